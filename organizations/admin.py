@@ -1,0 +1,72 @@
+"""Admin pages. Tree changes go through the services so paths, guards and the audit trail hold."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from guardian.admin import GuardedModelAdmin
+
+from portal.errors import DomainError
+
+from . import services
+from .models import Body, BodyOfficer, OrgUnit, RoleAssignment, UnitConfig
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(GuardedModelAdmin):
+    list_display = ("name", "kind", "liaison_body_name", "parent", "path", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "short_name", "code", "liaison_body_name")
+    readonly_fields = ("path", "depth", "version")
+    raw_id_fields = ("parent",)
+    list_select_related = ("parent",)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if not change:
+                created = services.orgunit_create(
+                    actor=request.user, parent=obj.parent, kind=obj.kind, name=obj.name, code=obj.code,
+                    short_name=obj.short_name, liaison_body_name=obj.liaison_body_name, sort_order=obj.sort_order,
+                )
+                obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
+                return
+            original = OrgUnit.objects.get(pk=obj.pk)
+            fields = {f: getattr(obj, f) for f in services.UNIT_EDIT_FIELDS if getattr(obj, f) != getattr(original, f)}
+            if fields:
+                services.orgunit_update(actor=request.user, unit=original, **fields)
+            if obj.parent_id != original.parent_id and obj.parent_id:
+                services.orgunit_move(actor=request.user, unit=original, new_parent=obj.parent)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            raise ValidationError(str(exc.message))
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # units are archived (is_active), never deleted
+
+
+class BodyOfficerInline(admin.TabularInline):
+    model = BodyOfficer
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Body)
+class BodyAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "unit", "group", "is_active")
+    list_filter = ("kind",)
+    search_fields = ("name", "unit__name")
+    raw_id_fields = ("unit", "group")
+    inlines = [BodyOfficerInline]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "unit", "is_active")
+    list_filter = ("role", "is_active")
+    search_fields = ("user__username", "user__display_name", "unit__name")
+    raw_id_fields = ("user", "unit")
+
+
+@admin.register(UnitConfig)
+class UnitConfigAdmin(admin.ModelAdmin):
+    list_display = ("unit", "key", "year", "updated_at")
+    list_filter = ("key",)
+    raw_id_fields = ("unit",)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationsConfig(AppConfig):
+    name = "organizations"
+    verbose_name = _("Organisations")
+
+    def ready(self):
+        from portal.nav import NavItem, register
+
+        register(NavItem("home", _("Home"), "home", icon="house", order=0))
+        register(NavItem("org-tree", _("Organisation tree"), "organizations:tree", icon="diagram-3", order=90))

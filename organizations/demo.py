@@ -1,0 +1,138 @@
+"""Demo org tree from data/anhui_units.json (the reports' 176 real units), with communities,
+handling departments, committees and sectors, and one demo user per role."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from .models import Body, BodyKind, BodyOfficer, OfficerRole, OrgUnit, Role, RoleAssignment, UnitKind
+from .services import insert_unit
+
+LEVEL_TO_KIND = {
+    "province": UnitKind.PROVINCE,
+    "city": UnitKind.CITY,
+    "county": UnitKind.COUNTY,
+    "township": UnitKind.TOWNSHIP,
+    "community": UnitKind.VILLAGE,
+    "village": UnitKind.VILLAGE,
+    "compound": UnitKind.COMPOUND,
+    "grid": UnitKind.GRID,
+    "villager_group": UnitKind.GROUP,
+}
+
+DEMO_PASSWORD = "demo2026"
+
+# One user per role; the places are the reports' best-documented ones (淮北市相山区三堤口街道).
+DEMO_USERS = [
+    # username, display name, role, unit code
+    ("admin", "系统管理员", Role.ADMIN, "anhui"),
+    ("city_clerk", "淮北市政协办公室 王文", Role.OFFICE_CLERK, "huaibei"),
+    ("clerk", "相山区政协办公室 李静", Role.OFFICE_CLERK, "huaibei-xiangshan"),
+    ("proposal", "相山区政协提案委 赵明", Role.PROPOSAL_STAFF, "huaibei-xiangshan"),
+    ("secretary", "三堤口街道联络组秘书 陈红", Role.SECRETARY, "huaibei-xiangshan-sandikou"),
+    ("approver", "三堤口街道党工委 周强", Role.APPROVER, "huaibei-xiangshan-sandikou"),
+    ("member", "委员 刘芳", Role.MEMBER, "huaibei-xiangshan"),
+    ("dept", "相山区城管局 孙磊", Role.DEPARTMENT, "huaibei-xiangshan-dept-cgj"),
+    ("leader", "相山区领导 吴刚", Role.LEADER, "huaibei-xiangshan"),
+    ("secretary2", "笔架山街道联络组秘书 郑丽", Role.SECRETARY, "hefei-shushan-bijiashan"),
+]
+
+DEPARTMENTS = [
+    ("cgj", "城市管理局"), ("zjj", "住房和城乡建设局"), ("jyj", "教育局"), ("jtj", "交通运输局"),
+    ("nyj", "农业农村局"), ("mzj", "民政局"), ("sthj", "生态环境分局"), ("wjw", "卫生健康委员会"),
+]
+
+STANDARD_COMMITTEES = ["提案委员会", "经济委员会", "社会和法制委员会", "文化文史和学习委员会",
+                       "农业和农村委员会", "人口资源环境委员会", "委员联络委员会"]
+STANDARD_SECTORS = ["中共界", "民革界", "民盟界", "民建界", "民进界", "农工党界", "九三学社界", "无党派界",
+                    "共青团界", "工商联界", "科技界", "教育界", "文化艺术界", "医药卫生界", "经济界",
+                    "农业界", "社会福利和社会保障界", "特邀界"]
+
+EXTRA_COMMUNITIES = ["{}社区", "{}村"]
+
+
+def _unit(code, *, parent, kind, name, liaison="", lines="", order=0):
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is not None:
+        return unit, False
+    unit = insert_unit(code=code, parent=parent, kind=kind, name=name, liaison_body_name=liaison,
+                       source_lines=lines, sort_order=order)
+    return unit, True
+
+
+def load(*, stdout):
+    data = json.loads((settings.PORTAL_DATA_DIR / "anhui_units.json").read_text(encoding="utf-8"))
+    by_key: dict[str, OrgUnit] = {}
+    created = 0
+    for order, row in enumerate(data["units"]):
+        parent = by_key.get(row["parent"]) if row["parent"] else None
+        unit, new = _unit(
+            row["key"], parent=parent, kind=LEVEL_TO_KIND[row["level"]], name=row["name"],
+            liaison=row.get("liaison_body", ""), lines=",".join(str(n) for n in row.get("lines", []))[:100],
+            order=order,
+        )
+        by_key[row["key"]] = unit
+        created += new
+
+    # Every township gets communities so the lower levels are visible everywhere.
+    for unit in [u for u in by_key.values() if u.kind == UnitKind.TOWNSHIP]:
+        if unit.children.exists() and not unit.code.startswith("huaibei-xiangshan-sandikou"):
+            continue
+        stem = unit.name.removesuffix("街道").removesuffix("镇").removesuffix("乡")
+        for i, pattern in enumerate(EXTRA_COMMUNITIES):
+            if OrgUnit.objects.filter(parent=unit, name=pattern.format(stem)).exists():
+                continue
+            _, new = _unit(f"{unit.code}-demo{i + 1}", parent=unit, kind=UnitKind.VILLAGE, name=pattern.format(stem),
+                           order=i)
+            created += new
+
+    # Handling departments of every county, and the standard bodies of the demo counties.
+    for unit in [u for u in by_key.values() if u.kind == UnitKind.COUNTY]:
+        for i, (suffix, dept) in enumerate(DEPARTMENTS):
+            _, new = _unit(f"{unit.code}-dept-{suffix}", parent=unit, kind=UnitKind.DEPARTMENT,
+                           name=f"{unit.name}{dept}", order=900 + i)
+            created += new
+
+    bodies = 0
+    for row in data["bodies"]:
+        unit = by_key.get(row["unit"])
+        if unit is None:
+            continue
+        kind = BodyKind.COMMITTEE if row["kind"] == "committee" else BodyKind.SECTOR
+        _, new = Body.objects.get_or_create(unit=unit, kind=kind, name=row["name"],
+                                            defaults={"source_lines": ",".join(map(str, row.get("lines", [])))})
+        bodies += new
+    for code in ["huaibei-xiangshan", "suzhou-lingbi", "hefei-shushan"]:
+        unit = by_key.get(code)
+        if unit is None:
+            continue
+        for name in STANDARD_COMMITTEES:
+            _, new = Body.objects.get_or_create(unit=unit, kind=BodyKind.COMMITTEE, name=name)
+            bodies += new
+        group, _ = Body.objects.get_or_create(unit=unit, kind=BodyKind.SECTOR_GROUP, name="第一界别活动组")
+        for name in STANDARD_SECTORS:
+            body, new = Body.objects.get_or_create(unit=unit, kind=BodyKind.SECTOR, name=name)
+            if new and name in STANDARD_SECTORS[:6]:
+                body.group = group
+                body.save(update_fields=["group"])
+            bodies += new
+        chair = Body.objects.get(unit=unit, kind=BodyKind.COMMITTEE, name="提案委员会")
+        BodyOfficer.objects.get_or_create(body=chair, role=OfficerRole.CHAIR, defaults={"person_name": "马建国"})
+        BodyOfficer.objects.get_or_create(body=group, role=OfficerRole.CHAIR, defaults={"person_name": "何晓光"})
+        BodyOfficer.objects.get_or_create(body=group, role=OfficerRole.SECRETARY, defaults={"person_name": "宋佳"})
+
+    User = get_user_model()
+    users = 0
+    for username, display, role, code in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, display_name=display, is_staff=(role == Role.ADMIN),
+                        is_superuser=(role == Role.ADMIN), email=f"{username}@demo.invalid")
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            users += 1
+        RoleAssignment.objects.get_or_create(user=user, role=role, unit=by_key.get(code) or OrgUnit.objects.get(code=code))
+    stdout.write(f"org tree: {created} units, {bodies} bodies, {users} users added")

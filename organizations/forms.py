@@ -1,0 +1,24 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.forms import BootstrapFormMixin
+
+from .models import OrgUnit, UnitKind
+
+
+class OrgUnitEditForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("official name"), max_length=100)
+    short_name = forms.CharField(label=_("short name"), max_length=50, required=False)
+    liaison_body_name = forms.CharField(label=_("liaison body"), max_length=100, required=False)
+    kind = forms.ChoiceField(label=_("kind"), choices=UnitKind.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class OrgUnitMoveForm(BootstrapFormMixin, forms.Form):
+    parent = forms.ModelChoiceField(label=_("new parent unit"), queryset=OrgUnit.objects.none(),
+                                    error_messages={"invalid_choice": _("Choose a unit within your scope.")})
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["parent"].queryset = units

@@ -1,0 +1,175 @@
+"""The one permission API that pages, the API, exports and tasks all use.
+
+A user's *scope* for a role is the set of subtrees rooted at the units of their active
+assignments of that role (plus units granted explicitly through django-guardian). Reads filter
+with ``scope_q``; services re-check with ``require_role``. Everything outside the scope answers
+404 to the user, never revealing that it exists.
+
+Role table (who may do what) — details per record live in each app's permissions module:
+
+=============== ============================================================================
+role            scope and typical rights
+=============== ============================================================================
+admin           everything (also ``is_superuser``)
+office_clerk    the CPPCC office of a city/county: manages its subtree, plans, reports
+proposal_staff  提案委 staff: proposal review, registration, assignment in the subtree
+secretary       liaison-group secretary: enters topics, research, sessions, outcomes
+approver        same-level Party organisation / liaison head: approves topics
+member          committee member: own records, invitations, proposals, 社情民意
+department      handling department: only records routed to its unit
+leader          read-mostly over the subtree; instructions (批示), supervision
+resident        public participation only
+=============== ============================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from portal.errors import NotAllowed
+
+from .models import OrgUnit, Role, RoleAssignment
+
+# Roles whose scope lets a user *read* records of the subtree.
+READ_ROLES = frozenset({
+    Role.ADMIN, Role.OFFICE_CLERK, Role.PROPOSAL_STAFF, Role.SECRETARY, Role.APPROVER, Role.LEADER,
+})
+# Roles that manage (write) records of their subtree in general.
+MANAGE_ROLES = frozenset({Role.ADMIN, Role.OFFICE_CLERK, Role.SECRETARY})
+
+_CACHE_ATTR = "_portal_role_paths"
+
+
+def _role_paths(user) -> dict[str, list[str]]:
+    """{role: [unit path, …]} for the user's active assignments, cached on the user object
+    (one query per request)."""
+    if user is None or not user.is_authenticated:
+        return {}
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    result: dict[str, list[str]] = {}
+    for role, path in RoleAssignment.objects.filter(
+        user=user, is_active=True, unit__is_active=True
+    ).values_list("role", "unit__path"):
+        result.setdefault(role, []).append(path)
+    # Explicit per-object grants (django-guardian, direct FK table) extend the read scope.
+    from .models import OrgUnitUserObjectPermission
+
+    granted = list(
+        OrgUnitUserObjectPermission.objects.filter(user=user, permission__codename="view_orgunit")
+        .values_list("content_object__path", flat=True)
+    )
+    if granted:
+        result.setdefault("_granted", []).extend(granted)
+    setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def clear_cache(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_superuser or Role.ADMIN in _role_paths(user)))
+
+
+def roles_of(user) -> set[str]:
+    roles = {r for r in _role_paths(user) if not r.startswith("_")}
+    if user is not None and user.is_authenticated and user.is_superuser:
+        roles.add(Role.ADMIN)
+    return roles
+
+
+def _minimal(paths: Iterable[str]) -> list[str]:
+    """Drop paths already covered by an ancestor path in the list."""
+    result: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(p) for p in result):
+            result.append(path)
+    return result
+
+
+def scope_paths(user, roles: Iterable[str] | None = None) -> list[str] | None:
+    """Subtree roots the user may see through `roles` (default: the read roles).
+    None means unrestricted (administrator)."""
+    if is_admin(user):
+        return None
+    wanted = set(READ_ROLES if roles is None else roles)
+    role_paths = _role_paths(user)
+    paths = [p for role, ps in role_paths.items() if role in wanted for p in ps]
+    if roles is None:
+        paths += role_paths.get("_granted", [])
+    return _minimal(paths)
+
+
+def scope_q(user, field: str = "org_path", roles: Iterable[str] | None = None) -> Q:
+    """A Q object limiting `field` (a path column) to the user's scope. Matches nothing when
+    the user has no scope at all."""
+    paths = scope_paths(user, roles)
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def in_scope(user, path: str, roles: Iterable[str] | None = None) -> bool:
+    paths = scope_paths(user, roles)
+    return paths is None or any(path.startswith(p) for p in paths)
+
+
+def has_role(user, role: str | Iterable[str], unit: OrgUnit | str | None = None) -> bool:
+    """Whether the user holds `role` (one or several) at `unit` or an ancestor of it.
+    Without `unit`: whether they hold the role anywhere."""
+    if is_admin(user):
+        return True
+    wanted = {role} if isinstance(role, str) else set(role)
+    role_paths = _role_paths(user)
+    if unit is None:
+        return any(r in role_paths for r in wanted)
+    path = unit if isinstance(unit, str) else unit.path
+    return any(path.startswith(p) for r in wanted for p in role_paths.get(r, []))
+
+
+def require_role(user, role: str | Iterable[str], unit: OrgUnit | str | None = None) -> None:
+    """For services: raise NotAllowed unless `has_role`."""
+    if not has_role(user, role, unit):
+        raise NotAllowed()
+
+
+def units_visible_to(user, roles: Iterable[str] | None = None) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(scope_q(user, "path", roles))
+
+
+def scoped(queryset: QuerySet, user, field: str = "org_path", roles: Iterable[str] | None = None) -> QuerySet:
+    return queryset.filter(scope_q(user, field, roles))
+
+
+def get_in_scope_or_404(queryset: QuerySet, user, *, field: str = "org_path", roles=None, **lookup):
+    """Fetch one record the user may see; anything else — missing, outside the scope or a
+    malformed id — is the same 404."""
+    try:
+        return scoped(queryset, user, field, roles).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404
+    except Exception as exc:  # malformed ids (e.g. non-numeric) raise ValidationError
+        from django.core.exceptions import ValidationError
+
+        if isinstance(exc, ValidationError):
+            raise Http404
+        raise
+
+
+def home_units(user) -> QuerySet[OrgUnit]:
+    """The units of the user's own assignments, for the home page."""
+    return OrgUnit.objects.filter(
+        role_assignments__user=user, role_assignments__is_active=True
+    ).distinct().order_by("path")

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organizations"
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("search/", views.search, name="search"),
+    path("users/", views.user_list, name="users"),
+    path("<int:pk>/", views.unit_detail, name="unit"),
+    path("<int:pk>/children/", views.tree_children, name="children"),
+    path("<int:pk>/edit/", views.unit_edit, name="edit"),
+    path("<int:pk>/move/", views.unit_move, name="move"),
+]

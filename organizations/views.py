@@ -1,0 +1,119 @@
+"""Pages of the org tree: browse, search, a unit's page, edit and move, users in scope."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from portal.audit import timeline_for
+from portal.errors import DomainError
+
+from . import permissions, selectors, services
+from .forms import OrgUnitEditForm, OrgUnitMoveForm
+from .models import OrgUnit, Role
+
+
+def _unit_or_404(request, pk):
+    return permissions.get_in_scope_or_404(OrgUnit.objects.select_related("parent"), request.user,
+                                           field="path", pk=pk)
+
+
+@login_required
+def tree(request):
+    units = selectors.units_for_tree(user=request.user)
+    return render(request, "organizations/tree.html", {"units": units, "q": ""})
+
+
+@login_required
+def tree_children(request, pk):
+    parent = _unit_or_404(request, pk)
+    units = selectors.units_for_tree(user=request.user, parent=parent)
+    return render(request, "organizations/_tree_nodes.html", {"units": units})
+
+
+@login_required
+def search(request):
+    q = request.GET.get("q", "")
+    results = selectors.units_search(user=request.user, q=q) if q.strip() else []
+    template = "organizations/_search_results.html" if request.htmx else "organizations/tree.html"
+    return render(request, template, {"results": results, "q": q,
+                                      "units": [] if request.htmx else selectors.units_for_tree(user=request.user)})
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = _unit_or_404(request, pk)
+    can_manage = permissions.has_role(request.user, [Role.ADMIN, Role.OFFICE_CLERK], unit)
+    return render(request, "organizations/unit_detail.html", {
+        "unit": unit,
+        "ancestors": selectors.unit_ancestors(unit),
+        "children": selectors.units_for_tree(user=request.user, parent=unit),
+        "bodies": selectors.unit_bodies(unit),
+        "can_manage": can_manage,
+        "assignments": unit.role_assignments.filter(is_active=True).select_related("user") if can_manage else [],
+        "timeline": timeline_for(unit)[:30] if can_manage else [],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request, pk):
+    unit = _unit_or_404(request, pk)
+    if not permissions.has_role(request.user, [Role.ADMIN, Role.OFFICE_CLERK], unit):
+        messages.error(request, _("You are not allowed to do this."))
+        return redirect("organizations:unit", pk=unit.pk)
+    if request.method == "POST":
+        form = OrgUnitEditForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.orgunit_update(actor=request.user, unit=unit, version=version, **data)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("organizations:unit", pk=unit.pk)
+    else:
+        form = OrgUnitEditForm(initial={
+            "name": unit.name, "short_name": unit.short_name, "liaison_body_name": unit.liaison_body_name,
+            "kind": unit.kind, "version": unit.version,
+        })
+    return render(request, "organizations/unit_form.html", {"unit": unit, "form": form, "title": _("Edit unit")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_move(request, pk):
+    unit = _unit_or_404(request, pk)
+    if not permissions.has_role(request.user, [Role.ADMIN, Role.OFFICE_CLERK], unit):
+        messages.error(request, _("You are not allowed to do this."))
+        return redirect("organizations:unit", pk=unit.pk)
+    candidates = permissions.units_visible_to(request.user, roles=[Role.ADMIN, Role.OFFICE_CLERK]).exclude(
+        path__startswith=unit.path).filter(is_active=True).order_by("path")
+    form = OrgUnitMoveForm(request.POST or None, units=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.orgunit_move(actor=request.user, unit=unit, new_parent=form.cleaned_data["parent"])
+        except DomainError as exc:
+            form.add_error("parent", str(exc.message))
+        else:
+            messages.success(request, _("The unit and everything under it were moved."))
+            return redirect("organizations:unit", pk=unit.pk)
+    return render(request, "organizations/unit_form.html", {"unit": unit, "form": form, "title": _("Move unit")})
+
+
+@login_required
+def user_list(request):
+    if not permissions.has_role(request.user, [Role.ADMIN, Role.OFFICE_CLERK]):
+        messages.error(request, _("You are not allowed to do this."))
+        return redirect("home")
+    assignments = selectors.assignments_in_scope(user=request.user)
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        assignments = assignments.filter(Q(user__username__icontains=q) | Q(user__display_name__icontains=q))
+    page = Paginator(assignments, 30).get_page(request.GET.get("page"))
+    return render(request, "organizations/user_list.html", {"page": page, "q": q})

@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent, User, WorkerHeartbeat
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    fieldsets = (*UserAdmin.fieldsets, (_("Portal"), {"fields": ("display_name", "phone", "language")}))
+    list_display = ("username", "display_name", "is_active", "is_staff", "last_login")
+    search_fields = ("username", "display_name", "phone")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The trail is read-only, also for administrators."""
+
+    list_display = ("created_at", "actor", "action", "target_repr")
+    list_filter = ("action",)
+    search_fields = ("target_repr", "action", "actor__username")
+    list_select_related = ("actor",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ("name", "seen_at", "hostname")

@@ -1,0 +1,88 @@
+"""The audit trail: every service writes one event per change, inside its own transaction."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEvent
+
+# Field names whose values never go into the trail.
+REDACTED = {"password", "token", "secret", "id_key_hash", "contact_phone"}
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or None
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
+    """The named fields of `instance` as JSON-safe values (foreign keys as ids)."""
+    data = {}
+    for name in fields:
+        if name in REDACTED:
+            data[name] = "***"
+            continue
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        data[name] = _plain(getattr(instance, attname))
+    return data
+
+
+def changed(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the keys whose values differ, so the timeline shows what really changed."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def audit_log(
+    *,
+    actor,
+    action: str,
+    target: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """Record one change. Call it inside the service's transaction so the event and the
+    change commit or roll back together."""
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=actor_obj,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
+        target_id=str(target.pk),
+        target_repr=str(target)[:200],
+        org_path=getattr(target, "org_path", None) or getattr(target, "path", "") or "",
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
+def timeline_for(target: models.Model):
+    """The record's history, newest first, with actors fetched in the same query."""
+    return (
+        AuditEvent.objects.filter(
+            target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
+            target_id=str(target.pk),
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )

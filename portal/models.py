@@ -1,0 +1,77 @@
+"""Cross-cutting records every app uses: users, the audit trail and the worker heartbeat."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in. What they may see and do comes from their role assignments
+    (organizations.RoleAssignment), never from flags on this model — except `is_superuser`,
+    which only the system administrator account has."""
+
+    display_name = models.CharField(_("name"), max_length=60, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("Language of the interface; empty follows the browser."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+class AuditEvent(models.Model):
+    """One change to one record, written by a service in the same transaction as the change.
+
+    `org_path` is the owning unit's path when the record has one, so a county office can read
+    the trail of its own subtree with one indexed predicate. Records are archived, never deleted,
+    so the trail stays complete."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=64)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.CharField(max_length=64)
+    target_repr = models.CharField(_("record"), max_length=200)
+    org_path = models.CharField(max_length=255, blank=True, default="")
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.action} {self.target_repr}"
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by a periodic task: proves that beat schedules and a worker executes."""
+
+    name = models.CharField(max_length=50, unique=True)
+    seen_at = models.DateTimeField()
+    hostname = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,86 @@
+"""Views of the shell: home, health, language, error pages."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from .health import health_report
+
+HOME_PANELS: list = []  # callables (request) -> dict | None, registered by apps
+
+
+def register_home_panel(func):
+    """Apps add a panel to the home page: a function returning {"template": …, …} or None."""
+    HOME_PANELS.append(func)
+    return func
+
+
+@login_required
+def home(request):
+    from organizations.models import Role
+    from organizations.permissions import home_units, roles_of, scope_paths
+
+    units = list(home_units(request.user))
+    panels = [p for p in (panel(request) for panel in HOME_PANELS) if p]
+    return render(request, "portal/home.html", {
+        "units": units,
+        "roles": [(code, label) for code, label in Role.choices if code in roles_of(request.user)],
+        "unrestricted": scope_paths(request.user) is None,
+        "panels": panels,
+    })
+
+
+@never_cache
+def health(request):
+    report = health_report()
+    if request.GET.get("format") == "html" or "text/html" in request.headers.get("Accept", ""):
+        return render(request, "portal/health.html", {"report": report}, status=200 if report["ok"] else 503)
+    return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; signed-in users keep it on their account."""
+    lang = request.POST.get("language", "")
+    if lang not in dict(settings.LANGUAGES):
+        messages.error(request, _("Unknown language."))
+        lang = settings.LANGUAGE_CODE
+    nxt = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        nxt = "/"
+    if request.user.is_authenticated and request.user.language != lang:
+        request.user.language = lang
+        request.user.save(update_fields=["language"])
+    translation.activate(lang)
+    response = HttpResponseRedirect(nxt)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, samesite="Lax",
+                        secure=settings.SESSION_COOKIE_SECURE, httponly=True)
+    return response
+
+
+def error_404(request, exception=None):
+    return render(request, "portal/error.html", {"status": 404, "message": _("This page does not exist, or you may not see it.")}, status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "portal/error.html", {"status": 403, "message": _("You are not allowed to do this.")}, status=403)
+
+
+def error_400(request, exception=None):
+    return render(request, "portal/error.html", {"status": 400, "message": _("The request was not understood.")}, status=400)
+
+
+def error_500(request):
+    return render(request, "portal/error.html", {"status": 500, "message": _("Something went wrong on our side. The error has been logged.")}, status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "portal/error.html", {"status": 403, "message": _("Your form expired or came from another site. Reload the page and try again.")}, status=403)
