@@ -22,3 +22,17 @@ class OrgUnitMoveForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["parent"].queryset = units
+
+
+class PersonAddForm(BootstrapFormMixin, forms.Form):
+    """Add a person with a role to a unit (office clerks, within their subtree)."""
+
+    username = forms.CharField(label=_("user name"), max_length=150)
+    display_name = forms.CharField(label=_("name"), max_length=60)
+    role = forms.ChoiceField(label=_("role"))
+    password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput(render_value=True),
+                               help_text=_("Give it to the person; they should change it at first log-in."))
+
+    def __init__(self, *args, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles

@@ -184,6 +184,36 @@ def role_assign(*, actor, user, role: str, unit: OrgUnit) -> RoleAssignment:
     return assignment
 
 
+GRANTABLE_BY_CLERK = [r for r in Role.values if r != Role.ADMIN]
+
+
+@transaction.atomic
+def user_create_with_role(*, actor, username: str, display_name: str, password: str, role: str,
+                          unit: OrgUnit, phone: str = ""):
+    """An office clerk adds a person to a unit of their subtree (e.g. a new liaison secretary)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    _require_tree_admin(actor, unit)
+    User = get_user_model()
+    username = (username or "").strip()
+    if not username or len(username) > 150:
+        raise DomainError(_("Enter a user name of at most 150 characters."), field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(_("This user name is already taken."), field="username")
+    user = User(username=username, display_name=(display_name or "").strip()[:60], phone=phone[:20])
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password")
+    user.set_password(password)
+    user.save()
+    audit_log(actor=actor, action="user.create", target=user, after={"username": username, "unit": unit.pk})
+    role_assign(actor=actor, user=user, role=role, unit=unit)
+    return user
+
+
 @transaction.atomic
 def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     if assignment.role == Role.ADMIN and not permissions.is_admin(actor):

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/children/", views.tree_children, name="children"),
     path("<int:pk>/edit/", views.unit_edit, name="edit"),
     path("<int:pk>/move/", views.unit_move, name="move"),
+    path("<int:pk>/people/", views.person_add, name="person-add"),
+    path("<int:pk>/roles/<int:assignment_id>/revoke/", views.role_revoke, name="role-revoke"),
 ]

@@ -12,8 +12,8 @@ from portal.audit import timeline_for
 from portal.errors import DomainError
 
 from . import permissions, selectors, services
-from .forms import OrgUnitEditForm, OrgUnitMoveForm
-from .models import OrgUnit, Role
+from .forms import OrgUnitEditForm, OrgUnitMoveForm, PersonAddForm
+from .models import OrgUnit, Role, RoleAssignment
 
 
 def _unit_or_404(request, pk):
@@ -55,7 +55,45 @@ def unit_detail(request, pk):
         "can_manage": can_manage,
         "assignments": unit.role_assignments.filter(is_active=True).select_related("user") if can_manage else [],
         "timeline": timeline_for(unit)[:30] if can_manage else [],
+        "person_form": PersonAddForm(roles=_grantable_roles(request.user)) if can_manage else None,
     })
+
+
+def _grantable_roles(user):
+    return [(code, label) for code, label in Role.choices
+            if code in services.GRANTABLE_BY_CLERK or permissions.is_admin(user)]
+
+
+@login_required
+@require_http_methods(["POST"])
+def person_add(request, pk):
+    unit = _unit_or_404(request, pk)
+    form = PersonAddForm(request.POST, roles=_grantable_roles(request.user))
+    if form.is_valid():
+        try:
+            services.user_create_with_role(actor=request.user, unit=unit, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("The person was added."))
+            return redirect("organizations:unit", pk=unit.pk)
+    return render(request, "organizations/unit_form.html", {"unit": unit, "form": form, "title": _("Add a person")})
+
+
+@login_required
+@require_http_methods(["POST"])
+def role_revoke(request, pk, assignment_id):
+    unit = _unit_or_404(request, pk)
+    assignment = permissions.get_in_scope_or_404(
+        RoleAssignment.objects.select_related("user", "unit"), request.user, field="unit__path",
+        pk=assignment_id, unit=unit)
+    try:
+        services.role_revoke(actor=request.user, assignment=assignment)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The role was removed."))
+    return redirect("organizations:unit", pk=unit.pk)
 
 
 @login_required

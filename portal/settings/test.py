@@ -15,3 +15,7 @@ AXES_FAILURE_LIMIT = 5
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Fail any request that repeats one SQL statement more than this many times (N+1 detector).
+MIDDLEWARE = [*MIDDLEWARE, "portal.testing.nplusone.NPlusOneMiddleware"]  # noqa: F405
+PORTAL_NPLUSONE_THRESHOLD = 12

@@ -8,6 +8,9 @@ import shutil
 
 import pytest
 
+# Playwright's sync API runs an event loop in the test thread; the ORM must still work there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORD = "pw-12345"  # tests.factories.UserFactory's password
 
