@@ -1,0 +1,95 @@
+"""Run the benchmark suite and write bench/RESULTS.md.
+
+    DATABASE_URL=postgres://… python bench/run.py [--cases a,b] [--scale 1.0] [--no-write]
+
+Generates the data set first if it is missing (manage.py generate_data). See bench/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.bench")
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, {mem}, Python {platform.python_version()}"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", default="")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from organizations.models import OrgUnit
+
+    if connection.vendor != "postgresql":
+        sys.exit("Benchmarks need PostgreSQL: set DATABASE_URL.")
+    call_command("migrate", verbosity=0)
+    if not OrgUnit.objects.filter(code=f"gen{args.seed}-root").exists():
+        call_command("generate_data", scale=args.scale, seed=args.seed)
+
+    from bench import harness
+
+    for module in sorted((ROOT / "bench").glob("cases_*.py")):
+        __import__(f"bench.{module.stem}")
+    wanted = [c for c in args.cases.split(",") if c] or list(harness.CASES)
+    results = []
+    for name in wanted:
+        print(f"… {name}", flush=True)
+        result = harness.CASES[name](seed=args.seed)
+        results.append(result)
+        print(f"  {result.figure} | floor {result.floor} | ratio {result.ratio:.2f} | target {result.target} | "
+              f"{'OK' if result.ok else 'MISSED'} {result.note}", flush=True)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    lines = [
+        "# Benchmark results", "",
+        f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {machine()}, PostgreSQL {pg}",
+        f"- command: `{' '.join(['python', 'bench/run.py', *sys.argv[1:]])}` (data: `manage.py generate_data --scale {args.scale} --seed {args.seed}`)",
+        f"- commit: {subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip()}",
+        "", "| case | figure | floor (same run) | ratio | target | met |", "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(f"| {r.name} | {r.figure} | {r.floor} | {r.ratio:.2f} | {r.target} | {'yes' if r.ok else '**no**'} {r.note} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.no_write:
+        (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
