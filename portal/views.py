@@ -66,19 +66,37 @@ def set_language(request):
     return response
 
 
+def _api_error(request, status, message):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
+    return None
+
+
 def error_404(request, exception=None):
+    api = _api_error(request, 404, _("Not found."))
+    if api:
+        return api
     return render(request, "portal/error.html", {"status": 404, "message": _("This page does not exist, or you may not see it.")}, status=404)
 
 
 def error_403(request, exception=None):
+    api = _api_error(request, 403, _("You are not allowed to do this."))
+    if api:
+        return api
     return render(request, "portal/error.html", {"status": 403, "message": _("You are not allowed to do this.")}, status=403)
 
 
 def error_400(request, exception=None):
+    api = _api_error(request, 400, _("The request was not understood."))
+    if api:
+        return api
     return render(request, "portal/error.html", {"status": 400, "message": _("The request was not understood.")}, status=400)
 
 
 def error_500(request):
+    api = _api_error(request, 500, _("Something went wrong on our side. The error has been logged."))
+    if api:
+        return api
     return render(request, "portal/error.html", {"status": 500, "message": _("Something went wrong on our side. The error has been logged.")}, status=500)
 
 

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.filters import IdFilter
 from portal.api.mixins import ScopedObjectMixin
 
 from .. import permissions, services
@@ -16,19 +17,25 @@ from .serializers import MeSerializer, OrgUnitMoveSerializer, OrgUnitSerializer,
 
 class OrgUnitFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices)
-    parent = django_filters.NumberFilter(field_name="parent_id")
-    under = django_filters.NumberFilter(method="filter_under", label=_("Within the subtree of unit id"))
+    parent = IdFilter(field_name="parent_id")
+    under = IdFilter(method="filter_under", label=_("Within the subtree of unit id"))
     q = django_filters.CharFilter(method="filter_q", label=_("Name contains"))
+    # A strict choice (not a NullBoolean that silently ignores junk like "null").
+    active = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")],
+                                         method="filter_active", label=_("Active"))
 
     class Meta:
         model = OrgUnit
-        fields = ["kind", "parent", "is_active"]
+        fields = ["kind", "parent"]
 
     def filter_under(self, queryset, name, value):
         path = OrgUnit.objects.filter(pk=value).values_list("path", flat=True).first()
         if path is None:
             return queryset.none()
         return queryset.filter(path__startswith=path)
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(is_active=(value == "true"))
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(name__icontains=value[:50])

@@ -34,14 +34,20 @@ class PortalPagination(BasePagination):
         if not rows and self.page_number > 1:
             raise NotFound(_("Invalid page."))
         self.count = None
-        if request.query_params.get("count") in {"1", "true", "yes"}:
+        raw_counts = request.query_params.getlist("count")
+        if any(v not in {"1", "0", "true", "false"} for v in raw_counts) or len(raw_counts) > 1:
+            raise ValidationError({"count": [_("Use count=true or count=false.")]})
+        if raw_counts and raw_counts[0] in {"1", "true"}:
             self.count = queryset.count()
         return rows
 
     def _int_param(self, request, name, default, minimum):
-        raw = request.query_params.get(name)
-        if raw in (None, ""):
+        values = request.query_params.getlist(name)
+        if len(values) > 1:
+            raise ValidationError({name: [_("Give this parameter once.")]})
+        if not values:
             return default
+        raw = values[0]
         try:
             value = int(raw)
         except (TypeError, ValueError):
@@ -82,8 +88,8 @@ class PortalPagination(BasePagination):
     def get_schema_operation_parameters(self, view):
         return [
             {"name": "page", "required": False, "in": "query", "schema": {"type": "integer", "minimum": 1}},
-            {"name": "page_size", "required": False, "in": "query",
-             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size}},
+            {"name": "page_size", "required": False, "in": "query", "schema": {"type": "integer", "minimum": 1},
+             "description": f"Rows per page (default {self.page_size}; larger values are capped at {self.max_page_size})."},
             {"name": "count", "required": False, "in": "query", "schema": {"type": "boolean"},
              "description": "Also compute the total count (slower on large lists)."},
         ]
