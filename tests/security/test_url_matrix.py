@@ -1,0 +1,193 @@
+"""The permission matrix over EVERY route, generated from the URL conf, so new routes are covered
+automatically:
+
+1. anonymous visitors get the login page (or 401/403/404/405) on every non-public route;
+2. every role, on every route and method, with ids that do not exist, gets a clean 4xx — never 500;
+3. cross-scope probing: each table's ids are moved into their own range, the demo data is loaded,
+   and every role of the demo county (相山区) requests every single-id route with the ids of
+   records owned by units OUTSIDE its scope (sibling counties, other cities, the ancestors'
+   own records). Because ids are unique across tables, any 2xx is a leak.
+
+Public routes are listed in PUBLIC_PREFIXES: they are proven separately to show only published
+data."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import connection
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from organizations.models import OrgScopedModel, OrgUnit, Role, RoleAssignment
+
+PUBLIC_PREFIXES = (
+    "/accounts/login/", "/accounts/logout/", "/health/", "/i18n/", "/hall/", "/public/",
+    "/api/schema/", "/api/docs/", "/api/redoc/", "/api/v1/public/", "/static/", "/media/",
+)
+SKIP_PREFIXES = ("/admin/",)  # Django admin: staff only, covered by Django's own checks
+NONEXISTENT = 987654321
+
+
+def _walk(resolver, prefix=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def _routes():
+    """(template, converters) for every route, e.g. ('/org/<int:pk>/', {'pk': 'int'})."""
+    routes = []
+    for raw, _entry in _walk(get_resolver()):
+        if raw.startswith("^") or "(?P" in raw:
+            # regex routes (DRF format suffixes, admin): turn named groups into <str:name>
+            raw = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<str:\1>", raw).lstrip("^").rstrip("$").replace("\\", "")
+            if "(" in raw or "[" in raw or "?" in raw:
+                continue
+        path = "/" + raw
+        params = {name: conv or "str" for conv, name in re.findall(r"<(?:(\w+):)?(\w+)>", path)}
+        routes.append((path, params))
+    return sorted({(p, tuple(sorted(c.items()))) for p, c in routes})
+
+
+def _fill(path, params, value):
+    def repl(match):
+        conv = match.group(1) or "str"
+        if conv == "int":
+            return str(value)
+        if conv == "uuid":
+            return "00000000-0000-0000-0000-000000000000"
+        return "x" if conv in {"str", "slug"} else "x"
+
+    return re.sub(r"<(?:(\w+):)?(\w+)>", repl, path)
+
+
+def _is_public(path):
+    return path.startswith(PUBLIC_PREFIXES)
+
+
+ROUTES = _routes()
+PRIVATE = [(p, dict(c)) for p, c in ROUTES if not _is_public(p) and not p.startswith(SKIP_PREFIXES)]
+SINGLE_ID = [(p, c) for p, c in PRIVATE if list(c.values()) == ["int"]]
+
+
+def test_the_route_list_is_not_empty():
+    assert len(PRIVATE) > 10 and len(SINGLE_ID) > 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path,params", PRIVATE, ids=[p for p, _ in PRIVATE])
+def test_anonymous_cannot_reach_private_routes(client, path, params):
+    url = _fill(path, params, 1)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        assert response.status_code in {302, 401, 403, 404, 405}, (method, url, response.status_code)
+        if response.status_code == 302:
+            assert "/accounts/login/" in response["Location"], (method, url, response["Location"])
+
+
+ROLES = [Role.ADMIN, Role.OFFICE_CLERK, Role.PROPOSAL_STAFF, Role.SECRETARY, Role.APPROVER, Role.MEMBER,
+         Role.DEPARTMENT, Role.LEADER, Role.RESIDENT]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_no_route_answers_500_to_any_role_for_missing_ids(client, tree, role):
+    from ..factories import make_member, make_user
+
+    unit = {Role.DEPARTMENT: tree.dept_a, Role.SECRETARY: tree.township_a1, Role.APPROVER: tree.township_a1,
+            Role.RESIDENT: tree.village_a1a}.get(role, tree.county_a)
+    user = make_user(role, unit)
+    if role == Role.MEMBER:
+        make_member(tree.county_a, posted_to=tree.township_a1, user=user)
+    client.force_login(user)
+    client.raise_request_exception = False
+    problems = []
+    for path, params in PRIVATE:
+        url = _fill(path, params, NONEXISTENT)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if response.status_code >= 500:
+                problems.append(f"{method.upper()} {url} → {response.status_code}")
+    assert not problems, "\n".join(problems)
+
+
+def _separate_id_ranges():
+    """Give every table its own id range, so an id names exactly one record of one table."""
+    with connection.cursor() as cursor:
+        for i, model in enumerate(sorted(apps.get_models(), key=lambda m: m._meta.db_table), start=1):
+            pk = model._meta.pk
+            if pk.get_internal_type() not in {"AutoField", "BigAutoField"}:
+                continue
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, pk.column])
+            seq = cursor.fetchone()[0]
+            if seq:
+                cursor.execute(f"SELECT setval('{seq}', %s, false)", [i * 10_000_000])
+
+
+@pytest.fixture
+def demo_world(db, django_db_blocker):
+    _separate_id_ranges()
+    call_command("load_demo", stdout=io.StringIO())
+    return OrgUnit.objects.get(code="huaibei-xiangshan")
+
+
+def _outside_ids(user, per_model=3):
+    from organizations.permissions import scope_paths
+
+    roots = scope_paths(user) or []
+    ids = []
+    for model in apps.get_models():
+        if not issubclass(model, OrgScopedModel):
+            continue
+        qs = model._base_manager.all()
+        for root in roots:
+            qs = qs.exclude(org_path__startswith=root)
+        if user.is_authenticated and hasattr(model, "user_id"):
+            qs = qs.exclude(user=user)
+        ids += [(model.__name__, pk) for pk in qs.order_by("pk").values_list("pk", flat=True)[:per_model]]
+    # Units outside the scope as well (the tree itself).
+    qs = OrgUnit.objects.all()
+    for root in roots:
+        qs = qs.exclude(path__startswith=root)
+    ids += [("OrgUnit", pk) for pk in qs.order_by("-pk").values_list("pk", flat=True)[:per_model]]
+    return ids
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_no_role_reaches_records_outside_its_scope_on_any_route(client, demo_world):
+    """One demo load, every demo role of 相山区 (loading the demo per role would be slow)."""
+    from django.contrib.auth import get_user_model
+
+    client.raise_request_exception = False
+    leaks = []
+    for username in ["clerk", "proposal", "secretary", "approver", "member", "dept", "leader"]:
+        user = get_user_model().objects.get(username=username)
+        assert RoleAssignment.objects.filter(user=user).exists()
+        client.force_login(user)
+        probes = _outside_ids(user)
+        assert len(probes) >= 5
+        leaks += _probe(client, probes)
+    assert not leaks, "\n".join(leaks)
+
+
+def _probe(client, probes):
+    leaks = []
+    for path, params in SINGLE_ID:
+        for model_name, pk in probes:
+            url = _fill(path, params, pk)
+            response = client.get(url)
+            if response.status_code < 300 or response.status_code >= 500:
+                leaks.append(f"GET {url} ({model_name} {pk}) → {response.status_code}")
+            response = client.post(url)
+            if response.status_code not in {400, 403, 404, 405} and not (
+                response.status_code == 302 and "/accounts/login/" in response.get("Location", "")
+            ):
+                leaks.append(f"POST {url} ({model_name} {pk}) → {response.status_code}")
+    return leaks
