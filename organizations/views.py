@@ -14,6 +14,7 @@ from portal.errors import DomainError
 from . import permissions, selectors, services
 from .forms import OrgUnitEditForm, OrgUnitMoveForm, PersonAddForm
 from .models import OrgUnit, Role, RoleAssignment
+from .unit_sections import sections_for
 
 
 def _unit_or_404(request, pk):
@@ -56,6 +57,7 @@ def unit_detail(request, pk):
         "assignments": unit.role_assignments.filter(is_active=True).select_related("user") if can_manage else [],
         "timeline": timeline_for(unit)[:30] if can_manage else [],
         "person_form": PersonAddForm(roles=_grantable_roles(request.user)) if can_manage else None,
+        "sections": sections_for(request, unit),
     })
 
 
