@@ -86,3 +86,17 @@ def timeline_for(target: models.Model):
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
+
+
+# Human labels for audit actions ("consultations.topic.approve" → "审核通过"). Each app registers
+# its own in AppConfig.ready(); the timeline shows the label, falling back to the code.
+_ACTION_LABELS: dict[str, str] = {}
+
+
+def register_action_labels(labels: dict[str, str]) -> None:
+    """`labels` maps action codes to lazy translated strings."""
+    _ACTION_LABELS.update(labels)
+
+
+def action_label(code: str) -> str:
+    return _ACTION_LABELS.get(code, code)

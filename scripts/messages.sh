@@ -5,14 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DJ=$(pwd)/.venv/bin/django-admin
 export DJANGO_SETTINGS_MODULE=portal.settings.dev PYTHONPATH=$(pwd)
-for app in organizations members consultations proposals reports; do
+APPS="organizations notifications members consultations proposals hall reports"
+for app in $APPS; do
   [ -d "$app" ] || continue
   mkdir -p "$app/locale"
   (cd "$app" && $DJ makemessages -l zh_Hans --no-obsolete --no-location -v0)
 done
 # Project catalog: the portal package and templates/ (apps have their own).
 $DJ makemessages -l zh_Hans --no-obsolete --no-location -v0 \
-  --ignore='organizations/*' --ignore='members/*' --ignore='consultations/*' --ignore='proposals/*' \
-  --ignore='reports/*' --ignore='.venv/*' --ignore='node_modules/*' --ignore='tests/*' --ignore='staticfiles/*' \
+  $(for app in $APPS; do printf -- "--ignore=%s/* " "$app"; done) --ignore='.venv/*' --ignore='node_modules/*' --ignore='tests/*' --ignore='staticfiles/*' \
   --ignore='scripts/*' --ignore='bench/*'
 $DJ compilemessages -v0 --ignore='.venv/*' --ignore='node_modules/*'

@@ -52,9 +52,11 @@ INSTALLED_APPS = [
     # Our apps, in dependency order (each imports only those above it).
     "portal",
     "organizations",
+    "notifications",
     "members",
     "consultations",
     "proposals",
+    "hall",
     "reports",
 ]
 

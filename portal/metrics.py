@@ -1,0 +1,61 @@
+"""The contract between domain apps and reports: named metrics rolled up over org subtrees.
+
+A domain app declares metrics in its own ``metrics.py`` (imported from AppConfig.ready()):
+
+    from portal.metrics import metric, subtree_counts
+
+    @metric("consultations.sessions_held", _("Sessions held"), section=_("Consultations"))
+    def sessions_held(units, start, end):
+        qs = Session.objects.filter(held_on__range=(start, end))
+        return subtree_counts(qs, units)
+
+A metric function takes a list of OrgUnits and a date range and returns ``{unit.pk: value}``
+where each value covers the unit's WHOLE subtree, computed in a constant number of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet, Sum
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: object
+    section: object
+    func: Callable
+    unit: object = ""  # e.g. _("items"), _("%")
+    order: int = 100
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def metric(key: str, label, *, section, unit="", order: int = 100):
+    def decorator(func):
+        METRICS[key] = Metric(key, label, section, func, unit, order)
+        return func
+
+    return decorator
+
+
+def subtree_counts(qs: QuerySet, units: Sequence, *, path_field: str = "org_path",
+                   sum_field: str | None = None) -> dict[int, int]:
+    """Count (or sum `sum_field` of) the rows of `qs` under each unit's subtree in ONE query:
+    group by the record's path, then attribute each path to the units that are its prefixes."""
+    units = list(units)
+    if not units:
+        return {}
+    agg = Sum(sum_field) if sum_field else Count("pk")
+    rows = qs.values(path_field).order_by().annotate(n=agg).values_list(path_field, "n")
+    totals: dict[int, int] = defaultdict(int)
+    prefixes = [(u.path, u.pk) for u in units]
+    for path, n in rows:
+        for prefix, pk in prefixes:
+            if path and path.startswith(prefix):
+                totals[pk] += n or 0
+    return {u.pk: totals.get(u.pk, 0) for u in units}
