@@ -292,9 +292,11 @@ def _finish(delivery: Delivery, status: str, *, error: str = ""):
 
 # --- recovery -------------------------------------------------------------------------------
 
-def recover(*, grace_seconds: int = 60) -> dict:
+def recover(*, grace_seconds: int | None = None) -> dict:
     """Re-enqueue what a lost message left behind: notifications still pending, deliveries due
     again, deliveries whose worker died while sending. Bounded: ids are streamed in batches."""
+    if grace_seconds is None:
+        grace_seconds = int(_setting("NOTIFICATIONS_RECOVER_GRACE_SECONDS", 60))
     now = timezone.now()
     grace = now - datetime.timedelta(seconds=grace_seconds)
     counts = {"notifications": 0, "deliveries": 0}
