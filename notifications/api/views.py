@@ -5,6 +5,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api.mixins import ScopedObjectMixin
+
 from .. import selectors, services
 from .serializers import MarkedSerializer, NotificationSerializer, UnreadCountSerializer
 
@@ -18,8 +20,8 @@ class NotificationFilter(django_filters.FilterSet):
         return queryset.filter(read_at__isnull=(value == "true"))
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The caller's own inbox, newest first."""
+class NotificationViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The caller's own inbox, newest first (other users' ids are 404)."""
 
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter

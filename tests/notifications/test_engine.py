@@ -245,3 +245,18 @@ def test_no_countdown_exceeds_the_visibility_timeout(settings):
     settings.CELERY_BROKER_VISIBILITY_TIMEOUT = 3600
     assert services.max_countdown() == 1800
     assert services.retry_delay(10) > services.max_countdown()  # such waits go through recover()
+
+
+def test_a_scan_costs_a_constant_number_of_queries_per_batch(make_source, settings):
+    from tests.helpers import count_queries
+
+    settings.NOTIFICATIONS_BATCH_SIZE = 50
+    users = [make_user() for _ in range(45)]
+    small, big = make_source("tests.small"), make_source("tests.big")
+    for user in users[:5]:
+        small.add(user, "k")
+    for user in users:
+        big.add(user, "k")
+    n_small, _ = count_queries(lambda: services.scan_source(kind=small.kind, today=TODAY))
+    n_big, sqls = count_queries(lambda: services.scan_source(kind=big.kind, today=TODAY))
+    assert n_small == n_big, "\n".join(sqls)
