@@ -157,3 +157,10 @@ def test_api_list_runs_constant_queries(client, me):
     counter = iter(range(1000))
     assert_constant_queries(lambda: client.get("/api/v1/notifications/"),
                             lambda n: [_n(me, f"q{next(counter)}") for _ in range(n)])
+
+
+def test_the_home_page_shows_the_newest_unread_notifications(client, me):
+    assert "home-notifications" not in client.get(reverse("home")).content.decode()
+    _n(me, "a", subject="Collection day on the 8th")
+    html = client.get(reverse("home")).content.decode()
+    assert "home-notifications" in html and "Collection day on the 8th" in html
