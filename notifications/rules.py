@@ -1,7 +1,8 @@
 """Per-organisation rules (inherited down the org tree through organizations.config):
 
 - ``notifications.lead_days`` — {kind: days}: a reminder with a due date is sent from that many
-  days before it (default: the source's ``default_lead_days``);
+  days before it (default: the source's ``default_lead_days``); a list such as [3, 1] sends it
+  once three days before and again one day before;
 - ``notifications.disabled_kinds`` — [kind, …]: reminders the unit does not use;
 - ``notifications.weekend_rule`` — "earlier" | "later" | "keep": what a recurring duty day that
   falls on a weekend does (see notifications.recurrence).
@@ -29,13 +30,19 @@ def _validate_lead_days(value):
         raise DomainError(_("Give a mapping of reminder kind to days."), field="value")
     cleaned = {}
     for kind, days in value.items():
-        try:
-            number = int(days)
-        except (TypeError, ValueError):
-            raise DomainError(_("Enter a whole number."), field="value")
-        if number < 0 or number > 366:
-            raise DomainError(_("Enter a number between 0 and %(max)d.") % {"max": 366}, field="value")
-        cleaned[str(kind)[:100]] = number
+        steps = days if isinstance(days, list) else [days]
+        if not steps or len(steps) > 10:
+            raise DomainError(_("Give between one and ten numbers of days."), field="value")
+        numbers = []
+        for step in steps:
+            try:
+                number = int(step)
+            except (TypeError, ValueError):
+                raise DomainError(_("Enter a whole number."), field="value")
+            if number < 0 or number > 366:
+                raise DomainError(_("Enter a number between 0 and %(max)d.") % {"max": 366}, field="value")
+            numbers.append(number)
+        cleaned[str(kind)[:100]] = sorted(set(numbers), reverse=True) if isinstance(days, list) else numbers[0]
     return cleaned
 
 
@@ -90,8 +97,9 @@ class OrgRules:
             self._cache[cache_key] = value
         return value
 
-    def lead_days(self, org_path: str, kind: str, default: int) -> int:
-        return int(self._get(LEAD_DAYS, org_path, {}).get(kind, default))
+    def lead_days(self, org_path: str, kind: str, default: int) -> int | list[int]:
+        """Days ahead to send; a list (e.g. [3, 1]) sends once at each step."""
+        return self._get(LEAD_DAYS, org_path, {}).get(kind, default)
 
     def is_disabled(self, org_path: str, kind: str) -> bool:
         return kind in self._get(DISABLED_KINDS, org_path, [])

@@ -9,6 +9,7 @@ whatever a lost message left behind. See docs/notifications.md."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import logging
@@ -133,7 +134,15 @@ def _due_now(reminders: Iterable[Reminder], *, today, rules: OrgRules, default_l
             continue
         if reminder.due is not None:
             lead = rules.lead_days(reminder.org_path, reminder.kind, default_lead)
-            if (reminder.due - today).days > lead:
+            days_left = (reminder.due - today).days
+            if isinstance(lead, list):
+                # Steps such as [3, 1]: the nearest step not yet passed names the key, so the
+                # reminder comes once at three days and once more at one day before.
+                steps = [step for step in lead if days_left <= step]
+                if not steps:
+                    continue
+                reminder = dataclasses.replace(reminder, key=f"{reminder.key}:lead{min(steps)}")
+            elif days_left > int(lead):
                 continue
         yield reminder
 

@@ -260,3 +260,17 @@ def test_a_scan_costs_a_constant_number_of_queries_per_batch(make_source, settin
     n_small, _ = count_queries(lambda: services.scan_source(kind=small.kind, today=TODAY))
     n_big, sqls = count_queries(lambda: services.scan_source(kind=big.kind, today=TODAY))
     assert n_small == n_big, "\n".join(sqls)
+
+
+def test_a_unit_can_remind_three_days_and_again_one_day_before(eager, tree, make_source,
+                                                                django_capture_on_commit_callbacks):
+    user = make_user(email="s@example.org")
+    source = make_source("tests.session", default_lead_days=1)
+    UnitConfig.objects.create(unit=tree.county_a, key="notifications.lead_days", value={"tests.session": [3, 1]})
+    due = TODAY + datetime.timedelta(days=3)
+    source.add(user, "session:5", due=due, org_path=tree.township_a1.path)
+    for day in range(5):  # the hourly scans of five days
+        _scan(source, django_capture_on_commit_callbacks, today=TODAY + datetime.timedelta(days=day))
+        _scan(source, django_capture_on_commit_callbacks, today=TODAY + datetime.timedelta(days=day))
+    assert sorted(Notification.objects.values_list("key", flat=True)) == ["session:5:lead1", "session:5:lead3"]
+    assert len(mail.outbox) == 2

@@ -85,3 +85,6 @@ def test_bad_rule_values_are_refused_with_a_message():
         with pytest.raises(DomainError):
             validate_config(key, value)
     assert validate_config("notifications.lead_days", {"k": "3"}) == {"k": 3}
+    assert validate_config("notifications.lead_days", {"k": [1, "3", 1]}) == {"k": [3, 1]}
+    with pytest.raises(DomainError):
+        validate_config("notifications.lead_days", {"k": []})
