@@ -275,6 +275,9 @@ def send_delivery(*, delivery_id: int) -> tuple[str, int]:
         _finish(delivery, DeliveryStatus.FAILED, error=_("Unknown channel: %(code)s") % {"code": delivery.channel})
         return "failed", 0
     user = delivery.notification.recipient
+    if not user.is_active:
+        _finish(delivery, DeliveryStatus.SKIPPED)
+        return "skipped", 0
     try:
         with translation.override(user.language or settings.LANGUAGE_CODE):
             reached = channel.send(delivery=delivery, notification=delivery.notification, user=user)

@@ -274,3 +274,14 @@ def test_a_unit_can_remind_three_days_and_again_one_day_before(eager, tree, make
         _scan(source, django_capture_on_commit_callbacks, today=TODAY + datetime.timedelta(days=day))
     assert sorted(Notification.objects.values_list("key", flat=True)) == ["session:5:lead1", "session:5:lead3"]
     assert len(mail.outbox) == 2
+
+
+def test_deactivated_users_and_users_without_email_are_skipped(make_source):
+    user = make_user(email="")
+    gone = make_user(email="gone@example.org", is_active=False)
+    for u in (user, gone):
+        n = Notification.objects.create(recipient=u, kind="tests.x", key="k", subject="s", state="dispatched")
+        Delivery.objects.create(notification=n, channel="email")
+    assert [services.send_delivery(delivery_id=d.pk) for d in Delivery.objects.order_by("pk")] == [
+        ("skipped", 0), ("skipped", 0)]
+    assert len(mail.outbox) == 0
