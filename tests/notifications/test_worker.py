@@ -38,12 +38,18 @@ class Workers:
         self.env = {}
         settings.NOTIFICATIONS_QUEUE = self.queue
 
-    def start(self, **env):
+    def start(self, *, embedded=False, **env):
         self.env.update({f"NOTIFY_TEST_{k.upper()}": str(v) for k, v in env.items()})
         environ = {
             **os.environ, **self.env, "DJANGO_SETTINGS_MODULE": "portal.settings.test", "PYTHONPATH": str(ROOT),
             "DATABASE_URL": _database_url(), "NOTIFY_TEST_QUEUE": self.queue, "NOTIFY_TEST_RECORD": str(self.record),
         }
+        if embedded:
+            # The first-run default: no Redis, kombu's filesystem broker under PORTAL_VAR_DIR.
+            self.embedded = self.record.parent / "var"
+            for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+                environ.pop(name, None)
+            environ["PORTAL_VAR_DIR"] = str(self.embedded)
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "tests.notifications.worker_app", "worker", "-P", "solo",
              "-Q", self.queue, "-n", f"{self.queue}-{len(self.procs)}@%h", "-l", "warning",
@@ -53,8 +59,21 @@ class Workers:
         self.procs.append(proc)
         return proc
 
+    embedded = None
+
     def send(self, task, *args):
-        task.apply_async(args=args, queue=self.queue)
+        if self.embedded is None:
+            task.apply_async(args=args, queue=self.queue)
+            return
+        from kombu import Connection
+
+        folders = {"data_folder_in": "queue", "data_folder_out": "queue", "control_folder": "control",
+                   "processed_folder": "processed"}
+        options = {key: str(self.embedded / "broker" / name) for key, name in folders.items()}
+        for folder in options.values():
+            Path(folder).mkdir(parents=True, exist_ok=True)
+        with Connection("filesystem://", transport_options=options) as connection:
+            task.apply_async(args=args, queue=self.queue, connection=connection)
 
     def lines(self):
         return self.record.read_text().splitlines()
@@ -176,3 +195,13 @@ def test_digest_users_get_one_grouped_message_from_the_worker(workers):
         ["tests.worker", now_user.username], ["notifications.digest", digest_user.username]]
     digest = Notification.objects.get(kind="notifications.digest")
     assert "Worker test reminders (1)" in digest.body
+
+
+def test_the_embedded_filesystem_broker_delivers_through_a_real_worker(workers):
+    """No Redis (a first run): the worker and the sender share kombu's filesystem broker."""
+    make_user(username="rcpt-solo")
+    workers.start(embedded=True)
+    workers.send(tasks.scan_task)
+    wait_for(_settled(workers, 1), what="the delivery")
+    assert [line.split()[2] for line in workers.lines()] == ["rcpt-solo"]
+    assert (workers.embedded / "broker" / "queue").is_dir()
