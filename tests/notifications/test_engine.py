@@ -285,3 +285,24 @@ def test_deactivated_users_and_users_without_email_are_skipped(make_source):
     assert [services.send_delivery(delivery_id=d.pk) for d in Delivery.objects.order_by("pk")] == [
         ("skipped", 0), ("skipped", 0)]
     assert len(mail.outbox) == 0
+
+
+def test_the_scan_command_runs_inline_for_a_given_day(make_source, django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from portal.celery import app
+
+    user = make_user(email="c@example.org")
+    source = make_source()
+    source.add(user, "cmd")
+    out = io.StringIO()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("scan_reminders", "--date", "2026-11-25", "--inline", stdout=out)
+    finally:
+        app.conf.CELERY_TASK_ALWAYS_EAGER = False
+    assert "2026-11-25" in out.getvalue() and len(mail.outbox) == 1
+    with pytest.raises(CommandError):
+        call_command("scan_reminders", "--date", "25.11.2026")

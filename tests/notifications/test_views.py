@@ -164,3 +164,9 @@ def test_the_home_page_shows_the_newest_unread_notifications(client, me):
     _n(me, "a", subject="Collection day on the 8th")
     html = client.get(reverse("home")).content.decode()
     assert "home-notifications" in html and "Collection day on the 8th" in html
+
+
+def test_the_failures_page_runs_constant_queries(client):
+    client.force_login(make_user(is_staff=True))
+    assert_constant_queries(lambda: client.get(reverse("notifications:failures")),
+                            lambda n: [_failed_delivery() for _ in range(n)])
