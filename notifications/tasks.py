@@ -6,11 +6,14 @@ services make every repeat harmless; `recover` covers brokers that lose messages
 filesystem broker has no acknowledgements)."""
 
 import datetime
+import logging
 
 from celery import shared_task
 
 from . import services
 from .recurrence import local_today
+
+log = logging.getLogger(__name__)
 
 
 def _day(iso: str | None) -> datetime.date:
@@ -41,8 +44,13 @@ def dispatch_task(notification_id: int):
 
 @shared_task(name="notifications.dispatch_many", ignore_result=True)
 def dispatch_many_task(notification_ids: list[int]):
+    # One broken row must not hold up the rest of its batch; it stays pending and `recover`
+    # tries it again later.
     for pk in notification_ids:
-        services.dispatch(notification_id=pk)
+        try:
+            services.dispatch(notification_id=pk)
+        except Exception:
+            log.exception("dispatch of notification %s failed", pk)
 
 
 @shared_task(name="notifications.send_delivery", bind=True, ignore_result=True, max_retries=None)

@@ -306,3 +306,18 @@ def test_the_scan_command_runs_inline_for_a_given_day(make_source, django_captur
     assert "2026-11-25" in out.getvalue() and len(mail.outbox) == 1
     with pytest.raises(CommandError):
         call_command("scan_reminders", "--date", "25.11.2026")
+
+
+def test_one_broken_notification_does_not_hold_up_its_batch(monkeypatch):
+    from notifications import tasks
+
+    done = []
+
+    def dispatch(*, notification_id):
+        if notification_id == 2:
+            raise RuntimeError("broken row")
+        done.append(notification_id)
+
+    monkeypatch.setattr(services, "dispatch", dispatch)
+    tasks.dispatch_many_task.run([1, 2, 3])
+    assert done == [1, 3]
