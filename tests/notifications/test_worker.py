@@ -147,7 +147,7 @@ def test_two_racing_scans_on_two_workers_deliver_once(workers):
 def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(workers):
     for i in range(40):
         make_user(username=f"rcpt-{i:02d}")
-    proc = workers.start(batch_size=10, sleep=0.1, send_lease_seconds=2, recover_grace_seconds=1)
+    proc = workers.start(batch_size=10, sleep=0.25, send_lease_seconds=2, recover_grace_seconds=1)
     workers.send(tasks.scan_task)
     wait_for(lambda: Notification.objects.count() >= 10, what="the first batch")
     proc.send_signal(signal.SIGKILL)  # no cleanup, no acknowledgement
