@@ -11,6 +11,17 @@ A domain app declares metrics in its own ``metrics.py`` (imported from AppConfig
 
 A metric function takes a list of OrgUnits and a date range and returns ``{unit.pk: value}``
 where each value covers the unit's WHOLE subtree, computed in a constant number of queries.
+
+Optional, so every number can link to the records behind it (the list's count equals the number):
+
+- ``records=func(unit, start, end) -> QuerySet`` — the records counted for ``unit``'s subtree; the
+  reports app lists them (scoped, paginated, exportable) and links each row to
+  ``get_absolute_url()`` when the model has one;
+- ``list_url=func(unit, start, end) -> str | None`` — a list page of the domain app itself that
+  shows exactly those records (takes precedence over ``records`` for the link).
+
+Rates and averages are not summable: a metric returns each unit's own subtree value, and the
+reports never add children up themselves.
 """
 
 from __future__ import annotations
@@ -30,14 +41,16 @@ class Metric:
     func: Callable
     unit: object = ""  # e.g. _("items"), _("%")
     order: int = 100
+    records: Callable | None = None  # (unit, start, end) -> QuerySet of the records counted
+    list_url: Callable | None = None  # (unit, start, end) -> URL of a domain list page, or None
 
 
 METRICS: dict[str, Metric] = {}
 
 
-def metric(key: str, label, *, section, unit="", order: int = 100):
+def metric(key: str, label, *, section, unit="", order: int = 100, records=None, list_url=None):
     def decorator(func):
-        METRICS[key] = Metric(key, label, section, func, unit, order)
+        METRICS[key] = Metric(key, label, section, func, unit, order, records, list_url)
         return func
 
     return decorator
