@@ -141,4 +141,8 @@ class PeriodForm(forms.Form):
 def parse_period(params) -> tuple[Period | None, PeriodForm]:
     """(period, form) from a QueryDict; the period is None when the form has errors."""
     form = PeriodForm(params or {"period": "year"})
-    return form.result, form
+    period = form.result
+    if period is not None:  # show the period actually used, defaults filled in
+        form = PeriodForm(dict(period.fields()))
+        form.is_valid()
+    return period, form

@@ -33,6 +33,16 @@
     });
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   }
+  // Show only the fields of the chosen kind of period.
+  const kind = document.querySelector("#period-form select[name=period]");
+  function showPeriodFields() {
+    const wanted = {year: ["year"], quarter: ["year", "quarter"], month: ["year", "month"], custom: ["start", "end"]}[kind.value] || [];
+    document.querySelectorAll("#period-form [data-period-field]").forEach(function (el) {
+      const name = el.getAttribute("data-period-field");
+      el.hidden = name !== "period" && wanted.indexOf(name) < 0 && !el.querySelector(".is-invalid");
+    });
+  }
+  if (kind) { kind.addEventListener("change", showPeriodFields); showPeriodFields(); }
   // Click a column header to sort the table by it (numbers descending first).
   document.querySelectorAll("table.report-table").forEach(function (table) {
     table.querySelectorAll("thead th[data-sort]").forEach(function (th, index) {
