@@ -11,7 +11,7 @@ class ReportsConfig(AppConfig):
         from portal.audit import register_action_labels
         from portal.nav import NavItem, register
 
-        from . import member_metrics, tasks  # noqa: F401 - registers metrics and Celery tasks
+        from . import member_metrics, org_metrics, tasks  # noqa: F401 - registers metrics and Celery tasks
         from .views import unit_section
 
         register(NavItem("reports", _("Reports"), "reports:index", icon="bar-chart-line",

@@ -4,6 +4,7 @@ recomputation, including after a unit moves to another county."""
 import pytest
 
 from organizations.services import orgunit_move
+from portal.metrics import METRICS
 from reports.models import UnitFact
 from reports.periods import Period, month_period, quarter_period, year_period
 from reports.selectors import compute_direct, dashboard_for, numbers_for
@@ -71,7 +72,7 @@ def _assert_snapshot_equals_direct(tree, period):
 def test_summary_tables_equal_direct_recomputation_also_after_edits_and_a_move(tree, world, users, test_metrics):
     periods = [Y, quarter_period(YEAR, 2), month_period(YEAR, 5)]
     facts_refresh(periods=periods)
-    assert UnitFact.objects.count() == 10 * len(periods) * 5  # units × periods × metrics
+    assert UnitFact.objects.count() == 10 * len(periods) * len(METRICS)  # units × periods × metrics
     for period in periods:
         _assert_snapshot_equals_direct(tree, period)
 
@@ -100,3 +101,17 @@ def test_a_metric_missing_from_the_snapshot_is_computed_directly(tree, world, te
     numbers = numbers_for([tree.county_a, tree.county_b], Y)
     assert not numbers.from_snapshot
     assert numbers.values["members.duty_records"] == {tree.county_a.pk: 3, tree.county_b.pk: 1}
+
+
+def test_structure_figures_count_units_and_bodies_below_the_unit(tree):
+    from organizations.models import Body, BodyKind
+
+    Body.objects.create(unit=tree.county_a, kind=BodyKind.SECTOR, name="教育界")
+    Body.objects.create(unit=tree.county_a, kind=BodyKind.COMMITTEE, name="提案委员会")
+    Body.objects.create(unit=tree.county_b, kind=BodyKind.SECTOR, name="经济界")
+    units = [tree.city, tree.county_a, tree.township_a1]
+    v = compute_direct(units, Y.start, Y.end, {"org.townships", "org.communities", "org.sectors", "org.committees"})
+    assert [v["org.townships"][u.pk] for u in units] == [3, 2, 0]
+    assert [v["org.communities"][u.pk] for u in units] == [2, 1, 1]
+    assert [v["org.sectors"][u.pk] for u in units] == [2, 1, 0]
+    assert [v["org.committees"][u.pk] for u in units] == [1, 1, 0]
