@@ -8,9 +8,10 @@ import logging
 import os
 import tempfile
 
+from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from organizations import permissions
@@ -115,7 +116,8 @@ def export_run(job_id: int) -> None:
         log.exception("export %s failed", job.pk)
         if job.file:
             job.file.delete(save=False)
-        message = str(exc) if isinstance(exc, GuardFailed) else _("The export failed; please try again.")
+        with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+            message = str(exc) if isinstance(exc, GuardFailed) else _("The export failed; please try again.")
         ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, file="", error=message,
                                                    finished_at=timezone.now())
     finally:
