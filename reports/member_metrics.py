@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from members.models import DutyRecord, DutyStatus, Member
-from portal.metrics import METRICS, metric, subtree_counts
+from portal.metrics import METRICS, metric, subtree_counts, subtree_q, units_on_path
 
 SECTION = _("Members")
 COUNTED = [DutyStatus.AUTO, DutyStatus.VERIFIED]
@@ -57,13 +57,12 @@ def duty_records(units, start, end):
 
 def _participants(units, start, end) -> dict[int, int]:
     """Distinct members with a counted duty activity in each subtree (one query)."""
-    pairs = _duty_records(start, end).values_list("org_path", "member_id").distinct()
+    pairs = _duty_records(start, end).filter(subtree_q(units)).values_list("org_path", "member_id").distinct()
     seen: dict[int, set] = defaultdict(set)
-    prefixes = [(u.path, u.pk) for u in units]
+    by_path = {u.path: u.pk for u in units}
     for path, member_id in pairs:
-        for prefix, pk in prefixes:
-            if path.startswith(prefix):
-                seen[pk].add(member_id)
+        for pk in units_on_path(path, by_path):
+            seen[pk].add(member_id)
     return {u.pk: len(seen[u.pk]) for u in units}
 
 
