@@ -182,3 +182,23 @@ def unit_section(request, unit):
         return {"template": "reports/_unit_section.html", "unit": unit,
                 "url": reverse("reports:unit", args=[unit.pk])}
     return None
+
+
+def home_panel(request):
+    """On the home page of those who report: their top units' key numbers this year (from the
+    summary tables when fresh), each linking to the dashboard."""
+    if not selectors.can_report(request.user):
+        return None
+    from django.utils import timezone
+
+    from .periods import year_period
+
+    roots = selectors.report_roots(user=request.user)[:3]
+    if not roots:
+        return None
+    period = year_period(timezone.localdate().year)
+    keys = [m.key for m in selectors.metrics_in_order()][:4]
+    numbers = selectors.numbers_for(roots, period, keys)
+    metrics = selectors.metrics_in_order(keys)
+    return {"template": "reports/_home_panel.html", "width": 6, "period": period, "as_of": numbers.as_of,
+            "rows": [(u, [selectors.Cell(m, numbers.values[m.key][u.pk], None) for m in metrics]) for u in roots]}

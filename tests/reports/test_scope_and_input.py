@@ -128,3 +128,17 @@ def test_someone_elses_export_job_is_not_found(client, tree, users, eager_celery
     client.force_login(other)
     assert client.get(reverse("reports:export", args=[job.pk])).status_code == 404
     assert client.get(reverse("reports:export_download", args=[job.pk])).status_code == 404
+
+
+def test_home_page_shows_the_clerks_county_numbers_and_nothing_for_a_secretary(client, tree, world, users):
+    client.force_login(users.clerk)
+    html = client.get("/").content.decode()
+    assert 'id="reports-panel"' in html and dash(tree.county_a) in html
+    client.force_login(users.secretary)
+    assert 'id="reports-panel"' not in client.get("/").content.decode()
+
+
+def test_unit_page_of_the_org_tree_links_to_its_dashboard(client, tree, users):
+    client.force_login(users.clerk)
+    html = client.get(reverse("organizations:unit", args=[tree.township_a1.pk])).content.decode()
+    assert dash(tree.township_a1) in html
