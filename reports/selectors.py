@@ -133,16 +133,17 @@ class Cell:
 
 
 @dataclass
-class Section:
-    label: str
-    cells: list[Cell] = field(default_factory=list)
-
-
-@dataclass
 class Row:
     unit: OrgUnit
     cells: list[Cell]
     has_children: bool = False
+
+
+@dataclass
+class Section:
+    label: str
+    cells: list[Cell] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # the child units, with this section's metrics
 
 
 @dataclass
@@ -189,16 +190,19 @@ def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True) -
     ) if children else set()
     metrics = metrics_in_order()
     numbers = numbers_for([unit, *children], period, use_snapshot=use_snapshot)
-    sections = []
-    for label, group in groupby(metrics, key=lambda m: str(m.section)):
-        sections.append(Section(label, [
-            Cell(m, numbers.values[m.key][unit.pk], number_link(m, unit, period)) for m in group
-        ]))
     rows = [
         Row(child, [Cell(m, numbers.values[m.key][child.pk], number_link(m, child, period)) for m in metrics],
             has_children=child.pk in parents_with_children)
         for child in children
     ]
+    sections = []
+    for label, group in groupby(metrics, key=lambda m: str(m.section)):
+        keys = {m.key for m in group}
+        sections.append(Section(
+            label,
+            [Cell(m, numbers.values[m.key][unit.pk], number_link(m, unit, period)) for m in metrics if m.key in keys],
+            [Row(r.unit, [c for c in r.cells if c.metric.key in keys], r.has_children) for r in rows],
+        ))
     return Dashboard(unit, period, metrics, sections, rows, numbers.as_of, numbers.from_snapshot)
 
 

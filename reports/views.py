@@ -50,7 +50,8 @@ def chart_data(board) -> dict:
                                             "rate": str(c.metric.unit) == "%"} for c in s.cells]}
             for s in board.sections
         ],
-        "children": [{"name": r.unit.name, "values": {c.metric.key: c.value for c in r.cells}} for r in board.rows],
+        "children": [{"name": r.unit.name, "values": {c.metric.key: c.value for c in r.cells},
+                      "url": reverse("reports:unit", args=[r.unit.pk]) + "?" + board.period.query()} for r in board.rows],
     }
 
 

@@ -44,9 +44,9 @@ def _drill(page, live_server, prefix):
     assert page.locator("[data-metric='members.active']").inner_text().startswith("3")
     page.wait_for_selector(".report-chart svg")  # ECharts drew the chart (no CSP error)
     _shot(page, f"{prefix}-county")
-    page.click(f"a[data-drill='{township.pk}']")
+    page.locator(f"a[data-drill='{township.pk}']").first.click()
     page.wait_for_selector("#dashboard-title:has-text('三堤口街道')")
-    page.click(f"a[data-drill='{community.pk}']")
+    page.locator(f"a[data-drill='{community.pk}']").first.click()
     page.wait_for_selector("#dashboard-title:has-text('庆相桥社区')")
     _shot(page, f"{prefix}-community")
     page.click("[data-metric='members.duty_records'] a")
@@ -68,8 +68,8 @@ def test_clerk_drills_from_the_county_to_a_community_and_its_records(live_server
     page.wait_for_selector("#export-status .export-job")
     assert page.locator("#export-status .export-job").get_attribute("data-status") in {"queued", "running", "done"}
     # sorting the children table by a number column
-    page.click("#children-table thead th:nth-child(2)")
-    assert page.locator("#children-table thead th:nth-child(2)").get_attribute("aria-sort") == "descending"
+    page.click("#children-table-0 thead th:nth-child(2)")
+    assert page.locator("#children-table-0 thead th:nth-child(2)").get_attribute("aria-sort") == "descending"
 
 
 def test_clerk_drills_on_a_phone(live_server, phone):

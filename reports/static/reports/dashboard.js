@@ -26,8 +26,8 @@
         series: series,
       });
       chart.on("click", function (params) {
-        const link = document.querySelector("#children-table tbody tr:nth-child(" + (params.dataIndex + 1) + ") a[data-drill]");
-        if (link) window.location.href = link.getAttribute("href");
+        const child = data.children[params.dataIndex];
+        if (child) window.location.href = child.url;
       });
       charts.push(chart);
     });
