@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import logging
@@ -55,6 +56,21 @@ def facts_refresh(*, periods: list[Period] | None = None, keys=None) -> int:
 
 # --- Export jobs ---------------------------------------------------------------------------
 
+STALE_AFTER = datetime.timedelta(minutes=30)
+KEEP_FILES = datetime.timedelta(days=7)
+
+
+def exports_purge(*, now=None) -> int:
+    """Delete export jobs (and their files) older than a week; run daily by beat."""
+    now = now or timezone.now()
+    old = list(ExportJob.objects.filter(created_at__lt=now - KEEP_FILES).only("pk", "file"))
+    for job in old:
+        if job.file:
+            job.file.delete(save=False)
+    ExportJob.objects.filter(pk__in=[j.pk for j in old]).delete()
+    return len(old)
+
+
 def _fingerprint(kind: str, unit: OrgUnit, params: dict) -> str:
     raw = json.dumps({"kind": kind, "unit": unit.pk, **params}, sort_keys=True, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -69,8 +85,12 @@ def export_request(*, actor, unit: OrgUnit, kind: str, params: dict) -> tuple[Ex
     fingerprint = _fingerprint(kind, unit, params)
     existing = ExportJob.objects.filter(requested_by=actor, fingerprint=fingerprint,
                                         status__in=ACTIVE_STATUSES).first()
-    if existing is not None:
+    if existing is not None and existing.created_at >= timezone.now() - STALE_AFTER:
         return existing, False
+    if existing is not None:  # its worker was lost: give up on it, so it does not block forever
+        ExportJob.objects.filter(pk=existing.pk, status__in=ACTIVE_STATUSES).update(
+            status=ExportStatus.FAILED, error=_("The export took too long and was stopped; please try again."),
+            finished_at=timezone.now())
     try:
         with transaction.atomic():
             job = ExportJob.objects.create(requested_by=actor, org_unit=unit, kind=kind, params=params,

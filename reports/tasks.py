@@ -25,3 +25,11 @@ def send_monthly_reports() -> int:
     from .monthly import monthly_reports_send
 
     return monthly_reports_send()
+
+
+@shared_task(name="reports.purge_exports", ignore_result=True)
+def purge_exports() -> int:
+    """Scheduled daily: export files are kept a week."""
+    from .services import exports_purge
+
+    return exports_purge()

@@ -179,3 +179,35 @@ def test_export_service_checks_the_scope(tree, users):
 
     with pytest.raises(NotAllowed):
         export_request(actor=users.clerk_b, unit=tree.county_a, kind="dashboard", params={})
+
+
+def test_a_job_whose_worker_was_lost_does_not_block_a_new_request(client, tree, users,
+                                                                    django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.utils import timezone
+
+    client.force_login(users.clerk)
+    with django_capture_on_commit_callbacks(execute=False):
+        _request(client, tree.county_a, "dashboard")
+        ExportJob.objects.update(created_at=timezone.now() - datetime.timedelta(hours=1), status="running")
+        _request(client, tree.county_a, "dashboard")
+    assert sorted(ExportJob.objects.values_list("status", flat=True)) == ["failed", "queued"]
+
+
+def test_old_exports_and_their_files_are_purged(tree, world, users, eager_celery, django_capture_on_commit_callbacks):
+    import datetime
+    import os
+
+    from django.utils import timezone
+
+    from reports.services import exports_purge
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job, _ = export_request(actor=users.clerk, unit=tree.county_a, kind="dashboard",
+                                params={"period": {"kind": "year", "start": "2025-01-01", "end": "2025-12-31"}})
+    job.refresh_from_db()
+    path = job.file.path
+    assert os.path.exists(path)
+    assert exports_purge(now=timezone.now() + datetime.timedelta(days=8)) == 1
+    assert not os.path.exists(path) and not ExportJob.objects.exists()
