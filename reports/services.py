@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from organizations import permissions
-from organizations.models import OrgUnit
+from organizations.models import OrgUnit, UnitKind
 from portal.audit import audit_log
 from portal.errors import GuardFailed
 
@@ -29,12 +29,18 @@ log = logging.getLogger(__name__)
 
 # --- Summary tables --------------------------------------------------------------------------
 
+# The big roll-ups: dashboards of a province, city, county or township read the snapshot. Below
+# (villages, compounds, grids), subtrees are small and computed directly; keeping them out keeps
+# the summary table at a few rows per township instead of per village.
+SNAPSHOT_KINDS = (UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY, UnitKind.TOWNSHIP, UnitKind.DEPARTMENT)
+
+
 def facts_refresh(*, periods: list[Period] | None = None, keys=None) -> int:
     """Recompute every metric for every active unit over the standard periods and upsert the
     snapshot rows. One metric call per period covers all units (the metric contract), so the
     cost does not grow with the number of units beyond the in-memory attribution."""
     periods = periods or standard_periods(timezone.localdate())
-    units = list(OrgUnit.objects.filter(is_active=True).only("pk", "path"))
+    units = list(OrgUnit.objects.filter(is_active=True, kind__in=SNAPSHOT_KINDS).only("pk", "path"))
     now = timezone.now()
     written = 0
     for period in periods:

@@ -19,10 +19,11 @@ _names = itertools.count(1)
 
 
 def _grow_children(tree):
+    """n more townships under county A, each with a community, a member and a duty record."""
     def add(n):
         for _ in range(n):
-            unit = make_unit(f"新社区{next(_names)}", UnitKind.VILLAGE, tree.township_a2)
-            make_unit(f"小组{next(_names)}", UnitKind.GRID, unit) if n > 1 else None
+            township = make_unit(f"新街道{next(_names)}", UnitKind.TOWNSHIP, tree.county_a)
+            unit = make_unit(f"新社区{next(_names)}", UnitKind.VILLAGE, township)
             member = make_member(unit)
             duty(member, unit)
     return add
@@ -31,7 +32,7 @@ def _grow_children(tree):
 @pytest.mark.parametrize("snapshot", [False, True])
 def test_dashboard_queries_do_not_grow_with_children(client, tree, users, test_metrics, snapshot):
     client.force_login(users.clerk)
-    url = reverse("reports:unit", args=[tree.township_a2.pk]) + f"?year={YEAR}"
+    url = reverse("reports:unit", args=[tree.county_a.pk]) + f"?year={YEAR}"
     grow = _grow_children(tree)
 
     def add(n):
@@ -49,7 +50,7 @@ def test_dashboard_queries_do_not_grow_with_children(client, tree, users, test_m
 
 def test_api_queries_do_not_grow_with_children(client, tree, users):
     client.force_login(users.clerk)
-    url = f"/api/v1/reports/units/{tree.township_a2.pk}/?year={YEAR}"
+    url = f"/api/v1/reports/units/{tree.county_a.pk}/?year={YEAR}"
     assert_constant_queries(lambda: client.get(url).json(), _grow_children(tree))
 
 

@@ -57,8 +57,9 @@ def test_periods_cut_records_at_their_edges(tree, world):
 
 
 def _all_units(tree):
-    return [tree.province, tree.city, tree.county_a, tree.township_a1, tree.village_a1a, tree.township_a2,
-            tree.dept_a, tree.county_b, tree.township_b1, tree.village_b1a]
+    """Every unit the summary table keeps (villages are computed directly)."""
+    return [tree.province, tree.city, tree.county_a, tree.township_a1, tree.township_a2,
+            tree.dept_a, tree.county_b, tree.township_b1]
 
 
 def _assert_snapshot_equals_direct(tree, period):
@@ -72,7 +73,7 @@ def _assert_snapshot_equals_direct(tree, period):
 def test_summary_tables_equal_direct_recomputation_also_after_edits_and_a_move(tree, world, users, test_metrics):
     periods = [Y, quarter_period(YEAR, 2), month_period(YEAR, 5)]
     facts_refresh(periods=periods)
-    assert UnitFact.objects.count() == 10 * len(periods) * len(METRICS)  # units × periods × metrics
+    assert UnitFact.objects.count() == 8 * len(periods) * len(METRICS)  # units × periods × metrics
     for period in periods:
         _assert_snapshot_equals_direct(tree, period)
 
@@ -115,3 +116,11 @@ def test_structure_figures_count_units_and_bodies_below_the_unit(tree):
     assert [v["org.communities"][u.pk] for u in units] == [2, 1, 1]
     assert [v["org.sectors"][u.pk] for u in units] == [2, 1, 0]
     assert [v["org.committees"][u.pk] for u in units] == [1, 1, 0]
+
+
+def test_a_townships_dashboard_is_computed_directly_because_villages_are_not_snapshotted(tree, world):
+    facts_refresh(periods=[Y])
+    assert dashboard_for(unit=tree.county_a, period=Y).from_snapshot
+    board = dashboard_for(unit=tree.township_a1, period=Y)
+    assert not board.from_snapshot
+    assert {c.metric.key: c.value for s in board.sections for c in s.cells}["members.duty_records"] == 2
