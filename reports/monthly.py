@@ -7,6 +7,7 @@ send nothing twice."""
 from __future__ import annotations
 
 import datetime
+import os
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -38,7 +39,8 @@ def monthly_reports_send(*, today: datetime.date | None = None) -> int:
         role=Role.OFFICE_CLERK, is_active=True, unit__kind__in=OFFICE_KINDS, user__is_active=True,
     ).exclude(user__email="").values_list("unit_id", "user__email"):
         recipients.setdefault(unit_id, []).append(email)
-    base = getattr(settings, "PORTAL_BASE_URL", "")
+    # The portal's address for links in e-mails (no shared setting exists yet): settings or env.
+    base = (getattr(settings, "PORTAL_BASE_URL", "") or os.environ.get("PORTAL_BASE_URL", "")).rstrip("/")
     sent = 0
     for unit in offices:
         emails = sorted(set(recipients.get(unit.pk, [])))
