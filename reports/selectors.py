@@ -77,6 +77,11 @@ def _clean_values(values: dict, units) -> dict[int, float]:
     return {u.pk: float(values.get(u.pk) or 0) for u in units}
 
 
+# Snapshot rows older than this (the beat stopped) are ignored: the numbers are computed directly
+# rather than shown hours stale.
+SNAPSHOT_MAX_AGE = datetime.timedelta(minutes=30)
+
+
 @dataclass
 class Numbers:
     values: dict[str, dict[int, float]]
@@ -94,7 +99,7 @@ def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True) 
     if use_snapshot and period.is_standard and units:
         rows = UnitFact.objects.filter(
             org_unit__in=units, period_start=period.start, period_end=period.end,
-            metric__in=[m.key for m in metrics],
+            metric__in=[m.key for m in metrics], computed_at__gte=timezone.now() - SNAPSHOT_MAX_AGE,
         ).values_list("metric", "org_unit_id", "value", "computed_at")
         found: dict[str, dict[int, float]] = {}
         stamps: dict[str, datetime.datetime] = {}

@@ -124,3 +124,15 @@ def test_a_townships_dashboard_is_computed_directly_because_villages_are_not_sna
     board = dashboard_for(unit=tree.township_a1, period=Y)
     assert not board.from_snapshot
     assert {c.metric.key: c.value for s in board.sections for c in s.cells}["members.duty_records"] == 2
+
+
+def test_a_snapshot_the_beat_stopped_refreshing_is_not_used(tree, world):
+    import datetime
+
+    from django.utils import timezone
+
+    facts_refresh(periods=[Y])
+    assert numbers_for([tree.county_a], Y).from_snapshot
+    UnitFact.objects.update(computed_at=timezone.now() - datetime.timedelta(hours=2), value=999)
+    numbers = numbers_for([tree.county_a], Y)
+    assert not numbers.from_snapshot and numbers.values["members.duty_records"][tree.county_a.pk] == 3
