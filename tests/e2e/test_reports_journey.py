@@ -67,6 +67,7 @@ def test_clerk_drills_from_the_county_to_a_community_and_its_records(live_server
     page.click("button[data-export='dashboard']")
     page.wait_for_selector("#export-status .export-job")
     assert page.locator("#export-status .export-job").get_attribute("data-status") in {"queued", "running", "done"}
+    _shot(page, "1280-export")
     # sorting the children table by a number column
     page.click("#children-table-0 thead th:nth-child(2)")
     assert page.locator("#children-table-0 thead th:nth-child(2)").get_attribute("aria-sort") == "descending"
