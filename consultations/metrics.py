@@ -1,0 +1,1 @@
+"""Subtree metrics (see portal/metrics.py)."""

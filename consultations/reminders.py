@@ -1,0 +1,1 @@
+"""Reminder sources (see portal/reminders.py)."""
