@@ -66,7 +66,7 @@ def _today() -> datetime.date:
 
 
 def _lock_topic(topic: Topic) -> Topic:
-    return Topic.objects.select_for_update().select_related("org_unit").get(pk=topic.pk)
+    return Topic.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=topic.pk)
 
 
 def _require_manager(actor, topic: Topic) -> None:
@@ -330,7 +330,7 @@ def session_schedule(*, actor, topic: Topic, scheduled_on: datetime.date, form: 
 
 
 def _lock_session(session: Session) -> Session:
-    return Session.objects.select_for_update().select_related("topic", "org_unit").get(pk=session.pk)
+    return Session.objects.select_for_update(of=("self",)).select_related("topic", "org_unit").get(pk=session.pk)
 
 
 @transaction.atomic
@@ -394,7 +394,7 @@ def participant_remove(*, actor, participant: Participant) -> None:
 @transaction.atomic
 def participant_respond(*, actor, participant: Participant, attending: bool, reason: str = "") -> Participant:
     """A member confirms an invitation or asks for leave (请假)."""
-    participant = Participant.objects.select_for_update().select_related("session__topic", "member").get(
+    participant = Participant.objects.select_for_update(of=("self",)).select_related("session__topic", "member").get(
         pk=participant.pk)
     if participant.member is None or participant.member.user_id != getattr(actor, "pk", None):
         raise NotAllowed()
@@ -525,7 +525,7 @@ def outcome_record(*, actor, topic: Topic, consensus: bool, summary: str, minute
 @transaction.atomic
 def outcome_update(*, actor, outcome: Outcome, version=None, consensus: bool, summary: str,
                    minutes: str = "") -> Outcome:
-    outcome = Outcome.objects.select_for_update().select_related("topic").get(pk=outcome.pk)
+    outcome = Outcome.objects.select_for_update(of=("self",)).select_related("topic").get(pk=outcome.pk)
     _require_manager(actor, outcome.topic)
     check_version(outcome, version)
     if outcome.topic.status in {TopicStatus.CLOSED, TopicStatus.REVIEWED}:
@@ -585,7 +585,7 @@ def suggestion_add(*, actor, topic: Topic, text: str, route: str, handling_unit:
 
 
 def _lock_suggestion(suggestion: Suggestion) -> Suggestion:
-    return Suggestion.objects.select_for_update().select_related("topic", "handling_unit").get(pk=suggestion.pk)
+    return Suggestion.objects.select_for_update(of=("self",)).select_related("topic", "handling_unit").get(pk=suggestion.pk)
 
 
 @transaction.atomic
@@ -696,7 +696,7 @@ def topic_close(*, actor, topic: Topic) -> Topic:
 def followup_record(*, actor, followup: FollowUp, done_on: datetime.date, findings: str,
                     reopen: bool = False) -> FollowUp:
     """回头看: record the review; `reopen` sends the topic back to handling."""
-    followup = FollowUp.objects.select_for_update().select_related("topic").get(pk=followup.pk)
+    followup = FollowUp.objects.select_for_update(of=("self",)).select_related("topic").get(pk=followup.pk)
     topic = _lock_topic(followup.topic)
     _require_manager(actor, topic)
     if followup.status != FollowUpStatus.DUE:
