@@ -33,7 +33,7 @@ class ConsultationsConfig(AppConfig):
                          icon="inbox", roles=frozenset({"department"}), order=24))
 
 
-_NAV_READY = False
+_NAV_READY = True
 
 
 ACTION_LABELS = {

@@ -1,5 +1,4 @@
 import datetime
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -283,4 +282,3 @@ def test_public_selectors_show_only_published(topic, users, tree):
     from django.http import Http404
     with pytest.raises(Http404):
         selectors.public_topic(topic.pk)
-    _ = io
