@@ -171,27 +171,25 @@ def topic_detail(request, pk):
         "can_manage": rules.can_manage(request.user, topic.org_path),
     }
     if acts.get("reject"):
-        ctx["reject_form"] = forms.ReasonForm()
-        ctx["approve_form"] = forms.ApproveForm(initial={"publish": True, "planned_month": topic.planned_month})
+        ctx["reject_form"] = forms.ReasonForm(auto_id="reject_%s")
+        ctx["approve_form"] = forms.ApproveForm(auto_id="approve_%s", initial={"publish": True, "planned_month": topic.planned_month})
     if acts.get("research"):
-        ctx["research_form"] = forms.ResearchForm(members=_members_for(topic), initial={"done_on": today})
+        ctx["research_form"] = forms.ResearchForm(members=_members_for(topic), initial={"done_on": today},
+                                                 auto_id="research_%s")
     if acts.get("waive"):
-        ctx["waive_form"] = forms.ReasonForm()
+        ctx["waive_form"] = forms.ReasonForm(auto_id="waive_%s")
     if acts.get("session"):
-        ctx["session_form"] = forms.SessionPlanForm(initial={"form": "council"})
+        ctx["session_form"] = forms.SessionPlanForm(initial={"form": "council"}, auto_id="session_%s")
     if acts.get("outcome") and outcome is None:
-        ctx["outcome_form"] = forms.OutcomeForm()
+        ctx["outcome_form"] = forms.OutcomeForm(auto_id="outcome_%s")
     if acts.get("suggestion"):
-        ctx["suggestion_form"] = forms.SuggestionForm(units=_handling_units(topic))
-        ctx["feedback_form"] = forms.FeedbackForm()
+        ctx["suggestion_form"] = forms.SuggestionForm(units=_handling_units(topic), auto_id="suggestion_%s")
     if acts.get("instruction"):
-        ctx["instruction_form"] = forms.InstructionForm(initial={"given_on": today})
-    if acts.get("followup"):
-        ctx["followup_form"] = forms.FollowUpForm(initial={"done_on": today})
+        ctx["instruction_form"] = forms.InstructionForm(initial={"given_on": today}, auto_id="instruction_%s")
     if acts.get("evaluate"):
-        ctx["evaluation_form"] = forms.EvaluationForm()
+        ctx["evaluation_form"] = forms.EvaluationForm(auto_id="evaluation_%s")
     if acts.get("attach"):
-        ctx["attachment_form"] = forms.AttachmentForm(initial={"stage": _stage_for(topic)})
+        ctx["attachment_form"] = forms.AttachmentForm(initial={"stage": _stage_for(topic)}, auto_id="attachment_%s")
     return render(request, "consultations/topic_detail.html", ctx)
 
 
