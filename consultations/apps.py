@@ -72,4 +72,5 @@ ACTION_LABELS = {
     "consultations.evaluation.add": _("Results rated"),
     "consultations.attachment.add": _("Evidence uploaded"),
     "consultations.attachment.remove": _("Evidence removed"),
+    "consultations.template.upload": _("Minutes template uploaded"),
 }

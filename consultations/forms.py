@@ -195,3 +195,14 @@ class AttachmentForm(BootstrapFormMixin, forms.Form):
 
 class LeaveForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for leave"), max_length=200)
+
+
+class TemplateUploadForm(BootstrapFormMixin, forms.Form):
+    org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=None,
+                                      error_messages={"invalid_choice": _("Choose a unit within your scope.")})
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    file = forms.FileField(label=_("Word template (.docx)"))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = units

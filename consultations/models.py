@@ -462,3 +462,24 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class DocumentTemplate(OrgScopedModel):
+    """A Word template (docxtpl) for the minutes (协商纪要) that staff edit in Word and upload for
+    their unit; units below use the nearest one, else the built-in default. Fields are checked on
+    upload, so a broken field is refused with its name instead of failing at print time."""
+
+    name = models.CharField(_("name"), max_length=100)
+    file = models.FileField(_("file"), upload_to="consultations/templates/")
+    is_active = models.BooleanField(default=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("minutes template")
+        verbose_name_plural = _("minutes templates")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return self.name

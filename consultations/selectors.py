@@ -264,3 +264,13 @@ def public_topic(pk) -> Topic:
         return public_topics("").get(pk=pk)
     except (Topic.DoesNotExist, ValueError, TypeError):
         raise Http404
+
+
+def minutes_template_for(unit: OrgUnit):
+    """The nearest active minutes template on the path from `unit` to the root, or None."""
+    from .models import DocumentTemplate
+
+    ids = unit.ancestor_ids
+    rows = list(DocumentTemplate.objects.filter(org_unit_id__in=ids, is_active=True).order_by("-uploaded_at"))
+    rows.sort(key=lambda t: ids.index(t.org_unit_id), reverse=True)
+    return rows[0] if rows else None

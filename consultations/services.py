@@ -814,3 +814,30 @@ def attachment_remove(*, actor, attachment: Attachment) -> None:
     attachment.save(update_fields=["is_active"])
     audit_log(actor=actor, action="consultations.attachment.remove", target=topic,
               before={"attachment": attachment.pk, "name": attachment.original_name})
+
+
+@transaction.atomic
+def minutes_template_upload(*, actor, org_unit: OrgUnit, upload, name: str = ""):
+    """A unit's own Word template for the minutes; replaces its previous one. Broken fields are
+    refused here, with the field named."""
+    from .documents import check_template
+    from .models import DocumentTemplate
+
+    if not rules.can_manage(actor, org_unit.path):
+        raise NotAllowed()
+    filename = os.path.basename(getattr(upload, "name", "") or "")
+    if os.path.splitext(filename)[1].lower() != ".docx":
+        raise DomainError(_("The template could not be read. Upload a Word (.docx) document."), field="file")
+    validate_upload(upload)
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    check_template(data)
+    DocumentTemplate.objects.filter(org_unit=org_unit, is_active=True).update(is_active=False)
+    template = DocumentTemplate(org_unit=org_unit, name=(name or filename)[:100],
+                                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
+    template.file.save(f"minutes-{org_unit.pk}-{timezone.now():%Y%m%d%H%M%S}.docx", upload, save=False)
+    template.save()
+    audit_log(actor=actor, action="consultations.template.upload", target=template,
+              after={"name": template.name, "unit": org_unit.pk})
+    return template

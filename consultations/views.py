@@ -671,3 +671,75 @@ def unit_section(request, unit):
     return {"template": "consultations/_unit_section.html", "quota": row,
             "recent": selectors.topic_list(user=request.user, unit=unit)[:5]}
 
+
+
+# --------------------------------------------------------------------------- Word minutes
+
+@login_required
+def minutes_docx(request, pk):
+    """The minutes as a Word document from the unit's template (or the built-in one)."""
+    from django.http import HttpResponse
+
+    from .documents import render_minutes
+
+    topic = selectors.topic_for_page(user=request.user, pk=pk)
+    outcome = selectors.outcome_of(topic)
+    if outcome is None:
+        messages.error(request, _("Record the outcome before printing the minutes."))
+        return redirect(topic)
+    template = selectors.minutes_template_for(topic.org_unit)
+    data = None
+    if template is not None:
+        try:
+            with template.file.open("rb") as handle:
+                data = handle.read()
+        except (FileNotFoundError, OSError, ValueError):
+            data = None
+    try:
+        content = render_minutes(topic, outcome, data)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(topic)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument."
+                                                  "wordprocessingml.document")
+    response["Content-Disposition"] = f'attachment; filename="minutes-{topic.pk}.docx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def minutes_templates(request):
+    """Staff upload the Word template for their unit's minutes; the default is downloadable to edit."""
+    from django.http import HttpResponse
+
+    from .documents import FIELDS, default_template_bytes
+
+    if request.GET.get("download") == "default":
+        response = HttpResponse(default_template_bytes(), content_type="application/vnd.openxmlformats-"
+                                                                      "officedocument.wordprocessingml.document")
+        response["Content-Disposition"] = 'attachment; filename="minutes-template.docx"'
+        return response
+    units = permissions.units_visible_to(request.user, roles=rules.MANAGERS).filter(is_active=True).exclude(
+        kind=UnitKind.DEPARTMENT).order_by("path")
+    can_upload = permissions.has_role(request.user, rules.MANAGERS)
+    form = forms.TemplateUploadForm(request.POST or None, request.FILES or None, units=units,
+                                    initial={"org_unit": permissions.home_units(request.user).first()})
+    if request.method == "POST":
+        if not can_upload:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.minutes_template_upload(actor=request.user, org_unit=form.cleaned_data["org_unit"],
+                                                 upload=form.cleaned_data["file"], name=form.cleaned_data["name"])
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("The template was checked and saved."))
+                return redirect("consultations:templates")
+    from .models import DocumentTemplate
+
+    templates = permissions.scoped(DocumentTemplate.objects.filter(is_active=True).select_related("org_unit"),
+                                   request.user)
+    return render(request, "consultations/templates.html", {
+        "form": form if can_upload else None, "templates": templates, "fields": FIELDS.items(),
+    }, status=400 if form.errors else 200)

@@ -121,6 +121,7 @@ def test_member_sees_and_answers_an_invitation_on_a_phone(live_server, phone):
                                         scheduled_on=timezone.localdate() + timezone.timedelta(days=3),
                                         form="bench", venue="小区板凳会")
     services.participant_add(actor=secretary, session=session, kind="member", member=member)
+    phone.set_default_timeout(40000)
     login(phone, live_server, "mem")
     phone.goto(f"{live_server.url}/consultations/my-sessions/")
     phone.wait_for_selector("text=遛犬不牵绳")
@@ -139,6 +140,7 @@ def test_desktop_pages(live_server, page):
                                   channel=["resident", "member", "party_gov"][i], category="城市管理")
         if i:
             services.topic_submit(actor=secretary, topic=t)
+    page.set_default_timeout(40000)
     login(page, live_server, "sec")
     page.goto(f"{live_server.url}/consultations/")
     page.wait_for_selector("#topics")
