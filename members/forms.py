@@ -147,7 +147,7 @@ class WorkroomActivityForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
     summary = forms.CharField(label=_("summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     participants = forms.ModelMultipleChoiceField(label=_("participating members"), queryset=Member.objects.none(),
-                                                  required=False, widget=forms.CheckboxSelectMultiple)
+                                                  required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
     residents = forms.IntegerField(label=_("residents served"), min_value=0, max_value=100000, initial=0)
 
     def __init__(self, *args, members=None, **kwargs):
