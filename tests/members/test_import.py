@@ -12,6 +12,14 @@ from ..factories import make_member
 from .conftest import xlsx
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 HEADER = ["姓名", "身份证号", "性别", "层级", "界别", "专委会", "工作单位", "手机", "特长", "下沉"]
 
 

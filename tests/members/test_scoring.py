@@ -127,7 +127,7 @@ def test_four_ones(tree, plan):
     add(m, "research", D(2026, 1, 2))
     add(m, "proposal_submitted", D(2026, 1, 3))
     score = scoring.scores_for([m], 2026)[0]
-    assert [str(q) for q in score.missing_quotas] == ["one public-opinion item", "one deed"]
+    assert [str(q) for q in score.missing_quotas] == ["一条社情民意", "一件实事"]
     add(m, "opinion_adopted", D(2026, 1, 4))
     add(m, "volunteer", D(2026, 1, 5))
     assert scoring.scores_for([m], 2026)[0].missing_quotas == []
