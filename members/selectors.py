@@ -6,7 +6,7 @@ import datetime
 import random
 from collections import Counter
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from organizations import permissions
 from organizations.config import config_get
@@ -44,14 +44,30 @@ def member_list(*, user, q: str = "", unit=None, sector=None, committee=None, le
         qs = qs.filter(level=level)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(work_unit__icontains=q) | Q(expertise__icontains=q))
+    if permissions.is_admin(user):
+        qs = qs.annotate(openable=Value(True))
+    else:
+        own = Q(user=user) if user.is_authenticated else Q(pk__in=[])
+        qs = qs.annotate(openable=Case(When(permissions.scope_q(user) | own, then=Value(True)), default=Value(False),
+                                       output_field=BooleanField()))
     return qs.select_related("org_unit", "sector").prefetch_related(
         Prefetch("postings", queryset=Posting.objects.filter(is_active=True).select_related("org_unit")),
         "committees",
     ).order_by("org_path", "name", "pk")
 
 
+def members_in_scope(*, user) -> QuerySet[Member]:
+    """Members whose own record the user may open: those of units in the user's scope, and the
+    user's own. (Members merely posted into the scope are listed in the directory but their
+    file belongs to their own unit.)"""
+    if permissions.is_admin(user):
+        return Member.objects.all()
+    own = Q(user=user) if user.is_authenticated else Q(pk__in=[])
+    return Member.objects.filter(permissions.scope_q(user) | own)
+
+
 def member_detail_qs(user) -> QuerySet[Member]:
-    return members_visible_to(user=user).select_related("org_unit", "sector", "user").prefetch_related(
+    return members_in_scope(user=user).select_related("org_unit", "sector", "user").prefetch_related(
         Prefetch("postings", queryset=Posting.objects.select_related("org_unit").order_by("-is_active", "org_path")),
         "committees",
     )
@@ -99,9 +115,7 @@ def idle_days(unit: OrgUnit) -> int:
 
 
 def workrooms_visible_to(user) -> QuerySet[Workroom]:
-    own = Q(members__user=user) | Q(lead_member__user=user) if user.is_authenticated else Q(pk__in=[])
-    ids = Workroom.objects.filter(own).values("pk")
-    return Workroom.objects.filter(permissions.scope_q(user) | Q(pk__in=ids))
+    return Workroom.objects.filter(permissions.scope_q(user))
 
 
 def workroom_list(user, *, status: str = "", idle_only: bool = False, q: str = "", today=None,

@@ -178,7 +178,7 @@ def posting_add(request, pk):
 def posting_end(request, pk):
     try:
         posting = Posting.objects.select_related("member").get(
-            pk=pk, member__in=selectors.members_visible_to(user=request.user))
+            pk=pk, member__in=selectors.members_in_scope(user=request.user))
     except (Posting.DoesNotExist, ValueError, OverflowError):
         raise Http404
     try:

@@ -72,7 +72,10 @@ class MemberViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMod
     filterset_class = MemberFilter
 
     def get_queryset(self):
-        return (selectors.members_visible_to(user=self.request.user).select_related("org_unit", "sector")
+        # Lists include members posted into the caller's area; a single member's record is
+        # opened only within the caller's scope (or their own).
+        base = selectors.members_visible_to if self.action == "list" else selectors.members_in_scope
+        return (base(user=self.request.user).select_related("org_unit", "sector")
                 .prefetch_related("committees", Prefetch("postings", queryset=Posting.objects.filter(
                     is_active=True).select_related("org_unit"))).order_by("org_path", "name", "pk"))
 
@@ -115,7 +118,8 @@ class PostingViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMo
     filterset_class = PostingFilter
 
     def get_queryset(self):
-        return (Posting.objects.filter(member__in=selectors.members_visible_to(user=self.request.user))
+        base = selectors.members_visible_to if self.action == "list" else selectors.members_in_scope
+        return (Posting.objects.filter(member__in=base(user=self.request.user))
                 .select_related("org_unit").order_by("org_path", "pk"))
 
     @extend_schema(request=None, responses=PostingSerializer)
@@ -165,7 +169,7 @@ class DutyRecordViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retriev
             if member is None:
                 raise ValidationError({"member": [_("Your account is not linked to a member; name the member.")]})
         else:
-            member = selectors.members_visible_to(user=request.user).filter(pk=member_id).first()
+            member = selectors.members_in_scope(user=request.user).filter(pk=member_id).first()
             if member is None:
                 raise ValidationError({"member": [_("No such member in your area.")]})
         record = services.duty_record_submit(actor=request.user, member=member, **values)

@@ -114,3 +114,15 @@ def test_member_form_create_and_edit_pages(client, users, tree):
     assert response.status_code == 200 and "alert-danger" in response.content.decode()
     m.refresh_from_db()
     assert m.level == "county"
+
+
+def test_posted_member_is_listed_but_opened_only_in_own_scope(client, users, tree, me):
+    """The township secretary lists members posted there; their file belongs to their county."""
+    client.force_login(users.secretary)
+    html = client.get(reverse("members:list")).content.decode()
+    assert "刘芳" in html and reverse("members:detail", args=[me.pk]) not in html
+    assert client.get(reverse("members:detail", args=[me.pk])).status_code == 404
+    assert client.get(f"/api/v1/members/{me.pk}/").status_code == 404
+    assert [m["name"] for m in client.get("/api/v1/members/").json()["results"]] == ["刘芳"]
+    client.force_login(users.clerk)
+    assert reverse("members:detail", args=[me.pk]) in client.get(reverse("members:list")).content.decode()
