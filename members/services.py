@@ -325,12 +325,20 @@ def scoring_plan_save(*, actor, unit: OrgUnit, year: int, annual_minimum: int, p
         bump_version(plan)
     in_force = resolve_plans([unit], year)[unit.pk]
     changes = {}
+    same_day = {r.kind: r for r in ScoringRule.objects.filter(plan=plan, valid_from=valid_from)}
+    to_create, to_update = [], []
     for kind, value in cleaned.items():
         current = in_force.points_for(kind, valid_from) if in_force.plan and in_force.plan.pk == plan.pk else None
-        if current == value:
+        if current == value and (kind in same_day or valid_from != start or in_force.rules.get(kind)):
             continue
-        ScoringRule.objects.update_or_create(plan=plan, kind=kind, valid_from=valid_from, defaults={"points": value})
+        if kind in same_day:
+            same_day[kind].points = value
+            to_update.append(same_day[kind])
+        else:
+            to_create.append(ScoringRule(plan=plan, kind=kind, valid_from=valid_from, points=value))
         changes[kind] = value
+    ScoringRule.objects.bulk_create(to_create)
+    ScoringRule.objects.bulk_update(to_update, ["points"])
     after = snapshot(plan, list(fields))
     if changes:
         after["points"] = changes

