@@ -8,6 +8,8 @@ import io
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from .scoring import ESCALATION_LABELS
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -27,11 +29,11 @@ def ranking_xlsx(unit, year, scores) -> HttpResponse:
     ws = wb.active
     ws.title = str(year)
     ws.append([_("Rank"), _("Name"), _("CPPCC unit"), _("Sector"), _("Points"), _("Annual minimum"),
-               _("Short by"), _("Missing quotas"), _("Commended"), _("Interview")])
+               _("Short by"), _("Missing quotas"), _("Commended"), _("Next step")])
     for s in scores:
         ws.append([s.rank, s.member.name, s.member.org_unit.name, s.member.sector.name if s.member.sector else "",
                    s.points, s.minimum, s.shortfall, "、".join(str(q) for q in s.missing_quotas),
-                   _("yes") if s.commended else "", _("yes") if s.interview else ""])
+                   _("yes") if s.commended else "", str(ESCALATION_LABELS.get(s.escalation, ""))])
     buf = io.BytesIO()
     wb.save(buf)
     return _response(buf.getvalue(), XLSX, f"{unit.name}-{year}-积分排名.xlsx")

@@ -83,6 +83,17 @@ class Score:
     rank: int = 0
     commended: bool = False
     interview: bool = False
+    below_last_year: bool = False
+
+    @property
+    def escalation(self) -> str:
+        """reminder → interview (约谈) → resignation advised (劝辞, below the minimum two years running
+        and among the bottom)."""
+        if not self.below_minimum:
+            return ""
+        if self.interview and self.below_last_year:
+            return "resign"
+        return "interview" if self.interview else "reminder"
 
     @property
     def minimum(self) -> int:
@@ -177,6 +188,20 @@ def _mark_ranks(ranked: list[Score]) -> None:
         cutoff = ranked[total - bottom_n].points
         for s in ranked:
             s.interview = s.points <= cutoff and s.below_minimum
+
+
+ESCALATION_LABELS = {"reminder": _("reminder"), "interview": _("interview (约谈)"),
+                     "resign": _("advise resignation (劝辞)")}
+
+
+def with_escalation(scores: list[Score], year: int) -> list[Score]:
+    """Mark who was also below last year's minimum (one more pass of three queries)."""
+    below = [s for s in scores if s.below_minimum]
+    if below:
+        last = {s.member.pk: s for s in scores_for([s.member for s in below], year - 1)}
+        for s in below:
+            s.below_last_year = last[s.member.pk].below_minimum
+    return scores
 
 
 def explain(member: Member, year: int) -> tuple[Score, list[tuple[DutyRecord, int]]]:

@@ -102,7 +102,7 @@ def ranking_members(user, unit: OrgUnit) -> QuerySet[Member]:
 
 
 def ranking(user, unit: OrgUnit, year: int, *, until: datetime.date | None = None) -> list[scoring.Score]:
-    return scoring.scores_for(ranking_members(user, unit), year, until=until)
+    return scoring.with_escalation(scoring.scores_for(ranking_members(user, unit), year, until=until), year)
 
 
 def ranking_units(user) -> QuerySet[OrgUnit]:

@@ -113,4 +113,5 @@ class ScoreSerializer(serializers.Serializer):
     below_minimum = serializers.BooleanField()
     commended = serializers.BooleanField()
     interview = serializers.BooleanField()
+    escalation = serializers.CharField(help_text=_("'', reminder, interview or resign"))
     by_kind = serializers.DictField(child=serializers.IntegerField())

@@ -183,3 +183,19 @@ def test_expected_pace():
     assert scoring.expected_by(15, D(2026, 1, 1)) == 0
     assert scoring.expected_by(15, D(2026, 12, 31)) == 15
     assert scoring.expected_by(365, D(2026, 7, 2)) == 183
+
+
+def test_escalation_reminder_interview_resignation(tree, users, plan):
+    ScoringPlan.objects.filter(pk=plan.pk).update(interview_bottom=2)
+    services.scoring_plan_save(actor=users.clerk, unit=tree.county_a, year=2025, annual_minimum=15,
+                               points={"volunteer": 2})
+    lazy, weak, fine, low = (make_member(tree.county_a, name=n) for n in ["甲", "乙", "丙", "丁"])
+    for _ in range(8):
+        add(fine, "volunteer", D(2026, 3, 1))
+    for _ in range(5):
+        add(low, "volunteer", D(2026, 3, 1))
+    add(weak, "volunteer", D(2026, 3, 1))
+    for _ in range(8):
+        add(weak, "volunteer", D(2025, 3, 1))  # fine last year
+    by_name = {s.member.name: s.escalation for s in selectors.ranking(users.clerk, tree.county_a, 2026)}
+    assert by_name == {"丙": "", "丁": "reminder", "乙": "interview", "甲": "resign"}
