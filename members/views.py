@@ -19,7 +19,7 @@ from organizations.models import Body, OrgUnit, UnitKind
 from portal.audit import timeline_for
 from portal.errors import DomainError
 
-from . import exports, importer, scoring, selectors, services
+from . import exports, importer, my_page, scoring, selectors, services
 from .forms import (
     ChecklistItemForm,
     DutyRecordForm,
@@ -204,6 +204,7 @@ def my_duties(request):
         "member": member, "score": score, "entries": entries, "year": year,
         "on_pace": scoring.expected_by(score.minimum, today) if year == today.year else score.minimum,
         "workrooms": member.workrooms.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED]),
+        "sections": my_page.sections_for(request, member),
     })
 
 

@@ -123,3 +123,18 @@ def test_workroom_application_page(client, users, tree, me):
     response = client.post(reverse("members:workroom_create"), {
         "unit": tree.township_a1.pk, "name": "越界", "kind": "workroom", "lead_type": "individual"})
     assert response.status_code == 200 and not Workroom.objects.filter(name="越界").exists()
+
+
+def test_other_apps_add_sections_to_my_page(client, users, me, tmp_path, settings):
+    from members import my_page
+
+    def upcoming(request, member):
+        return {"template": "members/_home_panel.html", "score": type("S", (), {"points": 0, "minimum": 0,
+                                                                                 "missing_quotas": []})()}
+
+    my_page.register_my_page_section(upcoming)
+    try:
+        client.force_login(users.member)
+        assert client.get(reverse("members:me")).content.decode().count("members/me/") >= 1
+    finally:
+        my_page._SECTIONS.remove(upcoming)
