@@ -120,6 +120,14 @@ class Proposal(OrgScopedModel, VersionedModel):
         return reverse("proposals:detail", args=[self.pk])
 
     @property
+    def attitude_label(self):
+        return Satisfaction(self.satisfaction_attitude).label if self.satisfaction_attitude else ""
+
+    @property
+    def result_label(self):
+        return Satisfaction(self.satisfaction_result).label if self.satisfaction_result else ""
+
+    @property
     def number_label(self) -> str:
         if self.number is None:
             return ""
