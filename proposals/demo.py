@@ -123,7 +123,9 @@ def _load_report_proposals(data, units, admin, stdout) -> int:
             match = next((d for d in departments.get(unit.pk, []) if name.lstrip("区县") in d.name), None)
             if match:
                 handlers.append(match)
-        if not handlers and departments.get(unit.pk):
+        # The demo county's departments get only the demo journeys, so the demo handler's
+        # inbox stays readable (and the reports' records stay outside its scope).
+        if not handlers and departments.get(unit.pk) and unit.code != HOME:
             handlers = [departments[unit.pk][0]]
         for i, dept in enumerate(handlers):
             assignment = Assignment.objects.create(

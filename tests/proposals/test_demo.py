@@ -22,3 +22,16 @@ def test_demo_loads_every_stage_and_is_idempotent():
     assert all(p.source_ref.startswith("report:") for p in first)
     call_command("load_demo", stdout=io.StringIO())
     assert (Proposal.objects.count(), OpinionItem.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_demo_member_and_department_see_only_their_own_journeys():
+    from django.contrib.auth import get_user_model
+
+    from proposals.selectors import proposals_visible_to
+
+    call_command("load_demo", stdout=io.StringIO())
+    for username in ["member", "dept"]:
+        user = get_user_model().objects.get(username=username)
+        refs = set(proposals_visible_to(user=user).values_list("source_ref", flat=True))
+        assert refs and all(ref.startswith("demo:") for ref in refs), (username, refs)
