@@ -134,6 +134,11 @@ class RateForm(BootstrapFormMixin, forms.Form):
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
                               max_length=2000)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("attitude", "result"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+
 
 class MarkKeyForm(BootstrapFormMixin, forms.Form):
     supervising_leader = forms.ModelChoiceField(label=_("Supervising leader"), queryset=None)
