@@ -240,6 +240,13 @@ class UnitScoreForm(BootstrapFormMixin, forms.Form):
         self.fields["unit"].queryset = OrgUnit.objects.filter(kind=UnitKind.DEPARTMENT, path__startswith=unit.path)
 
 
+class ProposalScoreForm(BootstrapFormMixin, forms.Form):
+    proposal = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    accuracy = forms.IntegerField(label=_("Accuracy"), min_value=0, max_value=10)
+    foresight = forms.IntegerField(label=_("Foresight"), min_value=0, max_value=10)
+    workability = forms.IntegerField(label=_("Workability"), min_value=0, max_value=10)
+
+
 class RectifyForm(BootstrapFormMixin, forms.Form):
     result = forms.IntegerField(widget=forms.HiddenInput)
     report = forms.CharField(label=_("Rectification report"), widget=forms.Textarea(attrs={"rows": 4}),

@@ -26,6 +26,7 @@ urlpatterns = [
     path("evaluations/", views.evaluations, name="evaluations"),
     path("evaluations/new/", views.evaluation_create, name="evaluation_create"),
     path("evaluations/score/", views.evaluation_score, name="evaluation_score"),
+    path("evaluations/score-proposal/", views.evaluation_score_proposal, name="evaluation_score_proposal"),
     path("evaluations/rectify/", views.evaluation_rectify, name="evaluation_rectify"),
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
     path("evaluations/<int:pk>/close/", views.evaluation_close, name="evaluation_close"),

@@ -552,10 +552,20 @@ def evaluations(request):
         results = EvaluationResult.objects.filter(verdict="rectify").select_related("unit", "round")
         rectify = [(r, forms.RectifyForm(initial={"result": r.pk, "report": r.rectification_report}))
                    for r in results if any(r.unit.path.startswith(p) for p in dept_paths)][:20]
+    to_score = []
+    if org_permissions.has_role(user, Role.DEPARTMENT):
+        assignments = list(selectors.department_inbox(user=user).filter(status=AssignmentStatus.REPLIED)[:20])
+        rounds = list(EvaluationRound.objects.filter(status=EvaluationStatus.OPEN))
+        for a in assignments:
+            rnd = next((r for r in rounds if a.unit_path.startswith(r.org_path)), None)
+            if rnd is not None:
+                to_score.append((rnd, a, forms.ProposalScoreForm(initial={"proposal": a.proposal_id},
+                                                                 prefix=f"p{a.pk}")))
     units = _office_units(user)
     create_form = forms.RoundForm(initial={"year": timezone.localdate().year}) if units.exists() else None
     return render(request, "proposals/evaluations.html", {
         "staff_rounds": staff_rounds, "member_rounds": member_rounds, "rectify": rectify, "create_form": create_form,
+        "to_score": to_score,
     })
 
 
@@ -597,6 +607,34 @@ def evaluation_score(request):
         try:
             services.unit_score_add(actor=request.user, round=rnd, unit=d["unit"], attention=d["attention"],
                                     communication=d["communication"], adoption=d["adoption"], results=d["results"])
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Score saved."))
+    else:
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("proposals:evaluations")
+
+
+@login_required
+@require_POST
+def evaluation_score_proposal(request):
+    """A handling unit scores a proposal it handled, in the open round of its county."""
+    try:
+        round_id, assignment_id = int(request.POST.get("round_id", "")), int(request.POST.get("assignment_id", ""))
+    except ValueError:
+        raise Http404
+    assignment = selectors.department_inbox(user=request.user).filter(pk=assignment_id).first()
+    rnd = EvaluationRound.objects.filter(pk=round_id, status=EvaluationStatus.OPEN).first()
+    if assignment is None or rnd is None or not assignment.unit_path.startswith(rnd.org_path):
+        raise Http404
+    form = forms.ProposalScoreForm(request.POST, prefix=f"p{assignment.pk}")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.proposal_score_add(actor=request.user, round=rnd, proposal=assignment.proposal,
+                                        accuracy=d["accuracy"], foresight=d["foresight"],
+                                        workability=d["workability"])
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:

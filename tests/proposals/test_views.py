@@ -235,3 +235,20 @@ def test_evaluation_pages(client, world):
     assert client.get(reverse("proposals:export_evaluation", args=[rnd.pk])).status_code == 200
     client.force_login(u.clerk_b)
     assert client.post(reverse("proposals:evaluation_close", args=[rnd.pk])).status_code == 404
+
+
+def test_department_scores_a_proposal_it_handled(client, world):
+    from proposals.models import ProposalScore
+
+    p = to_state(world, "replied")
+    rnd = services.evaluation_round_create(actor=world.users.proposal, unit=world.tree.county_a, year=2026, title="评议")
+    a = p.assignments.get(unit=world.tree.dept_a)
+    client.force_login(world.users.dept)
+    page = client.get(reverse("proposals:evaluations")).content.decode()
+    assert p.title in page
+    data = {"round_id": rnd.pk, "assignment_id": a.pk, f"p{a.pk}-proposal": p.pk, f"p{a.pk}-accuracy": 8,
+            f"p{a.pk}-foresight": 7, f"p{a.pk}-workability": 9}
+    assert client.post(reverse("proposals:evaluation_score_proposal"), data).status_code == 302
+    assert ProposalScore.objects.get().unit == world.tree.dept_a
+    client.force_login(world.dept_b_user)
+    assert client.post(reverse("proposals:evaluation_score_proposal"), data).status_code == 404
