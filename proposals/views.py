@@ -69,6 +69,10 @@ def index(request):
     return redirect("proposals:mine")
 
 
+def _can_export(user) -> bool:
+    return org_permissions.has_role(user, [Role.LEADER, *STAFF_ROLES])
+
+
 def _page(request, qs, per=30):
     return Paginator(qs, per).get_page(request.GET.get("page"))
 
@@ -82,7 +86,7 @@ def proposal_list(request):
     page = _page(request, selectors.proposal_list(user=request.user, q=q, status=status))
     return render(request, "proposals/list.html", {"page": page, "q": q, "status": status,
                                                    "statuses": ProposalStatus.choices, "title": _("All proposals"),
-                                                   "tab": "list"})
+                                                   "tab": "list", "can_export": _can_export(request.user)})
 
 
 @login_required
@@ -98,7 +102,7 @@ def review(request):
         raise Http404
     page = _page(request, selectors.review_queue(user=request.user))
     return render(request, "proposals/list.html", {"page": page, "title": _("Review and assignment queue"),
-                                                   "tab": "review"})
+                                                   "tab": "review", "can_export": True})
 
 
 @login_required
