@@ -552,10 +552,10 @@ def evaluations(request):
                      for r in _open_rounds_for_member(user).select_related("org_unit")[:5]]
     rectify = []
     if org_permissions.has_role(user, Role.DEPARTMENT):
-        dept_paths = org_permissions.scope_paths(user, [Role.DEPARTMENT]) or []
-        results = EvaluationResult.objects.filter(verdict="rectify").select_related("unit", "round")
+        results = (EvaluationResult.objects.filter(org_permissions.scope_q(user, "unit__path", [Role.DEPARTMENT]),
+                                                   verdict="rectify").select_related("unit", "round")[:20])
         rectify = [(r, forms.RectifyForm(initial={"result": r.pk, "report": r.rectification_report}))
-                   for r in results if any(r.unit.path.startswith(p) for p in dept_paths)][:20]
+                   for r in results]
     to_score = []
     if org_permissions.has_role(user, Role.DEPARTMENT):
         assignments = list(selectors.department_inbox(user=user).filter(status=AssignmentStatus.REPLIED)[:20])
