@@ -19,7 +19,6 @@ class ChallengeMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.challenge = abuse.new_challenge()
-        self.fields["challenge_answer"].help_text = _("How much is %(q)s?") % {"q": self.challenge["question"]}
         self.fields["challenge_answer"].label = _("Anti-spam check: %(q)s = ?") % {"q": self.challenge["question"]}
 
     def clean(self):

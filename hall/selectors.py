@@ -41,7 +41,8 @@ def place_children(unit: OrgUnit) -> QuerySet[OrgUnit]:
 
 def place_breadcrumbs(unit: OrgUnit) -> list[OrgUnit]:
     units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=unit.ancestor_ids, kind__in=BROWSE_KINDS)}
-    return [units[i] for i in unit.ancestor_ids if i in units and units[i].kind != UnitKind.PROVINCE]
+    return [units[i] for i in unit.ancestor_ids
+            if i in units and i != unit.pk and units[i].kind != UnitKind.PROVINCE]
 
 
 def communities_under(unit: OrgUnit) -> QuerySet[OrgUnit]:
