@@ -21,8 +21,12 @@ class HallConfig(AppConfig):
         from organizations.config import ConfigKey, register_key
         from portal.audit import register_action_labels
         from portal.nav import NavItem, register
+        from portal.views import register_home_panel
 
-        from . import metrics  # noqa: F401 - registers the hall's report metrics
+        from . import metrics, reminders  # noqa: F401 - register the hall's metrics and reminders
+        from .views import home_panel
+
+        register_home_panel(home_panel)
 
         register(NavItem("hall-manage", _("Online hall"), "hall:manage", icon="chat-dots",
                          roles=frozenset({"secretary", "office_clerk"}), order=60))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("comment/<int:pk>/support/", views.support_add, name="support"),
     path("comment/<int:pk>/report/", views.report_add, name="report"),
     path("live/<int:pk>/", views.live_detail, name="live"),
+    path("live/<int:pk>/questions/", views.live_questions, name="live_questions"),
     path("account/signup/", views.signup, name="signup"),
     path("account/", views.my_submissions, name="my"),
     # Staff only (login + secretary / office clerk, scoped to their subtree).

@@ -329,6 +329,22 @@ def my_submissions(request):
     return render(request, "hall/my.html", {"submissions": selectors.submissions_of(request.user)[:50]})
 
 
+@require_GET
+def live_questions(request, pk):
+    """The questions list alone, refreshed by htmx every 20 seconds on the live page."""
+    session = selectors.public_live_session(pk)
+    return render(request, "hall/_live_questions.html", {"questions": selectors.shown_live_questions(session)})
+
+
+def home_panel(request):
+    """On the portal's home page: what waits in the hall for a secretary or clerk."""
+    if not has_role(request.user, services.STAFF_ROLES):
+        return None
+    return {"template": "hall/_home_panel.html",
+            "n_new": selectors.submission_queue(user=request.user).count(),
+            "n_moderation": selectors.moderation_queue(user=request.user).count()}
+
+
 # --- Staff (/hall/manage/) ---------------------------------------------------------------------
 
 

@@ -175,3 +175,36 @@ def test_demo_loads_twice_without_duplicates(db):
     call_command("load_demo", stdout=io.StringIO())
     assert (Submission.objects.count(), OnlineConsultation.objects.count(), LiveSession.objects.count()) == n
     assert n[0] >= 5 and n[1] >= 3 and n[2] >= 2
+
+
+def test_live_questions_partial_refreshes_shown_questions_only(client, tree):
+    s = make_live(tree.township_a1)
+    LiveQuestion.objects.create(session=s, asker_label="a", body="已采纳的问题", status=LiveQuestion.Status.SHOWN)
+    LiveQuestion.objects.create(session=s, asker_label="b", body="待处理的问题")
+    html = client.get(reverse("hall:live_questions", args=[s.pk])).content.decode()
+    assert "已采纳的问题" in html and "待处理的问题" not in html and "<html" not in html
+    assert 'hx-trigger="every 20s"' in client.get(reverse("hall:live", args=[s.pk])).content.decode()
+
+
+def test_home_page_shows_what_waits_in_the_hall_for_a_secretary(client, tree, users):
+    make_submission(tree.village_a1a)
+    client.force_login(users.secretary)
+    html = client.get("/").content.decode()
+    assert 'id="hall-panel"' in html
+    client.force_login(users.member)
+    assert 'id="hall-panel"' not in client.get("/").content.decode()
+
+
+def test_secretaries_are_reminded_of_topics_waiting_for_screening(tree, users):
+    from django.utils import timezone
+
+    from hall.reminders import screening_waiting
+
+    make_submission(tree.village_a1a, created_at=timezone.now() - datetime.timedelta(days=5))
+    make_submission(tree.village_a1a)  # fresh: not yet
+    make_submission(tree.village_b1a, created_at=timezone.now() - datetime.timedelta(days=5))
+    reminders = list(screening_waiting(datetime.date.today()))
+    by_user = {r.recipient_id: r for r in reminders}
+    assert by_user[users.secretary.pk].subject and "1" in str(by_user[users.secretary.pk].subject)
+    assert users.secretary_b.pk in by_user and users.member.pk not in by_user
+    assert str(by_user[users.clerk.pk].subject).startswith("1")
