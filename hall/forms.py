@@ -201,3 +201,18 @@ class ResultForm(forms.Form):
 class LiveAnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), max_length=2000, required=False, widget=_area(2))
     show = forms.BooleanField(label=_("Show on the live page"), required=False, initial=True)
+
+
+class LiveSessionForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(),
+                                  widget=forms.Select(attrs={"class": "form-select"}))
+    title = forms.CharField(label=_("Title"), max_length=150, widget=_text())
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=_text(placeholder="2026-12-01 19:30"))
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=_text(placeholder="2026-12-01 21:00"))
+    stream_url = forms.URLField(label=_("Stream link"), required=False, assume_scheme="https",
+                                widget=forms.URLInput(attrs={"class": "form-control"}))
+    agenda = forms.CharField(label=_("Agenda"), max_length=5000, required=False, widget=_area(4))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()

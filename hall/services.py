@@ -342,6 +342,19 @@ def live_question_answer(*, actor, question: LiveQuestion, answer: str, show: bo
 
 
 @transaction.atomic
+def live_session_create(*, actor, unit: OrgUnit, title: str, starts_at, ends_at, stream_url: str = "",
+                        agenda: str = "") -> LiveSession:
+    require_role(actor, STAFF_ROLES, unit)
+    if ends_at <= starts_at:
+        raise GuardFailed(_("The live session must end after it starts."), field="ends_at")
+    session = LiveSession.objects.create(org_unit=unit, title=title.strip(), starts_at=starts_at, ends_at=ends_at,
+                                         stream_url=stream_url.strip(), agenda=agenda.strip())
+    audit_log(actor=actor, action="hall.live.create", target=session,
+              after=snapshot(session, ["title", "starts_at", "ends_at", "stream_url"]))
+    return session
+
+
+@transaction.atomic
 def live_session_publish(*, actor, session: LiveSession, version=None) -> LiveSession:
     require_role(actor, STAFF_ROLES, session.org_path)
     session = LiveSession.objects.select_for_update().get(pk=session.pk)

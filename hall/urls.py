@@ -31,5 +31,6 @@ urlpatterns = [
     path("manage/comment/<int:pk>/", views.manage_comment, name="manage_comment"),
     path("manage/consultations/", views.manage_consultations, name="manage_consultations"),
     path("manage/consultation/<int:pk>/", views.manage_consultation, name="manage_consultation"),
+    path("manage/live/new/", views.manage_live_new, name="manage_live_new"),
     path("manage/live/<int:pk>/", views.manage_live, name="manage_live"),
 ]

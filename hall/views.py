@@ -26,6 +26,7 @@ from .forms import (
     ConsultationForm,
     LiveAnswerForm,
     LiveQuestionForm,
+    LiveSessionForm,
     RatingForm,
     ReportForm,
     ResultForm,
@@ -478,6 +479,24 @@ def manage_consultation(request, pk):
     return render(request, "hall/manage/consultation.html", {
         "c": consultation, "result_form": result_form, "ratings": selectors.rating_summary(consultation),
         "n_comments": consultation.comments.count(), "n_responses": consultation.responses.count()})
+
+
+@staff_required
+@never_cache
+def manage_live_new(request):
+    units = units_visible_to(request.user, roles=services.STAFF_ROLES).filter(is_active=True)
+    form = LiveSessionForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = services.live_session_create(actor=request.user, unit=data["unit"], title=data["title"],
+                                                   starts_at=data["starts_at"], ends_at=data["ends_at"],
+                                                   stream_url=data["stream_url"], agenda=data["agenda"])
+            messages.success(request, _("Draft saved. Publish it when it is ready."))
+            return redirect("hall:manage_live", pk=session.pk)
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(request, "hall/manage/live_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @staff_required

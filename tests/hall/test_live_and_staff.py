@@ -208,3 +208,20 @@ def test_secretaries_are_reminded_of_topics_waiting_for_screening(tree, users):
     assert by_user[users.secretary.pk].subject and "1" in str(by_user[users.secretary.pk].subject)
     assert users.secretary_b.pk in by_user and users.member.pk not in by_user
     assert str(by_user[users.clerk.pk].subject).startswith("1")
+
+
+def test_secretary_creates_a_live_session_draft(client, tree, users):
+    client.force_login(users.secretary)
+    url = reverse("hall:manage_live_new")
+    bad = client.post(url, {"unit": tree.township_a1.pk, "title": "x", "starts_at": "2026-12-01 21:00",
+                            "ends_at": "2026-12-01 19:00", "stream_url": "javascript:alert(1)"})
+    assert bad.status_code == 400 and not LiveSession.objects.exists()
+    other = client.post(url, {"unit": tree.township_b1.pk, "title": "x", "starts_at": "2026-12-01 19:00",
+                              "ends_at": "2026-12-01 21:00"})
+    assert other.status_code == 400 and not LiveSession.objects.exists()
+    ok = client.post(url, {"unit": tree.township_a1.pk, "title": "板凳会直播", "starts_at": "2026-12-01 19:00",
+                           "ends_at": "2026-12-01 21:00", "stream_url": "https://live.example.invalid/a"})
+    assert ok.status_code == 302
+    s = LiveSession.objects.get()
+    assert s.status == LiveSession.Status.DRAFT
+    assert client.get(reverse("hall:live", args=[s.pk])).status_code == 404
