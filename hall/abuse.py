@@ -51,6 +51,11 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def _prefix() -> str:
+    # Settings may separate counters (tests running in parallel against one Redis use their own).
+    return getattr(settings, "HALL_CACHE_PREFIX", "hall")
+
+
 def _limits(action: str) -> tuple[int, int]:
     return getattr(settings, "HALL_RATE_LIMITS", {}).get(action, DEFAULT_LIMITS[action])
 
@@ -70,10 +75,10 @@ def check_rate(request, action: str) -> None:
     raise RateLimited when either is over its limit."""
     limit, window = _limits(action)
     ip_key = hashlib.sha256(client_ip(request).encode()).hexdigest()[:24]
-    keys = [f"hall:rl:{action}:ip:{ip_key}"]
+    keys = [f"{_prefix()}:rl:{action}:ip:{ip_key}"]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        keys.append(f"hall:rl:{action}:u:{user.pk}")
+        keys.append(f"{_prefix()}:rl:{action}:u:{user.pk}")
     over = False
     for key in keys:
         if _hit(key, window) > limit:
@@ -103,7 +108,7 @@ def verify_challenge(token: str, answer) -> bool:
     if not isinstance(data, dict) or data.get("s") != given:
         return False
     # Burn the nonce so one solved challenge cannot be replayed by a script.
-    return cache.add(f"hall:ch:{data.get('n')}", 1, timeout=CHALLENGE_MAX_AGE)
+    return cache.add(f"{_prefix()}:ch:{data.get('n')}", 1, timeout=CHALLENGE_MAX_AGE)
 
 
 # --- Photos --------------------------------------------------------------------------------------

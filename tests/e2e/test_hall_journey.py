@@ -25,6 +25,13 @@ def _has_topics():
     return True
 
 
+@pytest.fixture(autouse=True)
+def _own_counters(settings):
+    import uuid
+
+    settings.HALL_CACHE_PREFIX = f"hall-e2e-{uuid.uuid4().hex}"
+
+
 def _world():
     city = make_unit("淮北市", UnitKind.CITY)
     county = make_unit("相山区", UnitKind.COUNTY, city)

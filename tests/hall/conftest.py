@@ -1,18 +1,18 @@
 import datetime
 import io
+import uuid
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from hall.models import Comment, LiveSession, OnlineConsultation, Question, Submission
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _own_counters(settings):
+    """Rate-limit counters of their own per test: parallel workers share one Redis in CI, and
+    flushing it would disturb the others."""
+    settings.HALL_CACHE_PREFIX = f"hall-test-{uuid.uuid4().hex}"
 
 
 def make_consultation(unit, *, status=OnlineConsultation.Status.PUBLISHED, opens=-1, closes=5, result="", **kw):
