@@ -27,6 +27,14 @@ class ChallengeMixin(forms.Form):
             self.add_error("challenge_answer", _("The answer to the check is wrong or expired. Try the new sum."))
         return data
 
+    def refuse(self, message):
+        """Mark the form as refused without validating it (no photo decoding for a spam burst)."""
+        from django.forms.utils import ErrorDict
+
+        self.cleaned_data = {}
+        self._errors = ErrorDict({forms.forms.NON_FIELD_ERRORS: self.error_class([message])})
+        return self
+
     def fresh_challenge(self):
         """Re-rendered forms carry a new sum (the old one is burnt or was wrong)."""
         self.data = self.data.copy()

@@ -38,6 +38,16 @@ from .forms import (
 from .models import LiveSession, OnlineConsultation, Submission
 
 
+def _rate_limited(request, action: str, form) -> bool:
+    """Count the attempt; when over the limit, refuse the form before any validation work."""
+    try:
+        abuse.check_rate(request, action)
+    except abuse.RateLimited as exc:
+        form.refuse(exc.message).fresh_challenge()
+        return True
+    return False
+
+
 def _form_error(form, exc: DomainError):
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, str(exc.message))
@@ -81,9 +91,10 @@ def submit(request, pk):
         raise Http404
     if request.method == "POST":
         form = SubmissionForm(request.POST, request.FILES, communities=communities)
+        if _rate_limited(request, "submit", form):
+            return render(request, "hall/submit.html", {"unit": unit, "form": form}, status=429)
         status = 200
         try:
-            abuse.check_rate(request, "submit")
             if form.is_valid():
                 data = form.cleaned_data
                 submission = services.submission_create(
@@ -94,7 +105,7 @@ def submit(request, pk):
                 return redirect("hall:submitted", code=submission.tracking_code)
         except DomainError as exc:
             _form_error(form, exc)
-            status = exc.status_code if isinstance(exc, abuse.RateLimited) else 400
+            status = 400
         if form.errors and status == 200:
             status = 400
         form.fresh_challenge()
@@ -285,8 +296,9 @@ def live_detail(request, pk):
     session = selectors.public_live_session(pk)
     if request.method == "POST":
         form = LiveQuestionForm(request.POST)
+        if _rate_limited(request, "question", form):
+            return render(request, "hall/live.html", _live_context(request, session, form), status=429)
         try:
-            abuse.check_rate(request, "question")
             if form.is_valid():
                 services.live_question_add(session=session, body=form.cleaned_data["body"], asker=request.user,
                                            asker_label=form.cleaned_data["name"])
@@ -308,8 +320,9 @@ def signup(request):
     communities = selectors.all_communities()
     if request.method == "POST":
         form = SignupForm(request.POST, communities=communities)
+        if _rate_limited(request, "signup", form):
+            return render(request, "hall/signup.html", {"form": form}, status=429)
         try:
-            abuse.check_rate(request, "signup")
             if form.is_valid():
                 data = form.cleaned_data
                 user = services.resident_signup(username=data["username"], password=data["password"],

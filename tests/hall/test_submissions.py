@@ -147,3 +147,29 @@ def test_signed_in_resident_sees_their_topics(client, tree):
     _post(client, tree.village_a1a)
     assert Submission.objects.get().submitter == user
     assert "路灯坏了" in client.get(reverse("hall:my")).content.decode()
+
+
+def test_a_limited_burst_keeps_the_typed_text_and_says_why(client, tree, settings):
+    settings.HALL_RATE_LIMITS = {"submit": (1, 3600)}
+    assert _post(client, tree.village_a1a).status_code == 302
+    response = _post(client, tree.village_a1a, title="第二次提交")
+    html = response.content.decode()
+    assert response.status_code == 429 and "第二次提交" in html and "操作太频繁" in html
+    assert Submission.objects.count() == 1
+
+
+def test_live_question_and_signup_bursts_are_limited(client, tree, settings):
+    from .conftest import make_live
+
+    settings.HALL_RATE_LIMITS = {"question": (2, 600), "signup": (1, 3600)}
+    s = make_live(tree.township_a1)
+    url = reverse("hall:live", args=[s.pk])
+    codes = []
+    for i in range(4):
+        token, answer = solve(client.get(url))
+        codes.append(client.post(url, {"body": f"问题{i}", "challenge_token": token, "challenge_answer": answer}
+                                 ).status_code)
+    assert codes == [302, 302, 429, 429]
+    signup = reverse("hall:signup")
+    for expected in (200, 429):  # the first fails validation (no data), the second is over the limit
+        assert client.post(signup, {}).status_code == expected
