@@ -12,6 +12,7 @@ def main():
     parser.add_argument("--users", default="?")
     parser.add_argument("--duration", default="?")
     parser.add_argument("--workers", default="?")
+    parser.add_argument("--cpu-seconds", type=float, default=0.0, help="CPU time the gunicorn workers used")
     args = parser.parse_args()
     with open(args.stats_csv, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -27,6 +28,10 @@ def main():
               f"{r['50%']:>6} {r['95%']:>6} {r['99%']:>6}")
     print(f"\nthroughput {float(total['Requests/s']):.1f} req/s | p50 {total['50%']} ms | p95 {total['95%']} ms | "
           f"p99 {total['99%']} ms | requests {requests} | errors {failures} ({rate:.2%})")
+    if args.cpu_seconds and requests:
+        per_request = args.cpu_seconds * 1000 / requests
+        print(f"server CPU: {args.cpu_seconds:.1f} s in the gunicorn workers = {per_request:.1f} ms per request "
+              f"(≈ {1000 / per_request:.0f} req/s per free core; PostgreSQL's share not included)")
     sys.exit(1 if failures or not requests else 0)
 
 

@@ -46,10 +46,16 @@ curl -fs "http://127.0.0.1:$PORT/health/" >/dev/null || {
   exit 1
 }
 
+# CPU time of the gunicorn workers (clock ticks): the per-request cost, independent of how busy
+# the rest of the machine is.
+worker_ticks() { local t=0; for pid in $(pgrep -P "$GUNICORN"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $t; }
+ticks_before=$(worker_ticks)
 status=0
 .venv/bin/locust -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate "$SPAWN_RATE" \
   --run-time "$DURATION" --host "http://127.0.0.1:$PORT" --csv "$OUT/run" --only-summary \
   --loglevel WARNING || status=$?
-.venv/bin/python loadtest/summary.py "$OUT/run_stats.csv" \
+cpu_seconds=$(python3 -c "print(($(worker_ticks) - $ticks_before) / $(getconf CLK_TCK))")
+.venv/bin/python loadtest/summary.py "$OUT/run_stats.csv" --cpu-seconds "$cpu_seconds" \
   --users "$USERS" --duration "$DURATION" --workers "$WORKERS" || status=1
+echo "machine load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 exit $status
