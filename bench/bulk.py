@@ -1,8 +1,8 @@
 """Bulk writing for the data generator's app modules (`<app>/generate.py`): COPY through psycopg,
 contiguous id blocks, chunked plans, rows/second.
 
-    ids = reserve_block(Topic, n)              # ids known before inserting, children can point at them
-    with Copier(Topic, ["id", "title", ...]) as copy:
+    first = reserve_block(Topic, n)            # ids known before inserting, children can point at them
+    with Copier(Topic, explicit_ids=True) as copy:
         copy.row({"id": 1, "title": "…"})       # missing fields take the model's defaults
 
 Every row goes straight into PostgreSQL's COPY stream, so memory stays bounded by the caller's
@@ -37,9 +37,12 @@ class Copier:
     """COPY rows into a model's table. Columns not given in a row take the field default (or NULL
     for nullable fields); a required field without a default is an error at the first row."""
 
-    def __init__(self, model, counter=None):
+    def __init__(self, model, *, explicit_ids: bool = False):
         self.model = model
-        self.fields = [f for f in model._meta.concrete_fields]
+        pk = model._meta.pk
+        # Without explicit ids the database numbers the rows (identity/serial default).
+        self.fields = [f for f in model._meta.concrete_fields
+                       if explicit_ids or not (f is pk and isinstance(f, models.AutoField))]
         self.columns = [f.column for f in self.fields]
         self.json = {f.attname for f in self.fields if isinstance(f, models.JSONField)}
         self.defaults = {}
@@ -48,11 +51,10 @@ class Copier:
                 self.defaults[f.attname] = f.get_default
             elif f.null:
                 self.defaults[f.attname] = lambda: None
-            elif isinstance(f, models.CharField | models.TextField) and f.blank:
+            elif isinstance(f, models.CharField | models.TextField | models.FileField) and f.blank:
                 self.defaults[f.attname] = lambda: ""
             elif isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
                 self.defaults[f.attname] = _now
-        self.counter = counter
         self.count = 0
 
     def __enter__(self):
