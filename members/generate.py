@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 
-from bench.bulk import Copier, Progress, at, spread
+from bench.bulk import Copier, Progress, at, bulk_transaction, spread
 
 from .duty import kinds
 from .models import DutyRecord, DutyStatus
@@ -32,7 +32,7 @@ def generate(*, ctx, stdout):
     done = 0
     while done < total:
         n = min(CHUNK, total - done)
-        with Copier(DutyRecord) as duty:
+        with bulk_transaction(), Copier(DutyRecord) as duty:
             for _ in range(n):
                 member_id, county_id = rng.choice(members)
                 kind = rng.choice(codes)
