@@ -67,7 +67,11 @@ def main():
     results = []
     for name in wanted:
         print(f"… {name}", flush=True)
-        result = harness.CASES[name](seed=args.seed)
+        try:
+            result = harness.CASES[name](seed=args.seed)
+        except Exception as exc:  # noqa: BLE001 - a broken case is reported, the others still run
+            connection.close()
+            result = harness.Result(name, "failed", "—", 0.0, "—", False, f"{type(exc).__name__}: {exc}"[:300])
         results.append(result)
         print(f"  {result.figure} | floor {result.floor} | ratio {result.ratio:.2f} | target {result.target} | "
               f"{'OK' if result.ok else 'MISSED'} {result.note}", flush=True)
