@@ -25,17 +25,19 @@ PASSWORD = os.environ.get("LOADTEST_PASSWORD", "demo2026")
 # role -> (username, candidate GET paths). "{unit}" is filled with a unit id from the user's scope.
 CANDIDATES = {
     "secretary": ("secretary", [
-        "/", "/consultations/", "/consultations/?page=2", "/hall/manage/", "/notifications/",
-        "/notifications/bell/", "/members/", "/org/", "/org/{unit}/", "/api/v1/me/", "/reports/",
+        "/", "/consultations/", "/consultations/?page=2", "/consultations/sessions/", "/consultations/plan/",
+        "/hall/manage/", "/notifications/", "/notifications/bell/", "/members/", "/org/", "/org/{unit}/",
+        "/api/v1/me/", "/api/v1/consultation-topics/",
     ]),
     "member": ("member", [
-        "/", "/members/me/", "/proposals/", "/proposals/mine/", "/consultations/", "/notifications/",
-        "/notifications/bell/", "/members/ranking/", "/api/v1/me/",
+        "/", "/members/me/", "/consultations/my-sessions/", "/proposals/mine/", "/notifications/",
+        "/notifications/bell/", "/api/v1/me/",
     ]),
     "clerk": ("clerk", [
         "/", "/org/", "/org/users/", "/org/search/?q=街道", "/org/{unit}/", "/members/", "/members/ranking/",
-        "/members/duties/review/", "/reports/", "/reports/unit/{county}/", "/proposals/", "/consultations/",
-        "/api/v1/org-units/?page_size=25", "/api/v1/org-units/?kind=village&page=2", "/notifications/bell/",
+        "/members/duties/review/", "/reports/", "/reports/unit/{county}/", "/proposals/review/", "/proposals/all/",
+        "/proposals/opinions/", "/consultations/", "/api/v1/org-units/?page_size=25", "/api/v1/proposals/",
+        "/notifications/bell/",
     ]),
     "public": (None, [
         "/hall/", "/hall/track/", "/accounts/login/", "/health/", "/static/vendor/bootstrap/css/bootstrap.min.css",
@@ -125,9 +127,23 @@ class Member(PortalUser):
     role = "member"
     weight = 3
 
-    @task
+    @task(8)
     def browse(self):
         self.visit()
+
+    @task(1)
+    def read_all_notifications(self):
+        """A write: marking the inbox read (when the notifications app is there)."""
+        if "/notifications/" not in (ACTIVE.get(self.role) or []):
+            return
+        token = self.client.cookies.get("csrftoken") or ""
+        with self.client.post("/notifications/read-all/", name="POST /notifications/read-all/", catch_response=True,
+                              data={"csrfmiddlewaretoken": token}, allow_redirects=False,
+                              headers={"Referer": self.host.rstrip("/") + "/notifications/"}) as answer:
+            if answer.status_code in (200, 302):
+                answer.success()
+            else:
+                answer.failure(f"HTTP {answer.status_code}")
 
 
 class Secretary(PortalUser):
