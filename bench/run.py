@@ -92,7 +92,21 @@ def main():
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_write:
-        (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
+        write_results(ROOT / "bench" / "RESULTS.md", text)
+
+
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def write_results(path: Path, table: str) -> None:
+    """Replace the generated block of RESULTS.md; notes written around it by hand stay."""
+    block = f"{START}\n{table}{END}"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in old and END in old:
+        text = old[: old.index(START)] + block + old[old.index(END) + len(END):]
+    else:
+        text = block + "\n" + old
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
