@@ -1,0 +1,208 @@
+"""Forms of the consultation pages. They parse input; the services hold the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.forms import BootstrapFormMixin, ChineseDateField
+
+from .models import (
+    MEETING_STEPS,
+    Attendance,
+    Channel,
+    Ending,
+    ParticipantKind,
+    RaterKind,
+    ResearchKind,
+    Route,
+    SessionForm,
+    Stage,
+    TopicStatus,
+)
+
+ROWS3 = forms.Textarea(attrs={"rows": 3})
+
+
+class TopicForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=ROWS3, required=False,
+                                  help_text=_("The problem, where, how many people it concerns."))
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    category = forms.CharField(label=_("Category"), max_length=40, required=False,
+                               help_text=_("e.g. 民生, 城市管理, 热点, 难点"))
+    source_ref = forms.CharField(label=_("Source reference"), max_length=100, required=False,
+                                 help_text=_("e.g. the letter, hotline or 社情民意 number"))
+    proposer_name = forms.CharField(label=_("Raised by"), max_length=100, required=False,
+                                    help_text=_("Internal; never published."))
+    planned_month = ChineseDateField(label=_("Planned month (annual plan)"), required=False)
+    internal_note = forms.CharField(label=_("Internal note"), widget=ROWS3, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class TopicCreateForm(TopicForm):
+    org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=None,
+                                      error_messages={"invalid_choice": _("Choose a unit within your scope.")})
+    field_order = ["org_unit", "title"]
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = units
+
+
+class TopicFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=50, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All statuses")), *TopicStatus.choices],
+                               required=False)
+    channel = forms.ChoiceField(label=_("Channel"), choices=[("", _("All channels")), *Channel.choices],
+                                required=False)
+    overdue = forms.BooleanField(label=_("Overdue suggestions only"), required=False)
+
+
+class ReasonForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=ROWS3, max_length=2000)
+
+
+class ApproveForm(BootstrapFormMixin, forms.Form):
+    publish = forms.BooleanField(label=_("Publish the topic (公示)"), required=False, initial=True)
+    planned_month = ChineseDateField(label=_("Planned month (annual plan)"), required=False)
+
+
+class ResearchForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ResearchKind.choices)
+    done_on = ChineseDateField(label=_("Date"))
+    team = forms.CharField(label=_("Who went"), max_length=300, required=False)
+    members = forms.ModelMultipleChoiceField(label=_("Members who took part"), queryset=None, required=False)
+    respondents = forms.IntegerField(label=_("People consulted"), min_value=0, max_value=1_000_000, required=False)
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members
+
+
+class SessionPlanForm(BootstrapFormMixin, forms.Form):
+    scheduled_on = ChineseDateField(label=_("Date"))
+    start_time = forms.TimeField(label=_("Time"), required=False,
+                                 widget=forms.TimeInput(attrs={"placeholder": "14:30"}, format="%H:%M"))
+    form = forms.ChoiceField(label=_("Form"), choices=SessionForm.choices)
+    venue = forms.CharField(label=_("Venue"), max_length=200,
+                            help_text=_("e.g. 社区协商议事厅, 委员工作室, 委员之家, or the site itself"))
+    agenda = forms.CharField(label=_("Agenda"), widget=ROWS3, required=False)
+
+
+class InviteForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=ParticipantKind.choices)
+    member = forms.ModelChoiceField(label=_("Member"), queryset=None, required=False,
+                                    error_messages={"invalid_choice": _("Choose a member of this unit.")})
+    name = forms.CharField(label=_("Name"), max_length=60, required=False)
+    organisation = forms.CharField(label=_("Organisation"), max_length=100, required=False)
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+
+class HoldForm(BootstrapFormMixin, forms.Form):
+    """Attendance per invited participant, built from the session's participant list."""
+
+    steps_done = forms.MultipleChoiceField(label=_("Meeting steps done"), choices=MEETING_STEPS, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+    residents_count = forms.IntegerField(label=_("Residents present (person-times)"), min_value=0,
+                                         max_value=1_000_000, required=False)
+    online_views = forms.IntegerField(label=_("Online views"), min_value=0, max_value=100_000_000, required=False)
+    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0, max_value=100_000, required=False)
+    votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, max_value=100_000, required=False)
+    votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, max_value=100_000, required=False)
+    summary = forms.CharField(label=_("What happened"), widget=ROWS3, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    ATTENDANCE_CHOICES = [(Attendance.ATTENDED, Attendance.ATTENDED.label), (Attendance.LEAVE, Attendance.LEAVE.label),
+                          (Attendance.ABSENT, Attendance.ABSENT.label)]
+
+    def __init__(self, *args, participants=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participants = list(participants)
+        for p in self.participants:
+            initial = p.attendance if p.attendance in {Attendance.LEAVE, Attendance.ABSENT} else Attendance.ATTENDED
+            self.fields[f"p_{p.pk}"] = forms.ChoiceField(label=f"{p.name} · {p.get_kind_display()}",
+                                                         choices=self.ATTENDANCE_CHOICES, initial=initial)
+            self.fields[f"p_{p.pk}"].widget.attrs["class"] = "form-select"
+        self.order_fields([*(f"p_{p.pk}" for p in self.participants), "steps_done"])
+        self.fields["steps_done"].widget.attrs["class"] = ""
+
+    def attendance(self) -> dict[int, str]:
+        return {p.pk: self.cleaned_data[f"p_{p.pk}"] for p in self.participants}
+
+
+class OutcomeForm(BootstrapFormMixin, forms.Form):
+    consensus = forms.TypedChoiceField(label=_("Consensus reached?"), coerce=lambda v: v == "1",
+                                       choices=[("1", _("Yes: the Party organisation handles it and reports back")),
+                                                ("0", _("No: opinions go to the Party organisation for reference"))])
+    summary = forms.CharField(label=_("Result (public)"), widget=ROWS3)
+    minutes = forms.CharField(label=_("Minutes (协商纪要)"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class SuggestionForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(label=_("Suggestion"), widget=ROWS3, max_length=4000)
+    route = forms.ChoiceField(label=_("Responsible party"), choices=Route.choices)
+    handling_unit = forms.ModelChoiceField(label=_("Handling unit"), queryset=None, required=False,
+                                           error_messages={"invalid_choice": _("Choose a unit from the list.")})
+    handler_name = forms.CharField(label=_("Handled by"), max_length=100, required=False,
+                                   help_text=_("e.g. the property company's name"))
+    deadline = ChineseDateField(label=_("Handling deadline"), required=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handling_unit"].queryset = units
+
+
+class ProgressForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(label=_("Progress"), widget=ROWS3, max_length=2000)
+
+
+class FeedbackForm(BootstrapFormMixin, forms.Form):
+    ending = forms.ChoiceField(label=_("Ending"), choices=Ending.choices)
+    feedback = forms.CharField(label=_("Feedback"), widget=ROWS3, max_length=4000)
+
+
+class InstructionForm(BootstrapFormMixin, forms.Form):
+    leader = forms.CharField(label=_("Leader"), max_length=100)
+    given_on = ChineseDateField(label=_("Date"))
+    text = forms.CharField(label=_("Instruction"), widget=ROWS3, max_length=4000)
+
+
+class FollowUpForm(BootstrapFormMixin, forms.Form):
+    done_on = ChineseDateField(label=_("Date"))
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}))
+    reopen = forms.BooleanField(label=_("Problems remain: reopen the topic"), required=False)
+
+
+class EvaluationForm(BootstrapFormMixin, forms.Form):
+    rater_kind = forms.ChoiceField(label=_("Rated by"), choices=RaterKind.choices)
+    score = forms.TypedChoiceField(label=_("Score"), coerce=int, choices=[(i, str(i)) for i in range(5, 0, -1)])
+    rater_name = forms.CharField(label=_("Rater"), max_length=100, required=False)
+    comment = forms.CharField(label=_("Comment"), widget=ROWS3, required=False)
+
+
+class AttachmentForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("PDF, Word, Excel, PowerPoint, JPEG, PNG or text; at most "
+                                                        "10 MB."))
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+
+class LeaveForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason for leave"), max_length=200)
+
+
+class TemplateUploadForm(BootstrapFormMixin, forms.Form):
+    org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=None,
+                                      error_messages={"invalid_choice": _("Choose a unit within your scope.")})
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    file = forms.FileField(label=_("Word template (.docx)"))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = units

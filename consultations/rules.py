@@ -1,0 +1,48 @@
+"""Who may do what in the consultation loop — named predicates over role and unit.
+
+=============== ==================================================================================
+role            rights on consultation records of their subtree
+=============== ==================================================================================
+secretary       record and edit topics, research, sessions, participants, outcomes, suggestions,
+                feedback, close, 回头看, evidence; submit topics for approval
+office_clerk    same as secretary over the county/city subtree (plans, quotas)
+approver        approve / reject topics, publish or withdraw publication, evaluate
+leader          read; record instructions (批示), evaluate
+department      only suggestions routed to its unit: accept, report progress
+member          own invitations: confirm or ask for leave
+admin           everything
+=============== ==================================================================================
+"""
+
+from __future__ import annotations
+
+from organizations.models import Role
+from organizations.permissions import has_role
+
+MANAGERS = (Role.ADMIN, Role.OFFICE_CLERK, Role.SECRETARY)
+APPROVERS = (Role.ADMIN, Role.APPROVER)
+INSTRUCTORS = (Role.ADMIN, Role.LEADER, Role.OFFICE_CLERK, Role.SECRETARY)
+EVALUATORS = (Role.ADMIN, Role.APPROVER, Role.LEADER, Role.OFFICE_CLERK, Role.SECRETARY)
+
+
+def can_manage(user, path: str) -> bool:
+    return has_role(user, MANAGERS, path)
+
+
+def can_approve(user, path: str) -> bool:
+    return has_role(user, APPROVERS, path)
+
+
+def can_instruct(user, path: str) -> bool:
+    return has_role(user, INSTRUCTORS, path)
+
+
+def can_evaluate(user, path: str) -> bool:
+    return has_role(user, EVALUATORS, path)
+
+
+def can_handle(user, suggestion) -> bool:
+    """The handling department of a suggestion (or a manager of the topic)."""
+    if suggestion.handling_unit_id and has_role(user, Role.DEPARTMENT, suggestion.handling_unit.path):
+        return True
+    return can_manage(user, suggestion.topic.org_path)

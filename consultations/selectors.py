@@ -1,0 +1,276 @@
+"""Every read of the consultation loop, scoped by the org subtree and prefetched so list pages
+run a constant number of queries."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from organizations import permissions
+from organizations.models import OrgUnit, Role
+
+from .models import (
+    Attachment,
+    Attendance,
+    FollowUp,
+    FollowUpStatus,
+    Participant,
+    Session,
+    SessionStatus,
+    Suggestion,
+    SuggestionStatus,
+    Topic,
+    TopicStatus,
+)
+
+# Statuses the public may see (公示): approved and everything after it.
+PUBLIC_STATUSES = [TopicStatus.APPROVED, TopicStatus.RESEARCHED, TopicStatus.SCHEDULED, TopicStatus.CONSULTED,
+                   TopicStatus.HANDLING, TopicStatus.CLOSED, TopicStatus.REVIEWED]
+
+
+def topics_visible_to(*, user) -> QuerySet[Topic]:
+    return permissions.scoped(Topic.objects.all(), user)
+
+
+def topic_list(*, user, status: str = "", channel: str = "", q: str = "", unit: OrgUnit | None = None,
+               year: int | None = None, overdue: bool = False) -> QuerySet[Topic]:
+    qs = topics_visible_to(user=user)
+    if unit is not None:
+        qs = qs.filter(org_path__startswith=unit.path)
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(category__icontains=q) | Q(source_ref__icontains=q))
+    if year:
+        qs = qs.filter(created_at__year=year)
+    if overdue:
+        qs = qs.filter(suggestions__status__in=[SuggestionStatus.PENDING, SuggestionStatus.ACCEPTED],
+                       suggestions__deadline__lt=timezone.localdate()).distinct()
+    return qs.select_related("org_unit").annotate(
+        open_suggestions=Count("suggestions", filter=~Q(suggestions__status=SuggestionStatus.DONE), distinct=True),
+    ).order_by("-updated_at", "-id")
+
+
+def topic_for_page(*, user, pk) -> Topic:
+    """One topic with everything its record page shows, in a fixed number of queries."""
+    qs = topics_visible_to(user=user).select_related("org_unit", "created_by", "approved_by").prefetch_related(
+        "research__members",
+        Prefetch("sessions", queryset=Session.objects.order_by("scheduled_on", "id").prefetch_related(
+            Prefetch("participants", queryset=Participant.objects.select_related("member")))),
+        Prefetch("suggestions", queryset=Suggestion.objects.select_related("handling_unit")),
+        "instructions", "followups", "evaluations",
+        Prefetch("attachments", queryset=Attachment.objects.filter(is_active=True).select_related("uploaded_by")),
+    )
+    return permissions.get_in_scope_or_404(qs, user, pk=pk)
+
+
+def outcome_of(topic: Topic):
+    try:
+        return topic.outcome
+    except Topic.outcome.RelatedObjectDoesNotExist:
+        return None
+
+
+def approval_queue(*, user) -> QuerySet[Topic]:
+    """Topics awaiting the user's approval (approver role in the unit's subtree)."""
+    qs = Topic.objects.filter(permissions.scope_q(user, roles=[Role.APPROVER, Role.ADMIN]),
+                              status=TopicStatus.SUBMITTED)
+    return qs.select_related("org_unit", "created_by").order_by("updated_at", "id")
+
+
+def sessions_list(*, user, upcoming: bool | None = None, unit: OrgUnit | None = None) -> QuerySet[Session]:
+    qs = permissions.scoped(Session.objects.all(), user)
+    if unit is not None:
+        qs = qs.filter(org_path__startswith=unit.path)
+    today = timezone.localdate()
+    if upcoming is True:
+        qs = qs.filter(status=SessionStatus.PLANNED, scheduled_on__gte=today).order_by("scheduled_on", "id")
+    elif upcoming is False:
+        qs = qs.filter(status=SessionStatus.HELD).order_by("-scheduled_on", "-id")
+    else:
+        qs = qs.order_by("-scheduled_on", "-id")
+    return qs.select_related("topic", "org_unit").annotate(
+        n_participants=Count("participants"),
+        n_attended=Count("participants", filter=Q(participants__attendance=Attendance.ATTENDED)),
+    )
+
+
+def invitations_for_member(*, user) -> QuerySet[Participant]:
+    """The member's own invitations, newest sessions first (phone page)."""
+    if not user.is_authenticated:
+        return Participant.objects.none()
+    return (Participant.objects.filter(member__user=user)
+            .exclude(session__status=SessionStatus.CANCELLED)
+            .select_related("session__topic", "session__org_unit")
+            .order_by("-session__scheduled_on", "-id"))
+
+
+def invitation_for_member(*, user, pk) -> Participant:
+    try:
+        return invitations_for_member(user=user).get(pk=pk)
+    except (Participant.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def suggestions_for_department(*, user) -> QuerySet[Suggestion]:
+    """Suggestions routed to the user's department units (and nothing else)."""
+    paths = list(permissions.scope_paths(user, roles=[Role.DEPARTMENT]) or [])
+    if permissions.is_admin(user):
+        qs = Suggestion.objects.filter(handling_unit__isnull=False)
+    elif not paths:
+        return Suggestion.objects.none()
+    else:
+        q = Q()
+        for path in paths:
+            q |= Q(handling_unit__path__startswith=path)
+        qs = Suggestion.objects.filter(q)
+    return qs.select_related("topic", "topic__org_unit", "handling_unit").order_by("status", "deadline", "id")
+
+
+def suggestion_for_handler(*, user, pk) -> Suggestion:
+    """A suggestion the user may handle: routed to their department, or in their managed scope."""
+    qs = Suggestion.objects.select_related("topic", "topic__org_unit", "handling_unit")
+    dept_paths = permissions.scope_paths(user, roles=[Role.DEPARTMENT])
+    manage_paths = permissions.scope_paths(user, roles=[Role.ADMIN, Role.OFFICE_CLERK, Role.SECRETARY])
+    if dept_paths is not None:  # not admin
+        q = Q(pk__in=[])
+        for path in dept_paths:
+            q |= Q(handling_unit__path__startswith=path)
+        for path in manage_paths or []:
+            q |= Q(topic__org_path__startswith=path)
+        qs = qs.filter(q)
+    try:
+        return qs.get(pk=pk)
+    except (Suggestion.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def overdue_suggestions(*, user) -> QuerySet[Suggestion]:
+    qs = permissions.scoped(Suggestion.objects.all(), user, field="topic__org_path")
+    return (qs.filter(status__in=[SuggestionStatus.PENDING, SuggestionStatus.ACCEPTED],
+                      deadline__lt=timezone.localdate())
+            .select_related("topic", "handling_unit").order_by("deadline", "id"))
+
+
+def followups_due(*, user) -> QuerySet[FollowUp]:
+    qs = permissions.scoped(FollowUp.objects.all(), user, field="topic__org_path")
+    return qs.filter(status=FollowUpStatus.DUE).select_related("topic", "topic__org_unit").order_by("due_on", "id")
+
+
+def status_counts(*, user, unit: OrgUnit | None = None) -> dict[str, int]:
+    qs = topics_visible_to(user=user)
+    if unit is not None:
+        qs = qs.filter(org_path__startswith=unit.path)
+    return dict(qs.values_list("status").order_by().annotate(n=Count("pk")))
+
+
+# ------------------------------------------------------------------------------ plan and quota
+
+def plan_for(*, user, unit: OrgUnit, year: int) -> dict:
+    """The unit's annual plan (年度协商计划): topics by planned month, and sessions planned and held
+    against the unit's quota, with pace (where it should be by today)."""
+    from .settings_keys import quota_for
+
+    topics = list(topics_visible_to(user=user).filter(org_path__startswith=unit.path, planned_month__year=year)
+                  .select_related("org_unit").order_by("planned_month", "id"))
+    months = {m: [] for m in range(1, 13)}
+    for t in topics:
+        months[t.planned_month.month].append(t)
+    return {"months": months, "topics": topics, "quota": quota_row(unit=unit, year=year, quota=quota_for(unit, year))}
+
+
+def quota_row(*, unit: OrgUnit, year: int, quota: int | None) -> dict:
+    sessions = Session.objects.filter(org_path__startswith=unit.path, scheduled_on__year=year)
+    counts = dict(sessions.values_list("status").order_by().annotate(n=Count("pk")))
+    held = counts.get(SessionStatus.HELD, 0)
+    planned = counts.get(SessionStatus.PLANNED, 0)
+    today = timezone.localdate()
+    if year < today.year:
+        fraction = 1.0
+    elif year > today.year:
+        fraction = 0.0
+    else:
+        start = datetime.date(year, 1, 1)
+        fraction = ((today - start).days + 1) / ((datetime.date(year, 12, 31) - start).days + 1)
+    expected = round((quota or 0) * fraction)
+    return {
+        "unit": unit, "year": year, "quota": quota, "held": held, "planned": planned, "expected_by_now": expected,
+        "on_pace": quota is None or held >= expected,
+        "percent": min(100, round(held * 100 / quota)) if quota else None,
+    }
+
+
+def quota_table(*, user, parent: OrgUnit, year: int) -> list[dict]:
+    """Quota rows for a unit and its direct children, in one query for the counts."""
+    from .settings_keys import quota_for
+
+    units = [parent, *permissions.units_visible_to(user).filter(parent=parent, is_active=True).order_by("sort_order",
+                                                                                                        "name")]
+    rows = Session.objects.filter(scheduled_on__year=year, org_path__startswith=parent.path).values_list(
+        "org_path", "status").order_by().annotate(n=Count("pk"))
+    held = {u.pk: 0 for u in units}
+    planned = {u.pk: 0 for u in units}
+    for path, status, n in rows:
+        for u in units:
+            if path.startswith(u.path):
+                if status == SessionStatus.HELD:
+                    held[u.pk] += n
+                elif status == SessionStatus.PLANNED:
+                    planned[u.pk] += n
+    today = timezone.localdate()
+    start = datetime.date(year, 1, 1)
+    fraction = 1.0 if year < today.year else 0.0 if year > today.year else (
+        ((today - start).days + 1) / ((datetime.date(year, 12, 31) - start).days + 1))
+    result = []
+    for u in units:
+        quota = quota_for(u, year)
+        expected = round((quota or 0) * fraction)
+        result.append({"unit": u, "year": year, "quota": quota, "held": held[u.pk], "planned": planned[u.pk],
+                       "expected_by_now": expected, "on_pace": quota is None or held[u.pk] >= expected,
+                       "percent": min(100, round(held[u.pk] * 100 / quota)) if quota else None})
+    return result
+
+
+# --------------------------------------------------------------------------------- public (公示)
+
+def public_topics(unit_path: str) -> QuerySet[Topic]:
+    """Published topics in the subtree of `unit_path`, newest first, with their sessions (public
+    fields only: date, form, venue, status) and outcome summary. Use only the fields listed in
+    PUBLIC_TOPIC_FIELDS; internal notes and proposers' names are never for the public."""
+    qs = Topic.objects.filter(is_public=True, status__in=PUBLIC_STATUSES)
+    if unit_path:
+        qs = qs.filter(org_path__startswith=unit_path)
+    return (qs.select_related("org_unit", "outcome")
+            .prefetch_related(Prefetch("sessions", queryset=Session.objects.exclude(status=SessionStatus.CANCELLED)
+                                       .only("id", "topic_id", "scheduled_on", "form", "venue", "status")
+                                       .order_by("scheduled_on", "id")))
+            .only(*PUBLIC_TOPIC_FIELDS, "org_unit__name", "org_unit__path", "outcome__id", "outcome__topic_id",
+                  "outcome__consensus", "outcome__summary")
+            .order_by("-published_at", "-id"))
+
+
+PUBLIC_TOPIC_FIELDS = ("id", "title", "description", "channel", "category", "status", "published_at", "org_unit",
+                       "org_path", "closed_at")
+
+
+def public_topic(pk) -> Topic:
+    """One published topic; Http404 (a subclass-free 404 for views) when missing or unpublished."""
+    try:
+        return public_topics("").get(pk=pk)
+    except (Topic.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def minutes_template_for(unit: OrgUnit):
+    """The nearest active minutes template on the path from `unit` to the root, or None."""
+    from .models import DocumentTemplate
+
+    ids = unit.ancestor_ids
+    rows = list(DocumentTemplate.objects.filter(org_unit_id__in=ids, is_active=True).order_by("-uploaded_at"))
+    rows.sort(key=lambda t: ids.index(t.org_unit_id), reverse=True)
+    return rows[0] if rows else None

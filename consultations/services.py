@@ -1,0 +1,843 @@
+"""Every write of the consultation loop: one service per transition, each atomic, permission-
+checked, guarded (GuardFailed with a translated message) and audited in the same transaction."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations.models import OrgUnit, UnitKind
+from portal.audit import audit_log, changed, snapshot
+from portal.concurrency import bump_version, check_version
+from portal.errors import DomainError, GuardFailed, NotAllowed
+
+from . import rules, settings_keys
+from .models import (
+    Attachment,
+    Attendance,
+    Channel,
+    Ending,
+    Evaluation,
+    FollowUp,
+    FollowUpStatus,
+    Instruction,
+    Outcome,
+    Participant,
+    ParticipantKind,
+    RaterKind,
+    Research,
+    ResearchKind,
+    Route,
+    Session,
+    SessionForm,
+    SessionStatus,
+    Stage,
+    Suggestion,
+    SuggestionStatus,
+    Topic,
+    TopicStatus,
+)
+
+TOPIC_FIELDS = ["title", "description", "channel", "category", "source_ref", "proposer_name", "internal_note",
+                "planned_month", "status", "is_public"]
+EDITABLE_TOPIC_FIELDS = {"title", "description", "channel", "category", "source_ref", "proposer_name",
+                         "internal_note", "planned_month"}
+OPEN_FOR_WORK = {TopicStatus.APPROVED, TopicStatus.RESEARCHED, TopicStatus.SCHEDULED, TopicStatus.CONSULTED,
+                 TopicStatus.HANDLING}
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# extension → accepted leading bytes ("" = text, checked separately)
+ALLOWED_UPLOADS = {
+    ".pdf": [b"%PDF"],
+    ".docx": [b"PK\x03\x04"], ".xlsx": [b"PK\x03\x04"], ".pptx": [b"PK\x03\x04"],
+    ".doc": [b"\xd0\xcf\x11\xe0"], ".xls": [b"\xd0\xcf\x11\xe0"],
+    ".jpg": [b"\xff\xd8\xff"], ".jpeg": [b"\xff\xd8\xff"], ".png": [b"\x89PNG"],
+    ".txt": [],
+}
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _lock_topic(topic: Topic) -> Topic:
+    return Topic.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=topic.pk)
+
+
+def _require_manager(actor, topic: Topic) -> None:
+    if not rules.can_manage(actor, topic.org_path):
+        raise NotAllowed()
+
+
+def _require_status(topic: Topic, allowed, message) -> None:
+    if topic.status not in allowed:
+        raise GuardFailed(message)
+
+
+def _clean_text(value, *, field: str, label, max_length: int | None = None, required=True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(_("%(field)s is required.") % {"field": label}, field=field)
+    if max_length and len(value) > max_length:
+        raise DomainError(_("%(field)s is too long (at most %(n)d characters).") % {"field": label, "n": max_length},
+                          field=field)
+    return value
+
+
+def _set_status(*, actor, topic: Topic, status: str, action: str, extra_fields=(), note: str = "") -> Topic:
+    before = snapshot(topic, ["status", *extra_fields])
+    topic.status = status
+    bump_version(topic, ["status", "updated_at", *extra_fields])
+    audit_log(actor=actor, action=action, target=topic, before=before,
+              after=snapshot(topic, ["status", *extra_fields]), note=note)
+    return topic
+
+
+# ---------------------------------------------------------------------------------------- topics
+
+@transaction.atomic
+def topic_create(*, actor, org_unit: OrgUnit, title: str, description: str, channel: str, source_ref: str = "",
+                 category: str | None = None, proposer_name: str = "", planned_month=None,
+                 internal_note: str = "") -> Topic:
+    """Record a topic (选题) from any channel. Online-hall submissions come in with channel
+    ``hall`` or ``resident`` and ``source_ref`` naming the submission."""
+    if not rules.can_manage(actor, org_unit.path):
+        raise NotAllowed()
+    if channel not in Channel.values:
+        raise DomainError(_("Choose a channel from the list."), field="channel")
+    topic = Topic(
+        org_unit=org_unit,
+        title=_clean_text(title, field="title", label=_("Title"), max_length=200),
+        description=(description or "").strip(),
+        channel=channel,
+        category=_clean_text(category, field="category", label=_("Category"), max_length=40, required=False),
+        source_ref=_clean_text(source_ref, field="source_ref", label=_("Source reference"), max_length=100,
+                               required=False),
+        proposer_name=_clean_text(proposer_name, field="proposer_name", label=_("Raised by"), max_length=100,
+                                  required=False),
+        internal_note=(internal_note or "").strip(),
+        planned_month=planned_month.replace(day=1) if planned_month else None,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    topic.save()
+    audit_log(actor=actor, action="consultations.topic.create", target=topic, after=snapshot(topic, TOPIC_FIELDS))
+    return topic
+
+
+@transaction.atomic
+def topic_update(*, actor, topic: Topic, version=None, **fields) -> Topic:
+    """Edit the topic's description while it is still being prepared or discussed. Stale edits
+    are refused."""
+    topic = _lock_topic(topic)
+    _require_manager(actor, topic)
+    check_version(topic, version)
+    unknown = set(fields) - EDITABLE_TOPIC_FIELDS
+    if unknown:
+        raise DomainError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if topic.status in {TopicStatus.CLOSED, TopicStatus.REVIEWED}:
+        raise GuardFailed(_("A closed topic can no longer be edited."))
+    if "title" in fields:
+        fields["title"] = _clean_text(fields["title"], field="title", label=_("Title"), max_length=200)
+    if "channel" in fields and fields["channel"] not in Channel.values:
+        raise DomainError(_("Choose a channel from the list."), field="channel")
+    if fields.get("planned_month"):
+        fields["planned_month"] = fields["planned_month"].replace(day=1)
+    before = snapshot(topic, TOPIC_FIELDS)
+    for name, value in fields.items():
+        setattr(topic, name, value if value is not None else "" if name != "planned_month" else None)
+    bump_version(topic, [*fields, "updated_at"])
+    b, a = changed(before, snapshot(topic, TOPIC_FIELDS))
+    if a:
+        audit_log(actor=actor, action="consultations.topic.update", target=topic, before=b, after=a)
+    return topic
+
+
+@transaction.atomic
+def topic_submit(*, actor, topic: Topic) -> Topic:
+    topic = _lock_topic(topic)
+    _require_manager(actor, topic)
+    _require_status(topic, {TopicStatus.DRAFT, TopicStatus.REJECTED},
+                    _("Only a recorded or not adopted topic can be submitted for approval."))
+    if not topic.description.strip():
+        raise GuardFailed(_("Describe the topic before submitting it for approval."), field="description")
+    return _set_status(actor=actor, topic=topic, status=TopicStatus.SUBMITTED, action="consultations.topic.submit")
+
+
+@transaction.atomic
+def topic_approve(*, actor, topic: Topic, publish: bool = True, planned_month=None) -> Topic:
+    """定题: the same-level approver adopts the topic; by default it is published (公示)."""
+    topic = _lock_topic(topic)
+    if not rules.can_approve(actor, topic.org_path):
+        raise NotAllowed()
+    _require_status(topic, {TopicStatus.SUBMITTED}, _("Only a topic awaiting approval can be approved."))
+    now = timezone.now()
+    topic.approved_by = actor if getattr(actor, "is_authenticated", False) else None
+    topic.approved_at = now
+    topic.rejection_reason = ""
+    if planned_month:
+        topic.planned_month = planned_month.replace(day=1)
+    if publish:
+        topic.is_public = True
+        topic.published_at = now
+    return _set_status(actor=actor, topic=topic, status=TopicStatus.APPROVED, action="consultations.topic.approve",
+                       extra_fields=["approved_by", "approved_at", "rejection_reason", "planned_month", "is_public",
+                                     "published_at"])
+
+
+@transaction.atomic
+def topic_reject(*, actor, topic: Topic, reason: str) -> Topic:
+    topic = _lock_topic(topic)
+    if not rules.can_approve(actor, topic.org_path):
+        raise NotAllowed()
+    _require_status(topic, {TopicStatus.SUBMITTED}, _("Only a topic awaiting approval can be rejected."))
+    topic.rejection_reason = _clean_text(reason, field="reason", label=_("Reason"), max_length=2000)
+    return _set_status(actor=actor, topic=topic, status=TopicStatus.REJECTED, action="consultations.topic.reject",
+                       extra_fields=["rejection_reason"])
+
+
+@transaction.atomic
+def topic_set_public(*, actor, topic: Topic, public: bool) -> Topic:
+    """Publish (公示) or withdraw an approved topic from the public pages."""
+    topic = _lock_topic(topic)
+    if not (rules.can_approve(actor, topic.org_path) or rules.can_manage(actor, topic.org_path)):
+        raise NotAllowed()
+    if public and topic.status in {TopicStatus.DRAFT, TopicStatus.SUBMITTED, TopicStatus.REJECTED}:
+        raise GuardFailed(_("Only approved topics can be published."))
+    before = snapshot(topic, ["is_public", "published_at"])
+    topic.is_public = public
+    if public and not topic.published_at:
+        topic.published_at = timezone.now()
+    bump_version(topic, ["is_public", "published_at", "updated_at"])
+    audit_log(actor=actor, action="consultations.topic.publish" if public else "consultations.topic.unpublish",
+              target=topic, before=before, after=snapshot(topic, ["is_public", "published_at"]))
+    return topic
+
+
+# -------------------------------------------------------------------------------------- research
+
+@transaction.atomic
+def research_add(*, actor, topic: Topic, kind: str, done_on: datetime.date, findings: str, team: str = "",
+                 members=(), respondents: int = 0) -> Research:
+    """调研. The first research moves an approved topic to 'researched'."""
+    topic = _lock_topic(topic)
+    _require_manager(actor, topic)
+    _require_status(topic, OPEN_FOR_WORK, _("Research can be recorded once the topic is approved and until it is "
+                                            "closed."))
+    if kind not in ResearchKind.values:
+        raise DomainError(_("Choose a kind of research from the list."), field="kind")
+    if done_on > _today():
+        raise DomainError(_("Research cannot be dated in the future."), field="done_on")
+    if topic.approved_at and done_on < timezone.localtime(topic.approved_at).date() - datetime.timedelta(days=365):
+        raise DomainError(_("The research date is long before the topic was approved."), field="done_on")
+    research = Research.objects.create(
+        topic=topic, kind=kind, done_on=done_on,
+        findings=_clean_text(findings, field="findings", label=_("Findings")),
+        team=_clean_text(team, field="team", label=_("Who went"), max_length=300, required=False),
+        respondents=max(int(respondents or 0), 0),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    members = list(members)
+    if members:
+        _check_members_known(topic, members)
+        research.members.set(members)
+    audit_log(actor=actor, action="consultations.research.add", target=topic,
+              after={"research": research.pk, "kind": kind, "done_on": done_on.isoformat(),
+                     "members": [m.pk for m in members]})
+    if topic.status == TopicStatus.APPROVED:
+        _set_status(actor=actor, topic=topic, status=TopicStatus.RESEARCHED, action="consultations.topic.researched")
+    from members.services import duty_record_add
+
+    for member in members:
+        duty_record_add(member=member, kind="research", source=research, occurred_on=done_on,
+                        title=str(topic.title), activity_unit=topic.org_unit, actor=actor)
+    return research
+
+
+@transaction.atomic
+def research_waive(*, actor, topic: Topic, reason: str) -> Topic:
+    """An audited exception to 不调研不协商, only where the unit's settings allow it."""
+    topic = _lock_topic(topic)
+    _require_manager(actor, topic)
+    _require_status(topic, {TopicStatus.APPROVED}, _("Only an approved topic without research can be exempted."))
+    if not settings_keys.research_waiver_allowed(topic.org_unit, _today().year):
+        raise GuardFailed(_("No consultation without research (不调研不协商): this unit's settings allow no "
+                            "exception."))
+    reason = _clean_text(reason, field="reason", label=_("Reason"), max_length=2000)
+    topic.research_waived = True
+    return _set_status(actor=actor, topic=topic, status=TopicStatus.RESEARCHED, action="consultations.research.waive",
+                       extra_fields=["research_waived"], note=reason)
+
+
+def _check_members_known(topic: Topic, members) -> None:
+    """Members must belong to the topic's CPPCC unit tree or be posted into its subtree."""
+    from members.models import Member
+
+    ids = [m.pk for m in members]
+    unit_ids = topic.org_unit.ancestor_ids
+    known = set(
+        Member.objects.filter(pk__in=ids, is_active=True).filter(
+            models_q_member_near(topic, unit_ids)).values_list("pk", flat=True)
+    )
+    unknown = [m for m in members if m.pk not in known]
+    if unknown:
+        raise DomainError(_("Unknown members for this unit: %(names)s") % {"names": ", ".join(m.name for m in unknown)},
+                          field="members")
+
+
+def models_q_member_near(topic: Topic, unit_ids):
+    from django.db.models import Q
+
+    return Q(org_unit_id__in=unit_ids) | Q(org_path__startswith=topic.org_path) | Q(
+        postings__org_path__startswith=topic.org_path, postings__is_active=True)
+
+
+# -------------------------------------------------------------------------------------- sessions
+
+@transaction.atomic
+def session_schedule(*, actor, topic: Topic, scheduled_on: datetime.date, form: str, venue: str, agenda: str = "",
+                     start_time=None) -> Session:
+    """Plan a 协商会. Guard 不调研不协商: research must be recorded (or waived by configuration) and
+    the session may not be dated before the research."""
+    topic = _lock_topic(topic)
+    _require_manager(actor, topic)
+    if topic.status in {TopicStatus.DRAFT, TopicStatus.SUBMITTED, TopicStatus.REJECTED}:
+        raise GuardFailed(_("The topic must be approved before a session is planned."))
+    if topic.status == TopicStatus.APPROVED:
+        raise GuardFailed(_("No consultation without research (不调研不协商): record the research first."))
+    _require_status(topic, OPEN_FOR_WORK, _("The topic is closed; no more sessions can be planned."))
+    if form not in SessionForm.values:
+        raise DomainError(_("Choose a form from the list."), field="form")
+    last_research = topic.research.order_by("-done_on").values_list("done_on", flat=True).first()
+    if last_research and scheduled_on < last_research:
+        raise DomainError(
+            _("The session cannot be dated before the research of %(date)s.") % {"date": last_research.isoformat()},
+            field="scheduled_on")
+    session = Session.objects.create(
+        topic=topic, org_unit=topic.org_unit, org_path=topic.org_path, scheduled_on=scheduled_on,
+        start_time=start_time, form=form, venue=_clean_text(venue, field="venue", label=_("Venue"), max_length=200),
+        agenda=(agenda or "").strip(), created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_log(actor=actor, action="consultations.session.schedule", target=session,
+              after=snapshot(session, ["topic", "scheduled_on", "form", "venue"]))
+    if topic.status == TopicStatus.RESEARCHED:
+        _set_status(actor=actor, topic=topic, status=TopicStatus.SCHEDULED, action="consultations.topic.scheduled")
+    return session
+
+
+def _lock_session(session: Session) -> Session:
+    return Session.objects.select_for_update(of=("self",)).select_related("topic", "org_unit").get(pk=session.pk)
+
+
+@transaction.atomic
+def session_cancel(*, actor, session: Session, reason: str) -> Session:
+    session = _lock_session(session)
+    _require_manager(actor, session.topic)
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Only a planned session can be cancelled."))
+    reason = _clean_text(reason, field="reason", label=_("Reason"), max_length=2000)
+    session.status = SessionStatus.CANCELLED
+    bump_version(session, ["status"])
+    audit_log(actor=actor, action="consultations.session.cancel", target=session, after={"status": session.status},
+              note=reason)
+    topic = _lock_topic(session.topic)
+    if topic.status == TopicStatus.SCHEDULED and not topic.sessions.exclude(status=SessionStatus.CANCELLED).exists():
+        _set_status(actor=actor, topic=topic, status=TopicStatus.RESEARCHED, action="consultations.topic.unscheduled")
+    return session
+
+
+@transaction.atomic
+def participant_add(*, actor, session: Session, kind: str, name: str = "", member=None,
+                    organisation: str = "") -> Participant:
+    """Invite someone. Members must be known to the unit (its CPPCC tree or posted here)."""
+    session = _lock_session(session)
+    _require_manager(actor, session.topic)
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Participants can only be invited to a planned session."))
+    if kind not in ParticipantKind.values:
+        raise DomainError(_("Choose a participant type from the list."), field="kind")
+    if kind == ParticipantKind.MEMBER:
+        if member is None:
+            raise DomainError(_("Choose the member."), field="member")
+        _check_members_known(session.topic, [member])
+        if session.participants.filter(member=member).exists():
+            raise DomainError(_("%(name)s is already invited.") % {"name": member.name}, field="member")
+        name = member.name
+    elif member is not None:
+        raise DomainError(_("Only participants of type member are linked to a member."), field="member")
+    participant = Participant.objects.create(
+        session=session, kind=kind, member=member,
+        name=_clean_text(name, field="name", label=_("Name"), max_length=60),
+        organisation=_clean_text(organisation, field="organisation", label=_("Organisation"), max_length=100,
+                                 required=False),
+    )
+    audit_log(actor=actor, action="consultations.participant.add", target=session,
+              after={"participant": participant.name, "kind": kind})
+    return participant
+
+
+@transaction.atomic
+def participant_remove(*, actor, participant: Participant) -> None:
+    session = _lock_session(participant.session)
+    _require_manager(actor, session.topic)
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Participants can only be removed from a planned session."))
+    audit_log(actor=actor, action="consultations.participant.remove", target=session,
+              before={"participant": participant.name, "kind": participant.kind})
+    participant.delete()
+
+
+@transaction.atomic
+def participant_respond(*, actor, participant: Participant, attending: bool, reason: str = "") -> Participant:
+    """A member confirms an invitation or asks for leave (请假)."""
+    participant = Participant.objects.select_for_update(of=("self",)).select_related("session__topic", "member").get(
+        pk=participant.pk)
+    if participant.member is None or participant.member.user_id != getattr(actor, "pk", None):
+        raise NotAllowed()
+    if participant.session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("This session is no longer open for replies."))
+    if not attending:
+        reason = _clean_text(reason, field="reason", label=_("Reason"), max_length=200)
+    before = {"attendance": participant.attendance}
+    participant.attendance = Attendance.CONFIRMED if attending else Attendance.LEAVE
+    participant.leave_reason = "" if attending else reason
+    participant.save(update_fields=["attendance", "leave_reason"])
+    audit_log(actor=actor, action="consultations.participant.respond", target=participant.session,
+              before=before, after={"attendance": participant.attendance, "participant": participant.name})
+    return participant
+
+
+STAKEHOLDER_KINDS = {ParticipantKind.STAKEHOLDER, ParticipantKind.RESIDENT, ParticipantKind.PROPERTY}
+
+
+def stakeholder_share(participants, residents_count: int = 0) -> Decimal | None:
+    """Share (%) of stakeholders among those who attended (亳州: at least 50%). Unnamed residents
+    count as stakeholders: they are the people concerned."""
+    present = [p for p in participants if p.attendance == Attendance.ATTENDED]
+    total = len(present) + residents_count
+    if not total:
+        return None
+    stake = sum(1 for p in present if p.kind in STAKEHOLDER_KINDS) + residents_count
+    return (Decimal(stake) * 100 / Decimal(total)).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def session_hold(*, actor, session: Session, version=None, attendance: dict[int, str], steps_done=(),
+                 residents_count: int = 0, summary: str = "", online_views: int = 0, votes_for=None,
+                 votes_against=None, votes_abstain=None) -> Session:
+    """Record that the session took place: attendance and leave, meeting steps, votes. Members
+    who attended get a duty record."""
+    session = _lock_session(session)
+    _require_manager(actor, session.topic)
+    check_version(session, version)
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Only a planned session can be recorded as held."))
+    if session.scheduled_on > _today():
+        raise GuardFailed(_("A session dated in the future cannot be recorded as held yet."))
+    participants = list(session.participants.select_related("member"))
+    by_id = {p.pk: p for p in participants}
+    unknown = [pid for pid in attendance if pid not in by_id]
+    if unknown:
+        raise DomainError(_("The attendance list names people who were not invited."), field="attendance")
+    final = {Attendance.ATTENDED, Attendance.LEAVE, Attendance.ABSENT}
+    for pid, value in attendance.items():
+        if value not in final:
+            raise DomainError(_("Attendance must be attended, leave or absent."), field="attendance")
+        by_id[pid].attendance = value
+    for p in participants:
+        if p.attendance not in final:  # invited or confirmed but not marked: absent
+            p.attendance = Attendance.ABSENT
+    Participant.objects.bulk_update(participants, ["attendance"])
+    residents_count = max(int(residents_count or 0), 0)
+    if not any(p.attendance == Attendance.ATTENDED for p in participants) and not residents_count:
+        raise GuardFailed(_("Record who attended: nobody is marked as present."), field="attendance")
+    valid_steps = {"brief", "opinions", "interaction", "consensus", "report"}
+    steps = [s for s in steps_done if s in valid_steps]
+    for name, value in (("votes_for", votes_for), ("votes_against", votes_against), ("votes_abstain", votes_abstain)):
+        if value is not None and int(value) < 0:
+            raise DomainError(_("Votes cannot be negative."), field=name)
+    session.status = SessionStatus.HELD
+    session.steps_done = steps
+    session.residents_count = residents_count
+    session.online_views = max(int(online_views or 0), 0)
+    session.summary = (summary or "").strip()
+    session.votes_for, session.votes_against, session.votes_abstain = votes_for, votes_against, votes_abstain
+    session.stakeholder_ratio = stakeholder_share(participants, residents_count)
+    session.held_at = timezone.now()
+    fields = ["status", "steps_done", "residents_count", "online_views", "summary", "votes_for", "votes_against",
+              "votes_abstain", "stakeholder_ratio", "held_at"]
+    bump_version(session, fields)
+    minimum = settings_keys.stakeholder_min_percent(session.org_unit, session.scheduled_on.year)
+    note = ""
+    if minimum and (session.stakeholder_ratio is None or session.stakeholder_ratio < minimum):
+        note = _("Stakeholder share %(share)s%% is below this unit's minimum of %(min)d%%.") % {
+            "share": session.stakeholder_ratio or 0, "min": minimum}
+    audit_log(actor=actor, action="consultations.session.hold", target=session,
+              after={**snapshot(session, ["status", "residents_count", "stakeholder_ratio"]),
+                     "attended": sum(1 for p in participants if p.attendance == Attendance.ATTENDED)}, note=note)
+    from members.services import duty_record_add, duty_record_withdraw
+
+    for p in participants:
+        if p.member_id is None:
+            continue
+        if p.attendance == Attendance.ATTENDED:
+            duty_record_add(member=p.member, kind="session_attended", source=session,
+                            occurred_on=session.scheduled_on, title=str(session.topic.title),
+                            activity_unit=session.org_unit, actor=actor)
+        else:
+            duty_record_withdraw(member=p.member, kind="session_attended", source=session, actor=actor)
+    topic = _lock_topic(session.topic)
+    if topic.status == TopicStatus.SCHEDULED:
+        _set_status(actor=actor, topic=topic, status=TopicStatus.CONSULTED, action="consultations.topic.consulted")
+    return session
+
+
+# --------------------------------------------------------------------------------------- outcome
+
+@transaction.atomic
+def outcome_record(*, actor, topic: Topic, consensus: bool, summary: str, minutes: str = "",
+                   session: Session | None = None) -> Outcome:
+    """成果: after a held session, record the result and the minutes; suggestions follow."""
+    topic = _lock_topic(topic)
+    _require_manager(actor, topic)
+    _require_status(topic, {TopicStatus.CONSULTED}, _("The outcome can be recorded once a session has been held."))
+    if Outcome.objects.filter(topic=topic).exists():
+        raise GuardFailed(_("The outcome is already recorded; edit it instead."))
+    if session is not None and (session.topic_id != topic.pk or session.status != SessionStatus.HELD):
+        raise DomainError(_("Choose a held session of this topic."), field="session")
+    if session is None:
+        session = topic.sessions.filter(status=SessionStatus.HELD).order_by("-scheduled_on").first()
+    outcome = Outcome.objects.create(
+        topic=topic, session=session, consensus=bool(consensus),
+        summary=_clean_text(summary, field="summary", label=_("Result")),
+        minutes=(minutes or "").strip(), recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_log(actor=actor, action="consultations.outcome.record", target=topic,
+              after={"consensus": outcome.consensus, "summary": outcome.summary[:200]})
+    _set_status(actor=actor, topic=topic, status=TopicStatus.HANDLING, action="consultations.topic.handling")
+    return outcome
+
+
+@transaction.atomic
+def outcome_update(*, actor, outcome: Outcome, version=None, consensus: bool, summary: str,
+                   minutes: str = "") -> Outcome:
+    outcome = Outcome.objects.select_for_update(of=("self",)).select_related("topic").get(pk=outcome.pk)
+    _require_manager(actor, outcome.topic)
+    check_version(outcome, version)
+    if outcome.topic.status in {TopicStatus.CLOSED, TopicStatus.REVIEWED}:
+        raise GuardFailed(_("A closed topic's outcome can no longer be edited."))
+    fields = ["consensus", "summary", "minutes"]
+    before = snapshot(outcome, fields)
+    outcome.consensus = bool(consensus)
+    outcome.summary = _clean_text(summary, field="summary", label=_("Result"))
+    outcome.minutes = (minutes or "").strip()
+    bump_version(outcome, fields)
+    b, a = changed(before, snapshot(outcome, fields))
+    if a:
+        audit_log(actor=actor, action="consultations.outcome.update", target=outcome.topic, before=b, after=a)
+    return outcome
+
+
+def _check_handling_unit(topic: Topic, unit: OrgUnit | None) -> None:
+    """A suggestion goes to a unit of the topic's own subtree, or to a department of one of the
+    governments above it (a county's 城管局 for a township's topic)."""
+    if unit is None:
+        return
+    if unit.path.startswith(topic.org_path):
+        return
+    parent_path = unit.path.rsplit("/", 2)[0] + "/"
+    if unit.kind == UnitKind.DEPARTMENT and topic.org_path.startswith(parent_path):
+        return
+    raise DomainError(_("Choose a handling unit of this topic's area or a department above it."),
+                      field="handling_unit")
+
+
+@transaction.atomic
+def suggestion_add(*, actor, topic: Topic, text: str, route: str, handling_unit: OrgUnit | None = None,
+                   handler_name: str = "", deadline: datetime.date | None = None) -> Suggestion:
+    """One line of 协商建议 with its responsible party (routing of L76) and deadline."""
+    topic = _lock_topic(topic)
+    _require_manager(actor, topic)
+    _require_status(topic, {TopicStatus.HANDLING}, _("Suggestions are added after the outcome is recorded and "
+                                                     "before the topic is closed."))
+    if route not in Route.values:
+        raise DomainError(_("Choose a responsible party from the list."), field="route")
+    if route == Route.DEPARTMENT and handling_unit is None:
+        raise DomainError(_("Choose the department that handles this suggestion."), field="handling_unit")
+    _check_handling_unit(topic, handling_unit)
+    if deadline and deadline < _today():
+        raise DomainError(_("The handling deadline cannot be in the past."), field="deadline")
+    suggestion = Suggestion.objects.create(
+        topic=topic, text=_clean_text(text, field="text", label=_("Suggestion"), max_length=4000), route=route,
+        handling_unit=handling_unit,
+        handler_name=_clean_text(handler_name, field="handler_name", label=_("Handled by"), max_length=100,
+                                 required=False),
+        deadline=deadline,
+    )
+    audit_log(actor=actor, action="consultations.suggestion.add", target=topic,
+              after={"suggestion": suggestion.pk, "route": route, "handling_unit": handling_unit.pk if handling_unit
+                     else None, "deadline": deadline.isoformat() if deadline else None})
+    return suggestion
+
+
+def _lock_suggestion(suggestion: Suggestion) -> Suggestion:
+    return Suggestion.objects.select_for_update(of=("self",)).select_related("topic", "handling_unit").get(pk=suggestion.pk)
+
+
+@transaction.atomic
+def suggestion_accept(*, actor, suggestion: Suggestion, adopted: bool = True) -> Suggestion:
+    """The responsible party accepts the suggestion (采纳) and starts handling it."""
+    suggestion = _lock_suggestion(suggestion)
+    if not rules.can_handle(actor, suggestion):
+        raise NotAllowed()
+    if suggestion.status != SuggestionStatus.PENDING:
+        raise GuardFailed(_("This suggestion has already been accepted."))
+    suggestion.status = SuggestionStatus.ACCEPTED
+    suggestion.adopted = bool(adopted)
+    suggestion.accepted_at = timezone.now()
+    suggestion.save(update_fields=["status", "adopted", "accepted_at"])
+    audit_log(actor=actor, action="consultations.suggestion.accept", target=suggestion.topic,
+              after={"suggestion": suggestion.pk, "adopted": suggestion.adopted})
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_progress(*, actor, suggestion: Suggestion, text: str) -> Suggestion:
+    suggestion = _lock_suggestion(suggestion)
+    if not rules.can_handle(actor, suggestion):
+        raise NotAllowed()
+    if suggestion.status != SuggestionStatus.ACCEPTED:
+        raise GuardFailed(_("Progress is reported on an accepted suggestion that is not yet closed."))
+    text = _clean_text(text, field="text", label=_("Progress"), max_length=2000)
+    line = f"{_today().isoformat()} {text}"
+    suggestion.progress = f"{suggestion.progress}\n{line}".strip()
+    suggestion.save(update_fields=["progress"])
+    audit_log(actor=actor, action="consultations.suggestion.progress", target=suggestion.topic,
+              after={"suggestion": suggestion.pk, "progress": text})
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_close(*, actor, suggestion: Suggestion, ending: str, feedback: str) -> Suggestion:
+    """Feedback (反馈): the suggestion ends as solved, explained or escalated. No closing without
+    feedback."""
+    suggestion = _lock_suggestion(suggestion)
+    if not rules.can_handle(actor, suggestion):
+        raise NotAllowed()
+    if suggestion.status == SuggestionStatus.DONE:
+        raise GuardFailed(_("Feedback on this suggestion has already been given."))
+    if ending not in Ending.values:
+        raise DomainError(_("Choose how the suggestion ended."), field="ending")
+    suggestion.feedback = _clean_text(feedback, field="feedback", label=_("Feedback"), max_length=4000)
+    suggestion.ending = ending
+    suggestion.status = SuggestionStatus.DONE
+    suggestion.closed_at = timezone.now()
+    if ending == Ending.SOLVED:
+        suggestion.adopted = True
+    suggestion.save(update_fields=["feedback", "ending", "status", "closed_at", "adopted"])
+    audit_log(actor=actor, action="consultations.suggestion.close", target=suggestion.topic,
+              after={"suggestion": suggestion.pk, "ending": ending})
+    return suggestion
+
+
+@transaction.atomic
+def instruction_add(*, actor, topic: Topic, leader: str, given_on: datetime.date, text: str) -> Instruction:
+    """A leader's 批示 on the outcome, with who and when."""
+    topic = _lock_topic(topic)
+    if not rules.can_instruct(actor, topic.org_path):
+        raise NotAllowed()
+    _require_status(topic, {TopicStatus.HANDLING, TopicStatus.CLOSED, TopicStatus.REVIEWED},
+                    _("Instructions are recorded on an outcome."))
+    if given_on > _today():
+        raise DomainError(_("The date cannot be in the future."), field="given_on")
+    instruction = Instruction.objects.create(
+        topic=topic, leader=_clean_text(leader, field="leader", label=_("Leader"), max_length=100),
+        given_on=given_on, text=_clean_text(text, field="text", label=_("Instruction"), max_length=4000),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_log(actor=actor, action="consultations.instruction.add", target=topic,
+              after={"leader": instruction.leader, "given_on": given_on.isoformat()})
+    return instruction
+
+
+# ------------------------------------------------------------------------------ closing, 回头看
+
+@transaction.atomic
+def topic_close(*, actor, topic: Topic) -> Topic:
+    """Close the loop once every suggestion has feedback; schedules the 回头看 automatically."""
+    topic = _lock_topic(topic)
+    _require_manager(actor, topic)
+    _require_status(topic, {TopicStatus.HANDLING}, _("Only a topic whose suggestions are being handled can be "
+                                                     "closed."))
+    if not Outcome.objects.filter(topic=topic).exists():
+        raise GuardFailed(_("Record the outcome before closing."))
+    open_count = topic.suggestions.exclude(status=SuggestionStatus.DONE).count()
+    if open_count:
+        raise GuardFailed(_("%(n)d suggestion(s) still have no feedback; no closing without feedback.")
+                          % {"n": open_count})
+    outcome = topic.outcome
+    if outcome.consensus and not topic.suggestions.exists():
+        raise GuardFailed(_("Add at least one suggestion with its feedback before closing."))
+    topic.closed_at = timezone.now()
+    _set_status(actor=actor, topic=topic, status=TopicStatus.CLOSED, action="consultations.topic.close",
+                extra_fields=["closed_at"])
+    due = _today() + datetime.timedelta(days=settings_keys.followup_days(topic.org_unit, _today().year))
+    followup = FollowUp.objects.create(topic=topic, due_on=due)
+    audit_log(actor=actor, action="consultations.followup.schedule", target=topic,
+              after={"followup": followup.pk, "due_on": due.isoformat()})
+    return topic
+
+
+@transaction.atomic
+def followup_record(*, actor, followup: FollowUp, done_on: datetime.date, findings: str,
+                    reopen: bool = False) -> FollowUp:
+    """回头看: record the review; `reopen` sends the topic back to handling."""
+    followup = FollowUp.objects.select_for_update(of=("self",)).select_related("topic").get(pk=followup.pk)
+    topic = _lock_topic(followup.topic)
+    _require_manager(actor, topic)
+    if followup.status != FollowUpStatus.DUE:
+        raise GuardFailed(_("This follow-up review is already recorded."))
+    _require_status(topic, {TopicStatus.CLOSED}, _("A follow-up review is recorded on a closed topic."))
+    if done_on > _today():
+        raise DomainError(_("The review cannot be dated in the future."), field="done_on")
+    if topic.closed_at and done_on < timezone.localtime(topic.closed_at).date():
+        raise DomainError(_("The review cannot be dated before the topic was closed."), field="done_on")
+    followup.findings = _clean_text(findings, field="findings", label=_("Findings"))
+    followup.done_on = done_on
+    followup.status = FollowUpStatus.DONE
+    followup.reopened = bool(reopen)
+    followup.save(update_fields=["findings", "done_on", "status", "reopened"])
+    audit_log(actor=actor, action="consultations.followup.record", target=topic,
+              after={"followup": followup.pk, "done_on": done_on.isoformat(), "reopened": followup.reopened})
+    if reopen:
+        topic.closed_at = None
+        _set_status(actor=actor, topic=topic, status=TopicStatus.HANDLING, action="consultations.topic.reopen",
+                    extra_fields=["closed_at"])
+    else:
+        _set_status(actor=actor, topic=topic, status=TopicStatus.REVIEWED, action="consultations.topic.reviewed")
+    return followup
+
+
+@transaction.atomic
+def evaluation_add(*, actor, topic: Topic, rater_kind: str, score: int, rater_name: str = "",
+                   comment: str = "") -> Evaluation:
+    """评事: rate a closed topic's results."""
+    topic = _lock_topic(topic)
+    if not rules.can_evaluate(actor, topic.org_path):
+        raise NotAllowed()
+    _require_status(topic, {TopicStatus.CLOSED, TopicStatus.REVIEWED}, _("Results are rated once the topic is "
+                                                                         "closed."))
+    if rater_kind not in RaterKind.values:
+        raise DomainError(_("Choose who rates from the list."), field="rater_kind")
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise DomainError(_("The score is a whole number from 1 to 5."), field="score")
+    evaluation = Evaluation.objects.create(
+        topic=topic, rater_kind=rater_kind, score=score,
+        rater_name=_clean_text(rater_name, field="rater_name", label=_("Rater"), max_length=100, required=False),
+        comment=(comment or "").strip(), created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_log(actor=actor, action="consultations.evaluation.add", target=topic,
+              after={"rater_kind": rater_kind, "score": score})
+    return evaluation
+
+
+# ------------------------------------------------------------------------------------ evidence
+
+def validate_upload(upload) -> str:
+    """Check size and type of an uploaded file by its name AND its first bytes; returns the
+    clean original name."""
+    name = os.path.basename(getattr(upload, "name", "") or "")[:200]
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in ALLOWED_UPLOADS:
+        raise DomainError(_("This kind of file is not accepted. Upload PDF, Word, Excel, PowerPoint, JPEG, PNG or "
+                            "text files."), field="file")
+    size = getattr(upload, "size", 0) or 0
+    if size <= 0:
+        raise DomainError(_("The file is empty."), field="file")
+    if size > MAX_UPLOAD_BYTES:
+        raise DomainError(_("The file is too large (at most %(mb)d MB).") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
+                          field="file")
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    signatures = ALLOWED_UPLOADS[ext]
+    if signatures:
+        ok = any(head.startswith(sig) for sig in signatures)
+    else:
+        ok = b"\x00" not in head
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            ok = ok and exc.start >= len(head) - 4  # a multi-byte character cut at the end
+    if not ok:
+        raise DomainError(_("The file's content does not match its type; it may be damaged."), field="file")
+    return name
+
+
+@transaction.atomic
+def attachment_add(*, actor, topic: Topic, upload, stage: str = Stage.TOPIC, description: str = "") -> Attachment:
+    topic = _lock_topic(topic)
+    _require_manager(actor, topic)
+    if stage not in Stage.values:
+        raise DomainError(_("Choose a stage from the list."), field="stage")
+    name = validate_upload(upload)
+    attachment = Attachment(
+        topic=topic, stage=stage, original_name=name, size=upload.size,
+        description=_clean_text(description, field="description", label=_("Description"), max_length=200,
+                                required=False),
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    ext = os.path.splitext(name)[1].lower()
+    attachment.file.save(f"{timezone.now():%Y%m%d%H%M%S}{ext}", upload, save=False)
+    attachment.save()
+    audit_log(actor=actor, action="consultations.attachment.add", target=topic,
+              after={"attachment": attachment.pk, "name": name, "stage": stage, "size": upload.size})
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor, attachment: Attachment) -> None:
+    """Archived, not deleted: the file stays for the record."""
+    topic = _lock_topic(attachment.topic)
+    _require_manager(actor, topic)
+    if topic.status in {TopicStatus.CLOSED, TopicStatus.REVIEWED}:
+        raise GuardFailed(_("Evidence of a closed topic cannot be removed."))
+    attachment.is_active = False
+    attachment.save(update_fields=["is_active"])
+    audit_log(actor=actor, action="consultations.attachment.remove", target=topic,
+              before={"attachment": attachment.pk, "name": attachment.original_name})
+
+
+@transaction.atomic
+def minutes_template_upload(*, actor, org_unit: OrgUnit, upload, name: str = ""):
+    """A unit's own Word template for the minutes; replaces its previous one. Broken fields are
+    refused here, with the field named."""
+    from .documents import check_template
+    from .models import DocumentTemplate
+
+    if not rules.can_manage(actor, org_unit.path):
+        raise NotAllowed()
+    filename = os.path.basename(getattr(upload, "name", "") or "")
+    if os.path.splitext(filename)[1].lower() != ".docx":
+        raise DomainError(_("The template could not be read. Upload a Word (.docx) document."), field="file")
+    validate_upload(upload)
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    check_template(data)
+    DocumentTemplate.objects.filter(org_unit=org_unit, is_active=True).update(is_active=False)
+    template = DocumentTemplate(org_unit=org_unit, name=(name or filename)[:100],
+                                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
+    template.file.save(f"minutes-{org_unit.pk}-{timezone.now():%Y%m%d%H%M%S}.docx", upload, save=False)
+    template.save()
+    audit_log(actor=actor, action="consultations.template.upload", target=template,
+              after={"name": template.name, "unit": org_unit.pk})
+    return template

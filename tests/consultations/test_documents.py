@@ -1,0 +1,68 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from docx import Document
+
+from consultations import services
+from portal.errors import DomainError
+
+from .conftest import advance
+
+pytestmark = pytest.mark.django_db
+
+
+def _docx(*paragraphs) -> bytes:
+    doc = Document()
+    for p in paragraphs:
+        doc.add_paragraph(p)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def test_minutes_print_from_the_default_template(client, users, tree, topic):
+    advance(topic, users, tree, to="handling")
+    client.force_login(users.secretary)
+    r = client.get(reverse("consultations:minutes_docx", args=[topic.pk]))
+    assert r.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    assert "小区停车难" in text and "启用地下车库" in text and "协调开发商启用地下停车场" in text
+    client.force_login(users.secretary_b)
+    assert client.get(reverse("consultations:minutes_docx", args=[topic.pk])).status_code == 404
+
+
+def test_unit_template_is_used_below_the_unit(client, users, tree, topic):
+    services.minutes_template_upload(actor=users.secretary, org_unit=tree.township_a1,
+                                     upload=SimpleUploadedFile("t.docx", _docx("三堤口纪要：{{ title }}")))
+    advance(topic, users, tree, to="handling")
+    client.force_login(users.secretary)
+    r = client.get(reverse("consultations:minutes_docx", args=[topic.pk]))
+    assert "三堤口纪要：小区停车难" in "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+
+
+@pytest.mark.parametrize("content,name", [
+    (_docx("{{ no_such_field }}"), "t.docx"),
+    (_docx("{{ title "), "t.docx"),
+    (b"PK\x03\x04 not really a zip", "t.docx"),
+    (b"%PDF-1.4", "t.pdf"),
+])
+def test_broken_templates_are_refused_with_a_message(users, tree, content, name):
+    with pytest.raises(DomainError):
+        services.minutes_template_upload(actor=users.secretary, org_unit=tree.township_a1,
+                                         upload=SimpleUploadedFile(name, content))
+
+
+def test_template_page(client, users, tree):
+    client.force_login(users.secretary)
+    assert client.get(reverse("consultations:templates")).status_code == 200
+    assert client.get(reverse("consultations:templates") + "?download=default").content.startswith(b"PK")
+    r = client.post(reverse("consultations:templates"), {"org_unit": tree.township_a1.pk, "file": SimpleUploadedFile(
+        "t.docx", _docx("{{ bad }}"))})
+    assert r.status_code == 400 and "bad" in r.content.decode()
+    r = client.post(reverse("consultations:templates"), {"org_unit": tree.township_b1.pk, "file": SimpleUploadedFile(
+        "t.docx", _docx("{{ title }}"))})
+    assert r.status_code == 400
+    client.force_login(users.member)
+    assert client.post(reverse("consultations:templates"), {}).status_code == 404
