@@ -189,7 +189,7 @@ class WorkroomFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=WorkroomStatus.choices)
     under = IdFilter(method="filter_under", label=_("Workrooms within the subtree of unit id"))
     idle = django_filters.ChoiceFilter(choices=[("true", "true")], method="filter_idle",
-                                       label=_("Only workrooms idle for 90 days"))
+                                       label=_("Only idle workrooms"))
 
     class Meta:
         model = Workroom
@@ -199,7 +199,7 @@ class WorkroomFilter(django_filters.FilterSet):
         return _under(qs, value)
 
     def filter_idle(self, qs, name, value):
-        return qs.filter(selectors.idle_q(timezone.localdate(), 90))
+        return qs.filter(selectors.idle_q(timezone.localdate()))
 
 
 class WorkroomViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
