@@ -42,5 +42,8 @@ messages: install
 bench: install
 	scripts/bench.sh
 
+loadtest: install
+	scripts/loadtest.sh
+
 clean:
 	rm -rf var staticfiles

@@ -67,7 +67,11 @@ def main():
     results = []
     for name in wanted:
         print(f"… {name}", flush=True)
-        result = harness.CASES[name](seed=args.seed)
+        try:
+            result = harness.CASES[name](seed=args.seed)
+        except Exception as exc:  # noqa: BLE001 - a broken case is reported, the others still run
+            connection.close()
+            result = harness.Result(name, "failed", "—", 0.0, "—", False, f"{type(exc).__name__}: {exc}"[:300])
         results.append(result)
         print(f"  {result.figure} | floor {result.floor} | ratio {result.ratio:.2f} | target {result.target} | "
               f"{'OK' if result.ok else 'MISSED'} {result.note}", flush=True)
@@ -88,7 +92,21 @@ def main():
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.no_write:
-        (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
+        write_results(ROOT / "bench" / "RESULTS.md", text)
+
+
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def write_results(path: Path, table: str) -> None:
+    """Replace the generated block of RESULTS.md; notes written around it by hand stay."""
+    block = f"{START}\n{table}{END}"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in old and END in old:
+        text = old[: old.index(START)] + block + old[old.index(END) + len(END):]
+    else:
+        text = block + "\n" + old
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

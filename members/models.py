@@ -113,6 +113,12 @@ class DutyRecord(OrgScopedModel):
     evidence = models.FileField(_("evidence"), upload_to="duty/%Y/", blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("duty record")
@@ -126,3 +132,214 @@ class DutyRecord(OrgScopedModel):
 
     def __str__(self):
         return f"{self.member} · {self.title}"
+
+    @property
+    def kind_label(self):
+        from .duty import label_of
+
+        return label_of(self.kind)
+
+    @property
+    def counts(self) -> bool:
+        return self.status in COUNTED_STATUSES
+
+
+COUNTED_STATUSES = (DutyStatus.AUTO, DutyStatus.VERIFIED)
+
+
+class ScoringPlan(OrgScopedModel, VersionedModel):
+    """Scoring rules of one CPPCC unit for one year (积分规则): points per activity kind, the
+    annual minimum, the "四个一" quota and the commendation / interview thresholds. Units
+    without a plan inherit the nearest ancestor's plan for the year."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    annual_minimum = models.PositiveIntegerField(_("annual minimum points"), default=15)
+    require_four_ones = models.BooleanField(
+        _("require the “four ones”"), default=True,
+        help_text=_("At least one research, one proposal, one public-opinion item and one deed a year."))
+    commend_top_percent = models.PositiveSmallIntegerField(_("commend the top (%)"), default=10)
+    interview_bottom = models.PositiveSmallIntegerField(_("interview the bottom (members)"), default=5)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scoring plan")
+        verbose_name_plural = _("scoring plans")
+        ordering = ["org_path", "-year"]
+        constraints = [models.UniqueConstraint(fields=["org_unit", "year"], name="scoringplan_unique_unit_year")]
+
+    def __str__(self):
+        return f"{self.org_unit} {self.year}"
+
+
+class ScoringRule(models.Model):
+    """Points for one activity kind from `valid_from` on (a rule changed mid-year is a second
+    rule with a later date; entries before it keep the earlier points)."""
+
+    plan = models.ForeignKey(ScoringPlan, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(_("activity kind"), max_length=40)
+    points = models.IntegerField(_("points"))
+    valid_from = models.DateField(_("valid from"))
+
+    class Meta:
+        verbose_name = _("scoring rule")
+        verbose_name_plural = _("scoring rules")
+        ordering = ["kind", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["plan", "kind", "valid_from"], name="scoringrule_unique")]
+
+    def __str__(self):
+        return f"{self.kind} {self.points}"
+
+
+class WorkroomKind(models.TextChoices):
+    WORKROOM = "workroom", _("Member workroom (委员工作室)")
+    STATION = "station", _("Member station (委员工作站)")
+    HOME = "home", _("Members' home (委员之家)")
+    ACTIVITY_ROOM = "activity_room", _("Member activity room (委员活动室)")
+
+
+class LeadType(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual member")
+    SECTOR_GROUP = "sector_group", _("Sector activity group")
+    LIAISON_GROUP = "liaison_group", _("Liaison group")
+    EMPLOYER = "employer", _("Member's employer")
+
+
+class WorkroomStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    REVIEWED = "reviewed", _("Reviewed")
+    APPROVED = "approved", _("Approved")
+    PLAQUED = "plaqued", _("Plaque awarded")
+    REJECTED = "rejected", _("Rejected")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Workroom(OrgScopedModel, VersionedModel):
+    """A 委员工作室 / 工作站 / 委员之家. `org_unit` is where it is (township, community or the
+    county itself); `last_activity_on` is kept by the activity log so idle rooms are found
+    with one indexed predicate."""
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=WorkroomKind.choices, default=WorkroomKind.WORKROOM)
+    lead_type = models.CharField(_("lead type"), max_length=20, choices=LeadType.choices,
+                                 default=LeadType.LIAISON_GROUP)
+    lead_member = models.ForeignKey(Member, verbose_name=_("lead member"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="led_workrooms")
+    members = models.ManyToManyField(Member, verbose_name=_("members"), blank=True, related_name="workrooms")
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    reception_days = models.CharField(_("reception days"), max_length=200, blank=True,
+                                      help_text=_("e.g. every Wednesday; the 15th of each month"))
+    standard = models.CharField(_("standard"), max_length=300, blank=True, help_text=_("e.g. 五有, 六上墙"))
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=WorkroomStatus.choices,
+                              default=WorkroomStatus.APPLIED, db_index=True)
+    plaqued_on = models.DateField(_("plaque awarded on"), null=True, blank=True)
+    last_checked_on = models.DateField(_("last annual check"), null=True, blank=True)
+    last_check_passed = models.BooleanField(_("last check passed"), null=True, blank=True)
+    last_activity_on = models.DateField(_("last activity"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    source_ref = models.CharField(max_length=20, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("workroom")
+        verbose_name_plural = _("workrooms")
+        ordering = ["org_path", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED)
+
+
+class WorkroomActivity(models.Model):
+    workroom = models.ForeignKey(Workroom, on_delete=models.CASCADE, related_name="activities")
+    occurred_on = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    participants = models.ManyToManyField(Member, verbose_name=_("participating members"), blank=True,
+                                          related_name="+")
+    residents = models.PositiveIntegerField(_("residents served"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("workroom activity")
+        verbose_name_plural = _("workroom activities")
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def org_path(self):
+        return self.workroom.org_path
+
+
+class ChecklistItem(OrgScopedModel):
+    """One line of a unit's workroom standard (五有: 有场所, 有标志 …). Units below inherit the
+    nearest ancestor's list."""
+
+    label = models.CharField(_("item"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["org_path", "order", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+class ChecklistEvidence(models.Model):
+    workroom = models.ForeignKey(Workroom, on_delete=models.CASCADE, related_name="evidence")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(_("evidence"), upload_to="workrooms/%Y/")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("checklist evidence")
+        verbose_name_plural = _("checklist evidence")
+        constraints = [models.UniqueConstraint(fields=["workroom", "item"], name="checklist_evidence_unique")]
+
+    def __str__(self):
+        return f"{self.workroom} · {self.item}"
+
+    @property
+    def org_path(self):
+        return self.workroom.org_path
+
+
+class NotableCategory(models.TextChoices):
+    NOTABLE = "notable", _("Local notable (乡贤)")
+    PARTY_REP = "party_rep", _("Party representative")
+    PUBLIC_SERVANT = "public_servant", _("Public-servant representative")
+    RESIDENT_REP = "resident_rep", _("Residents' representative")
+
+
+class Notable(OrgScopedModel):
+    """A person of the 乡贤人才库 who is not a committee member, kept per unit so sessions can
+    draw participants by expertise and locality."""
+
+    name = models.CharField(_("name"), max_length=60)
+    category = models.CharField(_("category"), max_length=20, choices=NotableCategory.choices,
+                                default=NotableCategory.NOTABLE)
+    expertise = models.CharField(_("expertise"), max_length=200, blank=True,
+                                 help_text=_("Comma-separated tags, e.g. 法律,教育"))
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("talent-pool person")
+        verbose_name_plural = _("talent-pool people")
+        ordering = ["org_path", "name"]
+
+    def __str__(self):
+        return self.name

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import datetime
+import random
+from collections import Counter
+
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from organizations import permissions
+from organizations.config import config_get
+from organizations.models import OrgUnit
 
-from .models import Member, Posting
+from . import scoring
+from .models import DutyRecord, DutyStatus, Member, Notable, Posting, Workroom, WorkroomStatus
+
+CLERK_ROLES = ("admin", "office_clerk")
+IDLE_DAYS_KEY = "members.workroom_idle_days"
 
 
 def members_visible_to(*, user) -> QuerySet[Member]:
@@ -18,16 +28,136 @@ def members_visible_to(*, user) -> QuerySet[Member]:
     return Member.objects.filter(permissions.scope_q(user) | Exists(posted) | own)
 
 
-def member_list(*, user, q: str = "", unit=None) -> QuerySet[Member]:
-    qs = members_visible_to(user=user).filter(is_active=True)
+def member_list(*, user, q: str = "", unit=None, sector=None, committee=None, level: str = "",
+                active: bool = True) -> QuerySet[Member]:
+    qs = members_visible_to(user=user)
+    if active:
+        qs = qs.filter(is_active=True)
     if unit is not None:
-        qs = qs.filter(Q(org_path__startswith=unit.path) | Q(postings__org_path__startswith=unit.path)).distinct()
+        posted = Posting.objects.filter(member=OuterRef("pk"), is_active=True, org_path__startswith=unit.path)
+        qs = qs.filter(Q(org_path__startswith=unit.path) | Exists(posted))
+    if sector is not None:
+        qs = qs.filter(sector=sector)
+    if committee is not None:
+        qs = qs.filter(committees=committee)
+    if level:
+        qs = qs.filter(level=level)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(work_unit__icontains=q) | Q(expertise__icontains=q))
-    return qs.select_related("org_unit", "sector").order_by("org_path", "name")
+    if permissions.is_admin(user):
+        qs = qs.annotate(openable=Value(True))
+    else:
+        own = Q(user=user) if user.is_authenticated else Q(pk__in=[])
+        qs = qs.annotate(openable=Case(When(permissions.scope_q(user) | own, then=Value(True)), default=Value(False),
+                                       output_field=BooleanField()))
+    return qs.select_related("org_unit", "sector").prefetch_related(
+        Prefetch("postings", queryset=Posting.objects.filter(is_active=True).select_related("org_unit")),
+        "committees",
+    ).order_by("org_path", "name", "pk")
+
+
+def members_in_scope(*, user) -> QuerySet[Member]:
+    """Members whose own record the user may open: those of units in the user's scope, and the
+    user's own. (Members merely posted into the scope are listed in the directory but their
+    file belongs to their own unit.)"""
+    if permissions.is_admin(user):
+        return Member.objects.all()
+    own = Q(user=user) if user.is_authenticated else Q(pk__in=[])
+    return Member.objects.filter(permissions.scope_q(user) | own)
+
+
+def member_detail_qs(user) -> QuerySet[Member]:
+    return members_in_scope(user=user).select_related("org_unit", "sector", "user").prefetch_related(
+        Prefetch("postings", queryset=Posting.objects.select_related("org_unit").order_by("-is_active", "org_path")),
+        "committees",
+    )
 
 
 def member_of_user(user) -> Member | None:
     if not user.is_authenticated:
         return None
     return Member.objects.filter(user=user).select_related("org_unit").first()
+
+
+def can_manage_member(user, member: Member) -> bool:
+    return permissions.has_role(user, CLERK_ROLES, member.org_unit)
+
+
+def duty_records_visible_to(user) -> QuerySet[DutyRecord]:
+    own = Q(member__user=user) if user.is_authenticated else Q(pk__in=[])
+    return DutyRecord.objects.filter(permissions.scope_q(user) | own)
+
+
+def pending_reviews(user) -> QuerySet[DutyRecord]:
+    return (DutyRecord.objects.filter(permissions.scope_q(user, roles=CLERK_ROLES), status=DutyStatus.PENDING)
+            .exclude(member__user=user)
+            .select_related("member", "member__org_unit", "activity_unit", "entered_by")
+            .order_by("occurred_on", "pk"))
+
+
+def ranking_members(user, unit: OrgUnit) -> QuerySet[Member]:
+    """Active members whose CPPCC unit is in `unit`'s subtree and in the user's read scope."""
+    return (Member.objects.filter(permissions.scope_q(user), org_path__startswith=unit.path, is_active=True)
+            .select_related("org_unit", "sector"))
+
+
+def ranking(user, unit: OrgUnit, year: int, *, until: datetime.date | None = None) -> list[scoring.Score]:
+    return scoring.with_escalation(scoring.scores_for(ranking_members(user, unit), year, until=until), year)
+
+
+def ranking_units(user) -> QuerySet[OrgUnit]:
+    """CPPCC units (city/county) the user can rank."""
+    return permissions.units_visible_to(user).filter(kind__in=["province", "city", "county"]).order_by("path")
+
+
+def idle_days(unit: OrgUnit) -> int:
+    return int(config_get(unit, IDLE_DAYS_KEY) or 90)
+
+
+def workrooms_visible_to(user) -> QuerySet[Workroom]:
+    return Workroom.objects.filter(permissions.scope_q(user))
+
+
+def workroom_list(user, *, status: str = "", idle_only: bool = False, q: str = "", today=None,
+                  idle_after: int = 90) -> QuerySet[Workroom]:
+    qs = workrooms_visible_to(user).select_related("org_unit", "lead_member").annotate(
+        member_count=Count("members", distinct=True))
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(place__icontains=q))
+    if idle_only:
+        qs = qs.filter(idle_q(today or datetime.date.today(), idle_after))
+    return qs.order_by("org_path", "name", "pk")
+
+
+def idle_q(today: datetime.date, days: int) -> Q:
+    cutoff = today - datetime.timedelta(days=days)
+    return Q(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED]) & (
+        Q(last_activity_on__lt=cutoff) | Q(last_activity_on__isnull=True))
+
+
+def notables_visible_to(user) -> QuerySet[Notable]:
+    return Notable.objects.filter(permissions.scope_q(user), is_active=True)
+
+
+def pool_draw(user, unit: OrgUnit, *, expertise: str = "", size: int = 5, seed: int = 0,
+              include_notables: bool = True, max_share: int = 60) -> dict:
+    """Draw participants for a session from the talent pools of `unit`'s area (members of the
+    area or posted into it, and the 乡贤人才库) by expertise; the same seed gives the same draw.
+    The stakeholder-ratio check warns when one category exceeds `max_share` percent."""
+    posted = Posting.objects.filter(member=OuterRef("pk"), is_active=True, org_path__startswith=unit.path)
+    members = members_visible_to(user=user).filter(Q(org_path__startswith=unit.path) | Exists(posted),
+                                                   is_active=True)
+    notables = notables_visible_to(user).filter(org_path__startswith=unit.path) if include_notables else \
+        Notable.objects.none()
+    if expertise:
+        members = members.filter(expertise__icontains=expertise)
+        notables = notables.filter(expertise__icontains=expertise)
+    pool = [("member", m) for m in members.order_by("pk")] + [("notable:" + n.category, n)
+                                                                 for n in notables.order_by("pk")]
+    rng = random.Random(seed)
+    drawn = rng.sample(pool, min(size, len(pool))) if pool else []
+    shares = Counter(kind.split(":")[0] if kind == "member" else kind.split(":")[1] for kind, _ in drawn)
+    warnings = [k for k, n in shares.items() if drawn and n * 100 > max_share * len(drawn) and len(drawn) > 1]
+    return {"pool_size": len(pool), "drawn": drawn, "shares": dict(shares), "over_share": warnings, "seed": seed}

@@ -1,12 +1,622 @@
+"""Pages: member directory and profile, postings, my duties (phone), verification queue,
+rankings and scoring plans, workrooms, imports and pool draws. Thin: services do the work."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from . import selectors
+from organizations import permissions
+from organizations.models import Body, OrgUnit, UnitKind
+from portal.audit import timeline_for
+from portal.errors import DomainError
 
+from . import exports, importer, my_page, scoring, selectors, services
+from .forms import (
+    ChecklistItemForm,
+    DutyRecordForm,
+    EvidenceForm,
+    ImportForm,
+    MemberFilterForm,
+    MemberForm,
+    PoolDrawForm,
+    PostingForm,
+    ReviewForm,
+    ScoringPlanForm,
+    WorkroomActionForm,
+    WorkroomActivityForm,
+    WorkroomForm,
+)
+from .models import ChecklistItem, DutyRecord, Member, Posting, Workroom, WorkroomStatus
+
+CLERKS = selectors.CLERK_ROLES
+
+
+def _form_error(form, exc: DomainError):
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+
+
+def _year(request) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except (TypeError, ValueError):
+        return today.year
+    return year if 2000 <= year <= 2100 else today.year
+
+
+def _clerk_units(user, kinds=None):
+    qs = permissions.units_visible_to(user, roles=CLERKS)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs.order_by("path")
+
+
+def _unit_param(request, qs, name="unit"):
+    raw = request.GET.get(name) or request.POST.get(name)
+    if not raw:
+        return None
+    try:
+        return qs.filter(pk=int(raw)).first()
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+# --- directory and profile ------------------------------------------------------------------
 
 @login_required
 def member_list(request):
+    units = permissions.units_visible_to(request.user).order_by("path")
+    bodies = Body.objects.filter(unit__in=units.filter(kind__in=[UnitKind.CITY, UnitKind.COUNTY]), is_active=True)
+    form = MemberFilterForm(request.GET or None, units=units.exclude(kind=UnitKind.DEPARTMENT), bodies=bodies)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.member_list(user=request.user, q=filters.get("q", ""), unit=filters.get("unit"),
+                               sector=filters.get("sector"), committee=filters.get("committee"),
+                               level=filters.get("level", ""))
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "members/member_list.html", {
+        "page": page, "form": form, "q": filters.get("q", ""),
+        "can_manage": permissions.has_role(request.user, CLERKS),
+    })
+
+
+def _member_or_404(request, pk):
+    try:
+        return selectors.member_detail_qs(request.user).get(pk=pk)
+    except (Member.DoesNotExist, ValueError, OverflowError):
+        raise Http404
+
+
+@login_required
+def member_detail(request, pk):
+    member = _member_or_404(request, pk)
+    can_manage = selectors.can_manage_member(request.user, member)
+    is_self = member.user_id == request.user.pk
+    year = _year(request)
+    score, entries = scoring.explain(member, year)
+    return render(request, "members/member_detail.html", {
+        "member": member, "can_manage": can_manage, "is_self": is_self, "year": year,
+        "score": score, "entries": entries[:200],
+        "posting_form": PostingForm(units=_clerk_units(request.user, services.POSTABLE_KINDS)) if can_manage else None,
+        "workrooms": member.workrooms.select_related("org_unit"),
+        "timeline": timeline_for(member)[:20] if can_manage else [],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_create(request):
+    units = _clerk_units(request.user, [UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY])
+    unit = _unit_param(request, units) or units.first()
+    if unit is None:
+        raise Http404
+    form = MemberForm(request.POST or None, unit=unit, initial={"level": "county", "is_active": True})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        committees = data.pop("committees")
+        try:
+            member = services.member_create(actor=request.user, unit=unit, committees=committees, **data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The member was added."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "title": _("New member of %(unit)s") % {
+        "unit": unit.name}, "units": units, "unit": unit})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk):
+    member = _member_or_404(request, pk)
+    if not selectors.can_manage_member(request.user, member):
+        raise Http404
+    form = MemberForm(request.POST or None, unit=member.org_unit, initial=MemberForm.initial_for(member))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        committees = data.pop("committees")
+        try:
+            services.member_update(actor=request.user, member=member, version=version, committees=committees, **data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "title": member.name})
+
+
+@login_required
+@require_http_methods(["POST"])
+def posting_add(request, pk):
+    member = _member_or_404(request, pk)
+    form = PostingForm(request.POST, units=_clerk_units(request.user, services.POSTABLE_KINDS))
+    if form.is_valid():
+        try:
+            services.posting_add(actor=request.user, member=member, unit=form.cleaned_data["unit"],
+                                 basis=form.cleaned_data["basis"], started_on=form.cleaned_data["started_on"])
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The member was posted."))
+    else:
+        messages.error(request, _("Choose a township or community in your area."))
+    return redirect("members:detail", pk=member.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def posting_end(request, pk):
+    try:
+        posting = Posting.objects.select_related("member").get(
+            pk=pk, member__in=selectors.members_in_scope(user=request.user))
+    except (Posting.DoesNotExist, ValueError, OverflowError):
+        raise Http404
+    try:
+        services.posting_end(actor=request.user, posting=posting)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The posting ended."))
+    return redirect("members:detail", pk=posting.member_id)
+
+
+# --- duties --------------------------------------------------------------------------------
+
+@login_required
+def my_duties(request):
+    member = selectors.member_of_user(request.user)
+    if member is None:
+        return render(request, "members/my_duties.html", {"member": None})
+    today = timezone.localdate()
+    year = _year(request)
+    score, entries = scoring.explain(member, year)
+    return render(request, "members/my_duties.html", {
+        "member": member, "score": score, "entries": entries, "year": year,
+        "on_pace": scoring.expected_by(score.minimum, today) if year == today.year else score.minimum,
+        "workrooms": member.workrooms.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED]),
+        "sections": my_page.sections_for(request, member),
+    })
+
+
+def _duty_form_page(request, member, *, clerk: bool, back):
+    kinds = services.manual_kinds(clerk=clerk)
+    form = DutyRecordForm(request.POST or None, request.FILES or None, kinds=kinds,
+                          initial={"occurred_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.duty_record_submit(actor=request.user, member=member, kind=data["kind"],
+                                        occurred_on=data["occurred_on"], title=data["title"], note=data["note"],
+                                        evidence=data["evidence"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Your entry was saved and awaits verification.") if not clerk
+                             else _("The entry was saved."))
+            return redirect(back)
+    return render(request, "members/duty_form.html", {"form": form, "member": member, "back": back})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_duty_add(request):
+    member = selectors.member_of_user(request.user)
+    if member is None:
+        raise Http404
+    return _duty_form_page(request, member, clerk=False, back="members:me")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duty_add_for(request, pk):
+    member = _member_or_404(request, pk)
+    if not selectors.can_manage_member(request.user, member):
+        raise Http404
+    from django.urls import reverse
+
+    return _duty_form_page(request, member, clerk=True, back=reverse("members:detail", args=[member.pk]))
+
+
+def _record_or_404(request, pk):
+    try:
+        return selectors.duty_records_visible_to(request.user).select_related("member", "org_unit").get(pk=pk)
+    except (DutyRecord.DoesNotExist, ValueError, OverflowError):
+        raise Http404
+
+
+@login_required
+def duty_evidence(request, pk):
+    record = _record_or_404(request, pk)
+    if not record.evidence:
+        raise Http404
+    try:
+        return FileResponse(record.evidence.open("rb"), as_attachment=False,
+                            filename=record.evidence.name.rsplit("/", 1)[-1])
+    except FileNotFoundError:
+        raise Http404
+
+
+@login_required
+@require_http_methods(["POST"])
+def duty_cancel(request, pk):
+    record = _record_or_404(request, pk)
+    try:
+        services.duty_record_cancel(actor=request.user, record=record)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The entry was withdrawn."))
+    return redirect("members:me")
+
+
+@login_required
+def review_queue(request):
+    if not permissions.has_role(request.user, CLERKS):
+        raise Http404
+    page = Paginator(selectors.pending_reviews(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "members/review_queue.html", {"page": page, "form": ReviewForm()})
+
+
+@login_required
+@require_http_methods(["POST"])
+def duty_review(request, pk):
+    record = _record_or_404(request, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose verify or reject."))
+    else:
+        try:
+            services.duty_record_review(actor=request.user, record=record,
+                                        approve=form.cleaned_data["decision"] == "verify",
+                                        note=form.cleaned_data["note"])
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("%(member)s: entry %(status)s.") % {
+                "member": record.member.name, "status": record.get_status_display()})
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+    return redirect("members:review")
+
+
+# --- ranking and scoring plans -----------------------------------------------------------------
+
+def _ranking_context(request):
+    units = selectors.ranking_units(request.user)
+    unit = _unit_param(request, units) or units.first()
+    if unit is None:
+        raise Http404
+    year = _year(request)
+    return unit, year, units
+
+
+@login_required
+def ranking(request):
+    unit, year, units = _ranking_context(request)
+    scores = selectors.ranking(request.user, unit, year)
+    below = request.GET.get("below") == "1"
+    shown = [s for s in scores if s.below_minimum] if below else scores
+    return render(request, "members/ranking.html", {
+        "unit": unit, "year": year, "units": units, "page": Paginator(shown, 50).get_page(request.GET.get("page")),
+        "total": len(scores), "below_count": sum(1 for s in scores if s.below_minimum), "below": below,
+        "can_manage": permissions.has_role(request.user, CLERKS, unit),
+        "plan": scores[0].plan if scores else scoring.resolve_plans([unit], year)[unit.pk],
+    })
+
+
+@login_required
+def ranking_export(request):
+    unit, year, _units = _ranking_context(request)
+    scores = selectors.ranking(request.user, unit, year)
+    return exports.ranking_xlsx(unit, year, scores)
+
+
+@login_required
+def member_report(request, pk):
+    member = _member_or_404(request, pk)
+    year = _year(request)
+    score, entries = scoring.explain(member, year)
+    return exports.member_report_docx(member, year, score, entries)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scoring_plan(request):
+    units = _clerk_units(request.user, [UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY])
+    unit = _unit_param(request, units) or units.first()
+    if unit is None:
+        raise Http404
+    year = _year(request) if request.method == "GET" else _year_from_post(request)
+    resolved = scoring.resolve_plans([unit], year)[unit.pk]
+    own = resolved.plan if resolved.plan and resolved.plan.org_unit_id == unit.pk else None
+    today = timezone.localdate()
+    effective = max(datetime.date(year, 1, 1), today) if year == today.year else datetime.date(year, 1, 1)
+    initial = {"annual_minimum": resolved.annual_minimum, "require_four_ones": resolved.require_four_ones,
+               "commend_top_percent": resolved.commend_top_percent, "interview_bottom": resolved.interview_bottom,
+               "version": own.version if own else None, "valid_from": effective if own else None}
+    from . import duty
+
+    for code in duty.kinds():
+        initial[f"points_{code}"] = resolved.points_for(code, effective)
+    form = ScoringPlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.scoring_plan_save(
+                actor=request.user, unit=unit, year=year, annual_minimum=data["annual_minimum"],
+                points=form.points(), valid_from=data["valid_from"], require_four_ones=data["require_four_ones"],
+                commend_top_percent=data["commend_top_percent"], interview_bottom=data["interview_bottom"],
+                version=data["version"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The scoring rules were saved; scores are recomputed."))
+            return redirect(f"{request.path}?unit={unit.pk}&year={year}")
+    rules = list(own.rules.all()) if own else []
+    return render(request, "members/scoring_plan.html", {
+        "form": form, "unit": unit, "units": units, "year": year, "plan": own, "inherited": resolved.plan,
+        "rules": rules, "timeline": timeline_for(own)[:20] if own else [],
+    })
+
+
+def _year_from_post(request):
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year"))
+    except (TypeError, ValueError):
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+# --- workrooms ------------------------------------------------------------------------------
+
+@login_required
+def workroom_list(request):
+    status = request.GET.get("status", "")
+    if status not in WorkroomStatus.values:
+        status = ""
+    idle = request.GET.get("idle") == "1"
     q = request.GET.get("q", "").strip()[:50]
-    page = Paginator(selectors.member_list(user=request.user, q=q), 30).get_page(request.GET.get("page"))
-    return render(request, "members/member_list.html", {"page": page, "q": q})
+    today = timezone.localdate()
+    qs = selectors.workroom_list(request.user, status=status, idle_only=idle, q=q, today=today)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "members/workroom_list.html", {
+        "page": page, "status": status, "idle": idle, "q": q, "statuses": WorkroomStatus.choices,
+        "idle_before": today - datetime.timedelta(days=90),
+        "can_create": permissions.has_role(request.user, services.WORKROOM_EDITORS),
+    })
+
+
+def _workroom_or_404(request, pk):
+    try:
+        return selectors.workrooms_visible_to(request.user).select_related("org_unit", "lead_member").get(pk=pk)
+    except (Workroom.DoesNotExist, ValueError, OverflowError):
+        raise Http404
+
+
+def _candidates(unit):
+    """Members who can join a workroom at `unit`: those of the CPPCC units above it and those
+    posted into its area."""
+    from django.db.models import Exists, OuterRef, Q
+
+    posted = Posting.objects.filter(member=OuterRef("pk"), is_active=True, org_path__startswith=unit.path)
+    ancestor_paths = list(OrgUnit.objects.filter(pk__in=unit.ancestor_ids).values_list("path", flat=True))
+    return Member.objects.filter(Q(org_path__in=ancestor_paths) | Q(org_path__startswith=unit.path) | Exists(posted),
+                                 is_active=True).order_by("name", "pk")
+
+
+@login_required
+def workroom_detail(request, pk):
+    workroom = _workroom_or_404(request, pk)
+    can_edit = permissions.has_role(request.user, services.WORKROOM_EDITORS, workroom.org_unit)
+    can_decide = permissions.has_role(request.user, CLERKS, workroom.org_unit)
+    today = timezone.localdate()
+    idle_days = selectors.idle_days(workroom.org_unit)
+    idle = workroom.is_open and (workroom.last_activity_on is None
+                                 or workroom.last_activity_on < today - datetime.timedelta(days=idle_days))
+    actions = [a for a, (src, _to, who) in services.WORKROOM_TRANSITIONS.items()
+               if workroom.status in src and permissions.has_role(request.user, who, workroom.org_unit)]
+    return render(request, "members/workroom_detail.html", {
+        "w": workroom, "members": workroom.members.select_related("org_unit"),
+        "activities": workroom.activities.prefetch_related("participants")[:50],
+        "compliance": services.compliance(workroom), "can_edit": can_edit, "can_decide": can_decide,
+        "idle": idle, "idle_days": idle_days, "actions": actions,
+        "action_form": WorkroomActionForm(initial={"version": workroom.version}),
+        "activity_form": WorkroomActivityForm(members=workroom.members.all(), initial={"occurred_on": today})
+        if can_edit and workroom.is_open else None,
+        "timeline": timeline_for(workroom)[:30],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workroom_edit(request, pk=None):
+    workroom = _workroom_or_404(request, pk) if pk else None
+    units = permissions.units_visible_to(request.user, roles=services.WORKROOM_EDITORS).exclude(
+        kind=UnitKind.DEPARTMENT).order_by("path")
+    if not units.exists() or (workroom and not permissions.has_role(request.user, services.WORKROOM_EDITORS,
+                                                                     workroom.org_unit)):
+        raise Http404
+    unit = workroom.org_unit if workroom else (_unit_param(request, units) or units.first())
+    initial = {"unit": unit.pk}
+    if workroom:
+        initial.update({f: getattr(workroom, f) for f in services.WORKROOM_FIELDS})
+        initial.update(version=workroom.version, lead_member=workroom.lead_member_id,
+                       members=list(workroom.members.values_list("pk", flat=True)))
+    form = WorkroomForm(request.POST or None, units=units.filter(pk=unit.pk) if workroom else units,
+                        members=_candidates(unit), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        target = data.pop("unit")
+        members = list(data.pop("members"))
+        try:
+            if workroom:
+                workroom = services.workroom_update(actor=request.user, workroom=workroom, version=version,
+                                                    members=members, **data)
+            else:
+                workroom = services.workroom_create(actor=request.user, unit=target, members=members, **data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("members:workroom", pk=workroom.pk)
+    return render(request, "members/form.html", {
+        "form": form, "title": workroom.name if workroom else _("Apply for a workroom"), "multipart": False})
+
+
+@login_required
+@require_http_methods(["POST"])
+def workroom_action(request, pk, action):
+    workroom = _workroom_or_404(request, pk)
+    form = WorkroomActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was not valid."))
+        return redirect("members:workroom", pk=workroom.pk)
+    version, note = form.cleaned_data["version"], form.cleaned_data["note"]
+    try:
+        if action in ("check_pass", "check_fail"):
+            services.workroom_annual_check(actor=request.user, workroom=workroom, passed=action == "check_pass",
+                                           note=note, version=version)
+        elif action in services.WORKROOM_TRANSITIONS:
+            services.workroom_transition(actor=request.user, workroom=workroom, action=action, version=version,
+                                         note=note)
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("members:workroom", pk=workroom.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def workroom_activity(request, pk):
+    workroom = _workroom_or_404(request, pk)
+    form = WorkroomActivityForm(request.POST, members=workroom.members.all())
+    if form.is_valid():
+        try:
+            services.workroom_activity_add(actor=request.user, workroom=workroom, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The activity was logged; participants' duty files were updated."))
+    else:
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("members:workroom", pk=workroom.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def workroom_evidence(request, pk):
+    workroom = _workroom_or_404(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a checklist item."))
+        return redirect("members:workroom", pk=workroom.pk)
+    item = ChecklistItem.objects.filter(pk=form.cleaned_data["item"]).first()
+    if item is None:
+        raise Http404
+    try:
+        services.checklist_evidence_upload(actor=request.user, workroom=workroom, item=item,
+                                           file=form.cleaned_data["file"], note=form.cleaned_data["note"])
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The evidence was saved."))
+    return redirect("members:workroom", pk=workroom.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklist(request):
+    units = _clerk_units(request.user).exclude(kind=UnitKind.DEPARTMENT)
+    unit = _unit_param(request, units) or units.first()
+    if unit is None:
+        raise Http404
+    form = ChecklistItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checklist_item_add(actor=request.user, unit=unit, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{request.path}?unit={unit.pk}")
+    return render(request, "members/checklist.html", {
+        "form": form, "unit": unit, "units": units, "items": services.checklist_for(unit)})
+
+
+# --- import and pools ---------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_import(request):
+    units = _clerk_units(request.user, [UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY])
+    if not units.exists():
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None, units=units)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        unit, upload = form.cleaned_data["unit"], form.cleaned_data["file"]
+        try:
+            if request.POST.get("confirm") == "1":
+                result = importer.import_file(actor=request.user, unit=unit, upload=upload)
+                if result.ok:
+                    messages.success(request, _("%(n)d members were imported.") % {"n": result.created})
+                    return redirect("members:list")
+            else:
+                result = importer.check_file(actor=request.user, unit=unit, upload=upload)
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(request, "members/import.html", {"form": form, "result": result,
+                                                   "header": importer.TEMPLATE_HEADER})
+
+
+@login_required
+def import_template(request):
+    return exports.import_template_xlsx()
+
+
+@login_required
+def pool_draw(request):
+    units = permissions.units_visible_to(request.user).exclude(kind=UnitKind.DEPARTMENT).order_by("path")
+    if not units.exists():
+        raise Http404
+    form = PoolDrawForm(request.GET or None, units=units)
+    result = None
+    if request.GET and form.is_valid():
+        result = selectors.pool_draw(request.user, **form.cleaned_data)
+    return render(request, "members/pool_draw.html", {"form": form, "result": result})
+
+

@@ -11,6 +11,17 @@ A domain app declares metrics in its own ``metrics.py`` (imported from AppConfig
 
 A metric function takes a list of OrgUnits and a date range and returns ``{unit.pk: value}``
 where each value covers the unit's WHOLE subtree, computed in a constant number of queries.
+
+Optional, so every number can link to the records behind it (the list's count equals the number):
+
+- ``records=func(unit, start, end) -> QuerySet`` — the records counted for ``unit``'s subtree; the
+  reports app lists them (scoped, paginated, exportable) and links each row to
+  ``get_absolute_url()`` when the model has one;
+- ``list_url=func(unit, start, end) -> str | None`` — a list page of the domain app itself that
+  shows exactly those records (takes precedence over ``records`` for the link).
+
+Rates and averages are not summable: a metric returns each unit's own subtree value, and the
+reports never add children up themselves.
 """
 
 from __future__ import annotations
@@ -19,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 
 @dataclass(frozen=True)
@@ -30,14 +41,16 @@ class Metric:
     func: Callable
     unit: object = ""  # e.g. _("items"), _("%")
     order: int = 100
+    records: Callable | None = None  # (unit, start, end) -> QuerySet of the records counted
+    list_url: Callable | None = None  # (unit, start, end) -> URL of a domain list page, or None
 
 
 METRICS: dict[str, Metric] = {}
 
 
-def metric(key: str, label, *, section, unit="", order: int = 100):
+def metric(key: str, label, *, section, unit="", order: int = 100, records=None, list_url=None):
     def decorator(func):
-        METRICS[key] = Metric(key, label, section, func, unit, order)
+        METRICS[key] = Metric(key, label, section, func, unit, order, records, list_url)
         return func
 
     return decorator
@@ -51,11 +64,37 @@ def subtree_counts(qs: QuerySet, units: Sequence, *, path_field: str = "org_path
     if not units:
         return {}
     agg = Sum(sum_field) if sum_field else Count("pk")
-    rows = qs.values(path_field).order_by().annotate(n=agg).values_list(path_field, "n")
+    by_path = {u.path: u.pk for u in units}
+    rows = qs.filter(subtree_q(units, path_field)).values(path_field).order_by().annotate(n=agg).values_list(path_field, "n")
     totals: dict[int, int] = defaultdict(int)
-    prefixes = [(u.path, u.pk) for u in units]
     for path, n in rows:
-        for prefix, pk in prefixes:
-            if path and path.startswith(prefix):
-                totals[pk] += n or 0
+        for pk in units_on_path(path, by_path):
+            totals[pk] += n or 0
     return {u.pk: totals.get(u.pk, 0) for u in units}
+
+
+def subtree_q(units: Sequence, path_field: str = "org_path") -> Q:
+    """Records under any of `units`: one indexed prefix predicate per subtree root, so a county
+    dashboard never groups the whole province's rows."""
+    roots: list[str] = []
+    for path in sorted({u.path for u in units}, key=len):
+        if not any(path.startswith(r) for r in roots):
+            roots.append(path)
+    under = Q(pk__in=[]) if not roots else Q()
+    for root in roots:
+        under |= Q(**{f"{path_field}__startswith": root})
+    return under
+
+
+def units_on_path(path: str, by_path: dict[str, int]) -> list[int]:
+    """The ids of the units in `by_path` ({unit path: id}) whose subtree holds a record with
+    `path` — its ancestors' prefixes and itself — in O(depth), not O(units)."""
+    if not path:
+        return []
+    found, prefix = [], "/"
+    for part in path.strip("/").split("/"):
+        prefix += part + "/"
+        pk = by_path.get(prefix)
+        if pk is not None:
+            found.append(pk)
+    return found

@@ -1,5 +1,34 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "proposals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("all/", views.proposal_list, name="list"),
+    path("mine/", views.mine, name="mine"),
+    path("review/", views.review, name="review"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("new/", views.create, name="create"),
+    path("export/registered.docx", views.export_registered, name="export_registered"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/do/<slug:action>/", views.act, name="act"),
+    path("assignments/<int:pk>/<slug:action>/", views.assignment_act, name="assignment_act"),
+    path("replies/<int:pk>/letter.docx", views.export_reply, name="export_reply"),
+    path("opinions/", views.opinions, name="opinions"),
+    path("opinions/new/", views.opinion_create, name="opinion_create"),
+    path("opinions/compile/<int:unit_pk>/", views.bulletin_compile, name="bulletin_compile"),
+    path("opinions/<int:pk>/", views.opinion_detail, name="opinion"),
+    path("opinions/<int:pk>/<slug:action>/", views.opinion_act, name="opinion_act"),
+    path("evaluations/", views.evaluations, name="evaluations"),
+    path("evaluations/new/", views.evaluation_create, name="evaluation_create"),
+    path("evaluations/score/", views.evaluation_score, name="evaluation_score"),
+    path("evaluations/score-proposal/", views.evaluation_score_proposal, name="evaluation_score_proposal"),
+    path("evaluations/rectify/", views.evaluation_rectify, name="evaluation_rectify"),
+    path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
+    path("evaluations/<int:pk>/close/", views.evaluation_close, name="evaluation_close"),
+    path("evaluations/<int:pk>/report.docx", views.export_evaluation, name="export_evaluation"),
+]

@@ -1,1 +1,130 @@
+"""Summary tables and export jobs of the reports (read-only over the domain records).
 
+`UnitFact` is the snapshot the dashboards read for the standard periods: one value per unit ×
+metric × period, refreshed by the beat task ``reports.refresh_facts`` (see tasks.py). A value
+always covers the unit's whole subtree, exactly as the metric function computes it directly.
+
+`ExportJob` is a long export (Excel, Word pack) run by a Celery worker, never by a web worker.
+Statuses: queued → running → done | failed. The same request (same user, same fingerprint) while
+one is queued or running reuses it; a failed job keeps no file, so nothing partial is offered.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import OrgScopedModel
+
+
+class UnitFact(OrgScopedModel):
+    """统计快照: one metric's value for one unit's subtree over one period."""
+
+    metric = models.CharField(_("metric"), max_length=80)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    value = models.FloatField(_("value"), default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("unit fact")
+        verbose_name_plural = _("unit facts")
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "metric", "period_start", "period_end"],
+                                    name="unitfact_unique_unit_metric_period"),
+        ]
+        indexes = [models.Index(fields=["period_start", "period_end", "metric"])]
+
+    def __str__(self):
+        return f"{self.metric} {self.period_start}..{self.period_end}: {self.value}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportKind(models.TextChoices):
+    DASHBOARD = "dashboard", _("Dashboard (Excel)")
+    RECORDS = "records", _("Record list (Excel)")
+    WORD_PACK = "word_pack", _("Annual report pack (Word)")
+
+
+ACTIVE_STATUSES = (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+
+class ExportJob(OrgScopedModel):
+    """导出任务. `org_unit` is the unit the export covers; only its requester sees the job."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=ExportKind.choices)
+    params = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["requested_by", "fingerprint"],
+                                    condition=models.Q(status__in=["queued", "running"]),
+                                    name="exportjob_one_active_per_request"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return int(100 * self.progress / self.total) if self.total else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class ReportTemplate(OrgScopedModel):
+    """A Word template (docxtpl) an office uploads to replace the built-in annual report pack
+    template for its subtree. The nearest ancestor's template wins."""
+
+    file = models.FileField(_("Word template"), upload_to="report-templates/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("report template")
+        verbose_name_plural = _("report templates")
+        constraints = [models.UniqueConstraint(fields=["org_unit"], name="reporttemplate_one_per_unit")]
+
+    def __str__(self):
+        return str(self.file.name)
+
+
+class MonthlyReportDelivery(OrgScopedModel):
+    """One monthly report e-mailed to one county office: unique per unit and month, so the beat
+    task can run again without sending twice."""
+
+    month = models.DateField(_("month"))
+    recipients = models.TextField(blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("monthly report delivery")
+        verbose_name_plural = _("monthly report deliveries")
+        constraints = [models.UniqueConstraint(fields=["org_unit", "month"], name="monthlyreport_once_per_month")]
+
+    def __str__(self):
+        return f"{self.org_unit_id} {self.month:%Y-%m}"

@@ -44,9 +44,11 @@ def _routes():
     """(template, converters) for every route, e.g. ('/org/<int:pk>/', {'pk': 'int'})."""
     routes = []
     for raw, _entry in _walk(get_resolver()):
-        if raw.startswith("^") or "(?P" in raw:
-            # regex routes (DRF format suffixes, admin): turn named groups into <str:name>
-            raw = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<str:\1>", raw).lstrip("^").rstrip("$").replace("\\", "")
+        if "^" in raw or "(?P" in raw or raw.endswith("$"):
+            # regex routes (DRF routers, format suffixes, admin) — also under a path() prefix such as
+            # api/v1/^org-units/$: named groups become <str:name> (<int:…> for DRF's ids), anchors go
+            raw = re.sub(r"\(\?P<(\w+)>[^)]*\)",
+                         lambda m: f"<int:{m[1]}>" if m[1] == "pk" or m[1].endswith("_pk") else f"<str:{m[1]}>", raw).replace("^", "").replace("$", "").replace("\\", "")
             if "(" in raw or "[" in raw or "?" in raw:
                 continue
         path = "/" + raw

@@ -141,16 +141,33 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Generated in {time.monotonic() - started:.0f} s."))
 
     def _drop(self, root_code):
+        """Delete the previous set: every row under the root (by `org_path`, and the units by
+        `path`) and, first, every row pointing at one of them, transitively. One transaction;
+        PostgreSQL checks Django's (deferred) foreign keys at commit."""
         root = OrgUnit.objects.get(code=root_code)
         self.stdout.write(f"Dropping the previous set under {root.path} …")
-        with connection.cursor() as cursor:
-            for model in apps.get_models():
-                fields = {f.name for f in model._meta.concrete_fields}
-                if "org_path" in fields and model is not OrgUnit:
-                    cursor.execute(f'DELETE FROM "{model._meta.db_table}" WHERE org_path LIKE %s', [root.path + "%"])
-            cursor.execute('DELETE FROM "organizations_roleassignment" WHERE unit_id IN '
-                           '(SELECT id FROM organizations_orgunit WHERE path LIKE %s)', [root.path + "%"])
-            cursor.execute('DELETE FROM "organizations_orgunit" WHERE path LIKE %s', [root.path + "%"])
+        prefix = root.path + "%"
+        models = apps.get_models(include_auto_created=True)
+        done: set[tuple[str, str]] = set()
+
+        def delete(model, where: str, stack: tuple = ()):
+            table = model._meta.db_table
+            if (table, where) in done or table in stack:
+                return
+            done.add((table, where))
+            for other in models:
+                for f in other._meta.concrete_fields:
+                    if f.is_relation and f.many_to_one and f.related_model is model and other is not model:
+                        delete(other, f'"{f.column}" IN (SELECT "{model._meta.pk.column}" FROM "{table}" WHERE {where})',
+                               (*stack, table))
+            cursor.execute(f'DELETE FROM "{table}" WHERE {where}', [prefix] * where.count("%s"))
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for model in models:
+                if model is not OrgUnit and "org_path" in {f.name for f in model._meta.concrete_fields}:
+                    delete(model, "org_path LIKE %s")
+            delete(OrgUnit, "path LIKE %s")
 
     @transaction.atomic
     def _org_tree(self, ctx):

@@ -1,0 +1,227 @@
+"""Cases over the generated province (manage.py generate_data): list pages against a bare view of
+the same rows, the county dashboard against raw GROUP BY, a paginated API over the whole
+province, Chinese text search, and an Excel export of 100,000 rows. Each case skips with a note
+when the app it measures is not installed."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import tempfile
+import time
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench.common import client_for, first_county, floor_html, floor_json, user_with_role
+from bench.harness import Result, case, interleaved_throughput, median_ms, peak_memory_mb
+from organizations.models import OrgUnit, Role
+
+
+def _root(seed) -> OrgUnit:
+    return OrgUnit.objects.get(code=f"gen{seed}-root")
+
+
+def _queries(client, url) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as ctx:
+        answer = client.get(url)
+    assert answer.status_code == 200, (url, answer.status_code)
+    return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
+
+
+def _list_case(name, label, *, seed, role, url, sql, params, rows_expected):
+    county = first_county(seed)
+    client = client_for(user_with_role(seed, role, county, f"{role}-county"))
+    url = url.format(county=county.pk)
+    n_queries, _ = _queries(client, url)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p.format(path=county.path) if isinstance(p, str) else p for p in params])
+        rows = len(cursor.fetchall())
+    bound = [p.format(path=county.path) if isinstance(p, str) else p for p in params]
+    full, floor = interleaved_throughput(lambda: client.get(url), lambda: floor_html(sql, bound))
+    ratio = full / floor
+    return Result(label, f"{full:.0f} req/s ({n_queries} queries)", f"{floor:.0f} req/s bare view, 1 query, {rows} rows",
+                  ratio, "≥ 0.5× the floor", ratio >= 0.5, f"county {county.name}: {rows_expected}")
+
+
+@case("secretary-topic-queue")
+def secretary_topic_queue(*, seed):
+    return _list_case(
+        "secretary-topic-queue", "Secretary's topic queue /consultations/ (30 rows, county)", seed=seed,
+        role=Role.SECRETARY, url="/consultations/",
+        sql=("SELECT t.id, t.title, t.status, t.channel, u.name, t.updated_at FROM consultations_topic t "
+             "JOIN organizations_orgunit u ON u.id = t.org_unit_id WHERE t.org_path LIKE %s "
+             "ORDER BY t.updated_at DESC, t.id DESC LIMIT 30"),
+        params=["{path}%"], rows_expected="all topics of the county, newest first")
+
+
+@case("secretary-session-list")
+def secretary_session_list(*, seed):
+    return _list_case(
+        "secretary-session-list", "Secretary's session list /consultations/sessions/?when=held (30 rows, county)",
+        seed=seed, role=Role.SECRETARY, url="/consultations/sessions/?when=held",
+        sql=("SELECT s.id, s.scheduled_on, s.form, s.venue, t.title, u.name FROM consultations_session s "
+             "JOIN consultations_topic t ON t.id = s.topic_id JOIN organizations_orgunit u ON u.id = s.org_unit_id "
+             "WHERE s.org_path LIKE %s AND s.status = 'held' ORDER BY s.scheduled_on DESC, s.id DESC LIMIT 30"),
+        params=["{path}%"], rows_expected="sessions held in the county, newest first")
+
+
+@case("proposal-queue")
+def proposal_queue(*, seed):
+    return _list_case(
+        "proposal-queue", "Proposal review and assignment queue /proposals/review/ (30 rows, county)",
+        seed=seed, role=Role.PROPOSAL_STAFF, url="/proposals/review/",
+        sql=("SELECT p.id, p.title, p.status, p.number, m.name, p.submitted_at FROM proposals_proposal p "
+             "JOIN members_member m ON m.id = p.proposer_id WHERE p.org_path LIKE %s "
+             "AND p.status IN ('submitted', 'registered', 'assigning') ORDER BY p.submitted_at, p.id LIMIT 30"),
+        params=["{path}%"], rows_expected="proposals waiting for review or assignment")
+
+
+@case("member-ranking")
+def member_ranking(*, seed):
+    year = datetime.date.today().year
+    return _list_case(
+        "member-ranking", f"Member ranking /members/ranking/ ({year}, 50 rows, county)", seed=seed,
+        role=Role.OFFICE_CLERK, url=f"/members/ranking/?unit={{county}}&year={year}",
+        sql=("SELECT m.id, m.name, count(d.id) AS n FROM members_member m LEFT JOIN members_dutyrecord d "
+             "ON d.member_id = m.id AND d.status IN ('auto', 'verified') AND d.occurred_on >= %s "
+             "WHERE m.org_path LIKE %s AND m.is_active GROUP BY m.id, m.name ORDER BY n DESC, m.id LIMIT 50"),
+        params=[datetime.date(year, 1, 1), "{path}%"], rows_expected="every member of the county scored, 50 shown")
+
+
+@case("county-dashboard")
+def county_dashboard(*, seed):
+    from django.apps import apps
+
+    from organizations.models import OrgScopedModel
+
+    county = first_county(seed)
+    client = client_for(user_with_role(seed, Role.OFFICE_CLERK, county, "clerk-county"))
+    year = datetime.date.today().year
+    url = f"/reports/unit/{county.pk}/?period=year&year={year}"
+    n_queries, _ = _queries(client, url)
+    full = median_ms(lambda: client.get(url), repeat=9)
+    # The floor: one GROUP BY per path-denormalised table with rows in the county, by child unit.
+    level = county.path.count("/") + 1  # split_part index of the child's id
+    generated = {"consultations_topic", "consultations_session", "proposals_proposal", "proposals_opinionitem",
+                 "members_member", "members_dutyrecord"}
+    tables = [m._meta.db_table for m in apps.get_models()
+              if issubclass(m, OrgScopedModel) and m._meta.db_table in generated]
+    statements = [f"SELECT split_part(org_path, '/', {level}) AS child, count(*) FROM {t} "
+                  f"WHERE org_path LIKE %s GROUP BY 1" for t in tables]
+
+    def floor():
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql, [county.path + "%"])
+                cursor.fetchall()
+
+    raw = median_ms(floor, repeat=9)
+    ratio = full / raw
+    return Result(f"County dashboard /reports/unit/<county>/ ({year}, computed directly, no snapshot)",
+                  f"{full:.0f} ms median ({n_queries} queries)",
+                  f"{raw:.0f} ms for {len(tables)} raw GROUP BYs", ratio, "≤ 2× raw SQL and < 100 ms",
+                  ratio <= 2 and full < 100, f"tables: {', '.join(tables)}")
+
+
+def _api_case(*, seed, path, table, order, label):
+    root = _root(seed)
+    client = client_for(user_with_role(seed, Role.OFFICE_CLERK, root, "province-clerk"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
+        approx = cursor.fetchone()[0]
+    sql = f"SELECT * FROM {table} WHERE org_path LIKE %s ORDER BY {order} LIMIT 25 OFFSET %s"
+    figures, floors, counts = [], [], []
+    for page in (1, 400):
+        url = f"{path}?page={page}&page_size=25"
+        _, sqls = _queries(client, url)
+        counts.append(sum(1 for s in sqls if "COUNT(" in s.upper()))
+        figures.append(median_ms(lambda url=url: client.get(url)))
+        floors.append(median_ms(lambda page=page: floor_json(sql, [root.path + "%", (page - 1) * 25])))
+    count_url = f"{path}?page=1&count=true"
+    with_count = median_ms(lambda: client.get(count_url), repeat=3, warmup=1)
+    ratio = max(f / r for f, r in zip(figures, floors, strict=True))
+    return Result(label, f"page 1: {figures[0]:.0f} ms, page 400: {figures[1]:.0f} ms median; COUNT(*) queries per page: "
+                  f"{max(counts)}", f"{floors[0]:.0f} / {floors[1]:.0f} ms raw SQL", ratio,
+                  "no COUNT(*) per page, ≤ 5× raw SQL", max(counts) == 0 and ratio <= 5,
+                  f"≈{approx:,} rows in scope; with ?count=true: {with_count:.0f} ms")
+
+
+@case("api-topics-paginated")
+def api_topics(*, seed):
+    return _api_case(seed=seed, path="/api/v1/consultation-topics/", table="consultations_topic",
+                     order="created_at DESC, id DESC", label="API /api/v1/consultation-topics/ over the province")
+
+
+def _search_case(*, seed, url, table, term, label):
+    root = _root(seed)
+    client = client_for(user_with_role(seed, Role.OFFICE_CLERK, root, "province-clerk"))
+    full_url = f"{url}?q={term}&page_size=25"
+    n_queries, _ = _queries(client, full_url)
+    full = median_ms(lambda: client.get(full_url), repeat=9)
+    sql = (f"SELECT id, title FROM {table} WHERE org_path LIKE %s AND UPPER(title) LIKE UPPER(%s) "
+           f"ORDER BY id DESC LIMIT 25")
+    raw = median_ms(lambda: floor_json(sql, [root.path + "%", f"%{term}%"]), repeat=9)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, [root.path + "%", f"%{term}%"])
+        plan = " ".join(r[0] for r in cursor.fetchall())
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE UPPER(title) LIKE UPPER(%s)", [f"%{term}%"])
+        hits = cursor.fetchone()[0]
+    uses_index = "trgm" in plan or "Bitmap Index Scan" in plan
+    return Result(label, f"{full:.0f} ms median ({n_queries} queries)", f"{raw:.0f} ms raw SQL", full / raw,
+                  "< 200 ms median", full < 200,
+                  f"'{term}' matches {hits:,} rows; plan {'uses the trigram index' if uses_index else 'scans'}")
+
+
+@case("search-topics")
+def search_topics(*, seed):
+    return _search_case(seed=seed, url="/api/v1/consultation-topics/", table="consultations_topic", term="加装电梯",
+                        label="Text search in topics (4 characters, province)")
+
+
+@case("search-proposals")
+def search_proposals(*, seed):
+    return _search_case(seed=seed, url="/api/v1/proposals/", table="proposals_proposal", term="充电桩建设",
+                        label="Text search in proposals (5 characters, province)")
+
+
+@case("excel-export-100k")
+def excel_export(*, seed):
+    """The reports' records export (xlsxwriter constant-memory mode) of ~100,000 duty records."""
+    from reports import exports
+    from reports.models import ExportJob, ExportKind
+    from reports.periods import Period
+    from reports.selectors import metric_or_404, records_for
+
+    root = _root(seed)
+    user = user_with_role(seed, Role.OFFICE_CLERK, root, "province-clerk")
+    metric_key = "members.duty_records"
+    metric = metric_or_404(metric_key)
+    # The period holding about 100,000 counted records: from 2025-01-01 to the 100,000th record's day.
+    start = datetime.date(2025, 1, 1)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT occurred_on FROM members_dutyrecord WHERE org_path LIKE %s AND occurred_on >= %s "
+                       "AND status IN ('auto', 'verified') ORDER BY occurred_on OFFSET 99999 LIMIT 1",
+                       [root.path + "%", start])
+        row = cursor.fetchone()
+    end = row[0] if row else datetime.date(2026, 12, 31)
+    period = Period("custom", start, end)
+    qs_count = records_for(user=user, unit=root, metric=metric, period=period).count()
+    job = ExportJob(org_unit=root, org_path=root.path, requested_by=user, kind=ExportKind.RECORDS,
+                    params={"period": {"kind": "custom", "start": start.isoformat(), "end": end.isoformat()},
+                            "metric": metric_key, "language": "zh-hans"})
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "out.xlsx")
+        started = time.perf_counter()
+        exports.build(job, path, progress=lambda *a: None)
+        seconds = time.perf_counter() - started  # timed without tracemalloc, which slows Python down
+        size = os.path.getsize(path) / 1024 / 1024
+        _, peak = peak_memory_mb(lambda: exports.build(job, path, progress=lambda *a: None))
+    qs = records_for(user=user, unit=root, metric=metric, period=period)
+    started = time.perf_counter()
+    sum(1 for _ in qs.iterator(chunk_size=2000))
+    floor_s = time.perf_counter() - started
+    _, floor_peak = peak_memory_mb(lambda: sum(1 for _ in qs.iterator(chunk_size=2000)))
+    return Result(f"Excel export of {qs_count:,} records ({metric_key})", f"{seconds:.1f} s, peak {peak:.1f} MiB, "
+                  f"{size:.1f} MiB file", f"{floor_s:.1f} s, {floor_peak:.1f} MiB reading the rows alone",
+                  seconds / floor_s, "peak memory < 64 MiB (streamed)", peak < 64)

@@ -1,0 +1,105 @@
+"""Metrics of the members app (see portal/metrics.py for the contract): each value covers a
+unit's whole subtree, in a constant number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.metrics import metric, subtree_counts
+
+from . import scoring
+from .models import COUNTED_STATUSES, DutyRecord, Member, Workroom, WorkroomStatus
+
+SECTION = _("Members and duties")
+
+
+def _scores_by_unit(units, start, end):
+    members = Member.objects.filter(is_active=True).select_related("org_unit")
+    prefixes = [u.path for u in units]
+    q = Q()
+    for p in prefixes:
+        q |= Q(org_path__startswith=p)
+    scores = scoring.scores_for(members.filter(q), end.year, until=end) if prefixes else []
+    return scores
+
+
+def _roll_up(units, scores, value):
+    totals = defaultdict(int)
+    for s in scores:
+        for u in units:
+            if s.member.org_path.startswith(u.path):
+                totals[u.pk] += value(s)
+    return {u.pk: totals.get(u.pk, 0) for u in units}
+
+
+@metric("members.duty_points", _("Duty points earned"), section=SECTION, unit=_("points"), order=10)
+def duty_points(units, start, end):
+    units = list(units)
+    return _roll_up(units, _scores_by_unit(units, start, end), lambda s: s.points)
+
+
+@metric("members.below_minimum", _("Members below the annual minimum"), section=SECTION, unit=_("members"), order=11)
+def below_minimum(units, start, end):
+    units = list(units)
+    return _roll_up(units, _scores_by_unit(units, start, end), lambda s: 1 if s.below_minimum else 0)
+
+
+@metric("members.duty_entries", _("Duty entries recorded"), section=SECTION, unit=_("entries"), order=12)
+def duty_entries(units, start, end):
+    qs = DutyRecord.objects.filter(occurred_on__range=(start, end), status__in=COUNTED_STATUSES)
+    return subtree_counts(qs, units)
+
+
+@metric("members.active_members", _("Members with at least one duty entry"), section=SECTION, unit=_("members"),
+        order=13)
+def active_members(units, start, end):
+    qs = (Member.objects.filter(is_active=True).annotate(n=Count(
+        "duty_records", filter=Q(duty_records__occurred_on__range=(start, end),
+                                 duty_records__status__in=COUNTED_STATUSES))).filter(n__gt=0))
+    return subtree_counts(qs, units)
+
+
+@metric("members.workrooms_active", _("Workrooms active"), section=SECTION, unit=_("workrooms"), order=20)
+def workrooms_active(units, start, end):
+    qs = Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED],
+                                 activities__occurred_on__range=(start, end)).distinct()
+    return subtree_counts(Workroom.objects.filter(pk__in=qs.values("pk")), units)
+
+
+@metric("members.workrooms_idle", _("Workrooms idle (no activity in the period)"), section=SECTION,
+        unit=_("workrooms"), order=21)
+def workrooms_idle(units, start, end):
+    active = Workroom.objects.filter(activities__occurred_on__range=(start, end)).values("pk")
+    qs = Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED]).exclude(pk__in=active)
+    return subtree_counts(qs, units)
+
+
+def activity_by_body(units, start, end, *, kind: str = "sector") -> dict[int, dict[str, int]]:
+    """界别 / 专委会 activity: {unit id: {body name: counted entries}} for the units' subtrees,
+    one query."""
+    field = "member__sector__name" if kind == "sector" else "member__committees__name"
+    rows = (DutyRecord.objects.filter(occurred_on__range=(start, end), status__in=COUNTED_STATUSES)
+            .exclude(**{f"{field}__isnull": True}).values("org_path", field).order_by().annotate(n=Count("pk"))
+            .values_list("org_path", field, "n"))
+    result = {u.pk: defaultdict(int) for u in units}
+    for path, name, n in rows:
+        for u in units:
+            if path.startswith(u.path):
+                result[u.pk][name] += n
+    return {pk: dict(v) for pk, v in result.items()}
+
+
+@metric("members.sector_activity", _("Sectors with duty activity"), section=SECTION, unit=_("sectors"), order=30)
+def sector_activity(units, start, end):
+    units = list(units)
+    return {pk: len(v) for pk, v in activity_by_body(units, start, end, kind="sector").items()}
+
+
+@metric("members.committee_activity", _("Special committees with duty activity"), section=SECTION,
+        unit=_("committees"), order=31)
+def committee_activity(units, start, end):
+    units = list(units)
+    return {pk: len(v) for pk, v in activity_by_body(units, start, end, kind="committee").items()}

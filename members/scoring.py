@@ -1,0 +1,221 @@
+"""Duty scores (积分): computed from the duty file and the scoring plan, never stored, so a rule
+change is reflected everywhere at once and every score can be explained entry by entry.
+
+All functions work on many members at once in a constant number of queries: the members, their
+counted entries of the year, and the plans of their units' ancestors."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from . import duty
+from .models import COUNTED_STATUSES, DutyRecord, Member, ScoringPlan, ScoringRule
+
+# Points used where no unit on the path has a plan for the year (the 三堤口 rules of the reports:
+# attendance 5, golden idea 5, volunteering 2; annual minimum 15).
+DEFAULT_POINTS = {
+    "session_attended": 5, "research": 3, "reception_shift": 2, "speech": 3, "golden_idea": 5, "volunteer": 2,
+    "deed": 2, "proposal_submitted": 2, "proposal_registered": 3, "proposal_adopted": 5, "opinion_submitted": 2,
+    "opinion_adopted": 3, "opinion_instructed": 5, "workroom_activity": 2, "absence_unexcused": -5,
+}
+DEFAULT_MINIMUM = 15
+MIN_POINTS, MAX_POINTS = -50, 100  # a rule outside this range is refused as absurd
+
+# The "four ones" (四个一): one research, one proposal, one public-opinion item, one deed a year.
+FOUR_ONES = [
+    ("research", _("one research"), lambda kind: kind == "research"),
+    ("proposal", _("one proposal"), lambda kind: duty.kinds().get(kind) is not None
+     and duty.kinds()[kind].group == "proposal"),
+    ("opinion", _("one public-opinion item"), lambda kind: duty.kinds().get(kind) is not None
+     and duty.kinds()[kind].group == "opinion"),
+    ("deed", _("one deed"), lambda kind: duty.kinds().get(kind) is not None and duty.kinds()[kind].group == "deed"),
+]
+
+
+@dataclass
+class ResolvedPlan:
+    """The plan that applies to a unit for a year (possibly inherited, possibly the default)."""
+
+    year: int
+    plan: ScoringPlan | None
+    rules: dict[str, list[tuple[datetime.date, int]]]  # kind -> [(valid_from, points)] ascending
+
+    @property
+    def annual_minimum(self) -> int:
+        return self.plan.annual_minimum if self.plan else DEFAULT_MINIMUM
+
+    @property
+    def require_four_ones(self) -> bool:
+        return self.plan.require_four_ones if self.plan else True
+
+    @property
+    def commend_top_percent(self) -> int:
+        return self.plan.commend_top_percent if self.plan else 10
+
+    @property
+    def interview_bottom(self) -> int:
+        return self.plan.interview_bottom if self.plan else 5
+
+    def points_for(self, kind: str, on: datetime.date) -> int:
+        if self.plan is None:
+            return DEFAULT_POINTS.get(kind, 0)
+        points = 0
+        for valid_from, value in self.rules.get(kind, []):
+            if valid_from <= on:
+                points = value
+            else:
+                break
+        return points
+
+
+@dataclass
+class Score:
+    member: Member
+    plan: ResolvedPlan
+    points: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)  # kind -> points
+    counts: dict[str, int] = field(default_factory=dict)  # kind -> entries
+    rank: int = 0
+    commended: bool = False
+    interview: bool = False
+    below_last_year: bool = False
+
+    @property
+    def escalation(self) -> str:
+        """reminder → interview (约谈) → resignation advised (劝辞, below the minimum two years running
+        and among the bottom)."""
+        if not self.below_minimum:
+            return ""
+        if self.interview and self.below_last_year:
+            return "resign"
+        return "interview" if self.interview else "reminder"
+
+    @property
+    def minimum(self) -> int:
+        return self.plan.annual_minimum
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.minimum - self.points)
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.points < self.minimum
+
+    @property
+    def missing_quotas(self) -> list:
+        if not self.plan.require_four_ones:
+            return []
+        return [label for _code, label, test in FOUR_ONES if not any(test(k) and n for k, n in self.counts.items())]
+
+    @property
+    def breakdown(self) -> list[tuple[str, object, int, int]]:
+        return sorted(((k, duty.label_of(k), self.counts.get(k, 0), p) for k, p in self.by_kind.items()),
+                      key=lambda row: -row[3])
+
+
+def resolve_plans(units, year: int) -> dict[int, ResolvedPlan]:
+    """{unit id: plan} for the given units: the nearest ancestor-or-self with a plan for `year`.
+    Two queries whatever the number of units."""
+    units = {u.pk: u for u in units}
+    ancestor_ids = {aid for u in units.values() for aid in u.ancestor_ids}
+    plans = {p.org_unit_id: p for p in ScoringPlan.objects.filter(org_unit_id__in=ancestor_ids, year=year)}
+    rules_of: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    if plans:
+        for plan_id, kind, valid_from, points in (
+            ScoringRule.objects.filter(plan_id__in=[p.pk for p in plans.values()])
+            .order_by("valid_from").values_list("plan_id", "kind", "valid_from", "points")
+        ):
+            rules_of[plan_id][kind].append((valid_from, points))
+    result = {}
+    for pk, unit in units.items():
+        plan = next((plans[aid] for aid in reversed(unit.ancestor_ids) if aid in plans), None)
+        result[pk] = ResolvedPlan(year, plan, dict(rules_of[plan.pk]) if plan else {})
+    return result
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def scores_for(members, year: int, *, until: datetime.date | None = None) -> list[Score]:
+    """Scores of `members` (a list or queryset with `org_unit` selected) for `year`, ranked.
+    Three queries: members (if a queryset), entries grouped by member/kind/day, plans."""
+    members = list(members)
+    if not members:
+        return []
+    plans = resolve_plans({m.org_unit_id: m.org_unit for m in members}.values(), year)
+    start, end = year_bounds(year)
+    if until is not None:
+        end = min(end, until)
+    scores = {m.pk: Score(member=m, plan=plans[m.org_unit_id]) for m in members}
+    rows = (DutyRecord.objects.filter(member_id__in=list(scores), occurred_on__range=(start, end),
+                                      status__in=COUNTED_STATUSES)
+            .values_list("member_id", "kind", "occurred_on").order_by().annotate(n=Count("pk")))
+    for member_id, kind, occurred_on, n in rows:
+        score = scores[member_id]
+        pts = score.plan.points_for(kind, occurred_on) * n
+        score.points += pts
+        score.by_kind[kind] = score.by_kind.get(kind, 0) + pts
+        score.counts[kind] = score.counts.get(kind, 0) + n
+    ranked = sorted(scores.values(), key=lambda s: (-s.points, s.member.name, s.member.pk))
+    _mark_ranks(ranked)
+    return ranked
+
+
+def _mark_ranks(ranked: list[Score]) -> None:
+    previous, rank = None, 0
+    for i, score in enumerate(ranked, start=1):
+        if score.points != previous:
+            rank, previous = i, score.points
+        score.rank = rank
+    total = len(ranked)
+    if not total:
+        return
+    plan = ranked[0].plan
+    top_n = (total * plan.commend_top_percent) // 100
+    if top_n:
+        cutoff = ranked[top_n - 1].points
+        for s in ranked:
+            s.commended = s.points >= cutoff and s.points > 0
+    bottom_n = min(plan.interview_bottom, total)
+    if bottom_n:
+        cutoff = ranked[total - bottom_n].points
+        for s in ranked:
+            s.interview = s.points <= cutoff and s.below_minimum
+
+
+ESCALATION_LABELS = {"reminder": _("reminder"), "interview": _("interview (约谈)"),
+                     "resign": _("advise resignation (劝辞)")}
+
+
+def with_escalation(scores: list[Score], year: int) -> list[Score]:
+    """Mark who was also below last year's minimum (one more pass of three queries)."""
+    below = [s for s in scores if s.below_minimum]
+    if below:
+        last = {s.member.pk: s for s in scores_for([s.member for s in below], year - 1)}
+        for s in below:
+            s.below_last_year = last[s.member.pk].below_minimum
+    return scores
+
+
+def explain(member: Member, year: int) -> tuple[Score, list[tuple[DutyRecord, int]]]:
+    """The member's score with every entry of the year and the points it earned (or 0 when it
+    does not count yet)."""
+    score = scores_for([member], year)[0]
+    start, end = year_bounds(year)
+    entries = list(member.duty_records.filter(occurred_on__range=(start, end)).select_related("activity_unit")
+                   .order_by("-occurred_on", "-id"))
+    return score, [(r, score.plan.points_for(r.kind, r.occurred_on) if r.counts else 0) for r in entries]
+
+
+def expected_by(minimum: int, today: datetime.date) -> int:
+    """Points a member should have by `today` to be on pace for the annual minimum."""
+    start, end = year_bounds(today.year)
+    elapsed = (today - start).days + 1
+    return (minimum * elapsed) // ((end - start).days + 1)

@@ -1,0 +1,129 @@
+"""Inbox, bell, preferences, and the staff page of failed deliveries and scans."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.errors import DomainError
+
+from . import selectors, services
+from .models import Delivery, DeliveryMode, ScanRun
+
+
+def _own(request, pk):
+    return get_object_or_404(selectors.inbox_for(user=request.user), pk=pk)
+
+
+@login_required
+def inbox(request):
+    unread_only = request.GET.get("unread") == "1"
+    qs = selectors.inbox_for(user=request.user, unread_only=unread_only)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "notifications/inbox.html", {
+        "page": page, "unread_only": unread_only, "unread": selectors.unread_count(user=request.user),
+    })
+
+
+@login_required
+def bell(request):
+    """The navbar bell's count, loaded by htmx so no page pays a query for it."""
+    return render(request, "notifications/_bell.html", {"unread": selectors.unread_count(user=request.user)})
+
+
+@login_required
+def open_notification(request, pk):
+    notification = _own(request, pk)
+    services.notification_mark_read(user=request.user, notification=notification)
+    url = notification.url
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return redirect(url)
+    return redirect("notifications:inbox")
+
+
+@login_required
+@require_POST
+def mark_read(request, pk):
+    notification = services.notification_mark_read(user=request.user, notification=_own(request, pk))
+    if request.htmx:
+        response = render(request, "notifications/_item.html", {"n": notification})
+        response["HX-Trigger"] = "notifications-changed"
+        return response
+    return redirect("notifications:inbox")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = services.notification_mark_all_read(user=request.user)
+    messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+    return redirect("notifications:inbox")
+
+
+@login_required
+def preferences(request):
+    rows = selectors.preferences_for(user=request.user)
+    if request.method == "POST":
+        errors = []
+        for row in rows:
+            mode = request.POST.get(f"mode-{row['kind']}")
+            if mode is None or mode == row["mode"]:
+                continue
+            try:
+                services.preference_set(user=request.user, kind=row["kind"], mode=mode)
+            except DomainError as exc:
+                errors.append(f"{row['label']}: {exc.message}")
+        if not errors:
+            messages.success(request, _("Your notification settings were saved."))
+            return redirect("notifications:preferences")
+        for error in errors:
+            messages.error(request, error)
+        rows = selectors.preferences_for(user=request.user)
+    return render(request, "notifications/preferences.html", {"rows": rows, "modes": DeliveryMode.choices},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _staff_only(request):
+    """Signed-in users without staff rights get 403, never a login page."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+
+
+@login_required
+def failures(request):
+    _staff_only(request)
+    deliveries = Paginator(selectors.failed_deliveries(), 50).get_page(request.GET.get("page"))
+    return render(request, "notifications/failures.html", {
+        "page": deliveries, "scans": selectors.failed_scans()[:50],
+    })
+
+
+@login_required
+@require_POST
+def delivery_retry(request, pk):
+    _staff_only(request)
+    delivery = get_object_or_404(Delivery, pk=pk)
+    try:
+        services.delivery_retry(actor=request.user, delivery=delivery)
+        messages.success(request, _("The delivery was queued again."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("notifications:failures")
+
+
+@login_required
+@require_POST
+def scan_retry(request, pk):
+    _staff_only(request)
+    run = get_object_or_404(ScanRun, pk=pk)
+    try:
+        services.scan_retry(actor=request.user, run=run)
+        messages.success(request, _("The scan was queued again."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("notifications:failures")

@@ -1,0 +1,159 @@
+"""Every read of proposals and 社情民意 users see: scoped and prefetched.
+
+A user sees a proposal when it belongs to their read scope (office, proposal committee,
+leaders), when they proposed or co-signed it, or when it is assigned to their department."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from organizations import permissions as org_permissions
+from organizations.models import Role
+
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    Cosigner,
+    OpinionItem,
+    Proposal,
+    ProposalStatus,
+    Reply,
+)
+from .permissions import STAFF_ROLES
+
+
+def _dept_q(user, field="unit_path") -> Q:
+    paths = org_permissions.scope_paths(user, [Role.DEPARTMENT])
+    if paths is None:
+        return Q()
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def proposals_visible_to(*, user) -> QuerySet[Proposal]:
+    if not user.is_authenticated:
+        return Proposal.objects.none()
+    if org_permissions.is_admin(user):
+        return Proposal.objects.all()
+    own = Q(proposer__user=user) | Q(pk__in=Cosigner.objects.filter(member__user=user).values("proposal_id"))
+    assigned = Q(pk__in=Assignment.objects.filter(_dept_q(user)).exclude(
+        status=AssignmentStatus.WITHDRAWN).values("proposal_id"))
+    # Others' drafts stay private to the proposer and co-signers.
+    office = org_permissions.scope_q(user) & ~Q(status=ProposalStatus.DRAFT)
+    return Proposal.objects.filter(own | office | assigned)
+
+
+def _list(qs) -> QuerySet[Proposal]:
+    return qs.select_related("proposer", "org_unit").prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.exclude(status=AssignmentStatus.WITHDRAWN)
+                 .select_related("unit"))
+    )
+
+
+def proposal_list(*, user, q: str = "", status: str = "") -> QuerySet[Proposal]:
+    qs = proposals_visible_to(user=user)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(proposer__name__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    return _list(qs).order_by("-created_at", "-id")
+
+
+def my_proposals(*, user) -> QuerySet[Proposal]:
+    """Proposals the member proposed or co-signs, newest first."""
+    own = Q(proposer__user=user) | Q(pk__in=Cosigner.objects.filter(member__user=user).values("proposal_id"))
+    return _list(Proposal.objects.filter(own)).order_by("-created_at", "-id")
+
+
+def review_queue(*, user) -> QuerySet[Proposal]:
+    """Submitted proposals waiting for the committee, and registered ones still to assign."""
+    scope = org_permissions.scope_q(user, roles=STAFF_ROLES)
+    return _list(Proposal.objects.filter(scope, status__in=[ProposalStatus.SUBMITTED, ProposalStatus.REGISTERED,
+                                                            ProposalStatus.ASSIGNING])).order_by("submitted_at", "id")
+
+
+def department_inbox(*, user) -> QuerySet[Assignment]:
+    """The department's assignments that still need something from it."""
+    return (Assignment.objects.filter(_dept_q(user))
+            .exclude(status=AssignmentStatus.WITHDRAWN)
+            .select_related("proposal", "proposal__proposer", "unit")
+            .order_by("status", "due_on", "id"))
+
+
+def supervision_list(*, user) -> QuerySet[Proposal]:
+    """Key proposals the leader supervises, or all key proposals of their scope."""
+    q = Q(supervising_leader=user) | (org_permissions.scope_q(user, roles=[Role.LEADER, *STAFF_ROLES]) & Q(is_key=True))
+    if org_permissions.is_admin(user):
+        q = Q(is_key=True)
+    return _list(Proposal.objects.filter(q)).select_related("supervising_leader").order_by("status", "id")
+
+
+def overdue_assignments(*, user) -> QuerySet[Assignment]:
+    qs = Assignment.objects.filter(status=AssignmentStatus.ASSIGNED, due_on__lt=timezone.localdate())
+    if not org_permissions.is_admin(user):
+        qs = qs.filter(org_permissions.scope_q(user, "proposal__org_path", roles=[Role.LEADER, *STAFF_ROLES]))
+    return qs.select_related("proposal", "unit").order_by("due_on")
+
+
+def proposal_detail(*, user, pk) -> Proposal:
+    from django.http import Http404
+
+    try:
+        return (proposals_visible_to(user=user)
+                .select_related("proposer", "org_unit", "submitted_by", "supervising_leader", "merged_into", "body")
+                .prefetch_related(
+                    Prefetch("cosigners", queryset=Cosigner.objects.select_related("member")),
+                    Prefetch("assignments", queryset=Assignment.objects.select_related("unit").prefetch_related(
+                        "contacts", Prefetch("replies", queryset=Reply.objects.order_by("round", "id")))),
+                    "attachments", "supervisions")
+                .get(pk=pk))
+    except (Proposal.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"[\s《》“”\"'，。、：；！？,.:;!?（）()]", "", text or "")
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def similar_proposals(*, proposal: Proposal, limit: int = 5, pool: int = 500) -> list[tuple[Proposal, float]]:
+    """Earlier proposals of the same unit whose titles share the most character pairs (Dice
+    coefficient over bigrams — works for Chinese without an extension). Looks at the unit's
+    latest `pool` proposals only, so the cost is bounded."""
+    mine = _bigrams(proposal.title)
+    if not mine:
+        return []
+    candidates = (Proposal.objects.filter(org_unit_id=proposal.org_unit_id).exclude(pk=proposal.pk)
+                  .exclude(status__in=[ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN])
+                  .only("pk", "title", "status", "number", "term", "session", "year")
+                  .order_by("-id")[:pool])
+    scored = []
+    for other in candidates:
+        theirs = _bigrams(other.title)
+        if theirs:
+            score = 2 * len(mine & theirs) / (len(mine) + len(theirs))
+            if score >= 0.3:
+                scored.append((other, round(score, 2)))
+    scored.sort(key=lambda row: -row[1])
+    return scored[:limit]
+
+
+def opinions_visible_to(*, user) -> QuerySet[OpinionItem]:
+    if not user.is_authenticated:
+        return OpinionItem.objects.none()
+    if org_permissions.is_admin(user):
+        return OpinionItem.objects.all()
+    return OpinionItem.objects.filter(org_permissions.scope_q(user) | Q(submitter=user) | Q(member__user=user))
+
+
+def opinion_list(*, user, status: str = "") -> QuerySet[OpinionItem]:
+    qs = opinions_visible_to(user=user)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("member", "org_unit", "bulletin").prefetch_related("adoptions", "instructions").order_by(
+        "-submitted_at", "-id")

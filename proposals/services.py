@@ -1,0 +1,901 @@
+"""Every write on proposals and public-opinion items: one service per transition, each atomic,
+permission-checked, guarded and audited in the same transaction."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Member
+from members.services import duty_record_add
+from organizations.config import config_get
+from organizations.models import OrgUnit, Role, UnitKind
+from organizations.permissions import has_role
+from portal.audit import audit_log, changed, snapshot
+from portal.concurrency import bump_version, check_version
+from portal.errors import DomainError, GuardFailed, NotAllowed
+
+from . import permissions
+from .models import (
+    ALLOWED_EXTENSIONS,
+    MAX_ATTACHMENT_BYTES,
+    Adoption,
+    AdoptionLevel,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Attachment,
+    Bulletin,
+    Contact,
+    ContactMethod,
+    Cosigner,
+    CosignerStatus,
+    EvaluationResult,
+    EvaluationRound,
+    EvaluationStatus,
+    Instruction,
+    NotRegisteredConversion,
+    NumberCounter,
+    OpinionItem,
+    OpinionStatus,
+    Proposal,
+    ProposalCategory,
+    ProposalKind,
+    ProposalScore,
+    ProposalStatus,
+    Reply,
+    ReplyClass,
+    Satisfaction,
+    SupervisionKind,
+    SupervisionRecord,
+    UnitScore,
+    Verdict,
+)
+
+DEFAULT_REVIEW_STAGES = ["秘书处提案组初审", "提案委员会复审", "三方会审", "主席会议终审"]
+EDIT_FIELDS = ["title", "case", "analysis", "suggestions", "category", "kind", "body"]
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _locked(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def review_stages(proposal: Proposal) -> list[str]:
+    stages = config_get(proposal.org_unit, "proposals.review_stages", proposal.year)
+    return list(stages) if stages else list(DEFAULT_REVIEW_STAGES)
+
+
+def _clean_suggestions(suggestions) -> list[str]:
+    if isinstance(suggestions, str):
+        suggestions = suggestions.splitlines()
+    cleaned = [str(s).strip() for s in (suggestions or []) if str(s).strip()]
+    if not cleaned:
+        raise DomainError(_("Give at least one suggestion."), field="suggestions")
+    if len(cleaned) > 30:
+        raise DomainError(_("Give at most 30 suggestions."), field="suggestions")
+    return [s[:2000] for s in cleaned]
+
+
+def _check_choice(value, choices, field):
+    if value not in choices.values:
+        raise DomainError(_("Choose a valid option."), field=field)
+
+
+# ── Drafting and submission ───────────────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def proposal_create(*, actor, member: Member, title: str, case: str, suggestions, analysis: str = "",
+                    category: str = ProposalCategory.OTHER, kind: str = ProposalKind.INDIVIDUAL, body=None,
+                    cosigners: list[Member] | None = None) -> Proposal:
+    """A member drafts a proposal (or staff enter one on a member's behalf)."""
+    if not (member.user_id == actor.pk or permissions.is_staff_for(actor, member.org_path)):
+        raise NotAllowed()
+    if not title.strip() or not case.strip():
+        raise DomainError(_("Title and case are required."), field="title")
+    _check_choice(category, ProposalCategory, "category")
+    _check_choice(kind, ProposalKind, "kind")
+    if body is not None and body.unit_id != member.org_unit_id:
+        raise DomainError(_("Choose a body of the member's own CPPCC unit."), field="body")
+    proposal = Proposal.objects.create(
+        proposer=member, submitted_by=actor, org_unit_id=member.org_unit_id, org_path=member.org_path,
+        title=title.strip()[:200], case=case.strip(), analysis=analysis.strip(),
+        suggestions=_clean_suggestions(suggestions), category=category, kind=kind, body=body,
+        year=_today().year,
+    )
+    _set_cosigners(proposal, cosigners or [])
+    audit_log(actor=actor, action="proposals.proposal.create", target=proposal,
+              after=snapshot(proposal, ["title", "kind", "category"]))
+    return proposal
+
+
+def _set_cosigners(proposal: Proposal, cosigners: list[Member]) -> None:
+    wanted = {m.pk: m for m in cosigners if m.pk != proposal.proposer_id}
+    for m in wanted.values():
+        if m.org_unit_id != proposal.org_unit_id:
+            raise DomainError(_("Co-signers must be members of the same CPPCC unit."), field="cosigners")
+    proposal.cosigners.exclude(member_id__in=wanted).delete()
+    existing = set(proposal.cosigners.values_list("member_id", flat=True))
+    Cosigner.objects.bulk_create([Cosigner(proposal=proposal, member=m) for pk, m in wanted.items()
+                                  if pk not in existing])
+
+
+@transaction.atomic
+def proposal_update(*, actor, proposal: Proposal, version, cosigners: list[Member] | None = None,
+                    **fields) -> Proposal:
+    proposal = _locked(Proposal, proposal.pk)
+    if not permissions.is_proposer(actor, proposal):
+        raise NotAllowed()
+    if proposal.status != ProposalStatus.DRAFT:
+        raise GuardFailed(_("Only drafts can be edited."))
+    check_version(proposal, version)
+    before = snapshot(proposal, EDIT_FIELDS)
+    if "suggestions" in fields:
+        fields["suggestions"] = _clean_suggestions(fields["suggestions"])
+    for name, value in fields.items():
+        if name not in EDIT_FIELDS:
+            raise DomainError(_("This field cannot be changed."), field=name)
+        setattr(proposal, name, value)
+    _check_choice(proposal.category, ProposalCategory, "category")
+    _check_choice(proposal.kind, ProposalKind, "kind")
+    if not proposal.title.strip() or not proposal.case.strip():
+        raise DomainError(_("Title and case are required."), field="title")
+    bump_version(proposal, list(fields))
+    if cosigners is not None:
+        _set_cosigners(proposal, cosigners)
+    b, a = changed(before, snapshot(proposal, EDIT_FIELDS))
+    audit_log(actor=actor, action="proposals.proposal.update", target=proposal, before=b, after=a)
+    return proposal
+
+
+@transaction.atomic
+def cosigner_answer(*, actor, proposal: Proposal, confirm: bool) -> Cosigner:
+    """A co-signer confirms (or declines) signing a joint proposal."""
+    proposal = _locked(Proposal, proposal.pk)
+    cosigner = proposal.cosigners.filter(member__user=actor).first()
+    if cosigner is None:
+        raise NotAllowed()
+    if proposal.status != ProposalStatus.DRAFT:
+        raise GuardFailed(_("The proposal was already submitted."))
+    if cosigner.status != CosignerStatus.PENDING:
+        raise GuardFailed(_("You already answered."))
+    cosigner.status = CosignerStatus.CONFIRMED if confirm else CosignerStatus.DECLINED
+    cosigner.answered_at = timezone.now()
+    cosigner.save(update_fields=["status", "answered_at"])
+    audit_log(actor=actor, action="proposals.cosigner.confirm" if confirm else "proposals.cosigner.decline",
+              target=proposal, after={"cosigner": cosigner.member.name})
+    return cosigner
+
+
+@transaction.atomic
+def proposal_submit(*, actor, proposal: Proposal, version=None) -> Proposal:
+    proposal = _locked(Proposal, proposal.pk)
+    if not permissions.is_proposer(actor, proposal):
+        raise NotAllowed()
+    if proposal.status != ProposalStatus.DRAFT:
+        raise GuardFailed(_("Only drafts can be submitted."))
+    check_version(proposal, version)
+    cosigners = list(proposal.cosigners.select_related("member"))
+    if proposal.kind == ProposalKind.JOINT and not cosigners:
+        raise GuardFailed(_("A joint proposal needs at least one co-signer."))
+    waiting = [c.member.name for c in cosigners if c.status != CosignerStatus.CONFIRMED]
+    if waiting:
+        raise GuardFailed(_("These co-signers have not confirmed: %(names)s. Wait for them or remove them.")
+                          % {"names": "、".join(waiting)})
+    proposal.status = ProposalStatus.SUBMITTED
+    proposal.submitted_at = timezone.now()
+    proposal.review_stage = 0
+    bump_version(proposal, ["status", "submitted_at", "review_stage"])
+    audit_log(actor=actor, action="proposals.proposal.submit", target=proposal, after={"status": proposal.status})
+    duty_record_add(member=proposal.proposer, kind="proposal_submitted", source=proposal, occurred_on=_today(),
+                    title=proposal.title, actor=actor)
+    return proposal
+
+
+@transaction.atomic
+def proposal_withdraw(*, actor, proposal: Proposal) -> Proposal:
+    proposal = _locked(Proposal, proposal.pk)
+    if not permissions.is_proposer(actor, proposal):
+        raise NotAllowed()
+    if not (proposal.status == ProposalStatus.DRAFT
+            or (proposal.status == ProposalStatus.SUBMITTED and proposal.review_stage == 0)):
+        raise GuardFailed(_("A proposal can be withdrawn only before its review starts."))
+    was_submitted = proposal.status == ProposalStatus.SUBMITTED
+    proposal.status = ProposalStatus.WITHDRAWN
+    bump_version(proposal, ["status"])
+    audit_log(actor=actor, action="proposals.proposal.withdraw", target=proposal, after={"status": proposal.status})
+    if was_submitted:
+        from members.services import duty_record_withdraw
+
+        duty_record_withdraw(member=proposal.proposer, kind="proposal_submitted", source=proposal, actor=actor)
+    return proposal
+
+
+# ── Review and registration ───────────────────────────────────────────────────────────────
+
+
+def _staff_locked(actor, proposal, *statuses) -> Proposal:
+    proposal = _locked(Proposal, proposal.pk)
+    if not permissions.is_staff_for(actor, proposal.org_path):
+        raise NotAllowed()
+    if statuses and proposal.status not in statuses:
+        raise GuardFailed()
+    return proposal
+
+
+@transaction.atomic
+def proposal_review_advance(*, actor, proposal: Proposal, note: str = "", version=None) -> Proposal:
+    """Pass the proposal to the next review stage (e.g. first review → second review)."""
+    proposal = _staff_locked(actor, proposal, ProposalStatus.SUBMITTED)
+    check_version(proposal, version)
+    stages = review_stages(proposal)
+    if proposal.review_stage >= len(stages) - 1:
+        raise GuardFailed(_("This is the last review stage: register the proposal or not."))
+    before = snapshot(proposal, ["review_stage"])
+    proposal.review_stage += 1
+    bump_version(proposal, ["review_stage"])
+    audit_log(actor=actor, action="proposals.proposal.review", target=proposal, before=before,
+              after={"review_stage": proposal.review_stage, "stage": stages[proposal.review_stage]}, note=note[:500])
+    return proposal
+
+
+def _next_number(proposal: Proposal) -> int:
+    """Lock the unit's counter row and take the next number; concurrent registrations queue on
+    the lock, so numbers never repeat and never skip."""
+    key = {"org_unit_id": proposal.org_unit_id, "term": proposal.term, "session": proposal.session}
+    counter = NumberCounter.objects.select_for_update().filter(**key).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                NumberCounter.objects.create(**key)
+        except IntegrityError:  # created by a concurrent registration: fall through to the lock
+            pass
+        counter = NumberCounter.objects.select_for_update().get(**key)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+@transaction.atomic
+def proposal_register(*, actor, proposal: Proposal, version=None, note: str = "") -> Proposal:
+    """立案: give the proposal its number for the unit's current term and session."""
+    proposal = _staff_locked(actor, proposal, ProposalStatus.SUBMITTED)
+    check_version(proposal, version)
+    proposal.term = config_get(proposal.org_unit, "proposals.term") or ""
+    proposal.session = config_get(proposal.org_unit, "proposals.session") or ""
+    proposal.number = _next_number(proposal)
+    proposal.status = ProposalStatus.REGISTERED
+    proposal.registered_at = timezone.now()
+    bump_version(proposal, ["term", "session", "number", "status", "registered_at"])
+    audit_log(actor=actor, action="proposals.proposal.register", target=proposal,
+              after={"status": proposal.status, "number": proposal.number_label}, note=note[:500])
+    duty_record_add(member=proposal.proposer, kind="proposal_registered", source=proposal, occurred_on=_today(),
+                    title=proposal.title, actor=actor)
+    return proposal
+
+
+@transaction.atomic
+def proposal_reject(*, actor, proposal: Proposal, reason: str, conversion: str = "", version=None) -> Proposal:
+    """不立案, with a reason; optionally converted to a 社情民意 item or an opinion letter."""
+    proposal = _staff_locked(actor, proposal, ProposalStatus.SUBMITTED)
+    check_version(proposal, version)
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason for not registering."), field="reason")
+    _check_choice(conversion or "", NotRegisteredConversion, "conversion")
+    proposal.status = ProposalStatus.NOT_REGISTERED
+    proposal.not_registered_reason = reason.strip()
+    proposal.conversion = conversion or ""
+    bump_version(proposal, ["status", "not_registered_reason", "conversion"])
+    audit_log(actor=actor, action="proposals.proposal.reject", target=proposal,
+              after={"status": proposal.status, "conversion": proposal.conversion}, note=reason[:500])
+    if conversion == NotRegisteredConversion.OPINION:
+        item = OpinionItem.objects.create(
+            title=proposal.title, content=f"{proposal.case}\n\n" + "\n".join(proposal.suggestions),
+            submitter=proposal.submitted_by, member=proposal.proposer, org_unit_id=proposal.org_unit_id,
+            org_path=proposal.org_path, from_proposal=proposal,
+        )
+        audit_log(actor=actor, action="proposals.opinion.submit", target=item, note=_("Converted from a proposal"))
+    return proposal
+
+
+@transaction.atomic
+def proposal_merge(*, actor, proposal: Proposal, into: Proposal, version=None) -> Proposal:
+    """并案: a similar proposal is handled together with a registered one."""
+    proposal = _staff_locked(actor, proposal, ProposalStatus.SUBMITTED)
+    check_version(proposal, version)
+    into = Proposal.objects.filter(pk=getattr(into, "pk", None), org_unit_id=proposal.org_unit_id).first()
+    if into is None or into.pk == proposal.pk:
+        raise DomainError(_("Choose another proposal of the same unit."), field="into")
+    if into.status in {ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.NOT_REGISTERED,
+                       ProposalStatus.MERGED, ProposalStatus.WITHDRAWN}:
+        raise DomainError(_("Merge only into a registered proposal."), field="into")
+    proposal.status = ProposalStatus.MERGED
+    proposal.merged_into = into
+    bump_version(proposal, ["status", "merged_into"])
+    audit_log(actor=actor, action="proposals.proposal.merge", target=proposal,
+              after={"status": proposal.status, "merged_into": into.pk})
+    return proposal
+
+
+# ── Assignment ────────────────────────────────────────────────────────────────────────────
+
+
+def _check_units(proposal, units):
+    for unit in units:
+        if unit.kind != UnitKind.DEPARTMENT or not unit.path.startswith(proposal.org_path):
+            raise DomainError(_("Choose handling departments of the proposal's own unit."), field="units")
+
+
+@transaction.atomic
+def proposal_preassign(*, actor, proposal: Proposal, main_unit: OrgUnit, co_units=(), due_on=None,
+                       version=None) -> Proposal:
+    """预交办 (and 协商调整 when called again): set the lead unit and co-handlers. Units already
+    pre-assigned keep their answer; units no longer listed are withdrawn."""
+    proposal = _staff_locked(actor, proposal, ProposalStatus.REGISTERED, ProposalStatus.ASSIGNING)
+    check_version(proposal, version)
+    co_units = [u for u in co_units if u.pk != main_unit.pk]
+    _check_units(proposal, [main_unit, *co_units])
+    if due_on is None:
+        months = int(config_get(proposal.org_unit, "proposals.reply_months", proposal.year) or 3)
+        today = _today()
+        month = today.month - 1 + months
+        year, month = today.year + month // 12, month % 12 + 1
+        due_on = datetime.date(year, month, min(today.day, 28))
+    if due_on <= _today():
+        raise DomainError(_("The reply deadline must be in the future."), field="due_on")
+    wanted = {main_unit.pk: AssignmentRole.MAIN, **{u.pk: AssignmentRole.CO for u in co_units}}
+    units = {u.pk: u for u in [main_unit, *co_units]}
+    current = {a.unit_id: a for a in proposal.assignments.exclude(status=AssignmentStatus.WITHDRAWN)}
+    for unit_id, assignment in current.items():
+        if unit_id not in wanted:
+            assignment.status = AssignmentStatus.WITHDRAWN
+            assignment.save(update_fields=["status"])
+    for unit_id, role in wanted.items():
+        assignment = current.get(unit_id)
+        if assignment is None:
+            Assignment.objects.create(proposal=proposal, unit=units[unit_id], unit_path=units[unit_id].path,
+                                      role=role, due_on=due_on)
+        else:
+            changes = {"role": role, "due_on": due_on}
+            if role != assignment.role or assignment.status == AssignmentStatus.CONTESTED:
+                changes["status"] = AssignmentStatus.PRE
+            for k, v in changes.items():
+                setattr(assignment, k, v)
+            assignment.save(update_fields=list(changes))
+    proposal.status = ProposalStatus.ASSIGNING
+    bump_version(proposal, ["status"])
+    audit_log(actor=actor, action="proposals.proposal.preassign", target=proposal,
+              after={"main": main_unit.name, "co": [u.name for u in co_units], "due_on": due_on.isoformat()})
+    return proposal
+
+
+def _dept_assignment(actor, assignment, *statuses) -> Assignment:
+    assignment = Assignment.objects.select_for_update().select_related("proposal").get(pk=assignment.pk)
+    if not permissions.handles_unit(actor, assignment.unit_path):
+        raise NotAllowed()
+    if statuses and assignment.status not in statuses:
+        raise GuardFailed()
+    return assignment
+
+
+@transaction.atomic
+def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
+    assignment = _dept_assignment(actor, assignment, AssignmentStatus.PRE)
+    assignment.status = AssignmentStatus.ACCEPTED
+    assignment.save(update_fields=["status"])
+    audit_log(actor=actor, action="proposals.assignment.accept", target=assignment.proposal,
+              after={"unit": assignment.unit.name})
+    return assignment
+
+
+@transaction.atomic
+def assignment_contest(*, actor, assignment: Assignment, reason: str) -> Assignment:
+    assignment = _dept_assignment(actor, assignment, AssignmentStatus.PRE)
+    if not (reason or "").strip():
+        raise DomainError(_("Give the reason why the proposal is not for your unit."), field="reason")
+    assignment.status = AssignmentStatus.CONTESTED
+    assignment.contest_reason = reason.strip()
+    assignment.save(update_fields=["status", "contest_reason"])
+    audit_log(actor=actor, action="proposals.assignment.contest", target=assignment.proposal,
+              after={"unit": assignment.unit.name}, note=reason[:500])
+    return assignment
+
+
+@transaction.atomic
+def proposal_assign_formally(*, actor, proposal: Proposal, version=None) -> Proposal:
+    """正式交办: every listed unit starts handling with its deadline."""
+    proposal = _staff_locked(actor, proposal, ProposalStatus.ASSIGNING)
+    check_version(proposal, version)
+    active = list(proposal.assignments.exclude(status=AssignmentStatus.WITHDRAWN).select_related("unit"))
+    if any(a.status == AssignmentStatus.CONTESTED for a in active):
+        raise GuardFailed(_("A unit contested the assignment: adjust the units first."))
+    if sum(1 for a in active if a.role == AssignmentRole.MAIN) != 1:
+        raise GuardFailed(_("Exactly one lead unit is needed."))
+    if any(a.due_on <= _today() for a in active):
+        raise GuardFailed(_("A reply deadline has passed: adjust the assignment first."))
+    now = timezone.now()
+    for a in active:
+        a.status = AssignmentStatus.ASSIGNED
+        a.assigned_at = now
+        a.save(update_fields=["status", "assigned_at"])
+    proposal.status = ProposalStatus.HANDLING
+    proposal.assigned_at = now
+    bump_version(proposal, ["status", "assigned_at"])
+    audit_log(actor=actor, action="proposals.proposal.assign", target=proposal,
+              after={"status": proposal.status, "units": [a.unit.name for a in active]})
+    return proposal
+
+
+# ── Handling and reply ────────────────────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def contact_add(*, actor, assignment: Assignment, method: str, contacted_on: datetime.date, note: str = "") -> Contact:
+    assignment = _dept_assignment(actor, assignment, AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED,
+                                  AssignmentStatus.PRE)
+    _check_choice(method, ContactMethod, "method")
+    if contacted_on > _today():
+        raise DomainError(_("The date cannot be in the future."), field="contacted_on")
+    contact = Contact.objects.create(assignment=assignment, method=method, contacted_on=contacted_on,
+                                     note=note.strip(), created_by=actor)
+    audit_log(actor=actor, action="proposals.assignment.contact", target=assignment.proposal,
+              after={"unit": assignment.unit.name, "method": method, "date": contacted_on.isoformat()}, note=note[:500])
+    return contact
+
+
+def validate_upload(upload, field="file"):
+    """Size and type limits for attachments and reply letters; the content must match the type."""
+    name = getattr(upload, "name", "") or ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ALLOWED_EXTENSIONS:
+        raise DomainError(_("Upload a PDF, Word, Excel, image or text file."), field=field)
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise DomainError(_("The file is larger than 10 MB."), field=field)
+    if upload.size == 0:
+        raise DomainError(_("The file is empty."), field=field)
+    head = upload.read(8)
+    upload.seek(0)
+    magic = {
+        "pdf": [b"%PDF"], "png": [b"\x89PNG"], "jpg": [b"\xff\xd8\xff"], "jpeg": [b"\xff\xd8\xff"],
+        "docx": [b"PK\x03\x04"], "xlsx": [b"PK\x03\x04"], "doc": [b"\xd0\xcf\x11\xe0"], "xls": [b"\xd0\xcf\x11\xe0"],
+    }.get(ext)
+    if magic and not any(head.startswith(m) for m in magic):
+        raise DomainError(_("The file's content does not match its type."), field=field)
+
+
+@transaction.atomic
+def reply_submit(*, actor, assignment: Assignment, reply_class: str, text: str, lines=None,
+                 document_number: str = "", letter=None, follow_up_on: datetime.date | None = None) -> Reply:
+    """The handling unit replies: result class, per-suggestion actions, the signed letter."""
+    assignment = _dept_assignment(actor, assignment)
+    proposal = _locked(Proposal, assignment.proposal_id)
+    if assignment.status != AssignmentStatus.ASSIGNED or proposal.status != ProposalStatus.HANDLING:
+        raise GuardFailed(_("This assignment is not open for a reply (already replied or not yet assigned)."))
+    _check_choice(reply_class, ReplyClass, "reply_class")
+    if not (text or "").strip():
+        raise DomainError(_("Write the reply."), field="text")
+    if not assignment.contacts.exists():
+        raise GuardFailed(_("Record a contact with the proposer before replying (不协商不答复)."))
+    if reply_class == ReplyClass.B:
+        if follow_up_on is None:
+            raise DomainError(_("B-class replies need a follow-up review date."), field="follow_up_on")
+        if follow_up_on <= _today():
+            raise DomainError(_("The follow-up date must be in the future."), field="follow_up_on")
+    if letter is not None:
+        validate_upload(letter, "letter")
+    clean_lines = []
+    for i, line in enumerate(lines or [], start=1):
+        action = str(line.get("action", "") if isinstance(line, dict) else line).strip()
+        if action:
+            clean_lines.append({"suggestion": i, "action": action[:2000]})
+    round_no = 2 if proposal.reopened else 1
+    reply = Reply(assignment=assignment, round=round_no, reply_class=reply_class, text=text.strip(),
+                  lines=clean_lines, document_number=document_number.strip()[:60],
+                  follow_up_on=follow_up_on if reply_class == ReplyClass.B else None, created_by=actor)
+    if letter is not None:
+        reply.letter = letter
+    try:
+        with transaction.atomic():
+            reply.save()
+    except IntegrityError:
+        raise GuardFailed(_("This unit already replied."))
+    assignment.status = AssignmentStatus.REPLIED
+    assignment.replied_at = timezone.now()
+    assignment.save(update_fields=["status", "replied_at"])
+    audit_log(actor=actor, action="proposals.assignment.reply", target=proposal,
+              after={"unit": assignment.unit.name, "class": reply_class, "document_number": reply.document_number})
+    if not proposal.assignments.filter(status=AssignmentStatus.ASSIGNED).exists():
+        proposal.status = ProposalStatus.REPLIED
+        bump_version(proposal, ["status"])
+        audit_log(actor=actor, action="proposals.proposal.replied", target=proposal, after={"status": proposal.status})
+    return reply
+
+
+@transaction.atomic
+def proposal_rate(*, actor, proposal: Proposal, attitude: str, result: str, comment: str = "") -> Proposal:
+    """The proposer rates attitude and result. Dissatisfaction reopens handling once."""
+    proposal = _locked(Proposal, proposal.pk)
+    if not permissions.is_proposer(actor, proposal):
+        raise NotAllowed()
+    if proposal.status != ProposalStatus.REPLIED:
+        raise GuardFailed(_("Only a replied proposal can be rated."))
+    _check_choice(attitude, Satisfaction, "attitude")
+    _check_choice(result, Satisfaction, "result")
+    proposal.satisfaction_attitude, proposal.satisfaction_result = attitude, result
+    proposal.rating_comment = comment.strip()
+    dissatisfied = Satisfaction.DISSATISFIED in (attitude, result)
+    fields = ["satisfaction_attitude", "satisfaction_result", "rating_comment", "status"]
+    if dissatisfied and not proposal.reopened:
+        proposal.status = ProposalStatus.HANDLING
+        proposal.reopened = True
+        fields.append("reopened")
+        proposal.assignments.filter(status=AssignmentStatus.REPLIED).update(status=AssignmentStatus.ASSIGNED)
+    else:
+        proposal.status = ProposalStatus.CLOSED
+        proposal.closed_at = timezone.now()
+        fields.append("closed_at")
+    bump_version(proposal, fields)
+    audit_log(actor=actor, action="proposals.proposal.rate", target=proposal,
+              after={"attitude": attitude, "result": result, "status": proposal.status}, note=comment[:500])
+    main_reply = Reply.objects.filter(assignment__proposal=proposal, assignment__role=AssignmentRole.MAIN).last()
+    if proposal.status == ProposalStatus.CLOSED and main_reply and main_reply.reply_class == ReplyClass.A:
+        duty_record_add(member=proposal.proposer, kind="proposal_adopted", source=proposal, occurred_on=_today(),
+                        title=proposal.title, actor=actor)
+    return proposal
+
+
+@transaction.atomic
+def reply_follow_up(*, actor, reply: Reply, note: str) -> Reply:
+    """Record the follow-up review of a B-class reply."""
+    reply = Reply.objects.select_for_update().select_related("assignment__proposal").get(pk=reply.pk)
+    proposal = reply.assignment.proposal
+    if not (permissions.is_staff_for(actor, proposal.org_path) or permissions.is_leader_for(actor, proposal.org_path)):
+        raise NotAllowed()
+    if reply.reply_class != ReplyClass.B or reply.followed_up_at:
+        raise GuardFailed(_("Only an open B-class reply can be followed up."))
+    if not (note or "").strip():
+        raise DomainError(_("Write the follow-up result."), field="note")
+    reply.followed_up_at, reply.follow_up_note = timezone.now(), note.strip()
+    reply.save(update_fields=["followed_up_at", "follow_up_note"])
+    audit_log(actor=actor, action="proposals.reply.follow_up", target=proposal, note=note[:500])
+    return reply
+
+
+# ── Supervision ───────────────────────────────────────────────────────────────────────────
+
+SUPERVISABLE = {ProposalStatus.REGISTERED, ProposalStatus.ASSIGNING, ProposalStatus.HANDLING,
+                ProposalStatus.REPLIED}
+
+
+@transaction.atomic
+def proposal_mark_key(*, actor, proposal: Proposal, supervising_leader, note: str = "") -> Proposal:
+    """A leader (or the committee on the leaders' behalf) makes a proposal a key proposal with
+    a named supervising leader (领衔督办)."""
+    proposal = _locked(Proposal, proposal.pk)
+    if not permissions.can_supervise(actor, proposal.org_path):
+        raise NotAllowed()
+    if proposal.status not in SUPERVISABLE:
+        raise GuardFailed(_("Only registered proposals still being handled can become key proposals."))
+    if supervising_leader is None or not has_role(supervising_leader, Role.LEADER, proposal.org_path):
+        raise DomainError(_("Choose a leader of this unit."), field="supervising_leader")
+    before = snapshot(proposal, ["is_key", "supervising_leader"])
+    proposal.is_key, proposal.supervising_leader, proposal.supervision_note = True, supervising_leader, note[:200]
+    bump_version(proposal, ["is_key", "supervising_leader", "supervision_note"])
+    audit_log(actor=actor, action="proposals.proposal.mark_key", target=proposal, before=before,
+              after=snapshot(proposal, ["is_key", "supervising_leader"]), note=note[:200])
+    return proposal
+
+
+@transaction.atomic
+def supervision_add(*, actor, proposal: Proposal, kind: str, held_on: datetime.date, note: str) -> SupervisionRecord:
+    proposal = _locked(Proposal, proposal.pk)
+    if not permissions.can_supervise(actor, proposal.org_path):
+        raise NotAllowed()
+    if not proposal.is_key:
+        raise GuardFailed(_("Supervision is recorded for key proposals."))
+    _check_choice(kind, SupervisionKind, "kind")
+    if held_on > _today():
+        raise DomainError(_("The date cannot be in the future."), field="held_on")
+    if not (note or "").strip():
+        raise DomainError(_("Write what was discussed or seen."), field="note")
+    record = SupervisionRecord.objects.create(proposal=proposal, kind=kind, held_on=held_on, note=note.strip(),
+                                              created_by=actor)
+    audit_log(actor=actor, action="proposals.proposal.supervise", target=proposal,
+              after={"kind": kind, "date": held_on.isoformat()}, note=note[:500])
+    return record
+
+
+@transaction.atomic
+def attachment_add(*, actor, proposal: Proposal, upload) -> Attachment:
+    proposal = _locked(Proposal, proposal.pk)
+    if not (permissions.is_proposer(actor, proposal) or permissions.is_staff_for(actor, proposal.org_path)):
+        raise NotAllowed()
+    if proposal.status in {ProposalStatus.WITHDRAWN, ProposalStatus.CLOSED}:
+        raise GuardFailed()
+    validate_upload(upload)
+    if proposal.attachments.count() >= 10:
+        raise GuardFailed(_("At most 10 attachments per proposal."))
+    attachment = Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200],
+                                           size=upload.size, uploaded_by=actor)
+    audit_log(actor=actor, action="proposals.proposal.attach", target=proposal, after={"file": attachment.name})
+    return attachment
+
+
+# ── Evaluation (评议) ─────────────────────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def evaluation_round_create(*, actor, unit: OrgUnit, year: int, title: str, top_n: int = 5, bottom_n: int = 2,
+                            member_weight: int = 70) -> EvaluationRound:
+    if not permissions.is_staff_for(actor, unit.path):
+        raise NotAllowed()
+    if not 0 <= member_weight <= 100:
+        raise DomainError(_("The weight is a percentage between 0 and 100."), field="member_weight")
+    rnd = EvaluationRound.objects.create(org_unit=unit, org_path=unit.path, year=year, title=title.strip()[:200],
+                                         top_n=top_n, bottom_n=bottom_n, member_weight=member_weight)
+    audit_log(actor=actor, action="proposals.evaluation.create", target=rnd, after={"year": year})
+    return rnd
+
+
+def _scores(values: dict) -> dict:
+    clean = {}
+    for name, value in values.items():
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise DomainError(_("Scores are whole numbers from 0 to 10."), field=name)
+        if not 0 <= number <= 10:
+            raise DomainError(_("Scores are whole numbers from 0 to 10."), field=name)
+        clean[name] = number
+    return clean
+
+
+@transaction.atomic
+def unit_score_add(*, actor, round: EvaluationRound, unit: OrgUnit, attention, communication, adoption,
+                   results) -> UnitScore:
+    """A member scores a handling unit (staff score it as the committee)."""
+    rnd = EvaluationRound.objects.select_for_update().get(pk=round.pk)
+    if rnd.status != EvaluationStatus.OPEN:
+        raise GuardFailed(_("The evaluation round is closed."))
+    by_committee = permissions.is_staff_for(actor, rnd.org_path)
+    member = Member.objects.filter(user=actor, org_path__startswith=rnd.org_path).first()
+    if not by_committee and member is None:
+        raise NotAllowed()
+    if unit.kind != UnitKind.DEPARTMENT or not unit.path.startswith(rnd.org_path):
+        raise DomainError(_("Choose a handling department of this unit."), field="unit")
+    values = _scores({"attention": attention, "communication": communication, "adoption": adoption,
+                      "results": results})
+    score, _created = UnitScore.objects.update_or_create(round=rnd, unit=unit, scorer=actor,
+                                                         defaults={**values, "by_committee": by_committee})
+    audit_log(actor=actor, action="proposals.evaluation.score_unit", target=rnd, after={"unit": unit.name, **values})
+    return score
+
+
+@transaction.atomic
+def proposal_score_add(*, actor, round: EvaluationRound, proposal: Proposal, accuracy, foresight,
+                       workability) -> ProposalScore:
+    """A handling unit scores a proposal it handled."""
+    rnd = EvaluationRound.objects.select_for_update().get(pk=round.pk)
+    if rnd.status != EvaluationStatus.OPEN:
+        raise GuardFailed(_("The evaluation round is closed."))
+    assignment = next((a for a in proposal.assignments.select_related("unit")
+                       if permissions.handles_unit(actor, a.unit_path)), None)
+    if assignment is None:
+        raise NotAllowed()
+    values = _scores({"accuracy": accuracy, "foresight": foresight, "workability": workability})
+    score, _created = ProposalScore.objects.update_or_create(round=rnd, proposal=proposal, unit=assignment.unit,
+                                                             defaults=values)
+    audit_log(actor=actor, action="proposals.evaluation.score_proposal", target=rnd,
+              after={"proposal": proposal.pk, **values})
+    return score
+
+
+def evaluation_ranking(rnd: EvaluationRound) -> list[tuple[int, Decimal]]:
+    """[(unit id, combined score on 0–100)] best first. Member mean and committee mean of the
+    four criteria (0–40, scaled ×2.5) are weighted by `member_weight`; without a committee
+    score the member mean counts alone (and vice versa)."""
+    member: dict[int, list[int]] = {}
+    committee: dict[int, list[int]] = {}
+    for s in rnd.unit_scores.all():
+        (committee if s.by_committee else member).setdefault(s.unit_id, []).append(s.total)
+    result = []
+    for unit_id in set(member) | set(committee):
+        m = Decimal(sum(member[unit_id])) / len(member[unit_id]) * Decimal("2.5") if unit_id in member else None
+        c = (Decimal(sum(committee[unit_id])) / len(committee[unit_id]) * Decimal("2.5")
+             if unit_id in committee else None)
+        if m is None:
+            combined = c
+        elif c is None:
+            combined = m
+        else:
+            w = Decimal(rnd.member_weight) / 100
+            combined = m * w + c * (1 - w)
+        result.append((unit_id, combined.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)))
+    result.sort(key=lambda row: (-row[1], row[0]))
+    return result
+
+
+@transaction.atomic
+def evaluation_close(*, actor, round: EvaluationRound) -> list[EvaluationResult]:
+    rnd = EvaluationRound.objects.select_for_update().get(pk=round.pk)
+    if not permissions.is_staff_for(actor, rnd.org_path):
+        raise NotAllowed()
+    if rnd.status != EvaluationStatus.OPEN:
+        raise GuardFailed(_("The evaluation round is closed."))
+    ranking = evaluation_ranking(rnd)
+    if not ranking:
+        raise GuardFailed(_("No scores yet."))
+    results = []
+    n = len(ranking)
+    for i, (unit_id, score) in enumerate(ranking, start=1):
+        verdict = Verdict.NONE
+        if i <= rnd.top_n:
+            verdict = Verdict.PRAISED
+        elif i > n - rnd.bottom_n:
+            verdict = Verdict.RECTIFY
+        results.append(EvaluationResult(round=rnd, unit_id=unit_id, rank=i, score=score, verdict=verdict))
+    EvaluationResult.objects.bulk_create(results)
+    rnd.status = EvaluationStatus.CLOSED
+    rnd.save(update_fields=["status"])
+    audit_log(actor=actor, action="proposals.evaluation.close", target=rnd, after={"units": n})
+    return results
+
+
+@transaction.atomic
+def rectification_report_submit(*, actor, result: EvaluationResult, report: str) -> EvaluationResult:
+    result = EvaluationResult.objects.select_for_update().select_related("unit", "round").get(pk=result.pk)
+    if not permissions.handles_unit(actor, result.unit.path):
+        raise NotAllowed()
+    if result.verdict != Verdict.RECTIFY:
+        raise GuardFailed(_("Only units ordered to rectify submit a report."))
+    if not (report or "").strip():
+        raise DomainError(_("Write the rectification report."), field="report")
+    result.rectification_report = report.strip()
+    result.save(update_fields=["rectification_report"])
+    audit_log(actor=actor, action="proposals.evaluation.rectify", target=result.round, after={"unit": result.unit.name})
+    return result
+
+
+# ── Public-opinion information (社情民意) ─────────────────────────────────────────────────
+
+
+def _cppcc_unit_for(unit: OrgUnit) -> OrgUnit:
+    """The nearest city or county above (or at) `unit`: its office screens the items."""
+    if unit.kind in {UnitKind.CITY, UnitKind.COUNTY, UnitKind.PROVINCE}:
+        return unit
+    ids = unit.ancestor_ids[::-1]
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)}
+    for pk in ids:
+        if units[pk].kind in {UnitKind.CITY, UnitKind.COUNTY, UnitKind.PROVINCE}:
+            return units[pk]
+    return unit
+
+
+@transaction.atomic
+def opinion_submit(*, actor, title: str, content: str, unit: OrgUnit | None = None, source_point: str = "") -> OpinionItem:
+    """Members, information officers (liaison secretaries) and liaison points submit items."""
+    member = Member.objects.filter(user=actor).select_related("org_unit").first() if actor.is_authenticated else None
+    if unit is None:
+        if member is None:
+            raise DomainError(_("Choose the unit."), field="unit")
+        unit = member.org_unit
+    allowed = (member is not None and unit.path.startswith(member.org_path)) or has_role(
+        actor, (Role.SECRETARY, Role.OFFICE_CLERK, Role.PROPOSAL_STAFF), unit)
+    if not allowed:
+        raise NotAllowed()
+    if not (title or "").strip() or not (content or "").strip():
+        raise DomainError(_("Title and content are required."), field="title")
+    office = _cppcc_unit_for(unit)
+    item = OpinionItem.objects.create(title=title.strip()[:200], content=content.strip(), submitter=actor,
+                                      member=member, source_point=source_point.strip()[:100], org_unit=office,
+                                      org_path=office.path)
+    audit_log(actor=actor, action="proposals.opinion.submit", target=item)
+    if member is not None:
+        duty_record_add(member=member, kind="opinion_submitted", source=item, occurred_on=_today(),
+                        title=item.title, actor=actor)
+    return item
+
+
+def _office_item(actor, item, *statuses) -> OpinionItem:
+    item = OpinionItem.objects.select_for_update().get(pk=item.pk)
+    if not permissions.is_staff_for(actor, item.org_path):
+        raise NotAllowed()
+    if statuses and item.status not in statuses:
+        raise GuardFailed()
+    return item
+
+
+@transaction.atomic
+def opinion_reject(*, actor, item: OpinionItem, note: str, version=None) -> OpinionItem:
+    item = _office_item(actor, item, OpinionStatus.SUBMITTED)
+    check_version(item, version)
+    if not (note or "").strip():
+        raise DomainError(_("Give the reason."), field="note")
+    item.status, item.screening_note = OpinionStatus.REJECTED, note.strip()
+    bump_version(item, ["status", "screening_note"])
+    audit_log(actor=actor, action="proposals.opinion.reject", target=item, note=note[:500])
+    return item
+
+
+@transaction.atomic
+def bulletin_compile(*, actor, unit: OrgUnit, items: list[OpinionItem], published_on: datetime.date,
+                     title: str = "") -> Bulletin:
+    """Editors compile screened items into the next numbered issue of the unit's bulletin."""
+    if not permissions.is_staff_for(actor, unit.path):
+        raise NotAllowed()
+    if not items:
+        raise DomainError(_("Choose at least one item."), field="items")
+    locked = list(OpinionItem.objects.select_for_update().filter(pk__in=[i.pk for i in items]))
+    if any(i.org_unit_id != unit.pk or i.status != OpinionStatus.SUBMITTED for i in locked) or len(locked) != len(items):
+        raise GuardFailed(_("Only newly submitted items of this unit can be compiled."))
+    OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # serialise issue numbers per unit
+    year = published_on.year
+    last = Bulletin.objects.filter(org_unit=unit, year=year).order_by("-issue").values_list("issue", flat=True).first()
+    bulletin = Bulletin.objects.create(org_unit=unit, org_path=unit.path, year=year, issue=(last or 0) + 1,
+                                       title=title.strip()[:200], published_on=published_on)
+    for item in locked:
+        item.status, item.bulletin = OpinionStatus.COMPILED, bulletin
+        bump_version(item, ["status", "bulletin"])
+        audit_log(actor=actor, action="proposals.opinion.compile", target=item, after={"bulletin": str(bulletin)})
+    return bulletin
+
+
+@transaction.atomic
+def opinion_report(*, actor, item: OpinionItem, reported_to: str, version=None) -> OpinionItem:
+    item = _office_item(actor, item, OpinionStatus.COMPILED)
+    check_version(item, version)
+    if not (reported_to or "").strip():
+        raise DomainError(_("Say where the item was reported to."), field="reported_to")
+    item.status, item.reported_to = OpinionStatus.REPORTED, reported_to.strip()[:100]
+    bump_version(item, ["status", "reported_to"])
+    audit_log(actor=actor, action="proposals.opinion.report", target=item, after={"reported_to": item.reported_to})
+    return item
+
+
+@transaction.atomic
+def opinion_adopt(*, actor, item: OpinionItem, level: str, adopted_on: datetime.date, by: str = "") -> Adoption:
+    item = _office_item(actor, item, OpinionStatus.REPORTED, OpinionStatus.ADOPTED)
+    _check_choice(level, AdoptionLevel, "level")
+    if adopted_on > _today():
+        raise DomainError(_("The date cannot be in the future."), field="adopted_on")
+    if item.adoptions.filter(level=level).exists():
+        raise GuardFailed(_("Adoption at this level is already recorded."))
+    adoption = Adoption.objects.create(item=item, level=level, adopted_on=adopted_on, by=by.strip()[:100])
+    item.status = OpinionStatus.ADOPTED
+    bump_version(item, ["status"])
+    audit_log(actor=actor, action="proposals.opinion.adopt", target=item, after={"level": level, "date": adopted_on.isoformat()})
+    if item.member_id:
+        duty_record_add(member=item.member, kind="opinion_adopted", source=item, occurred_on=adopted_on,
+                        title=item.title, actor=actor)
+    return adoption
+
+
+@transaction.atomic
+def instruction_add(*, actor, item: OpinionItem, leader: str, given_on: datetime.date, text: str,
+                    handling: str = "") -> Instruction:
+    """Record a leader's instruction (批示) on a reported item."""
+    item = OpinionItem.objects.select_for_update().get(pk=item.pk)
+    if not (permissions.is_staff_for(actor, item.org_path) or permissions.is_leader_for(actor, item.org_path)):
+        raise NotAllowed()
+    if item.status not in {OpinionStatus.REPORTED, OpinionStatus.ADOPTED}:
+        raise GuardFailed(_("Instructions are recorded on items reported upward."))
+    if not (leader or "").strip() or not (text or "").strip():
+        raise DomainError(_("Name the leader and give the instruction."), field="leader")
+    if given_on > _today():
+        raise DomainError(_("The date cannot be in the future."), field="given_on")
+    instruction = Instruction.objects.create(item=item, leader=leader.strip()[:100], given_on=given_on,
+                                             text=text.strip(), handling=handling.strip())
+    audit_log(actor=actor, action="proposals.opinion.instruction", target=item,
+              after={"leader": instruction.leader, "date": given_on.isoformat()}, note=text[:500])
+    if item.member_id:
+        duty_record_add(member=item.member, kind="opinion_instructed", source=item, occurred_on=given_on,
+                        title=item.title, actor=actor)
+    return instruction

@@ -1,0 +1,713 @@
+"""HTML views: thin — parse a form, call a service, render. Queues per role, the record page
+with its next actions, and 社情民意 and evaluation pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.selectors import member_of_user
+from organizations import permissions as org_permissions
+from organizations.models import Role, UnitKind
+from portal.audit import timeline_for
+from portal.errors import DomainError
+
+from . import forms, selectors, services
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    CosignerStatus,
+    EvaluationResult,
+    EvaluationRound,
+    EvaluationStatus,
+    OpinionStatus,
+    Proposal,
+    ProposalStatus,
+    Reply,
+    ReplyClass,
+)
+from .permissions import STAFF_ROLES, can_supervise, is_leader_for, is_proposer, is_staff_for
+
+# ── Home panel and queues ─────────────────────────────────────────────────────────────────
+
+
+def home_panel(request):
+    user = request.user
+    roles = org_permissions.roles_of(user)
+    if not roles & {Role.MEMBER, Role.PROPOSAL_STAFF, Role.OFFICE_CLERK, Role.DEPARTMENT, Role.LEADER}:
+        return None
+    counts = []
+    if Role.MEMBER in roles:
+        counts.append((_("My proposals"), selectors.my_proposals(user=user).count(), "proposals:mine"))
+    if roles & set(STAFF_ROLES):
+        counts.append((_("Review queue"), selectors.review_queue(user=user).count(), "proposals:review"))
+    if Role.DEPARTMENT in roles:
+        counts.append((_("Assigned to my unit"), selectors.department_inbox(user=user).filter(
+            status__in=[AssignmentStatus.PRE, AssignmentStatus.ACCEPTED, AssignmentStatus.ASSIGNED]).count(),
+            "proposals:inbox"))
+    if roles & {Role.LEADER, *STAFF_ROLES}:
+        counts.append((_("Key proposals"), selectors.supervision_list(user=user).count(), "proposals:supervision"))
+        counts.append((_("Overdue replies"), selectors.overdue_assignments(user=user).count(), "proposals:supervision"))
+    return {"template": "proposals/_home_panel.html", "counts": counts}
+
+
+@login_required
+def index(request):
+    roles = org_permissions.roles_of(request.user)
+    if Role.DEPARTMENT in roles and not roles & {Role.ADMIN, *STAFF_ROLES}:
+        return redirect("proposals:inbox")
+    if roles & {Role.ADMIN, *STAFF_ROLES}:
+        return redirect("proposals:review")
+    if Role.LEADER in roles:
+        return redirect("proposals:supervision")
+    return redirect("proposals:mine")
+
+
+def _can_export(user) -> bool:
+    return org_permissions.has_role(user, [Role.LEADER, *STAFF_ROLES])
+
+
+def _page(request, qs, per=30):
+    return Paginator(qs, per).get_page(request.GET.get("page"))
+
+
+@login_required
+def proposal_list(request):
+    q = request.GET.get("q", "").strip()[:50]
+    status = request.GET.get("status", "")
+    if status not in ProposalStatus.values:
+        status = ""
+    page = _page(request, selectors.proposal_list(user=request.user, q=q, status=status))
+    return render(request, "proposals/list.html", {"page": page, "q": q, "status": status,
+                                                   "statuses": ProposalStatus.choices, "title": _("All proposals"),
+                                                   "tab": "list", "can_export": _can_export(request.user)})
+
+
+@login_required
+def mine(request):
+    member = member_of_user(request.user)
+    page = _page(request, selectors.my_proposals(user=request.user))
+    return render(request, "proposals/mine.html", {"page": page, "member": member, "tab": "mine"})
+
+
+@login_required
+def review(request):
+    if not org_permissions.has_role(request.user, STAFF_ROLES):
+        raise Http404
+    page = _page(request, selectors.review_queue(user=request.user))
+    return render(request, "proposals/list.html", {"page": page, "title": _("Review and assignment queue"),
+                                                   "tab": "review", "can_export": True})
+
+
+@login_required
+def inbox(request):
+    if not org_permissions.has_role(request.user, Role.DEPARTMENT):
+        raise Http404
+    page = _page(request, selectors.department_inbox(user=request.user))
+    return render(request, "proposals/inbox.html", {"page": page, "today": timezone.localdate(), "tab": "inbox"})
+
+
+@login_required
+def supervision(request):
+    if not org_permissions.has_role(request.user, [Role.LEADER, *STAFF_ROLES]):
+        raise Http404
+    page = _page(request, selectors.supervision_list(user=request.user))
+    overdue = list(selectors.overdue_assignments(user=request.user)[:50])
+    return render(request, "proposals/supervision.html", {"page": page, "overdue": overdue, "tab": "supervision"})
+
+
+# ── Drafting ──────────────────────────────────────────────────────────────────────────────
+
+
+def _apply_domain_error(form, exc: DomainError):
+    if exc.field and exc.field in form.fields:
+        form.add_error(exc.field, str(exc.message))
+    else:
+        form.add_error(None, str(exc.message))
+
+
+@login_required
+def create(request):
+    member = member_of_user(request.user)
+    if member is None:
+        messages.error(request, _("Only committee members with a member record can submit proposals."))
+        return redirect("proposals:mine")
+    form = forms.ProposalForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            proposal = services.proposal_create(
+                actor=request.user, member=member, title=data["title"], case=data["case"],
+                analysis=data["analysis"], suggestions=data["suggestions"], category=data["category"],
+                kind=data["kind"], body=data["body"], cosigners=list(data["cosigners"]))
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Draft saved. Submit it when it is ready."))
+            return redirect(proposal)
+    return render(request, "proposals/form.html", {"form": form, "title": _("New proposal")},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def edit(request, pk):
+    proposal = selectors.proposal_detail(user=request.user, pk=pk)
+    if not is_proposer(request.user, proposal) or proposal.status != ProposalStatus.DRAFT:
+        raise Http404
+    initial = {"title": proposal.title, "kind": proposal.kind, "body": proposal.body, "category": proposal.category,
+               "case": proposal.case, "analysis": proposal.analysis, "suggestions": "\n".join(proposal.suggestions),
+               "cosigners": [c.member for c in proposal.cosigners.all()], "version": proposal.version}
+    form = forms.ProposalForm(request.POST or None, member=proposal.proposer, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        cosigners = list(data.pop("cosigners"))
+        version = data.pop("version")
+        try:
+            services.proposal_update(actor=request.user, proposal=proposal, version=version, cosigners=cosigners,
+                                     **data)
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect(proposal)
+    return render(request, "proposals/form.html", {"form": form, "title": _("Edit draft"), "proposal": proposal},
+                  status=400 if form.errors else 200)
+
+
+# ── The record page ───────────────────────────────────────────────────────────────────────
+
+
+def _next_actions(user, p: Proposal) -> list[str]:
+    """Which action panels the user sees, by role and state (services re-check everything)."""
+    actions = []
+    proposer = is_proposer(user, p)
+    staff = is_staff_for(user, p.org_path)
+    if proposer and p.status == ProposalStatus.DRAFT:
+        actions += ["edit", "submit"]
+    if proposer and (p.status == ProposalStatus.DRAFT or (p.status == ProposalStatus.SUBMITTED and p.review_stage == 0)):
+        actions.append("withdraw")
+    if p.status == ProposalStatus.DRAFT and any(c.member.user_id == user.pk and c.status == CosignerStatus.PENDING
+                                                for c in p.cosigners.all()):
+        actions.append("cosign")
+    if staff and p.status == ProposalStatus.SUBMITTED:
+        actions += ["review", "register", "reject", "merge"]
+    if staff and p.status in {ProposalStatus.REGISTERED, ProposalStatus.ASSIGNING}:
+        actions.append("preassign")
+    if staff and p.status == ProposalStatus.ASSIGNING:
+        actions.append("assign")
+    if proposer and p.status == ProposalStatus.REPLIED:
+        actions.append("rate")
+    if can_supervise(user, p.org_path) and p.status in services.SUPERVISABLE:
+        actions.append("mark_key")
+        if p.is_key:
+            actions.append("supervise")
+    if (proposer or staff) and p.status not in {ProposalStatus.WITHDRAWN, ProposalStatus.CLOSED}:
+        actions.append("attach")
+    return actions
+
+
+def _detail_context(request, proposal, bound=None):
+    user = request.user
+    actions = _next_actions(user, proposal)
+    bound = bound or {}
+    version = {"version": proposal.version}
+
+    def form(name, cls, **kw):
+        return bound.get(name) or cls(initial=version, **kw)
+
+    ctx_forms = {}
+    if "review" in actions:
+        ctx_forms["review"] = form("review", forms.NoteForm)
+        ctx_forms["register"] = form("register", forms.NoteForm)
+        ctx_forms["reject"] = form("reject", forms.RejectForm)
+        ctx_forms["merge"] = form("merge", forms.MergeForm, proposal=proposal)
+    if "preassign" in actions:
+        ctx_forms["preassign"] = form("preassign", forms.PreassignForm, proposal=proposal)
+    if "rate" in actions:
+        ctx_forms["rate"] = form("rate", forms.RateForm)
+    if "mark_key" in actions:
+        ctx_forms["mark_key"] = form("mark_key", forms.MarkKeyForm, proposal=proposal)
+    if "supervise" in actions:
+        ctx_forms["supervise"] = form("supervise", forms.SupervisionForm)
+    if "attach" in actions:
+        ctx_forms["attach"] = form("attach", forms.AttachmentForm)
+    today = timezone.localdate()
+    assignments = [a for a in proposal.assignments.all() if a.status != AssignmentStatus.WITHDRAWN]
+    my_assignments = []
+    for a in assignments:
+        if org_permissions.has_role(user, Role.DEPARTMENT, a.unit_path) and not org_permissions.is_admin(user):
+            my_assignments.append({
+                "assignment": a,
+                "contest": bound.get(f"contest-{a.pk}") or forms.ContestForm(prefix=f"a{a.pk}"),
+                "contact": bound.get(f"contact-{a.pk}") or forms.ContactForm(prefix=f"a{a.pk}"),
+                "reply": bound.get(f"reply-{a.pk}") or forms.ReplyForm(prefix=f"a{a.pk}", proposal=proposal),
+            })
+    follow_ups = []
+    if is_staff_for(user, proposal.org_path) or is_leader_for(user, proposal.org_path):
+        follow_ups = [r for a in assignments for r in a.replies.all()
+                      if r.reply_class == ReplyClass.B and not r.followed_up_at]
+    stages = services.review_stages(proposal)
+    return {
+        "p": proposal, "actions": actions, "forms": ctx_forms, "assignments": assignments,
+        "my_assignments": my_assignments, "today": today, "follow_ups": follow_ups,
+        "follow_up_form": bound.get("follow_up") or forms.FollowUpForm(),
+        "stages": stages, "stage_label": stages[min(proposal.review_stage, len(stages) - 1)],
+        "similar": selectors.similar_proposals(proposal=proposal) if "review" in actions else [],
+        "timeline": timeline_for(proposal)[:100],
+    }
+
+
+@login_required
+def detail(request, pk):
+    proposal = selectors.proposal_detail(user=request.user, pk=pk)
+    return render(request, "proposals/detail.html", _detail_context(request, proposal))
+
+
+def _run(request, proposal, form_key, form, call):
+    """Validate `form` (if any), run `call(cleaned_data)`, redirect on success; otherwise show
+    the record again with the errors (400) or the refusal (403/409)."""
+    if form is not None and not form.is_valid():
+        ctx = _detail_context(request, proposal, {form_key: form})
+        ctx["error"] = _("Please correct the errors below.")
+        return render(request, "proposals/detail.html", ctx, status=400)
+    try:
+        call(form.cleaned_data if form is not None else {})
+    except DomainError as exc:
+        if form is not None and exc.field and exc.field in form.fields:
+            form.add_error(exc.field, str(exc.message))
+        ctx = _detail_context(request, selectors.proposal_detail(user=request.user, pk=proposal.pk),
+                              {form_key: form} if form is not None else {})
+        ctx["error"] = str(exc.message)
+        return render(request, "proposals/detail.html", ctx, status=exc.status_code)
+    messages.success(request, _("Saved."))
+    return redirect("proposals:detail", pk=proposal.pk)
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    proposal = selectors.proposal_detail(user=request.user, pk=pk)
+    user, post = request.user, request.POST
+    version = post.get("version")
+    simple = {
+        "submit": lambda d: services.proposal_submit(actor=user, proposal=proposal, version=version),
+        "withdraw": lambda d: services.proposal_withdraw(actor=user, proposal=proposal),
+        "confirm": lambda d: services.cosigner_answer(actor=user, proposal=proposal, confirm=True),
+        "decline": lambda d: services.cosigner_answer(actor=user, proposal=proposal, confirm=False),
+        "assign": lambda d: services.proposal_assign_formally(actor=user, proposal=proposal, version=version),
+    }
+    if action in simple:
+        return _run(request, proposal, action, None, simple[action])
+    handlers = {
+        "review": (forms.NoteForm(post), lambda d: services.proposal_review_advance(
+            actor=user, proposal=proposal, note=d["note"], version=d["version"])),
+        "register": (forms.NoteForm(post), lambda d: services.proposal_register(
+            actor=user, proposal=proposal, note=d["note"], version=d["version"])),
+        "reject": (forms.RejectForm(post), lambda d: services.proposal_reject(
+            actor=user, proposal=proposal, reason=d["reason"], conversion=d["conversion"], version=d["version"])),
+        "merge": (forms.MergeForm(post, proposal=proposal), lambda d: services.proposal_merge(
+            actor=user, proposal=proposal, into=d["into"], version=d["version"])),
+        "preassign": (forms.PreassignForm(post, proposal=proposal), lambda d: services.proposal_preassign(
+            actor=user, proposal=proposal, main_unit=d["main_unit"], co_units=list(d["co_units"]),
+            due_on=d["due_on"], version=d["version"])),
+        "rate": (forms.RateForm(post), lambda d: services.proposal_rate(
+            actor=user, proposal=proposal, attitude=d["attitude"], result=d["result"], comment=d["comment"])),
+        "mark_key": (forms.MarkKeyForm(post, proposal=proposal), lambda d: services.proposal_mark_key(
+            actor=user, proposal=proposal, supervising_leader=d["supervising_leader"], note=d["note"])),
+        "supervise": (forms.SupervisionForm(post), lambda d: services.supervision_add(
+            actor=user, proposal=proposal, kind=d["kind"], held_on=d["held_on"], note=d["note"])),
+        "attach": (forms.AttachmentForm(post, request.FILES), lambda d: services.attachment_add(
+            actor=user, proposal=proposal, upload=d["file"])),
+        "follow_up": (forms.FollowUpForm(post), lambda d: services.reply_follow_up(
+            actor=user, reply=_reply_of(proposal, d["reply"]), note=d["note"])),
+    }
+    if action not in handlers:
+        raise Http404
+    form, call = handlers[action]
+    return _run(request, proposal, action, form, call)
+
+
+def _reply_of(proposal, reply_id) -> Reply:
+    reply = Reply.objects.filter(pk=reply_id, assignment__proposal=proposal).first()
+    if reply is None:
+        raise DomainError(_("Choose a reply of this proposal."), field="reply")
+    return reply
+
+
+@login_required
+@require_POST
+def assignment_act(request, pk, action):
+    """A department answers a pre-assignment, records a contact or replies."""
+    assignment = (Assignment.objects.filter(
+        pk=pk, proposal__in=selectors.proposals_visible_to(user=request.user)).select_related("proposal").first())
+    if assignment is None:
+        raise Http404
+    proposal = selectors.proposal_detail(user=request.user, pk=assignment.proposal_id)
+    user, prefix = request.user, f"a{assignment.pk}"
+    if action == "accept":
+        return _run(request, proposal, "accept", None,
+                    lambda d: services.assignment_accept(actor=user, assignment=assignment))
+    handlers = {
+        "contest": (forms.ContestForm(request.POST, prefix=prefix), lambda d: services.assignment_contest(
+            actor=user, assignment=assignment, reason=d["reason"])),
+        "contact": (forms.ContactForm(request.POST, prefix=prefix), lambda d: services.contact_add(
+            actor=user, assignment=assignment, method=d["method"], contacted_on=d["contacted_on"], note=d["note"])),
+    }
+    reply_form = forms.ReplyForm(request.POST, request.FILES, prefix=prefix, proposal=proposal)
+    handlers["reply"] = (reply_form, lambda d: services.reply_submit(
+        actor=user, assignment=assignment, reply_class=d["reply_class"], text=d["text"], lines=reply_form.lines(),
+        document_number=d["document_number"], letter=d["letter"], follow_up_on=d["follow_up_on"]))
+    if action not in handlers:
+        raise Http404
+    form, call = handlers[action]
+    return _run(request, proposal, f"{action}-{assignment.pk}", form, call)
+
+
+# ── Word exports ──────────────────────────────────────────────────────────────────────────
+
+
+@login_required
+def export_registered(request):
+    """The registered-proposal list (立案目录) of the user's scope as a Word document."""
+    from . import exports
+
+    if not org_permissions.has_role(request.user, [Role.LEADER, *STAFF_ROLES]):
+        raise Http404
+    qs = selectors.proposal_list(user=request.user).filter(number__isnull=False).order_by("org_path", "number")
+    return exports.registered_list_docx(qs[:2000])
+
+
+@login_required
+def export_reply(request, pk):
+    from . import exports
+
+    reply = Reply.objects.filter(pk=pk, assignment__proposal__in=selectors.proposals_visible_to(user=request.user)
+                                 ).select_related("assignment__unit", "assignment__proposal__proposer").first()
+    if reply is None:
+        raise Http404
+    return exports.reply_letter_docx(reply)
+
+
+# ── 社情民意 ─────────────────────────────────────────────────────────────────────────────
+
+
+def _office_units(user):
+    """City and county units where the user is office or proposal staff (editors)."""
+    return org_permissions.units_visible_to(user, STAFF_ROLES).filter(
+        kind__in=[UnitKind.CITY, UnitKind.COUNTY]).order_by("path")
+
+
+@login_required
+def opinions(request):
+    status = request.GET.get("status", "")
+    if status not in OpinionStatus.values:
+        status = ""
+    page = _page(request, selectors.opinion_list(user=request.user, status=status))
+    units = list(_office_units(request.user)[:20])
+    compile_forms = []
+    for unit in units[:5]:
+        form = forms.CompileForm(unit=unit, prefix=f"u{unit.pk}",
+                                 initial={"published_on": timezone.localdate()})
+        if form.fields["items"].queryset.exists():
+            compile_forms.append((unit, form))
+    return render(request, "proposals/opinions.html", {
+        "page": page, "status": status, "statuses": OpinionStatus.choices, "compile_forms": compile_forms,
+    })
+
+
+def _submit_units(user):
+    return org_permissions.units_visible_to(user, [Role.SECRETARY, *STAFF_ROLES]).exclude(
+        kind=UnitKind.DEPARTMENT).order_by("path")
+
+
+@login_required
+def opinion_create(request):
+    units = _submit_units(request.user)
+    form = forms.OpinionForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            item = services.opinion_submit(actor=request.user, title=d["title"], content=d["content"],
+                                           unit=d["unit"], source_point=d["source_point"])
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Thank you — the item was submitted."))
+            return redirect(item)
+    return render(request, "proposals/form.html", {"form": form, "title": _("Submit public-opinion information")},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def bulletin_compile(request, unit_pk):
+    unit = org_permissions.get_in_scope_or_404(_office_units(request.user), request.user, field="path", pk=unit_pk)
+    form = forms.CompileForm(request.POST, unit=unit, prefix=f"u{unit.pk}")
+    if form.is_valid():
+        try:
+            bulletin = services.bulletin_compile(actor=request.user, unit=unit, items=list(form.cleaned_data["items"]),
+                                                 published_on=form.cleaned_data["published_on"],
+                                                 title=form.cleaned_data["title"])
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("%(bulletin)s compiled.") % {"bulletin": bulletin})
+    else:
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("proposals:opinions")
+
+
+def _opinion_context(request, item, bound=None):
+    user = request.user
+    bound = bound or {}
+    staff = is_staff_for(user, item.org_path)
+    leader = is_leader_for(user, item.org_path)
+    v = {"version": item.version}
+    f = {}
+    if staff and item.status == OpinionStatus.SUBMITTED:
+        f["reject"] = bound.get("reject") or forms.OpinionRejectForm(initial=v)
+    if staff and item.status == OpinionStatus.COMPILED:
+        f["report"] = bound.get("report") or forms.ReportForm(initial=v)
+    if staff and item.status in {OpinionStatus.REPORTED, OpinionStatus.ADOPTED}:
+        f["adopt"] = bound.get("adopt") or forms.AdoptForm()
+    if (staff or leader) and item.status in {OpinionStatus.REPORTED, OpinionStatus.ADOPTED}:
+        f["instruction"] = bound.get("instruction") or forms.InstructionForm()
+    return {"item": item, "forms": f, "timeline": timeline_for(item)[:100]}
+
+
+def _opinion_or_404(user, pk):
+    try:
+        return (selectors.opinions_visible_to(user=user).select_related("member", "org_unit", "bulletin", "submitter")
+                .prefetch_related("adoptions", "instructions").get(pk=pk))
+    except Exception:
+        raise Http404
+
+
+@login_required
+def opinion_detail(request, pk):
+    item = _opinion_or_404(request.user, pk)
+    return render(request, "proposals/opinion_detail.html", _opinion_context(request, item))
+
+
+@login_required
+@require_POST
+def opinion_act(request, pk, action):
+    item = _opinion_or_404(request.user, pk)
+    user, post = request.user, request.POST
+    handlers = {
+        "reject": (forms.OpinionRejectForm(post), lambda d: services.opinion_reject(
+            actor=user, item=item, note=d["note"], version=d["version"])),
+        "report": (forms.ReportForm(post), lambda d: services.opinion_report(
+            actor=user, item=item, reported_to=d["reported_to"], version=d["version"])),
+        "adopt": (forms.AdoptForm(post), lambda d: services.opinion_adopt(
+            actor=user, item=item, level=d["level"], adopted_on=d["adopted_on"], by=d["by"])),
+        "instruction": (forms.InstructionForm(post), lambda d: services.instruction_add(
+            actor=user, item=item, leader=d["leader"], given_on=d["given_on"], text=d["text"],
+            handling=d["handling"])),
+    }
+    if action not in handlers:
+        raise Http404
+    form, call = handlers[action]
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except DomainError as exc:
+            if exc.field and exc.field in form.fields:
+                form.add_error(exc.field, str(exc.message))
+            ctx = _opinion_context(request, _opinion_or_404(user, pk), {action: form})
+            ctx["error"] = str(exc.message)
+            return render(request, "proposals/opinion_detail.html", ctx, status=exc.status_code)
+        messages.success(request, _("Saved."))
+        return redirect(item)
+    ctx = _opinion_context(request, item, {action: form})
+    ctx["error"] = _("Please correct the errors below.")
+    return render(request, "proposals/opinion_detail.html", ctx, status=400)
+
+
+# ── Evaluation (评议) ─────────────────────────────────────────────────────────────────────
+
+
+def _open_rounds_for_member(user):
+    member = member_of_user(user)
+    if member is None:
+        return EvaluationRound.objects.none()
+    return EvaluationRound.objects.filter(status=EvaluationStatus.OPEN).filter(
+        **{"org_unit_id__in": member.org_unit.ancestor_ids})
+
+
+@login_required
+def evaluations(request):
+    """Staff see and open rounds; members score units of open rounds; departments answer
+    rectification orders. Members and departments act here (no per-round page for them)."""
+    user = request.user
+    staff_rounds = org_permissions.scoped(EvaluationRound.objects.all(), user, roles=[Role.LEADER, *STAFF_ROLES]
+                                          ).select_related("org_unit").order_by("-year", "-id")[:50]
+    member_rounds = [(r, forms.UnitScoreForm(unit=r.org_unit, prefix=f"r{r.pk}"))
+                     for r in _open_rounds_for_member(user).select_related("org_unit")[:5]]
+    rectify = []
+    if org_permissions.has_role(user, Role.DEPARTMENT):
+        results = (EvaluationResult.objects.filter(org_permissions.scope_q(user, "unit__path", [Role.DEPARTMENT]),
+                                                   verdict="rectify").select_related("unit", "round")[:20])
+        rectify = [(r, forms.RectifyForm(initial={"result": r.pk, "report": r.rectification_report}))
+                   for r in results]
+    to_score = []
+    if org_permissions.has_role(user, Role.DEPARTMENT):
+        assignments = list(selectors.department_inbox(user=user).filter(status=AssignmentStatus.REPLIED)[:20])
+        rounds = list(EvaluationRound.objects.filter(status=EvaluationStatus.OPEN))
+        for a in assignments:
+            rnd = next((r for r in rounds if a.unit_path.startswith(r.org_path)), None)
+            if rnd is not None:
+                to_score.append((rnd, a, forms.ProposalScoreForm(initial={"proposal": a.proposal_id},
+                                                                 prefix=f"p{a.pk}")))
+    units = _office_units(user)
+    create_form = forms.RoundForm(initial={"year": timezone.localdate().year}) if units.exists() else None
+    return render(request, "proposals/evaluations.html", {
+        "staff_rounds": staff_rounds, "member_rounds": member_rounds, "rectify": rectify, "create_form": create_form,
+        "to_score": to_score,
+    })
+
+
+@login_required
+@require_POST
+def evaluation_create(request):
+    unit = _office_units(request.user).first()
+    if unit is None:
+        raise Http404
+    form = forms.RoundForm(request.POST)
+    if form.is_valid():
+        try:
+            rnd = services.evaluation_round_create(actor=request.user, unit=unit, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            return redirect(rnd)
+    else:
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("proposals:evaluations")
+
+
+@login_required
+@require_POST
+def evaluation_score(request):
+    """A member (or staff as the committee) scores a handling unit in an open round."""
+    try:
+        round_id = int(request.POST.get("round_id", ""))
+    except ValueError:
+        raise Http404
+    rnd = (_open_rounds_for_member(request.user).filter(pk=round_id).first()
+           or org_permissions.scoped(EvaluationRound.objects.filter(pk=round_id), request.user,
+                                     roles=STAFF_ROLES).first())
+    if rnd is None:
+        raise Http404
+    form = forms.UnitScoreForm(request.POST, unit=rnd.org_unit, prefix=f"r{rnd.pk}")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.unit_score_add(actor=request.user, round=rnd, unit=d["unit"], attention=d["attention"],
+                                    communication=d["communication"], adoption=d["adoption"], results=d["results"])
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Score saved."))
+    else:
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("proposals:evaluations")
+
+
+@login_required
+@require_POST
+def evaluation_score_proposal(request):
+    """A handling unit scores a proposal it handled, in the open round of its county."""
+    try:
+        round_id, assignment_id = int(request.POST.get("round_id", "")), int(request.POST.get("assignment_id", ""))
+    except ValueError:
+        raise Http404
+    assignment = selectors.department_inbox(user=request.user).filter(pk=assignment_id).first()
+    rnd = EvaluationRound.objects.filter(pk=round_id, status=EvaluationStatus.OPEN).first()
+    if assignment is None or rnd is None or not assignment.unit_path.startswith(rnd.org_path):
+        raise Http404
+    form = forms.ProposalScoreForm(request.POST, prefix=f"p{assignment.pk}")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.proposal_score_add(actor=request.user, round=rnd, proposal=assignment.proposal,
+                                        accuracy=d["accuracy"], foresight=d["foresight"],
+                                        workability=d["workability"])
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Score saved."))
+    else:
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("proposals:evaluations")
+
+
+@login_required
+@require_POST
+def evaluation_rectify(request):
+    form = forms.RectifyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("proposals:evaluations")
+    result = EvaluationResult.objects.filter(pk=form.cleaned_data["result"]).first()
+    if result is None:
+        raise Http404
+    try:
+        services.rectification_report_submit(actor=request.user, result=result, report=form.cleaned_data["report"])
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise Http404
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Report submitted."))
+    return redirect("proposals:evaluations")
+
+
+@login_required
+def evaluation_detail(request, pk):
+    rnd = org_permissions.get_in_scope_or_404(EvaluationRound.objects.select_related("org_unit"), request.user,
+                                              roles=[Role.LEADER, *STAFF_ROLES], pk=pk)
+    staff = is_staff_for(request.user, rnd.org_path)
+    ranking = []
+    if rnd.status == EvaluationStatus.OPEN:
+        from organizations.models import OrgUnit
+
+        rows = services.evaluation_ranking(rnd)
+        names = dict(OrgUnit.objects.filter(pk__in=[u for u, _s in rows]).values_list("pk", "name"))
+        ranking = [(i, names.get(u, u), s) for i, (u, s) in enumerate(rows, start=1)]
+    results = rnd.results.select_related("unit") if rnd.status == EvaluationStatus.CLOSED else []
+    score_form = forms.UnitScoreForm(unit=rnd.org_unit, prefix=f"r{rnd.pk}") if (
+        staff and rnd.status == EvaluationStatus.OPEN) else None
+    return render(request, "proposals/evaluation_detail.html", {
+        "rnd": rnd, "ranking": ranking, "results": results, "staff": staff, "score_form": score_form,
+        "timeline": timeline_for(rnd)[:50],
+    })
+
+
+@login_required
+@require_POST
+def evaluation_close(request, pk):
+    rnd = org_permissions.get_in_scope_or_404(EvaluationRound.objects.all(), request.user, roles=STAFF_ROLES, pk=pk)
+    try:
+        services.evaluation_close(actor=request.user, round=rnd)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Round closed and ranked."))
+    return redirect(rnd)
+
+
+@login_required
+def export_evaluation(request, pk):
+    from . import exports
+
+    rnd = org_permissions.get_in_scope_or_404(EvaluationRound.objects.all(), request.user,
+                                              roles=[Role.LEADER, *STAFF_ROLES], pk=pk)
+    return exports.evaluation_report_docx(rnd)
+

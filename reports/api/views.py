@@ -1,0 +1,48 @@
+"""The dashboards' numbers as JSON: the same selectors as the pages, the same scope."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors
+from ..periods import parse_period
+from .serializers import DashboardSerializer, MetricSerializer
+
+PERIOD_PARAMETERS = [
+    OpenApiParameter("period", str, enum=["year", "quarter", "month", "custom"], description="Default: year"),
+    OpenApiParameter("year", int, description="Default: this year"),
+    OpenApiParameter("quarter", int, enum=[1, 2, 3, 4]),
+    OpenApiParameter("month", int, enum=list(range(1, 13))),
+    OpenApiParameter("start", OpenApiTypes.DATE, description="Custom range start (YYYY-MM-DD)"),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Custom range end (YYYY-MM-DD)"),
+]
+
+
+class MetricListView(APIView):
+    """Every registered metric."""
+
+    @extend_schema(responses=MetricSerializer(many=True))
+    def get(self, request):
+        if not selectors.can_report(request.user):
+            raise PermissionDenied
+        data = [{"key": m.key, "label": str(m.label), "section": str(m.section), "unit": str(m.unit),
+                 "has_records": m.records is not None or m.list_url is not None}
+                for m in selectors.metrics_in_order()]
+        return Response(MetricSerializer(data, many=True).data)
+
+
+class UnitDashboardView(APIView):
+    """A unit's numbers over a period (whole subtree), and each child unit's."""
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=DashboardSerializer)
+    def get(self, request, pk: int):
+        if not selectors.can_report(request.user):
+            raise PermissionDenied
+        unit = selectors.report_unit_or_404(user=request.user, pk=pk)
+        period, form = parse_period(request.query_params)
+        if period is None:
+            return Response({k: [str(e) for e in v] for k, v in form.errors.items()}, status=400)
+        board = selectors.dashboard_for(unit=unit, period=period)
+        return Response(DashboardSerializer(board.as_dict()).data)

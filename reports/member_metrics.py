@@ -1,0 +1,79 @@
+"""Member metrics the reports measure directly from the members app (already on main).
+
+They are registered under ``members.*`` only when the members app has not registered the same
+key itself, so the members app can take them over without a conflict."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from members.models import DutyRecord, DutyStatus, Member
+from portal.metrics import METRICS, metric, subtree_counts, subtree_q, units_on_path
+
+SECTION = _("Members")
+COUNTED = [DutyStatus.AUTO, DutyStatus.VERIFIED]
+
+
+def _register(key, label, **kwargs):
+    def decorator(func):
+        if key not in METRICS:
+            return metric(key, label, section=SECTION, **kwargs)(func)
+        return func
+
+    return decorator
+
+
+def _duty_records(start, end):
+    return DutyRecord.objects.filter(occurred_on__range=(start, end), status__in=COUNTED)
+
+
+def active_members_records(unit, start, end):
+    return Member.objects.filter(is_active=True, org_path__startswith=unit.path).order_by("org_path", "name")
+
+
+def duty_records_records(unit, start, end):
+    return (_duty_records(start, end).filter(org_path__startswith=unit.path).select_related("member")
+            .order_by("-occurred_on", "pk"))
+
+
+def participants_records(unit, start, end):
+    counted = _duty_records(start, end).filter(member=OuterRef("pk"), org_path__startswith=unit.path)
+    return Member.objects.filter(Exists(counted)).order_by("org_path", "name")
+
+
+@_register("members.active", _("Active members"), unit=_("people"), order=10, records=active_members_records)
+def active_members(units, start, end):
+    return subtree_counts(Member.objects.filter(is_active=True), units)
+
+
+@_register("members.duty_records", _("Duty activities (person-times)"), unit=_("person-times"), order=20,
+           records=duty_records_records)
+def duty_records(units, start, end):
+    return subtree_counts(_duty_records(start, end), units)
+
+
+def _participants(units, start, end) -> dict[int, int]:
+    """Distinct members with a counted duty activity in each subtree (one query)."""
+    pairs = _duty_records(start, end).filter(subtree_q(units)).values_list("org_path", "member_id").distinct()
+    seen: dict[int, set] = defaultdict(set)
+    by_path = {u.path: u.pk for u in units}
+    for path, member_id in pairs:
+        for pk in units_on_path(path, by_path):
+            seen[pk].add(member_id)
+    return {u.pk: len(seen[u.pk]) for u in units}
+
+
+@_register("members.participants", _("Members taking part"), unit=_("people"), order=30,
+           records=participants_records)
+def participants(units, start, end):
+    return _participants(units, start, end)
+
+
+@_register("members.participation_rate", _("Member participation rate"), unit="%", order=40)
+def participation_rate(units, start, end):
+    active = active_members(units, start, end)
+    taking_part = _participants(units, start, end)
+    return {u.pk: round(100.0 * taking_part[u.pk] / active[u.pk], 1) if active[u.pk] else 0.0 for u in units}

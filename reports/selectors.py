@@ -1,0 +1,229 @@
+"""Reads of the reports: which units a user may report on, and the numbers for a unit, its
+children and a period — from the summary table when it holds them, else computed directly.
+
+Query budget of a dashboard (constant in the number of children and records): the user's scope,
+the unit, its ancestors, its children, the snapshot rows, and one query per metric computed
+directly."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from organizations import permissions
+from organizations.models import OrgUnit, Role
+from portal.metrics import METRICS, Metric
+
+from .models import UnitFact
+from .periods import Period
+
+REPORT_ROLES = frozenset({Role.ADMIN, Role.OFFICE_CLERK, Role.PROPOSAL_STAFF, Role.LEADER})
+# Who may change what reports are built from (the Word template); leaders only read.
+REPORT_EDIT_ROLES = frozenset({Role.ADMIN, Role.OFFICE_CLERK})
+
+
+def can_report(user) -> bool:
+    return permissions.has_role(user, REPORT_ROLES)
+
+
+def report_units_visible_to(*, user) -> QuerySet[OrgUnit]:
+    return permissions.units_visible_to(user, REPORT_ROLES).filter(is_active=True)
+
+
+def report_roots(*, user) -> list[OrgUnit]:
+    """The top units of the user's reporting scope (where /reports/ starts)."""
+    paths = permissions.scope_paths(user, REPORT_ROLES)
+    if paths is None:
+        return list(OrgUnit.objects.filter(parent__isnull=True, is_active=True).order_by("sort_order", "name"))
+    return list(OrgUnit.objects.filter(path__in=paths, is_active=True).order_by("path"))
+
+
+def report_unit_or_404(*, user, pk) -> OrgUnit:
+    return permissions.get_in_scope_or_404(OrgUnit.objects.filter(is_active=True), user, field="path",
+                                           roles=REPORT_ROLES, pk=pk)
+
+
+def breadcrumb(*, user, unit: OrgUnit) -> list[OrgUnit]:
+    """The unit's ancestors the user may report on, top first (one query)."""
+    ids = unit.ancestor_ids[:-1]
+    if not ids:
+        return []
+    qs = OrgUnit.objects.filter(pk__in=ids).filter(permissions.scope_q(user, "path", REPORT_ROLES))
+    return sorted(qs, key=lambda u: u.depth)
+
+
+def children_of(unit: OrgUnit) -> list[OrgUnit]:
+    return list(OrgUnit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "kind", "name"))
+
+
+def metrics_in_order(keys=None) -> list[Metric]:
+    items = [m for m in METRICS.values() if keys is None or m.key in keys]
+    return sorted(items, key=lambda m: (str(m.section), m.order, m.key))
+
+
+def compute_direct(units, start: datetime.date, end: datetime.date, keys=None) -> dict[str, dict[int, float]]:
+    """{metric key: {unit pk: value}} straight from the records."""
+    units = list(units)
+    return {m.key: _clean_values(m.func(units, start, end), units) for m in metrics_in_order(keys)}
+
+
+def _clean_values(values: dict, units) -> dict[int, float]:
+    return {u.pk: float(values.get(u.pk) or 0) for u in units}
+
+
+# Snapshot rows older than this (the beat stopped) are ignored: the numbers are computed directly
+# rather than shown hours stale.
+SNAPSHOT_MAX_AGE = datetime.timedelta(minutes=30)
+
+
+@dataclass
+class Numbers:
+    values: dict[str, dict[int, float]]
+    as_of: datetime.datetime
+    from_snapshot: bool
+
+
+def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True) -> Numbers:
+    """The numbers for `units` over `period`: snapshot rows where the summary table has every
+    unit for a metric (standard periods), the rest computed directly."""
+    units = list(units)
+    metrics = metrics_in_order(keys)
+    values: dict[str, dict[int, float]] = {}
+    as_of = None
+    if use_snapshot and period.is_standard and units:
+        rows = UnitFact.objects.filter(
+            org_unit__in=units, period_start=period.start, period_end=period.end,
+            metric__in=[m.key for m in metrics], computed_at__gte=timezone.now() - SNAPSHOT_MAX_AGE,
+        ).values_list("metric", "org_unit_id", "value", "computed_at")
+        found: dict[str, dict[int, float]] = {}
+        stamps: dict[str, datetime.datetime] = {}
+        for key, unit_id, value, computed_at in rows:
+            found.setdefault(key, {})[unit_id] = value
+            stamps[key] = min(stamps.get(key, computed_at), computed_at)
+        for key, per_unit in found.items():
+            if len(per_unit) == len(units):
+                values[key] = per_unit
+                as_of = stamps[key] if as_of is None else min(as_of, stamps[key])
+    missing = [m for m in metrics if m.key not in values]
+    if missing:
+        values.update(compute_direct(units, period.start, period.end, {m.key for m in missing}))
+        as_of = timezone.now()
+    return Numbers(values, as_of or timezone.now(), from_snapshot=not missing)
+
+
+def number_link(metric: Metric, unit: OrgUnit, period: Period) -> str | None:
+    """Where a number leads: the domain's own list page, else the records list of the reports."""
+    if metric.list_url is not None:
+        return metric.list_url(unit, period.start, period.end)
+    if metric.records is not None:
+        return reverse("reports:records", args=[unit.pk, metric.key]) + "?" + period.query()
+    return None
+
+
+@dataclass
+class Cell:
+    metric: Metric
+    value: float
+    link: str | None
+
+    @property
+    def display(self) -> str:
+        return format_value(self.value, self.metric)
+
+
+@dataclass
+class Row:
+    unit: OrgUnit
+    cells: list[Cell]
+    has_children: bool = False
+
+
+@dataclass
+class Section:
+    label: str
+    cells: list[Cell] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # the child units, with this section's metrics
+
+
+@dataclass
+class Dashboard:
+    unit: OrgUnit
+    period: Period
+    metrics: list[Metric]
+    sections: list[Section]
+    rows: list[Row]
+    as_of: datetime.datetime
+    from_snapshot: bool
+
+    def as_dict(self) -> dict:
+        """The same numbers for the API and the charts."""
+        return {
+            "unit": {"id": self.unit.pk, "name": self.unit.name, "kind": self.unit.kind},
+            "period": {"kind": self.period.kind, "start": self.period.start, "end": self.period.end,
+                       "label": self.period.label},
+            "as_of": self.as_of,
+            "from_snapshot": self.from_snapshot,
+            "metrics": [
+                {"key": c.metric.key, "label": str(c.metric.label), "section": str(s.label),
+                 "unit": str(c.metric.unit), "value": c.value, "link": c.link}
+                for s in self.sections for c in s.cells
+            ],
+            "children": [
+                {"id": r.unit.pk, "name": r.unit.name, "kind": r.unit.kind,
+                 "values": {c.metric.key: c.value for c in r.cells}}
+                for r in self.rows
+            ],
+        }
+
+
+def format_value(value: float, metric: Metric) -> str:
+    if str(metric.unit) == "%":
+        return f"{value:.1f}%"
+    return f"{int(value)}" if float(value).is_integer() else f"{value:.2f}"
+
+
+def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True) -> Dashboard:
+    children = children_of(unit)
+    parents_with_children = set(
+        OrgUnit.objects.filter(parent__in=children, is_active=True).values_list("parent_id", flat=True).distinct()
+    ) if children else set()
+    metrics = metrics_in_order()
+    numbers = numbers_for([unit, *children], period, use_snapshot=use_snapshot)
+    rows = [
+        Row(child, [Cell(m, numbers.values[m.key][child.pk], number_link(m, child, period)) for m in metrics],
+            has_children=child.pk in parents_with_children)
+        for child in children
+    ]
+    sections = []
+    for label, group in groupby(metrics, key=lambda m: str(m.section)):
+        keys = {m.key for m in group}
+        sections.append(Section(
+            label,
+            [Cell(m, numbers.values[m.key][unit.pk], number_link(m, unit, period)) for m in metrics if m.key in keys],
+            [Row(r.unit, [c for c in r.cells if c.metric.key in keys], r.has_children) for r in rows],
+        ))
+    return Dashboard(unit, period, metrics, sections, rows, numbers.as_of, numbers.from_snapshot)
+
+
+def metric_or_404(key: str) -> Metric:
+    metric = METRICS.get(key)
+    if metric is None or metric.records is None:
+        raise Http404
+    return metric
+
+
+def records_for(*, user, unit: OrgUnit, metric: Metric, period: Period) -> QuerySet:
+    """The records behind one number, limited to the user's scope as well (defence in depth)."""
+    qs = metric.records(unit, period.start, period.end)
+    model = qs.model
+    if any(f.name == "org_path" for f in model._meta.get_fields()):
+        qs = qs.filter(permissions.scope_q(user, "org_path", REPORT_ROLES))
+    if any(f.name == "org_unit" for f in model._meta.get_fields()):
+        qs = qs.select_related("org_unit")
+    return qs

@@ -1,0 +1,109 @@
+"""Bulk import: a messy file reports every bad row and imports nothing; a clean one imports all."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from members import importer
+from members.models import Member, Posting
+from portal.errors import NotAllowed
+from portal.models import AuditEvent
+
+from ..factories import make_member
+from .conftest import xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+HEADER = ["姓名", "身份证号", "性别", "层级", "界别", "专委会", "工作单位", "手机", "特长", "下沉"]
+
+
+def upload(name, data):
+    return SimpleUploadedFile(name, data)
+
+
+def test_messy_spreadsheet_reports_every_row_and_imports_nothing(users, tree, bodies):
+    make_member(tree.county_a, id_key="EXIST1")
+    rows = [
+        HEADER,
+        ["王一", "K001", "男", "区级", "教育界", "提案委员会", "第一中学", "13900000001", "教育", "三堤口街道"],
+        ["", "K002", "", "", "", "", "", "", "", ""],  # no name
+        ["李三", "K001", "", "", "", "", "", "", "", ""],  # repeats row 2
+        ["赵四", "EXIST1", "", "", "", "", "", "", "", ""],  # already a member
+        ["钱五", "K005", "未知", "乡级", "火星界", "", "", "", "", "临涣镇"],  # gender, level, sector, posting
+        [None, None, None, None, None, None, None, None, None, None],  # blank lines are skipped
+        ["孙六", "K006", "女", "", "", "", "", "", "", "东山街道、庆相桥社区"],
+    ]
+    result = importer.import_file(actor=users.clerk, unit=tree.county_a, upload=upload("m.xlsx", xlsx(rows)))
+    assert not result.ok and result.created == 0
+    text = "\n".join(str(e) for e in result.errors)
+    for fragment in ["Row 3", "Row 4", "Row 5", "Row 6"]:
+        assert fragment in text
+    assert "Row 2:" not in text and "Row 8:" not in text
+    assert "临涣镇" in text and "火星界" in text and "未知" in text and "乡级" in text
+    assert Member.objects.count() == 1
+
+
+def test_clean_file_imports_all_with_postings(users, tree, bodies):
+    rows = [HEADER, ["王一", "k001", "男", "区级", "教育界", "提案委员会", "第一中学", "13900000001", "教育", "三堤口街道"],
+            ["孙六", "K006", "女", "市级", "", "", "", "", "", "东山街道、庆相桥社区"]]
+    preview = importer.check_file(actor=users.clerk, unit=tree.county_a, upload=upload("m.xlsx", xlsx(rows)))
+    assert preview.ok and len(preview.rows) == 2 and not Member.objects.exists()
+    result = importer.import_file(actor=users.clerk, unit=tree.county_a, upload=upload("m.xlsx", xlsx(rows)))
+    assert result.ok and result.created == 2
+    wang = Member.objects.get(id_key="K001")
+    assert wang.sector == bodies["sector"] and list(wang.committees.all()) == [bodies["committee"]]
+    assert Posting.objects.filter(member__id_key="K006").count() == 2
+    assert AuditEvent.objects.filter(action="members.import").count() == 1
+    assert AuditEvent.objects.filter(action="members.member.create").count() == 2
+
+
+def test_gbk_csv_is_read(users, tree):
+    data = "姓名,身份证号\n王一,K001\n".encode("gb18030")
+    result = importer.import_file(actor=users.clerk, unit=tree.county_a, upload=upload("m.csv", data))
+    assert result.ok and Member.objects.get().name == "王一"
+
+
+def test_utf8_bom_csv_is_read(users, tree):
+    data = "\ufeffname,id_key\n王一,K001\n".encode()
+    assert importer.import_file(actor=users.clerk, unit=tree.county_a, upload=upload("m.csv", data)).ok
+
+
+@pytest.mark.parametrize("name,data,fragment", [
+    ("m.csv", "姓名,身份证号\n王一,K001\n".encode() + "李二,K002\n".encode("gb18030"), "encodings"),
+    ("m.csv", "姓名,工作单位\n王一,中学\n".encode(), "身份证号"),
+    ("m.xlsx", b"PK\x03\x04garbage", "could not be read"),
+    ("m.xlsx", b"not a zip", "not an Excel"),
+    ("m.txt", b"x", "Excel"),
+    ("m.csv", b"", "empty"),
+])
+def test_unreadable_files(users, tree, name, data, fragment):
+    result = importer.import_file(actor=users.clerk, unit=tree.county_a, upload=upload(name, data))
+    assert not result.ok and fragment in result.errors[0]
+    assert not Member.objects.exists()
+
+
+def test_only_clerks_import(users, tree):
+    with pytest.raises(NotAllowed):
+        importer.check_file(actor=users.leader, unit=tree.county_a, upload=upload("m.csv", b"a,b"))
+    with pytest.raises(NotAllowed):
+        importer.check_file(actor=users.clerk_b, unit=tree.county_a, upload=upload("m.csv", b"a,b"))
+
+
+def test_import_page_preview_then_confirm(client, users, tree):
+    client.force_login(users.clerk)
+    data = "姓名,身份证号\n王一,K001\n".encode()
+    response = client.post("/members/import/", {"unit": tree.county_a.pk, "file": upload("m.csv", data),
+                                                "confirm": "0"})
+    assert response.status_code == 200 and 'id="import-preview"' in response.content.decode()
+    assert not Member.objects.exists()
+    response = client.post("/members/import/", {"unit": tree.county_a.pk, "file": upload("m.csv", data),
+                                                "confirm": "1"})
+    assert response.status_code == 302 and Member.objects.count() == 1
+    response = client.post("/members/import/", {"unit": tree.county_b.pk, "file": upload("m.csv", data)})
+    assert response.status_code == 200 and not Member.objects.filter(org_unit=tree.county_b).exists()

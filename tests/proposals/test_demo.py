@@ -1,0 +1,37 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from proposals.models import EvaluationRound, OpinionItem, Proposal, ProposalStatus
+
+
+@pytest.mark.django_db
+def test_demo_loads_every_stage_and_is_idempotent():
+    call_command("load_demo", stdout=io.StringIO())
+    counts = (Proposal.objects.count(), OpinionItem.objects.count())
+    assert Proposal.objects.filter(source_ref__startswith="report:").count() == 26
+    assert OpinionItem.objects.filter(source_ref__startswith="report:").count() == 20
+    statuses = set(Proposal.objects.values_list("status", flat=True))
+    assert {ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.REGISTERED, ProposalStatus.ASSIGNING,
+            ProposalStatus.HANDLING, ProposalStatus.REPLIED, ProposalStatus.CLOSED,
+            ProposalStatus.NOT_REGISTERED} <= statuses
+    assert EvaluationRound.objects.count() == 2
+    # The demo users' own records come after the reports' (the security probe relies on it).
+    first = Proposal.objects.order_by("pk")[:3]
+    assert all(p.source_ref.startswith("report:") for p in first)
+    call_command("load_demo", stdout=io.StringIO())
+    assert (Proposal.objects.count(), OpinionItem.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_demo_member_and_department_see_only_their_own_journeys():
+    from django.contrib.auth import get_user_model
+
+    from proposals.selectors import proposals_visible_to
+
+    call_command("load_demo", stdout=io.StringIO())
+    for username in ["member", "dept"]:
+        user = get_user_model().objects.get(username=username)
+        refs = set(proposals_visible_to(user=user).values_list("source_ref", flat=True))
+        assert refs and all(ref.startswith("demo:") for ref in refs), (username, refs)

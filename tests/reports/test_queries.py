@@ -1,0 +1,65 @@
+"""Constant query counts: the dashboard, the API and the record list do not grow with the number
+of child units or records."""
+
+import itertools
+
+import pytest
+from django.urls import reverse
+
+from organizations.models import UnitKind
+from reports.periods import year_period
+from reports.services import facts_refresh
+from tests.factories import make_member, make_unit
+from tests.helpers import assert_constant_queries
+
+from .conftest import YEAR, duty
+
+pytestmark = pytest.mark.django_db
+_names = itertools.count(1)
+
+
+def _grow_children(tree):
+    """n more townships under county A, each with a community, a member and a duty record."""
+    def add(n):
+        for _ in range(n):
+            township = make_unit(f"新街道{next(_names)}", UnitKind.TOWNSHIP, tree.county_a)
+            unit = make_unit(f"新社区{next(_names)}", UnitKind.VILLAGE, township)
+            member = make_member(unit)
+            duty(member, unit)
+    return add
+
+
+@pytest.mark.parametrize("snapshot", [False, True])
+def test_dashboard_queries_do_not_grow_with_children(client, tree, users, test_metrics, snapshot):
+    client.force_login(users.clerk)
+    url = reverse("reports:unit", args=[tree.county_a.pk]) + f"?year={YEAR}"
+    grow = _grow_children(tree)
+
+    def add(n):
+        grow(n)
+        if snapshot:
+            facts_refresh(periods=[year_period(YEAR)])
+
+    def fetch():
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.context["board"].from_snapshot is snapshot
+
+    assert_constant_queries(fetch, add)
+
+
+def test_api_queries_do_not_grow_with_children(client, tree, users):
+    client.force_login(users.clerk)
+    url = f"/api/v1/reports/units/{tree.county_a.pk}/?year={YEAR}"
+    assert_constant_queries(lambda: client.get(url).json(), _grow_children(tree))
+
+
+def test_record_list_queries_do_not_grow_with_records(client, tree, users):
+    client.force_login(users.clerk)
+    url = reverse("reports:records", args=[tree.county_a.pk, "members.duty_records"]) + f"?year={YEAR}"
+
+    def add(n):
+        for _ in range(n):
+            duty(make_member(tree.village_a1a), tree.village_a1a)
+
+    assert_constant_queries(lambda: client.get(url), add)
