@@ -188,11 +188,10 @@ def search_proposals(*, seed):
 @case("excel-export-100k")
 def excel_export(*, seed):
     """The reports' records export (xlsxwriter constant-memory mode) of ~100,000 duty records."""
-    from reports.periods import Period
-    from reports.selectors import metric_or_404, records_for
-
     from reports import exports
     from reports.models import ExportJob, ExportKind
+    from reports.periods import Period
+    from reports.selectors import metric_or_404, records_for
 
     root = _root(seed)
     user = user_with_role(seed, Role.OFFICE_CLERK, root, "province-clerk")

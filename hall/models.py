@@ -1,1 +1,310 @@
-from django.db import models  # noqa: F401
+"""The online consultation hall (线上协商议事厅): what residents do from their phones.
+
+Everything here is owned by an org unit (``OrgScopedModel``) so staff screens are scoped by the
+usual path prefix. Public pages show only records that are published; personal data (contact
+details, the submitter's account, IP-derived keys) and internal notes never reach them — the
+public selectors return the fields a page may show and nothing else."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import OrgScopedModel
+from portal.concurrency import VersionedModel
+
+
+def new_tracking_code() -> str:
+    # 15 random bytes → 20 URL-safe characters: unguessable, and short enough to copy by hand.
+    return secrets.token_urlsafe(15)
+
+
+def photo_path(instance, filename):
+    # Never keep the uploaded name (it may carry personal data or path tricks).
+    return f"hall/photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class Submission(OrgScopedModel):
+    """A topic proposed by a resident (群众出题) for their community.
+
+    Statuses: ``new`` waits in the secretary's screening queue; the secretary either turns it into
+    a topic of the closed loop (``accepted``, with the link kept in ``topic``) or declines it with a
+    reply the resident sees (``declined``). The resident follows it by its tracking code."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Waiting for screening")
+        ACCEPTED = "accepted", _("Taken up as a consultation topic")
+        DECLINED = "declined", _("Not taken up")
+
+    tracking_code = models.CharField(_("tracking code"), max_length=32, unique=True, default=new_tracking_code,
+                                     editable=False)
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("description"), max_length=3000)
+    location = models.CharField(_("location in the community"), max_length=200, blank=True,
+                                help_text=_("e.g. building, street corner, square"))
+    contact_name = models.CharField(_("contact name"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    submitter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="hall_submissions")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    reply = models.TextField(_("reply to the resident"), blank=True, max_length=2000)
+    internal_note = models.TextField(_("internal note"), blank=True, max_length=2000)
+    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    screened_at = models.DateTimeField(_("screened at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("resident submission")
+        verbose_name_plural = _("resident submissions")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "org_path"])]
+
+    def __str__(self):
+        return self.title
+
+
+class SubmissionPhoto(models.Model):
+    """A photo attached to a submission, stored only after it was re-encoded (metadata stripped)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=photo_path, max_length=200)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.image.name
+
+
+class OnlineConsultation(OrgScopedModel, VersionedModel):
+    """A network consultation (网络协商): background material, an open period for comments,
+    supports and a short questionnaire; after it closes the result is published and rated.
+
+    ``draft`` is visible to staff only; ``published`` is public. Open/closed follows the period."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=150)
+    background = models.TextField(_("background material"), max_length=10000)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    result = models.TextField(_("published result"), blank=True, max_length=10000,
+                              help_text=_("What came of the consultation; shown after it closes."))
+    internal_note = models.TextField(_("internal note"), blank=True, max_length=2000)
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("online consultation")
+        verbose_name_plural = _("online consultations")
+        ordering = ["-opens_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.is_public and self.opens_at <= now < self.closes_at
+
+    def is_closed(self, now=None) -> bool:
+        return self.is_public and (now or timezone.now()) >= self.closes_at
+
+
+class Comment(models.Model):
+    """A comment or suggestion in an online consultation. ``kind`` marks who speaks: a resident,
+    a committee member (members post as members) or a department (official answer, 官方答复).
+
+    Moderation: ``pending`` waits for a moderator (pre-moderation), ``visible`` is public,
+    ``hidden`` was removed by a moderator (post-moderation or after abuse reports)."""
+
+    class Kind(models.TextChoices):
+        RESIDENT = "resident", _("Resident")
+        MEMBER = "member", _("Committee member")
+        OFFICIAL = "official", _("Official answer")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for moderation")
+        VISIBLE = "visible", _("Visible")
+        HIDDEN = "hidden", _("Hidden")
+
+    consultation = models.ForeignKey(OnlineConsultation, on_delete=models.CASCADE, related_name="comments")
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_label = models.CharField(_("shown as"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RESIDENT)
+    body = models.TextField(_("comment"), max_length=2000)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.VISIBLE)
+    support_count = models.PositiveIntegerField(default=0)
+    report_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["consultation", "status"])]
+
+    def __str__(self):
+        return self.body[:40]
+
+
+class Support(models.Model):
+    """One person's support (点赞/支持) for one suggestion."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "user"], name="hall_support_once")]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.comment_id}"
+
+
+class AbuseReport(models.Model):
+    """A report that a comment is abusive; moderators see the reports in their queue."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    handled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "user"], name="hall_report_once")]
+
+    def __str__(self):
+        return self.reason or str(self.comment_id)
+
+
+class Question(models.Model):
+    """One multiple-choice question of a consultation's short questionnaire."""
+
+    consultation = models.ForeignKey(OnlineConsultation, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=200)
+    choices = models.JSONField(_("choices"), default=list)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class QuestionnaireResponse(models.Model):
+    """One person's answers to a consultation's questionnaire: {question id: choice index}."""
+
+    consultation = models.ForeignKey(OnlineConsultation, on_delete=models.CASCADE, related_name="responses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="hall_response_once")]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.consultation_id}"
+
+
+class Rating(models.Model):
+    """A resident's rating of a closed consultation's result (群众评价), one per person."""
+
+    class Value(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        BASICALLY = "basically", _("Basically satisfied")
+        NOT = "not", _("Not satisfied")
+
+    consultation = models.ForeignKey(OnlineConsultation, on_delete=models.CASCADE, related_name="ratings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(_("rating"), max_length=20, choices=Value.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="hall_rating_once")]
+
+    def __str__(self):
+        return self.get_value_display()
+
+
+class LiveSession(OrgScopedModel, VersionedModel):
+    """A live-streamed consultation (直播协商): stream link, agenda, live questions; the view and
+    participant counts are recorded for the reports."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=150)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    stream_url = models.URLField(_("stream link"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True, max_length=5000)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+    participant_count = models.PositiveIntegerField(_("participants"), default=0,
+                                                    help_text=_("People who asked or answered during the session."))
+    internal_note = models.TextField(_("internal note"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("live session")
+        verbose_name_plural = _("live sessions")
+        ordering = ["-starts_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def accepts_questions(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.is_public and now < self.ends_at
+
+
+class LiveQuestion(models.Model):
+    """A question sent in during a live session; shown once a moderator lets it through or answers it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SHOWN = "shown", _("Shown")
+        HIDDEN = "hidden", _("Hidden")
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="questions")
+    asker_label = models.CharField(_("shown as"), max_length=60)
+    asker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    body = models.TextField(_("question"), max_length=500)
+    answer = models.TextField(_("answer"), blank=True, max_length=2000)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.body[:40]

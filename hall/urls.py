@@ -1,5 +1,36 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "hall"
 
-urlpatterns: list = []
+# Everything outside manage/ is public and shows published records only.
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("place/<int:pk>/", views.place_detail, name="place"),
+    path("place/<int:pk>/submit/", views.submit, name="submit"),
+    path("submitted/<str:code>/", views.submitted, name="submitted"),
+    path("track/", views.track, name="track"),
+    path("track/<str:code>/", views.track_detail, name="track_detail"),
+    path("track/<str:code>/photo/<int:pk>/", views.track_photo, name="track_photo"),
+    path("c/<int:pk>/", views.consultation_detail, name="consultation"),
+    path("c/<int:pk>/comment/", views.comment_add, name="comment"),
+    path("c/<int:pk>/questionnaire/", views.questionnaire_answer, name="questionnaire"),
+    path("c/<int:pk>/rate/", views.rating_add, name="rate"),
+    path("comment/<int:pk>/support/", views.support_add, name="support"),
+    path("comment/<int:pk>/report/", views.report_add, name="report"),
+    path("live/<int:pk>/", views.live_detail, name="live"),
+    path("live/<int:pk>/questions/", views.live_questions, name="live_questions"),
+    path("account/signup/", views.signup, name="signup"),
+    path("account/", views.my_submissions, name="my"),
+    # Staff only (login + secretary / office clerk, scoped to their subtree).
+    path("manage/", views.manage_queue, name="manage"),
+    path("manage/submission/<int:pk>/", views.manage_submission, name="manage_submission"),
+    path("manage/submission/<int:pk>/photo/<int:photo>/", views.manage_photo, name="manage_photo"),
+    path("manage/moderation/", views.manage_moderation, name="manage_moderation"),
+    path("manage/comment/<int:pk>/", views.manage_comment, name="manage_comment"),
+    path("manage/consultations/", views.manage_consultations, name="manage_consultations"),
+    path("manage/consultation/<int:pk>/", views.manage_consultation, name="manage_consultation"),
+    path("manage/live/new/", views.manage_live_new, name="manage_live_new"),
+    path("manage/live/<int:pk>/", views.manage_live, name="manage_live"),
+]

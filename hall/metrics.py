@@ -1,0 +1,85 @@
+"""The hall's counts for the reports (see portal/metrics.py): one grouped query per metric."""
+
+import datetime
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from portal.metrics import metric, subtree_counts
+
+from .models import Comment, LiveSession, OnlineConsultation, QuestionnaireResponse, Rating, Submission
+
+SECTION = _("Online hall")
+
+
+def _range(start, end):
+    """Inclusive dates → an aware datetime range [start 00:00, end+1 00:00)."""
+    from django.utils import timezone
+
+    tz = timezone.get_current_timezone()
+    lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    return lo, hi
+
+
+@metric("hall.submissions", _("Topics submitted by residents"), section=SECTION, unit=_("items"), order=10)
+def submissions(units, start, end):
+    return subtree_counts(Submission.objects.filter(created_at__range=_range(start, end)), units)
+
+
+@metric("hall.submissions_accepted", _("Resident topics taken up"), section=SECTION, unit=_("items"), order=11)
+def submissions_accepted(units, start, end):
+    qs = Submission.objects.filter(created_at__range=_range(start, end), status=Submission.Status.ACCEPTED)
+    return subtree_counts(qs, units)
+
+
+@metric("hall.consultations", _("Online consultations opened"), section=SECTION, unit=_("items"), order=20)
+def consultations(units, start, end):
+    qs = OnlineConsultation.objects.filter(status=OnlineConsultation.Status.PUBLISHED,
+                                           opens_at__range=_range(start, end))
+    return subtree_counts(qs, units)
+
+
+@metric("hall.comments", _("Online comments"), section=SECTION, unit=_("items"), order=30)
+def comments(units, start, end):
+    qs = Comment.objects.filter(created_at__range=_range(start, end)).exclude(status=Comment.Status.HIDDEN)
+    return subtree_counts(qs, units, path_field="consultation__org_path")
+
+
+@metric("hall.participants", _("Online participants"), section=SECTION, unit=_("people"), order=40)
+def participants(units, start, end):
+    """Distinct people who commented or answered a questionnaire per consultation, plus the people
+    who sent questions in live sessions."""
+    lo_hi = _range(start, end)
+    commenters = (Comment.objects.filter(created_at__range=lo_hi).values("consultation__org_path")
+                  .annotate(n=Count("author", distinct=True)))
+    totals = subtree_counts(QuestionnaireResponse.objects.filter(created_at__range=lo_hi), units,
+                            path_field="consultation__org_path")
+    live = subtree_counts(LiveSession.objects.filter(starts_at__range=lo_hi), units, sum_field="participant_count")
+    for row in commenters:
+        for unit in units:
+            if row["consultation__org_path"].startswith(unit.path):
+                totals[unit.pk] += row["n"]
+    return {pk: totals[pk] + live.get(pk, 0) for pk in totals}
+
+
+@metric("hall.views", _("Online views"), section=SECTION, unit=_("views"), order=50)
+def views(units, start, end):
+    lo_hi = _range(start, end)
+    online = subtree_counts(OnlineConsultation.objects.filter(opens_at__range=lo_hi), units, sum_field="view_count")
+    live = subtree_counts(LiveSession.objects.filter(starts_at__range=lo_hi), units, sum_field="view_count")
+    return {pk: online.get(pk, 0) + live.get(pk, 0) for pk in online}
+
+
+@metric("hall.ratings", _("Residents' ratings of results"), section=SECTION, unit=_("ratings"), order=60)
+def ratings(units, start, end):
+    qs = Rating.objects.filter(created_at__range=_range(start, end))
+    return subtree_counts(qs, units, path_field="consultation__org_path")
+
+
+@metric("hall.satisfied", _("Ratings: satisfied or basically satisfied"), section=SECTION, unit=_("ratings"),
+        order=61)
+def satisfied(units, start, end):
+    qs = Rating.objects.filter(created_at__range=_range(start, end),
+                               value__in=[Rating.Value.SATISFIED, Rating.Value.BASICALLY])
+    return subtree_counts(qs, units, path_field="consultation__org_path")
