@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.models import OrgScopedModel, OrgUnit
 from portal.concurrency import VersionedModel
@@ -469,7 +470,7 @@ class DocumentTemplate(OrgScopedModel):
     their unit; units below use the nearest one, else the built-in default. Fields are checked on
     upload, so a broken field is refused with its name instead of failing at print time."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("object", "name"), max_length=100)
     file = models.FileField(_("file"), upload_to="consultations/templates/")
     is_active = models.BooleanField(default=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -207,10 +207,11 @@ def quota_row(*, unit: OrgUnit, year: int, quota: int | None) -> dict:
 
 def quota_table(*, user, parent: OrgUnit, year: int) -> list[dict]:
     """Quota rows for a unit and its direct children, in one query for the counts."""
-    from .settings_keys import quota_for
+    from .settings_keys import quotas_for
 
     units = [parent, *permissions.units_visible_to(user).filter(parent=parent, is_active=True).order_by("sort_order",
                                                                                                         "name")]
+    quotas = quotas_for(units, year)
     rows = Session.objects.filter(scheduled_on__year=year, org_path__startswith=parent.path).values_list(
         "org_path", "status").order_by().annotate(n=Count("pk"))
     held = {u.pk: 0 for u in units}
@@ -228,7 +229,7 @@ def quota_table(*, user, parent: OrgUnit, year: int) -> list[dict]:
         ((today - start).days + 1) / ((datetime.date(year, 12, 31) - start).days + 1))
     result = []
     for u in units:
-        quota = quota_for(u, year)
+        quota = quotas[u.pk]
         expected = round((quota or 0) * fraction)
         result.append({"unit": u, "year": year, "quota": quota, "held": held[u.pk], "planned": planned[u.pk],
                        "expected_by_now": expected, "on_pace": quota is None or held[u.pk] >= expected,

@@ -35,8 +35,29 @@ def _bool(value):
     raise DomainError(_("Enter true or false."), field="value")
 
 
+def _quota_value(value):
+    """A number for the unit and everything below it, or numbers by unit kind, e.g.
+    {"county": 6, "township": 24, "village": 12} — so a county can set its own and its
+    townships' quotas in one place."""
+    check = positive_int(400)
+    if isinstance(value, dict):
+        kinds = set(UnitKind.values)
+        unknown = [k for k in value if k not in kinds]
+        if unknown:
+            raise DomainError(_("Unknown unit kinds: %(kinds)s") % {"kinds": ", ".join(map(str, unknown))},
+                              field="value")
+        return {k: check(v) for k, v in value.items()}
+    return check(value)
+
+
+def _resolve_quota(value, unit):
+    if isinstance(value, dict):
+        return int(value[unit.kind]) if unit.kind in value else DEFAULT_QUOTA_BY_KIND.get(unit.kind)
+    return int(value)
+
+
 def register():
-    register_key(ConfigKey(QUOTA, _lazy("Consultation sessions per year (quota)"), None, positive_int(400)))
+    register_key(ConfigKey(QUOTA, _lazy("Consultation sessions per year (quota)"), None, _quota_value))
     register_key(ConfigKey(FOLLOWUP_DAYS, _lazy("Days from closing to the follow-up review (回头看)"), 90,
                            positive_int(1100)))
     register_key(ConfigKey(RESEARCH_WAIVER, _lazy("Sessions may be scheduled without research (exception)"),
@@ -51,7 +72,7 @@ def quota_for(unit, year: int) -> int | None:
     value = config_get(unit, QUOTA, year)
     if value is None:
         return DEFAULT_QUOTA_BY_KIND.get(unit.kind)
-    return int(value)
+    return _resolve_quota(value, unit)
 
 
 def followup_days(unit, year: int | None = None) -> int:
@@ -70,3 +91,25 @@ def minutes_due_days(unit=None, year: int | None = None) -> int:
     if unit is None:
         return 7
     return int(config_get(unit, MINUTES_DUE_DAYS, year) or 7)
+
+
+def quotas_for(units, year: int) -> dict[int, int | None]:
+    """`quota_for` for many units in ONE query (the plan page lists a unit and all its children):
+    the nearest unit's value wins, a year-specific value beating a general one on the same unit."""
+    from organizations.models import UnitConfig
+
+    units = list(units)
+    ids = {i for u in units for i in u.ancestor_ids}
+    rows = list(UnitConfig.objects.filter(unit_id__in=ids, key=QUOTA).values_list("unit_id", "year", "value"))
+    result = {}
+    for unit in units:
+        depth_of = {uid: i for i, uid in enumerate(unit.ancestor_ids)}
+        best, best_rank = None, None
+        for unit_id, row_year, value in rows:
+            if unit_id not in depth_of or (row_year is not None and row_year != year):
+                continue
+            rank = (depth_of[unit_id], 1 if row_year is not None else 0)
+            if best_rank is None or rank > best_rank:
+                best, best_rank = value, rank
+        result[unit.pk] = DEFAULT_QUOTA_BY_KIND.get(unit.kind) if best is None else _resolve_quota(best, unit)
+    return result

@@ -44,6 +44,7 @@ class HallConfig(AppConfig):
             "hall.comment.report": _("Comment reported"),
             "hall.rating.add": _("Result rated"),
             "hall.live.create": _("Live session created"),
+            "hall.topic_rating.add": _("Residents rated the outcome"),
             "hall.live.publish": _("Live session published"),
             "hall.live_question.answer": _("Live question answered"),
             "hall.resident.signup": _("Resident account created"),

@@ -77,6 +77,18 @@ def load(*, stdout):
         Submission.objects.create(org_unit=unit, title=title, body=body, location=location,
                                   contact_name="张女士", contact_phone="13800000000", submitter=resident)
         added += 1
+    # One topic a resident proposed and the secretary took up: the consultations demo's 庆相桥
+    # elevator topic (its tracking page shows the topic and its progress).
+    from consultations.models import Topic
+
+    elevator = Topic.objects.filter(source_ref="demo:sandikou-elevator").first()
+    title = "老旧小区加装电梯，费用怎么分摊？"
+    if home is not None and elevator is not None and not Submission.objects.filter(title=title).exists():
+        Submission.objects.create(
+            org_unit=home, title=title, body="我们楼 6 层没有电梯，老人上下楼困难，希望协商加装电梯和费用分摊。",
+            location="庆相桥小区 12 栋", submitter=resident, status=Submission.Status.ACCEPTED, topic=elevator,
+            reply="已列入庆相桥社区协商议题，将组织居民、委员和住建部门协商。", screened_at=now)
+        added += 1
     for code, title, background, (opens, closes), result, questions in CONSULTATIONS:
         unit = units.get(code)
         if unit is None or OnlineConsultation.objects.filter(title=title, org_unit=unit).exists():

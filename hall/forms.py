@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.models import OrgUnit
 
@@ -163,7 +164,7 @@ class SignupForm(ChallengeMixin):
 
 
 class ScreenForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[
+    decision = forms.ChoiceField(label=pgettext_lazy("hall", "Decision"), choices=[
         ("accept", _("Take up as a consultation topic")), ("decline", _("Do not take up"))],
         widget=forms.RadioSelect)
     title = forms.CharField(label=_("Topic title"), max_length=120, required=False, widget=_text())

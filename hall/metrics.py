@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.metrics import metric, subtree_counts
 
-from .models import Comment, LiveSession, OnlineConsultation, QuestionnaireResponse, Rating, Submission
+from .models import (
+    Comment,
+    LiveSession,
+    OnlineConsultation,
+    QuestionnaireResponse,
+    Rating,
+    Submission,
+    TopicRating,
+)
 
 SECTION = _("Online hall")
 
@@ -71,15 +79,23 @@ def views(units, start, end):
     return {pk: online.get(pk, 0) + live.get(pk, 0) for pk in online}
 
 
+def _ratings(units, start, end, values=None):
+    """Residents' ratings of online consultations' results and of closed topics' outcomes."""
+    online = Rating.objects.filter(created_at__range=_range(start, end))
+    topics = TopicRating.objects.filter(created_at__range=_range(start, end))
+    if values:
+        online, topics = online.filter(value__in=values), topics.filter(value__in=values)
+    a = subtree_counts(online, units, path_field="consultation__org_path")
+    b = subtree_counts(topics, units, path_field="topic__org_path")
+    return {pk: a[pk] + b.get(pk, 0) for pk in a}
+
+
 @metric("hall.ratings", _("Residents' ratings of results"), section=SECTION, unit=_("ratings"), order=60)
 def ratings(units, start, end):
-    qs = Rating.objects.filter(created_at__range=_range(start, end))
-    return subtree_counts(qs, units, path_field="consultation__org_path")
+    return _ratings(units, start, end)
 
 
 @metric("hall.satisfied", _("Ratings: satisfied or basically satisfied"), section=SECTION, unit=_("ratings"),
         order=61)
 def satisfied(units, start, end):
-    qs = Rating.objects.filter(created_at__range=_range(start, end),
-                               value__in=[Rating.Value.SATISFIED, Rating.Value.BASICALLY])
-    return subtree_counts(qs, units, path_field="consultation__org_path")
+    return _ratings(units, start, end, [Rating.Value.SATISFIED, Rating.Value.BASICALLY])

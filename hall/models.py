@@ -57,6 +57,8 @@ class Submission(OrgScopedModel):
     screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     screened_at = models.DateTimeField(_("screened at"), null=True, blank=True)
+    topic = models.ForeignKey("consultations.Topic", verbose_name=_("consultation topic"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="hall_submissions")
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -243,6 +245,24 @@ class Rating(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="hall_rating_once")]
+
+    def __str__(self):
+        return self.get_value_display()
+
+
+class TopicRating(models.Model):
+    """A resident's rating of a closed topic's outcome (群众评价 of the closed loop), one per person.
+    The staff's aggregate evaluations (评事) live in consultations; these are the residents' own."""
+
+    topic = models.ForeignKey("consultations.Topic", on_delete=models.CASCADE, related_name="hall_ratings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(_("rating"), max_length=20, choices=Rating.Value.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("resident rating of an outcome")
+        verbose_name_plural = _("resident ratings of outcomes")
+        constraints = [models.UniqueConstraint(fields=["topic", "user"], name="hall_topic_rating_once")]
 
     def __str__(self):
         return self.get_value_display()

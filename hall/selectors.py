@@ -115,6 +115,43 @@ def rating_summary(consultation: OnlineConsultation) -> dict:
     }
 
 
+# --- Topics of the closed loop (公示), read through consultations' public selectors --------------
+
+
+CLOSED_TOPIC_STATUSES = ("closed", "reviewed")
+
+
+def public_topics(unit_path: str):
+    from consultations.selectors import public_topics as topics
+
+    return topics(unit_path)
+
+
+def public_topic(pk):
+    from consultations.selectors import public_topic as topic
+
+    return topic(pk)
+
+
+def public_topic_of(submission: Submission):
+    """The topic a submission became, if it is published; else None (drafts never leak)."""
+    if not submission.topic_id:
+        return None
+    return public_topics("").filter(pk=submission.topic_id).first()
+
+
+def topic_rating_summary(topic) -> dict:
+    from .models import TopicRating
+
+    rows = dict(TopicRating.objects.filter(topic=topic).values_list("value").annotate(n=Count("id")).order_by())
+    total = sum(rows.values())
+    return {
+        "total": total,
+        "rows": [(label, rows.get(value, 0), round(100 * rows.get(value, 0) / total) if total else 0)
+                 for value, label in Rating.Value.choices],
+    }
+
+
 # --- Live sessions -----------------------------------------------------------------------------
 
 
@@ -165,7 +202,7 @@ def submission_queue(*, user, status: str = Submission.Status.NEW) -> QuerySet[S
 
 
 def submission_for_staff(*, user, pk) -> Submission:
-    qs = Submission.objects.select_related("org_unit", "screened_by").prefetch_related("photos")
+    qs = Submission.objects.select_related("org_unit", "screened_by", "topic").prefetch_related("photos")
     return get_in_scope_or_404(qs, user, roles=STAFF_ROLES, pk=pk)
 
 

@@ -308,6 +308,28 @@ def rating_add(*, actor, consultation: OnlineConsultation, value: str) -> Rating
     return rating
 
 
+@transaction.atomic
+def topic_rating_add(*, actor, topic, value: str):
+    """A resident rates the outcome of a published, closed topic of the closed loop; once per person."""
+    from consultations.models import TopicStatus
+
+    from .models import TopicRating
+
+    if not getattr(actor, "is_authenticated", False):
+        raise NotAllowed(_("Sign in to take part."))
+    if value not in Rating.Value.values:
+        raise GuardFailed(_("Choose one of the ratings."), field="value")
+    if not topic.is_public or topic.status not in (TopicStatus.CLOSED, TopicStatus.REVIEWED):
+        raise GuardFailed(_("Outcomes can be rated once the topic is closed."))
+    try:
+        with transaction.atomic():
+            rating = TopicRating.objects.create(topic=topic, user=actor, value=value)
+    except IntegrityError:
+        raise GuardFailed(_("You have already rated this result. Each person rates once."))
+    audit_log(actor=actor, action="hall.topic_rating.add", target=topic, note=value)
+    return rating
+
+
 # --- Live sessions (直播协商) ----------------------------------------------------------------------
 
 

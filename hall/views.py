@@ -76,6 +76,7 @@ def place_detail(request, pk):
         "consultations": selectors.public_consultations(unit.path)[:30],
         "live_sessions": selectors.public_live_sessions(unit.path)[:10],
         "can_submit": selectors.communities_under(unit).exists(),
+        "topics": selectors.public_topics(unit.path)[:30],
         "now": selectors.now(),
     })
 
@@ -135,7 +136,8 @@ def track(request):
 @require_GET
 def track_detail(request, code):
     submission = selectors.submission_by_code(code)
-    return render(request, "hall/track_detail.html", {"submission": submission})
+    return render(request, "hall/track_detail.html", {
+        "submission": submission, "topic": selectors.public_topic_of(submission)})
 
 
 def _photo_response(photo):
@@ -281,6 +283,48 @@ def report_add(request, pk):
         messages.success(request, _("Thank you. A moderator will look at this comment."))
 
     return _participate(request, comment.consultation_id, "report", do)
+
+
+# --- Public: topics of the closed loop (公示) -----------------------------------------------------
+
+
+def _topic_context(request, topic):
+    from .models import TopicRating
+
+    user = request.user
+    return {
+        "t": topic,
+        "sessions": list(topic.sessions.all()),
+        "outcome": getattr(topic, "outcome", None),
+        "closed": topic.status in selectors.CLOSED_TOPIC_STATUSES,
+        "ratings": selectors.topic_rating_summary(topic),
+        "rating_form": RatingForm(),
+        "rated": user.is_authenticated and TopicRating.objects.filter(topic=topic, user=user).exists(),
+    }
+
+
+@require_GET
+def topic_detail(request, pk):
+    topic = selectors.public_topic(pk)
+    return render(request, "hall/topic.html", _topic_context(request, topic))
+
+
+@require_POST
+def topic_rate(request, pk):
+    topic = selectors.public_topic(pk)
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={reverse('hall:topic', args=[topic.pk])}")
+    form = RatingForm(request.POST)
+    try:
+        abuse.check_rate(request, "rate")
+        if not form.is_valid():
+            raise DomainError(_("Choose one of the ratings."))
+        services.topic_rating_add(actor=request.user, topic=topic, value=form.cleaned_data["value"])
+        messages.success(request, _("Thank you for your rating."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return render(request, "hall/topic.html", _topic_context(request, topic), status=exc.status_code)
+    return redirect("hall:topic", pk=topic.pk)
 
 
 # --- Public: live sessions ---------------------------------------------------------------------

@@ -26,8 +26,6 @@ class MembersConfig(AppConfig):
         register(NavItem("workrooms", _("Workrooms"), "members:workrooms", icon="house-heart", roles=staff, order=42))
         register_key(ConfigKey("members.workroom_idle_days", _("Days without activity before a workroom is idle"),
                                90, positive_int(3650)))
-        register_key(ConfigKey("members.annual_check_month", _("Month of the workrooms' annual check"), 12,
-                               positive_int(12)))
         register_home_panel(my_duties_panel)
         register_action_labels({
             "duty.add": _("Duty entry recorded"), "duty.restore": _("Duty entry restored"),

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.models import Body, BodyKind, OrgUnit
 from portal.forms import BootstrapFormMixin, ChineseDateField
@@ -118,7 +119,7 @@ class ScoringPlanForm(BootstrapFormMixin, forms.Form):
 class WorkroomForm(BootstrapFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     unit = forms.ModelChoiceField(label=_("unit"), queryset=OrgUnit.objects.none())
-    name = forms.CharField(label=_("name"), max_length=120)
+    name = forms.CharField(label=pgettext_lazy("object", "name"), max_length=120)
     kind = forms.ChoiceField(label=_("kind"), choices=WorkroomKind.choices)
     lead_type = forms.ChoiceField(label=_("lead type"), choices=LeadType.choices)
     lead_member = forms.ModelChoiceField(label=_("lead member"), queryset=Member.objects.none(), required=False)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.models import Body, OrgScopedModel, OrgUnit
 from portal.concurrency import VersionedModel
@@ -218,7 +219,7 @@ class Workroom(OrgScopedModel, VersionedModel):
     county itself); `last_activity_on` is kept by the activity log so idle rooms are found
     with one indexed predicate."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("object", "name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=20, choices=WorkroomKind.choices, default=WorkroomKind.WORKROOM)
     lead_type = models.CharField(_("lead type"), max_length=20, choices=LeadType.choices,
                                  default=LeadType.LIAISON_GROUP)

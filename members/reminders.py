@@ -54,11 +54,11 @@ def _nearest_clerks(path: str, clerks) -> list[int]:
 @reminder_source("members.workroom_idle", _("A workroom has had no activity for too long"), default_lead_days=0)
 def workroom_idle(today: datetime.date):
     """Weekly (Mondays), to the nearest office clerks of each approved workroom idle for longer
-    than the idle threshold (default 90 days)."""
+    than its unit's idle threshold (default 90 days)."""
     if today.weekday() != 0:
         return
     clerks = _clerks_by_path()
-    qs = Workroom.objects.filter(selectors.idle_q(today, 90)).only("pk", "name", "org_path", "last_activity_on")
+    qs = Workroom.objects.filter(selectors.idle_q(today)).only("pk", "name", "org_path", "last_activity_on")
     for workroom in qs.iterator():
         for user_id in _nearest_clerks(workroom.org_path, clerks):
             yield Reminder(

@@ -17,6 +17,7 @@ from .models import DutyRecord, DutyStatus, Member, Notable, Posting, Workroom, 
 
 CLERK_ROLES = ("admin", "office_clerk")
 IDLE_DAYS_KEY = "members.workroom_idle_days"
+DEFAULT_IDLE_DAYS = 90
 
 
 def members_visible_to(*, user) -> QuerySet[Member]:
@@ -111,30 +112,53 @@ def ranking_units(user) -> QuerySet[OrgUnit]:
 
 
 def idle_days(unit: OrgUnit) -> int:
-    return int(config_get(unit, IDLE_DAYS_KEY) or 90)
+    return int(config_get(unit, IDLE_DAYS_KEY) or DEFAULT_IDLE_DAYS)
 
 
 def workrooms_visible_to(user) -> QuerySet[Workroom]:
     return Workroom.objects.filter(permissions.scope_q(user))
 
 
-def workroom_list(user, *, status: str = "", idle_only: bool = False, q: str = "", today=None,
-                  idle_after: int = 90) -> QuerySet[Workroom]:
+def workroom_list(user, *, status: str = "", idle_only: bool = False, q: str = "", today=None) -> QuerySet[Workroom]:
+    idle = idle_q(today or datetime.date.today())
     qs = workrooms_visible_to(user).select_related("org_unit", "lead_member").annotate(
-        member_count=Count("members", distinct=True))
+        member_count=Count("members", distinct=True),
+        is_idle=Case(When(idle, then=Value(True)), default=Value(False), output_field=BooleanField()))
     if status:
         qs = qs.filter(status=status)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(place__icontains=q))
     if idle_only:
-        qs = qs.filter(idle_q(today or datetime.date.today(), idle_after))
+        qs = qs.filter(idle)
     return qs.order_by("org_path", "name", "pk")
 
 
-def idle_q(today: datetime.date, days: int) -> Q:
-    cutoff = today - datetime.timedelta(days=days)
-    return Q(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED]) & (
-        Q(last_activity_on__lt=cutoff) | Q(last_activity_on__isnull=True))
+def _older_than(today: datetime.date, days: int) -> Q:
+    cutoff = today - datetime.timedelta(days=int(days))
+    return Q(last_activity_on__lt=cutoff) | Q(last_activity_on__isnull=True)
+
+
+def idle_q(today: datetime.date, days: int | None = None) -> Q:
+    """Open workrooms without activity for longer than the idle threshold: `days` if given,
+    else each workroom's unit setting ``members.workroom_idle_days`` (nearest ancestor wins,
+    default 90). One small query for the settings; the result is a single SQL predicate."""
+    from organizations.models import UnitConfig
+
+    is_open = Q(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED])
+    if days is not None:
+        return is_open & _older_than(today, days)
+    rows = list(UnitConfig.objects.filter(key=IDLE_DAYS_KEY, year__isnull=True).values_list("unit__path", "value"))
+    condition = Q()
+    for path, value in rows:
+        here = Q(org_path__startswith=path)
+        for other, _value in rows:
+            if other != path and other.startswith(path):
+                here &= ~Q(org_path__startswith=other)
+        condition |= here & _older_than(today, value)
+    default = _older_than(today, DEFAULT_IDLE_DAYS)
+    for path, _value in rows:
+        default &= ~Q(org_path__startswith=path)
+    return is_open & (condition | default)
 
 
 def notables_visible_to(user) -> QuerySet[Notable]:

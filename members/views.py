@@ -411,7 +411,6 @@ def workroom_list(request):
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "members/workroom_list.html", {
         "page": page, "status": status, "idle": idle, "q": q, "statuses": WorkroomStatus.choices,
-        "idle_before": today - datetime.timedelta(days=90),
         "can_create": permissions.has_role(request.user, services.WORKROOM_EDITORS),
     })
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.concurrency import VersionedModel
@@ -134,7 +135,7 @@ class Body(models.Model):
 
     unit = models.ForeignKey(OrgUnit, verbose_name=_("CPPCC unit"), on_delete=models.PROTECT, related_name="bodies")
     kind = models.CharField(_("kind"), max_length=20, choices=BodyKind.choices)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("object", "name"), max_length=100)
     group = models.ForeignKey(
         "self", verbose_name=_("activity group"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="sectors", limit_choices_to={"kind": BodyKind.SECTOR_GROUP},

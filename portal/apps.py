@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal infrastructure")
+
+    def ready(self):
+        from .api.schema import install_enum_name_overrides
+
+        install_enum_name_overrides()

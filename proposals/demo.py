@@ -76,10 +76,13 @@ def _year(date: str | None) -> int:
 
 
 def _proposer(unit: OrgUnit, key: str) -> Member:
-    member = Member.objects.filter(id_key=f"DEMO-RC-{key}").first()
+    """A demo member of the unit's subtree without a login (never the demo user 刘芳); a member
+    is created only where the members demo has none."""
+    member = (Member.objects.filter(org_path__startswith=unit.path, user__isnull=True, id_key__startswith="DEMO-0")
+              .order_by("-id_key").first())
     if member is None:
-        member = Member.objects.create(id_key=f"DEMO-RC-{key}", name=f"{unit.name}委员", org_unit=unit,
-                                       term="第十四届")
+        member, _created = Member.objects.get_or_create(
+            id_key=f"DEMO-RC-{key}", defaults={"name": f"{unit.name}委员", "org_unit": unit, "term": "第十四届"})
     return member
 
 

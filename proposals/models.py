@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import Member
 from organizations.models import Body, OrgScopedModel, OrgUnit
@@ -313,7 +314,7 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 class Attachment(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to="proposals/files/%Y/")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("object", "name"), max_length=200)
     size = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)

@@ -682,10 +682,17 @@ def evaluation_detail(request, pk):
         names = dict(OrgUnit.objects.filter(pk__in=[u for u, _s in rows]).values_list("pk", "name"))
         ranking = [(i, names.get(u, u), s) for i, (u, s) in enumerate(rows, start=1)]
     results = rnd.results.select_related("unit") if rnd.status == EvaluationStatus.CLOSED else []
+    # Proposals ranked by the handling units' scores: candidates for 优秀提案 commendation.
+    from django.db.models import Avg, F
+
+    top_proposals = (rnd.proposal_scores.values("proposal_id", "proposal__title")
+                     .annotate(score=Avg(F("accuracy") + F("foresight") + F("workability")))
+                     .order_by("-score", "proposal_id")[:10])
     score_form = forms.UnitScoreForm(unit=rnd.org_unit, prefix=f"r{rnd.pk}") if (
         staff and rnd.status == EvaluationStatus.OPEN) else None
     return render(request, "proposals/evaluation_detail.html", {
         "rnd": rnd, "ranking": ranking, "results": results, "staff": staff, "score_form": score_form,
+        "top_proposals": top_proposals,
         "timeline": timeline_for(rnd)[:50],
     })
 

@@ -11,7 +11,9 @@ PORT=${PORT:-8000}
 mkdir -p var
 $PY manage.py migrate --noinput
 $PY manage.py load_demo --if-empty
-$PY manage.py collectstatic --noinput -v0
+# With DEBUG (the default here) WhiteNoise serves static files straight from their sources;
+# collect (and compress) them only when DEBUG is switched off.
+case "$(echo "${DEBUG:-1}" | tr A-Z a-z)" in 1|true|yes|on) ;; *) $PY manage.py collectstatic --noinput -v0 ;; esac
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }

@@ -43,6 +43,7 @@ class PostingCreateSerializer(serializers.Serializer):
 
 class DutyRecordSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
+    status = serializers.CharField(read_only=True, help_text=_("auto, pending, verified, rejected or withdrawn"))
     kind_label = serializers.SerializerMethodField()
     has_evidence = serializers.SerializerMethodField()
 
@@ -86,6 +87,11 @@ class ReviewSerializer(serializers.Serializer):
 
 class WorkroomSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="org_unit.name", read_only=True)
+    kind = serializers.CharField(read_only=True, help_text=_("workroom, station, home or activity_room"))
+    status = serializers.CharField(read_only=True,
+                                   help_text=_("applied, reviewed, approved, plaqued, rejected or revoked"))
+    lead_type = serializers.CharField(read_only=True,
+                                      help_text=_("individual, sector_group, liaison_group or employer"))
     member_count = serializers.IntegerField(read_only=True)
 
     class Meta:

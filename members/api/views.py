@@ -29,6 +29,8 @@ from .serializers import (
     WorkroomSerializer,
 )
 
+NO_ECHO = {"invalid_choice": _("Select one of the listed values.")}
+
 
 def _under(queryset, value, field="org_path"):
     path = OrgUnit.objects.filter(pk=value).values_list("path", flat=True).first()
@@ -41,7 +43,7 @@ class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Name, work unit or expertise contains"))
     sector = IdFilter(field_name="sector_id")
     committee = IdFilter(field_name="committees", distinct=True)
-    level = django_filters.ChoiceFilter(choices=MemberLevel.choices)
+    level = django_filters.ChoiceFilter(choices=MemberLevel.choices, error_messages=NO_ECHO)
     under = IdFilter(method="filter_under", label=_("Members of units within the subtree of unit id"))
     posted_under = IdFilter(method="filter_posted", label=_("Members posted within the subtree of unit id"))
 
@@ -98,7 +100,7 @@ class PostingFilter(django_filters.FilterSet):
     member = IdFilter(field_name="member_id")
     under = IdFilter(method="filter_under", label=_("Postings within the subtree of unit id"))
     active = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_active",
-                                         label=_("Active"))
+                                         label=_("Active"), error_messages=NO_ECHO)
 
     class Meta:
         model = Posting
@@ -118,8 +120,11 @@ class PostingViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMo
     filterset_class = PostingFilter
 
     def get_queryset(self):
-        base = selectors.members_visible_to if self.action == "list" else selectors.members_in_scope
-        return (Posting.objects.filter(member__in=base(user=self.request.user))
+        if self.action == "list":
+            members = selectors.members_visible_to(user=self.request.user)
+        else:  # one posting opens only for staff of the member's own unit
+            members = Member.objects.filter(permissions.scope_q(self.request.user))
+        return (Posting.objects.filter(member__in=members)
                 .select_related("org_unit").order_by("org_path", "pk"))
 
     @extend_schema(request=None, responses=PostingSerializer)
@@ -131,8 +136,8 @@ class PostingViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
 class DutyRecordFilter(django_filters.FilterSet):
     member = IdFilter(field_name="member_id")
-    kind = django_filters.CharFilter(max_length=40)
-    status = django_filters.ChoiceFilter(choices=DutyStatus.choices)
+    kind = django_filters.CharFilter(max_length=40)  # free text: never echoed
+    status = django_filters.ChoiceFilter(choices=DutyStatus.choices, error_messages=NO_ECHO)
     year = django_filters.NumberFilter(field_name="occurred_on__year", min_value=2000, max_value=2100)
     under = IdFilter(method="filter_under", label=_("Entries of members within the subtree of unit id"))
 
@@ -186,10 +191,10 @@ class DutyRecordViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.Retriev
 
 
 class WorkroomFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=WorkroomStatus.choices)
+    status = django_filters.ChoiceFilter(choices=WorkroomStatus.choices, error_messages=NO_ECHO)
     under = IdFilter(method="filter_under", label=_("Workrooms within the subtree of unit id"))
-    idle = django_filters.ChoiceFilter(choices=[("true", "true")], method="filter_idle",
-                                       label=_("Only workrooms idle for 90 days"))
+    idle = django_filters.ChoiceFilter(choices=[("true", "true")], method="filter_idle", error_messages=NO_ECHO,
+                                       label=_("Only idle workrooms"))
 
     class Meta:
         model = Workroom
@@ -199,7 +204,7 @@ class WorkroomFilter(django_filters.FilterSet):
         return _under(qs, value)
 
     def filter_idle(self, qs, name, value):
-        return qs.filter(selectors.idle_q(timezone.localdate(), 90))
+        return qs.filter(selectors.idle_q(timezone.localdate()))
 
 
 class WorkroomViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

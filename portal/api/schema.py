@@ -35,3 +35,54 @@ def add_error_responses(result, generator, request, public):
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 })
     return result
+
+
+# Our apps, whose model choice fields get stable enum names in the schema.
+_ENUM_APPS = ("organizations", "notifications", "members", "consultations", "proposals", "hall", "reports", "portal")
+
+
+def install_enum_name_overrides() -> None:
+    """Name every choice set of our models after its model and field (TopicStatusEnum,
+    ProposalStatusEnum …) instead of letting many `status`/`kind` fields collide into hashed
+    names. Called from PortalConfig.ready(), before any schema is generated; a name given
+    explicitly in settings wins."""
+    from django.apps import apps
+    from django.conf import settings
+    from drf_spectacular.plumbing import list_hash
+
+    overrides = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
+    seen = set()
+    for model in apps.get_models():
+        if model._meta.app_label not in _ENUM_APPS:
+            continue
+        for field in model._meta.concrete_fields:
+            if not field.choices:
+                continue
+            choices = [(v, label) for v, label in field.flatchoices if v not in ("", None)]
+            key = list_hash(choices)
+            name = model.__name__ + "".join(part.title() for part in field.name.split("_")) + "Enum"
+            if key in seen or name in overrides:
+                continue
+            seen.add(key)
+            overrides[name] = choices
+    # Choice classes used only by serializers (e.g. a rating's attitude and result share one).
+    import importlib
+    import inspect
+
+    from django.db.models import Choices
+
+    for label in _ENUM_APPS:
+        try:
+            module = importlib.import_module(f"{label}.models")
+        except ImportError:
+            continue
+        for attr, obj in sorted(vars(module).items()):
+            if not (inspect.isclass(obj) and issubclass(obj, Choices) and obj.__module__ == module.__name__):
+                continue
+            choices = [(v, lbl) for v, lbl in obj.choices if v not in ("", None)]
+            key = list_hash(choices)
+            name = attr + "Enum"
+            if key in seen or name in overrides:
+                continue
+            seen.add(key)
+            overrides[name] = choices

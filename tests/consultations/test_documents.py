@@ -47,7 +47,7 @@ def test_unit_template_is_used_below_the_unit(client, users, tree, topic):
     (_docx("{{ title "), "t.docx"),
     (b"PK\x03\x04 not really a zip", "t.docx"),
     (b"%PDF-1.4", "t.pdf"),
-])
+], ids=["unknown-field", "broken-tag", "fake-zip", "pdf"])
 def test_broken_templates_are_refused_with_a_message(users, tree, content, name):
     with pytest.raises(DomainError):
         services.minutes_template_upload(actor=users.secretary, org_unit=tree.township_a1,

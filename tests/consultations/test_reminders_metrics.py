@@ -137,3 +137,23 @@ def test_metrics_use_one_query_each(users, tree, topic):
         if key.startswith("consultations."):
             n, _ = count_queries(lambda m=m: m.func(units, today, today))
             assert n <= 2, key
+
+
+def test_quota_by_kind_and_validation(tree):
+    from consultations import settings_keys
+    from organizations.config import validate_config
+    from organizations.models import UnitConfig
+    from portal.errors import DomainError
+
+    assert settings_keys.quota_for(tree.township_a1, 2026) == 24
+    UnitConfig.objects.create(unit=tree.county_a, key=settings_keys.QUOTA,
+                              value=validate_config(settings_keys.QUOTA, {"county": 6, "township": 26}))
+    assert settings_keys.quota_for(tree.county_a, 2026) == 6
+    assert settings_keys.quota_for(tree.township_a1, 2026) == 26
+    assert settings_keys.quota_for(tree.village_a1a, 2026) == 12
+    assert settings_keys.quotas_for([tree.county_a, tree.township_a1], 2026) == {tree.county_a.pk: 6,
+                                                                                 tree.township_a1.pk: 26}
+    with pytest.raises(DomainError):
+        validate_config(settings_keys.QUOTA, {"planet": 3})
+    with pytest.raises(DomainError):
+        validate_config(settings_keys.QUOTA, "lots")

@@ -231,3 +231,23 @@ def test_plan_page_and_unit_section(client, users, tree):
 def test_home_panel(client, users):
     client.force_login(users.secretary)
     assert "consultation-panel" in client.get("/").content.decode()
+
+
+def test_plan_page_constant_queries_over_children_and_quota_config(client, users, tree):
+    from organizations.models import UnitConfig
+
+    from ..factories import make_unit
+
+    client.force_login(users.clerk)
+    UnitConfig.objects.create(unit=tree.county_a, key="consultations.sessions_per_year", value=6)
+    UnitConfig.objects.create(unit=tree.township_a1, key="consultations.sessions_per_year", year=2026, value=30)
+    n = iter(range(1000))
+
+    def add(k):
+        for _i in range(k):
+            make_unit(f"新街道{next(n)}", "township", tree.county_a)
+
+    url = reverse("consultations:plan") + f"?unit={tree.county_a.pk}&year=2026"
+    assert_constant_queries(lambda: client.get(url), add, small=1, large=10)
+    page = client.get(url).content.decode()
+    assert ">30<" in page and ">6<" in page

@@ -40,7 +40,15 @@ def world(tree):
     draft_live = make_live(tree.township_a1, title="DRAFT-LIVE", status=LiveSession.Status.DRAFT)
     submission = make_submission(tree.village_a1a, contact_name="CONTACT-SECRET", contact_phone="13912345678",
                                  internal_note="SUBMISSION-NOTE", submitter=resident)
-    return {"published": published, "draft": draft, "live": live, "draft_live": draft_live,
+    from consultations.models import Topic
+
+    draft_topic = Topic.objects.create(org_unit=tree.township_a1, channel="resident", title="DRAFT-SECRET topic")
+    public_topic = Topic.objects.create(org_unit=tree.township_a1, channel="resident", title="公示议题",
+                                        status="approved", is_public=True, internal_note="INTERNAL-SECRET",
+                                        proposer_name="CONTACT-SECRET")
+    submission.topic = draft_topic
+    submission.save()
+    return {"draft_topic": draft_topic, "public_topic": public_topic, "published": published, "draft": draft, "live": live, "draft_live": draft_live,
             "submission": submission, "tree": tree}
 
 

@@ -105,3 +105,17 @@ def test_ranking_api(client, users, tree, me):
     assert client.get(f"/api/v1/members-ranking/?unit={tree.county_b.pk}").status_code == 400
     client.force_login(users.member)
     assert client.get(f"/api/v1/members-ranking/?unit={tree.county_a.pk}").status_code == 403
+
+
+def test_bad_filter_values_are_not_echoed(client, users):
+    client.force_login(users.clerk)
+    for url in ("/api/v1/duty-records/", "/api/v1/workrooms/", "/api/v1/members/"):
+        response = client.get(url, {"status": "<script>x</script>", "level": "<script>x</script>"})
+        assert response.status_code == 400 and "<script>" not in response.content.decode()
+
+
+def test_member_opens_own_postings_only_through_the_list(client, users, me):
+    client.force_login(users.member)
+    postings = client.get("/api/v1/postings/").json()["results"]
+    assert len(postings) == 1
+    assert client.get(f"/api/v1/postings/{postings[0]['id']}/").status_code == 404

@@ -149,3 +149,18 @@ def test_checklist_item_validation(users, tree):
     with pytest.raises(NotAllowed):
         services.checklist_item_add(actor=users.secretary, unit=tree.county_a, label="有场所")
     assert not ChecklistItem.objects.exists()
+
+
+def test_idle_threshold_is_configurable_per_unit(users, tree):
+    from organizations.models import UnitConfig
+
+    a = Workroom.objects.create(org_unit=tree.township_a1, name="A", status="plaqued",
+                                last_activity_on=TODAY - datetime.timedelta(days=40))
+    b = Workroom.objects.create(org_unit=tree.township_b1, name="B", status="plaqued",
+                                last_activity_on=TODAY - datetime.timedelta(days=40))
+    assert not Workroom.objects.filter(selectors.idle_q(TODAY)).exists()  # default 90 days
+    UnitConfig.objects.create(unit=tree.city, key="members.workroom_idle_days", value=60)
+    UnitConfig.objects.create(unit=tree.county_a, key="members.workroom_idle_days", value=30)
+    assert list(Workroom.objects.filter(selectors.idle_q(TODAY))) == [a]  # 30 days in county A, 60 in B
+    assert selectors.idle_days(tree.township_b1) == 60
+    assert b.pk

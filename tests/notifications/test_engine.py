@@ -233,7 +233,16 @@ def test_mandatory_kinds_cannot_be_switched_off(make_source):
 
 
 def test_beat_schedules_exist_for_administrators():
+    import importlib
+
+    from django.apps import apps as django_apps
     from django_celery_beat.models import PeriodicTask
+
+    # The rows come from a data migration; a transactional test that ran earlier on this worker may
+    # have flushed them, so run the migration's function again — twice, since it must be idempotent.
+    migration = importlib.import_module("notifications.migrations.0002_beat_schedules")
+    migration.create(django_apps, None)
+    migration.create(django_apps, None)
 
     tasks = dict(PeriodicTask.objects.filter(task__startswith="notifications.").values_list("task", "enabled"))
     assert tasks == {"notifications.scan": True, "notifications.digest": True, "notifications.recover": True}

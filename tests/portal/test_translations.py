@@ -37,3 +37,20 @@ def test_compiled_catalogs_exist_for_every_catalog():
     for po_path in ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po"):
         assert po_path.with_suffix(".mo").exists(), po_path
     assert (ROOT / "locale/zh_Hans/LC_MESSAGES/django.mo").exists()
+
+
+def test_the_same_english_string_means_the_same_chinese_in_every_catalog():
+    """Django merges all catalogs and the first app listed wins, so one msgid translated two ways
+    shows one app's wording in another app (e.g. a unit's 'kind' as a member's). Strings that
+    really differ by meaning need a context (pgettext)."""
+    from collections import defaultdict
+
+    seen = defaultdict(dict)
+    for po_path in sorted(ROOT.glob("**/locale/zh_Hans/LC_MESSAGES/django.po")):
+        if any(part in SKIP for part in po_path.relative_to(ROOT).parts):
+            continue
+        for entry in polib.pofile(str(po_path)):
+            if not entry.obsolete and entry.msgstr:
+                seen[(entry.msgctxt, entry.msgid)][str(po_path.relative_to(ROOT))] = entry.msgstr
+    clashes = [f"{key[1]!r}: {by_file}" for key, by_file in seen.items() if len(set(by_file.values())) > 1]
+    assert not clashes, "translated differently in different catalogs:\n" + "\n".join(clashes)

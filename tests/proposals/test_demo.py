@@ -35,3 +35,11 @@ def test_demo_member_and_department_see_only_their_own_journeys():
         user = get_user_model().objects.get(username=username)
         refs = set(proposals_visible_to(user=user).values_list("source_ref", flat=True))
         assert refs and all(ref.startswith("demo:") for ref in refs), (username, refs)
+
+
+@pytest.mark.django_db
+def test_demo_uses_the_members_demo_for_proposers():
+    from members.models import Member
+
+    call_command("load_demo", stdout=io.StringIO())
+    assert 280 <= Member.objects.count() <= 320

@@ -250,5 +250,7 @@ def test_department_scores_a_proposal_it_handled(client, world):
             f"p{a.pk}-foresight": 7, f"p{a.pk}-workability": 9}
     assert client.post(reverse("proposals:evaluation_score_proposal"), data).status_code == 302
     assert ProposalScore.objects.get().unit == world.tree.dept_a
+    client.force_login(world.users.proposal)
+    assert p.title in client.get(reverse("proposals:evaluation", args=[rnd.pk])).content.decode()
     client.force_login(world.dept_b_user)
     assert client.post(reverse("proposals:evaluation_score_proposal"), data).status_code == 404

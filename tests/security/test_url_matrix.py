@@ -28,6 +28,8 @@ PUBLIC_PREFIXES = (
     "/accounts/login/", "/accounts/logout/", "/health/", "/i18n/", "/hall/", "/public/",
     "/api/schema/", "/api/docs/", "/api/redoc/", "/api/v1/public/", "/static/", "/media/",
 )
+# Under the public hall, the staff screens and a resident's own page need a login.
+PRIVATE_UNDER_PUBLIC = ("/hall/manage/", "/hall/account/")
 SKIP_PREFIXES = ("/admin/",)  # Django admin: staff only, covered by Django's own checks
 NONEXISTENT = 987654321
 
@@ -70,7 +72,9 @@ def _fill(path, params, value):
 
 
 def _is_public(path):
-    return path.startswith(PUBLIC_PREFIXES)
+    if path == "/hall/account/signup/":
+        return True
+    return path.startswith(PUBLIC_PREFIXES) and not path.startswith(PRIVATE_UNDER_PUBLIC)
 
 
 ROUTES = _routes()

@@ -198,7 +198,9 @@ def test_failures_below_the_limit_do_not_lock(users, settings):
 # --- Deployment checklist ----------------------------------------------------------------------
 
 def test_check_deploy_is_clean_with_the_production_settings(tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.prod",
+    # As in production: not the test runner's async escape hatch (scripts/test.sh sets it for Playwright).
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {**base, "DJANGO_SETTINGS_MODULE": "portal.settings.prod",
            "SECRET_KEY": secrets.token_urlsafe(64), "DATABASE_URL": "postgres://portal@127.0.0.1:5432/portal",
            "REDIS_URL": "redis://127.0.0.1:6379/0", "ALLOWED_HOSTS": "portal.example.cn", "DEBUG": "0",
            "PORTAL_VAR_DIR": str(tmp_path)}
