@@ -51,9 +51,21 @@ def topic_list(*, user, status: str = "", channel: str = "", q: str = "", unit: 
     if overdue:
         qs = qs.filter(suggestions__status__in=[SuggestionStatus.PENDING, SuggestionStatus.ACCEPTED],
                        suggestions__deadline__lt=timezone.localdate()).distinct()
-    return qs.select_related("org_unit").annotate(
-        open_suggestions=Count("suggestions", filter=~Q(suggestions__status=SuggestionStatus.DONE), distinct=True),
-    ).order_by("-updated_at", "-id")
+    # Counts are attached to the shown page only (with_open_suggestions): annotating here would
+    # count the suggestions of every topic in the county before the page is cut.
+    return qs.select_related("org_unit").order_by("-updated_at", "-id")
+
+
+def with_open_suggestions(topics) -> list[Topic]:
+    """The page's topics with `open_suggestions` set, in one query whatever the page size."""
+    rows = list(topics)
+    counts = dict(
+        Suggestion.objects.filter(topic_id__in=[t.pk for t in rows]).exclude(status=SuggestionStatus.DONE)
+        .values_list("topic_id").order_by().annotate(n=Count("pk"))
+    ) if rows else {}
+    for t in rows:
+        t.open_suggestions = counts.get(t.pk, 0)
+    return rows
 
 
 def topic_for_page(*, user, pk) -> Topic:
@@ -94,10 +106,23 @@ def sessions_list(*, user, upcoming: bool | None = None, unit: OrgUnit | None = 
         qs = qs.filter(status=SessionStatus.HELD).order_by("-scheduled_on", "-id")
     else:
         qs = qs.order_by("-scheduled_on", "-id")
-    return qs.select_related("topic", "org_unit").annotate(
-        n_participants=Count("participants"),
-        n_attended=Count("participants", filter=Q(participants__attendance=Attendance.ATTENDED)),
-    )
+    return qs.select_related("topic", "org_unit")
+
+
+def with_participant_counts(sessions) -> list[Session]:
+    """The page's sessions with `n_participants` and `n_attended` set, in one query."""
+    rows = list(sessions)
+    counts = {}
+    if rows:
+        for session_id, total, attended in (
+            Participant.objects.filter(session_id__in=[s.pk for s in rows]).values_list("session_id").order_by()
+            .annotate(total=Count("pk"), attended=Count("pk", filter=Q(attendance=Attendance.ATTENDED)))
+            .values_list("session_id", "total", "attended")
+        ):
+            counts[session_id] = (total, attended)
+    for s in rows:
+        s.n_participants, s.n_attended = counts.get(s.pk, (0, 0))
+    return rows
 
 
 def invitations_for_member(*, user) -> QuerySet[Participant]:

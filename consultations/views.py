@@ -66,6 +66,7 @@ def topic_list(request):
     qs = selectors.topic_list(user=request.user, status=data.get("status", ""), channel=data.get("channel", ""),
                               q=data.get("q", ""), overdue=bool(data.get("overdue")))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_open_suggestions(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {"page": page, "filter": f, "query": query.urlencode(),
@@ -85,6 +86,7 @@ def session_list(request):
     upcoming = request.GET.get("when", "upcoming")
     qs = selectors.sessions_list(user=request.user, upcoming={"upcoming": True, "held": False}.get(upcoming))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_participant_counts(page.object_list)
     return render(request, "consultations/session_list.html", {"page": page, "when": upcoming})
 
 

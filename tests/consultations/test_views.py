@@ -251,3 +251,25 @@ def test_plan_page_constant_queries_over_children_and_quota_config(client, users
     assert_constant_queries(lambda: client.get(url), add, small=1, large=10)
     page = client.get(url).content.decode()
     assert ">30<" in page and ">6<" in page
+
+
+def test_list_counts_are_each_rows_own(client, users, tree):
+    """The queue and the session list count suggestions and participants for the shown page only;
+    each row's figure is its own."""
+    from consultations.models import Attendance, SuggestionStatus
+
+    t = services.topic_create(actor=users.secretary, org_unit=tree.township_a1, title="计数", description="d",
+                              channel="member")
+    advance(t, users, tree, to="handling")
+    services.topic_create(actor=users.secretary, org_unit=tree.township_a1, title="空", description="d",
+                          channel="member")
+    client.force_login(users.secretary)
+    rows = {r.pk: r for r in client.get(reverse("consultations:topics")).context["page"].object_list}
+    expected = t.suggestions.exclude(status=SuggestionStatus.DONE).count()
+    assert expected > 0 and rows[t.pk].open_suggestions == expected
+    assert all(r.open_suggestions == 0 for pk, r in rows.items() if pk != t.pk)
+    sessions = list(client.get(reverse("consultations:sessions") + "?when=all").context["page"].object_list)
+    assert any(s.n_participants for s in sessions)
+    for s in sessions:
+        assert s.n_participants == s.participants.count()
+        assert s.n_attended == s.participants.filter(attendance=Attendance.ATTENDED).count()
