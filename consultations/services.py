@@ -15,6 +15,7 @@ from organizations.models import OrgUnit, UnitKind
 from portal.audit import audit_log, changed, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
+from portal.uploads import content_matches
 
 from . import rules, settings_keys
 from .models import (
@@ -51,14 +52,7 @@ OPEN_FOR_WORK = {TopicStatus.APPROVED, TopicStatus.RESEARCHED, TopicStatus.SCHED
                  TopicStatus.HANDLING}
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# extension → accepted leading bytes ("" = text, checked separately)
-ALLOWED_UPLOADS = {
-    ".pdf": [b"%PDF"],
-    ".docx": [b"PK\x03\x04"], ".xlsx": [b"PK\x03\x04"], ".pptx": [b"PK\x03\x04"],
-    ".doc": [b"\xd0\xcf\x11\xe0"], ".xls": [b"\xd0\xcf\x11\xe0"],
-    ".jpg": [b"\xff\xd8\xff"], ".jpeg": [b"\xff\xd8\xff"], ".png": [b"\x89PNG"],
-    ".txt": [],
-}
+ALLOWED_UPLOADS = {".pdf", ".docx", ".xlsx", ".pptx", ".doc", ".xls", ".jpg", ".jpeg", ".png", ".txt"}
 
 
 def _today() -> datetime.date:
@@ -765,19 +759,7 @@ def validate_upload(upload) -> str:
     if size > MAX_UPLOAD_BYTES:
         raise DomainError(_("The file is too large (at most %(mb)d MB).") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
                           field="file")
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    signatures = ALLOWED_UPLOADS[ext]
-    if signatures:
-        ok = any(head.startswith(sig) for sig in signatures)
-    else:
-        ok = b"\x00" not in head
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            ok = ok and exc.start >= len(head) - 4  # a multi-byte character cut at the end
-    if not ok:
+    if not content_matches(upload, ext):
         raise DomainError(_("The file's content does not match its type; it may be damaged."), field="file")
     return name
 

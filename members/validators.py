@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from portal.uploads import content_matches
+
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-ALLOWED = {
-    ".jpg": [b"\xff\xd8\xff"], ".jpeg": [b"\xff\xd8\xff"], ".png": [b"\x89PNG\r\n\x1a\n"],
-    ".pdf": [b"%PDF-"], ".docx": [b"PK\x03\x04"], ".xlsx": [b"PK\x03\x04"],
-}
+ALLOWED = {".jpg", ".jpeg", ".png", ".pdf", ".docx", ".xlsx"}
 
 
 def validate_evidence(upload) -> None:
@@ -26,8 +25,5 @@ def validate_evidence(upload) -> None:
         raise ValidationError(_("The file is larger than 10 MB."), code="size")
     if size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in ALLOWED[ext]):
+    if not content_matches(upload, ext):
         raise ValidationError(_("The file's content does not match its type %(ext)s.") % {"ext": ext}, code="content")

@@ -18,6 +18,7 @@ from organizations.permissions import has_role
 from portal.audit import audit_log, changed, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
+from portal.uploads import content_matches
 
 from . import permissions
 from .models import (
@@ -461,13 +462,7 @@ def validate_upload(upload, field="file"):
         raise DomainError(_("The file is larger than 10 MB."), field=field)
     if upload.size == 0:
         raise DomainError(_("The file is empty."), field=field)
-    head = upload.read(8)
-    upload.seek(0)
-    magic = {
-        "pdf": [b"%PDF"], "png": [b"\x89PNG"], "jpg": [b"\xff\xd8\xff"], "jpeg": [b"\xff\xd8\xff"],
-        "docx": [b"PK\x03\x04"], "xlsx": [b"PK\x03\x04"], "doc": [b"\xd0\xcf\x11\xe0"], "xls": [b"\xd0\xcf\x11\xe0"],
-    }.get(ext)
-    if magic and not any(head.startswith(m) for m in magic):
+    if not content_matches(upload, "." + ext):
         raise DomainError(_("The file's content does not match its type."), field=field)
 
 
