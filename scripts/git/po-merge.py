@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Git merge driver for gettext catalogs: union of both sides' entries (by msgctxt + msgid).
+
+Parallel branches each add translations to the same per-app catalog; a line-based merge
+conflicts or garbles them. Enable with:
+    git config merge.po-union.driver "python3 scripts/git/po-merge.py %O %A %B"
+(.gitattributes maps *.po to it). Afterwards `make messages` re-extracts and drops obsolete ones.
+"""
+
+import sys
+
+try:
+    import polib
+except ImportError:  # fall back to git's own merge when polib is not importable
+    sys.exit(1)
+
+
+def main(base_path: str, ours_path: str, theirs_path: str) -> int:
+    ours = polib.pofile(ours_path, wrapwidth=0)
+    theirs = polib.pofile(theirs_path, wrapwidth=0)
+    index = {(e.msgctxt, e.msgid): e for e in ours}
+    for entry in theirs:
+        key = (entry.msgctxt, entry.msgid)
+        mine = index.get(key)
+        if mine is None:
+            ours.append(entry)
+            index[key] = entry
+        elif not mine.msgstr and entry.msgstr:
+            mine.msgstr = entry.msgstr
+        elif entry.msgstr_plural and not any(mine.msgstr_plural.values()):
+            mine.msgstr_plural = entry.msgstr_plural
+    ours.save(ours_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:4]))
