@@ -8,7 +8,6 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,9 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from members.models import Member
 from organizations import permissions
-from organizations.models import OrgUnit, Role, UnitKind
+from organizations.models import Role, UnitKind
 from portal.audit import timeline_for
 from portal.errors import DomainError
+from portal.workflow import allowed_actions
 
 from . import forms, progress, rules, selectors, services
 from .models import Attachment, FollowUp, Participant, Session, SessionStatus, Topic, TopicStatus
@@ -45,15 +45,7 @@ def _members_for(topic: Topic):
 
 
 def _handling_units(topic: Topic):
-    """The topic's own subtree and the departments of the governments above it."""
-    ancestor_paths = []
-    parts = topic.org_path.strip("/").split("/")
-    for i in range(1, len(parts)):
-        ancestor_paths.append("/" + "/".join(parts[:i]) + "/")
-    q = Q(path__startswith=topic.org_path)
-    for path in ancestor_paths:
-        q |= Q(kind=UnitKind.DEPARTMENT, parent__path=path)
-    return OrgUnit.objects.filter(q, is_active=True).order_by("path")
+    return selectors.handling_units_for(topic)
 
 
 # ------------------------------------------------------------------------------------- lists
@@ -182,7 +174,7 @@ def topic_detail(request, pk):
         ctx["waive_form"] = forms.ReasonForm(auto_id="waive_%s")
     if acts.get("session"):
         ctx["session_form"] = forms.SessionPlanForm(initial={"form": "council"}, auto_id="session_%s")
-    if acts.get("outcome") and outcome is None:
+    if acts.get("outcome"):
         ctx["outcome_form"] = forms.OutcomeForm(auto_id="outcome_%s")
     if acts.get("suggestion"):
         ctx["suggestion_form"] = forms.SuggestionForm(units=_handling_units(topic), auto_id="suggestion_%s")
@@ -476,16 +468,19 @@ def session_detail(request, pk):
     session = _session_or_404(request, pk)
     participants = list(session.participants.select_related("member"))
     manage = rules.can_manage(request.user, session.org_path)
+    actions = allowed_actions(session, request.user)
     ctx = {"session": session, "topic": session.topic, "participants": participants, "can_manage": manage,
            "timeline": timeline_for(session)[:30], "today": timezone.localdate()}
-    if manage and session.status == SessionStatus.PLANNED:
+    if "invite" in actions:
         ctx["invite_form"] = forms.InviteForm(members=_members_for(session.topic))
+    if "cancel" in actions:
         ctx["cancel_form"] = forms.ReasonForm()
-        if session.scheduled_on <= timezone.localdate():
-            ctx["hold_form"] = forms.HoldForm(participants=participants, initial={"version": session.version,
+    if "hold" in actions:
+        ctx["hold_form"] = forms.HoldForm(participants=participants, initial={"version": session.version,
                                                                                   "steps_done": [
                                                                                       "brief", "opinions",
                                                                                       "interaction", "consensus"]})
+    if "invite" in actions:
         from .settings_keys import stakeholder_min_percent
 
         minimum = stakeholder_min_percent(session.org_unit, session.scheduled_on.year)
@@ -614,7 +609,8 @@ def suggestion_detail(request, pk):
         raise Http404
     suggestion.refresh_from_db()
     return render(request, "consultations/suggestion_detail.html", {
-        "s": suggestion, "topic": suggestion.topic, "can_handle": can, "progress_form": progress_form,
+        "s": suggestion, "topic": suggestion.topic, "can_handle": can,
+        "actions": dict.fromkeys(allowed_actions(suggestion, request.user), True), "progress_form": progress_form,
         "feedback_form": feedback_form, "today": timezone.localdate(),
         "outcome": selectors.outcome_of(suggestion.topic),
     }, status=400 if (progress_form.errors or feedback_form.errors) else 200)
