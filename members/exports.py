@@ -8,6 +8,8 @@ import io
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from portal.documents import file_response
+
 from .scoring import ESCALATION_LABELS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -15,11 +17,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _response(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_response(data, filename, content_type)
 
 
 def ranking_xlsx(unit, year, scores) -> HttpResponse:
@@ -40,27 +38,9 @@ def ranking_xlsx(unit, year, scores) -> HttpResponse:
 
 
 def member_report_docx(member, year, score, entries) -> HttpResponse:
-    from docx import Document
+    from .documents import duty_report_bytes
 
-    doc = Document()
-    doc.add_heading(_("%(name)s — duty report %(year)d") % {"name": member.name, "year": year}, level=1)
-    doc.add_paragraph(f"{member.org_unit.name} · {member.get_level_display()} · {member.work_unit}")
-    doc.add_paragraph(_("Points: %(points)d (annual minimum %(minimum)d)") % {
-        "points": score.points, "minimum": score.minimum})
-    if score.missing_quotas:
-        doc.add_paragraph(_("Still owed this year: %(items)s") % {"items": "、".join(str(q) for q in score.missing_quotas)})
-    table = doc.add_table(rows=1, cols=4)
-    for cell, text in zip(table.rows[0].cells, [_("Date"), _("Activity"), _("Status"), _("Points")], strict=True):
-        cell.text = str(text)
-    for record, points in entries:
-        row = table.add_row().cells
-        row[0].text = record.occurred_on.isoformat()
-        row[1].text = f"{record.kind_label}：{record.title}"
-        row[2].text = str(record.get_status_display())
-        row[3].text = str(points)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return _response(buf.getvalue(), DOCX, f"{member.name}-{year}-履职报告.docx")
+    return _response(duty_report_bytes(member, year, score, entries), DOCX, f"{member.name}-{year}年-履职报告.docx")
 
 
 def import_template_xlsx() -> HttpResponse:
@@ -75,4 +55,4 @@ def import_template_xlsx() -> HttpResponse:
                "13900000000", "教育,法律", "三堤口街道"])
     buf = io.BytesIO()
     wb.save(buf)
-    return _response(buf.getvalue(), XLSX, "members-import-template.xlsx")
+    return _response(buf.getvalue(), XLSX, "委员信息导入模板.xlsx")
