@@ -38,9 +38,10 @@ def download_name(response) -> str:
 
 
 def repeated(lines: list[str]) -> list[str]:
-    """Lines (longer than a few characters) that occur more than once."""
+    """Paragraphs (longer than a few characters) that occur more than once; table rows (" | ")
+    are left out, since a header row is repeated on purpose."""
     seen, twice = set(), []
-    for line in lines:
+    for line in (line for line in lines if " | " not in line):
         if len(line) > 6 and line in seen:
             twice.append(line)
         seen.add(line)
