@@ -21,20 +21,21 @@ def _response(data: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 def ranking_xlsx(unit, year, scores) -> HttpResponse:
-    from openpyxl import Workbook
+    from django.utils import timezone
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(year)
-    ws.append([_("Rank"), _("Name"), _("CPPCC unit"), _("Sector"), _("Points"), _("Annual minimum"),
-               _("Short by"), _("Missing quotas"), _("Commended"), _("Next step")])
-    for s in scores:
-        ws.append([s.rank, s.member.name, s.member.org_unit.name, s.member.sector.name if s.member.sector else "",
-                   s.points, s.minimum, s.shortfall, "、".join(str(q) for q in s.missing_quotas),
-                   _("yes") if s.commended else "", str(ESCALATION_LABELS.get(s.escalation, ""))])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _response(buf.getvalue(), XLSX, f"{unit.name}-{year}-积分排名.xlsx")
+    from portal.spreadsheets import HEADER_ROW, Workbook
+
+    book = Workbook()
+    sheet = book.sheet(f"{year}", title=f"{unit.name}{year}年委员履职积分排名", header=[
+        _("Rank"), _("Name"), _("CPPCC unit"), _("Sector"), f"{_('Points')}（分）", f"{_('Annual minimum')}（分）",
+        f"{_('Short by')}（分）", _("Missing quotas"), _("Commended"), _("Next step")],
+        as_of=timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M"),
+        widths=[6, 10, 16, 14, 10, 10, 10, 30, 8, 14])
+    for i, s in enumerate(scores, start=HEADER_ROW + 1):
+        book.row(sheet, i, [s.rank, s.member.name, s.member.org_unit.name, s.member.sector.name if s.member.sector else "",
+                            s.points, s.minimum, s.shortfall, "、".join(str(q) for q in s.missing_quotas),
+                            str(_("yes")) if s.commended else "", str(ESCALATION_LABELS.get(s.escalation, ""))])
+    return _response(book.close(), XLSX, f"{unit.name}-{year}年-委员履职积分排名.xlsx")
 
 
 def member_report_docx(member, year, score, entries) -> HttpResponse:
@@ -44,15 +45,16 @@ def member_report_docx(member, year, score, entries) -> HttpResponse:
 
 
 def import_template_xlsx() -> HttpResponse:
-    from openpyxl import Workbook
+    import xlsxwriter
 
     from .importer import TEMPLATE_HEADER
 
-    wb = Workbook()
-    ws = wb.active
-    ws.append(TEMPLATE_HEADER)
-    ws.append(["张三", "340602198001010011", "男", "区级", "第十五届", "教育界", "", "民进", "第一中学", "教师",
-               "13900000000", "教育,法律", "三堤口街道"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _response(buf.getvalue(), XLSX, "委员信息导入模板.xlsx")
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = book.add_worksheet()
+    ws.write_row(0, 0, TEMPLATE_HEADER, book.add_format({"bold": True}))
+    ws.write_row(1, 0, ["张三", "340602198001010011", "男", "区级", "第十五届", "教育界", "", "民进", "第一中学", "教师",
+                        "13900000000", "教育,法律", "三堤口街道"])
+    ws.set_column(0, len(TEMPLATE_HEADER) - 1, 14)
+    book.close()
+    return _response(buffer.getvalue(), XLSX, "委员信息导入模板.xlsx")

@@ -1,18 +1,19 @@
 """The files of export jobs, written by Celery workers: Excel in xlsxwriter's constant-memory
-mode (rows are streamed from the database and flushed row by row), and the Word annual report
-pack (年度工作报告素材) rendered with docxtpl from a template staff can edit in Word."""
+mode (rows are streamed from the database and flushed row by row) with a print setup
+(portal.spreadsheets), and the Word annual report pack (年度工作报告素材, pack.py) rendered with
+docxtpl from a template staff can edit in Word."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from portal.errors import GuardFailed
+from portal.spreadsheets import HEADER_ROW
 
 from .periods import Period
 
@@ -35,43 +36,67 @@ def build(job, path: str, *, progress) -> str:
     raise GuardFailed(_("Unknown kind of export."))
 
 
-def _workbook(path):
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_urls": False})
-    return workbook, workbook.add_format({"bold": True, "bg_color": "#E9ECEF"})
+def _value_cell(metric, values: dict[str, float], pk: int):
+    """A figure for the sheet: the number itself, or "—" for a rate over nothing (0/0)."""
+    from .pack import is_rate, parts_of
+
+    value = values[metric.key][pk]
+    parts = parts_of(metric) if is_rate(metric) else None
+    if parts and not values.get(parts[1], {}).get(pk):
+        return "—"
+    return int(value) if float(value).is_integer() else round(value, 1)
+
+
+def _header_label(metric) -> str:
+    from .pack import is_rate, unit_of
+
+    unit = "%" if is_rate(metric) else unit_of(metric)
+    label = str(metric.label)
+    return f"{label}（{unit}）" if unit and "（" not in label else label
 
 
 def _dashboard_xlsx(job, path, progress) -> str:
+    from portal.spreadsheets import Workbook
+
+    from .pack import is_rate, unit_of
     from .selectors import dashboard_for
 
     period = Period.from_params(job.params["period"])
     board = dashboard_for(unit=job.org_unit, period=period)
     progress(0, 1 + len(board.rows))
-    workbook, bold = _workbook(path)
-    summary = workbook.add_worksheet(_("Summary")[:31])
-    summary.write_row(0, 0, [_("Unit"), job.org_unit.name], bold)
-    summary.write_row(1, 0, [_("Period"), period.label])
-    summary.write_row(2, 0, [_("As of"), timezone.localtime(board.as_of).strftime("%Y-%m-%d %H:%M")])
-    summary.write_row(4, 0, [_("Section"), _("Metric"), _("Value"), _("Unit of measure")], bold)
-    row = 5
+    unit = job.org_unit
+    as_of = timezone.localtime(board.as_of).strftime("%Y-%m-%d %H:%M")
+    values = {c.metric.key: {unit.pk: c.value} for s in board.sections for c in s.cells}
+    for row in board.rows:
+        for c in row.cells:
+            values[c.metric.key][row.unit.pk] = c.value
+    book = Workbook(path)
+    summary = book.sheet(_("Summary"), title=f"{unit.name}{period.label}数据报表（汇总）", as_of=as_of,
+                         header=[_("Section"), _("Metric"), _("Value"), _("Unit of measure")], widths=[18, 40, 12, 10])
+    index = HEADER_ROW + 1
     for section in board.sections:
         for cell in section.cells:
-            summary.write_row(row, 0, [section.label, str(cell.metric.label), cell.value, str(cell.metric.unit)])
-            row += 1
-    summary.set_column(0, 1, 28)
+            book.row(summary, index, [section.label, str(cell.metric.label), _value_cell(cell.metric, values, unit.pk),
+                                      "%" if is_rate(cell.metric) else unit_of(cell.metric)])
+            index += 1
     progress(1)
-    sheet = workbook.add_worksheet(_("Subordinate units")[:31])
-    sheet.write_row(0, 0, [_("Unit")] + [str(m.label) for m in board.metrics], bold)
-    for i, child in enumerate(board.rows, start=1):
-        sheet.write_row(i, 0, [child.unit.name] + [c.value for c in child.cells])
-        if i % PROGRESS_EVERY == 0:
-            progress(1 + i)
-    sheet.set_column(0, 0, 28)
-    workbook.close()
+    # One sheet per section, so the unit column is on every printed page and a page fits its width.
+    for section in board.sections:
+        metrics = [c.metric for c in section.cells]
+        sheet = book.sheet(f"{_('Subordinate units')}-{section.label}",
+                           title=f"{unit.name}{period.label}下级单位情况（{section.label}）", as_of=as_of,
+                           header=[_("Unit")] + [_header_label(m) for m in metrics],
+                           widths=[22] + [max(10, min(18, len(_header_label(m)) * 1.6)) for m in metrics])
+        for i, child in enumerate(board.rows, start=HEADER_ROW + 1):
+            book.row(sheet, i, [child.unit.name] + [_value_cell(m, values, child.unit.pk) for m in metrics])
+    book.close()
     progress(1 + len(board.rows))
-    return f"{job.org_unit.name}-{period.label}-{_('dashboard')}.xlsx"
+    return f"{unit.name}-{period.label}-数据报表.xlsx"
 
 
 def _records_xlsx(job, path, progress) -> str:
+    from portal.spreadsheets import Workbook
+
     from .selectors import metric_or_404, records_for
 
     period = Period.from_params(job.params["period"])
@@ -80,17 +105,17 @@ def _records_xlsx(job, path, progress) -> str:
     total = qs.count()
     progress(0, total)
     has_unit = any(f.name == "org_unit" for f in qs.model._meta.get_fields())
-    workbook, bold = _workbook(path)
-    sheet = workbook.add_worksheet(str(metric.label)[:31])
-    sheet.write_row(0, 0, ["#", _("Record"), _("Unit")], bold)
+    book = Workbook(path)
+    sheet = book.sheet(str(metric.label), title=f"{job.org_unit.name}{period.label}{metric.label}明细（共{total}条）",
+                       as_of=timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M"),
+                       header=["序号", _("Record"), _("Unit")], widths=[8, 70, 28])
     for i, obj in enumerate(qs.iterator(chunk_size=2000), start=1):
-        sheet.write_row(i, 0, [i, str(obj), obj.org_unit.name if has_unit else ""])
+        book.row(sheet, HEADER_ROW + i, [i, str(obj), obj.org_unit.name if has_unit else job.org_unit.name])
         if i % PROGRESS_EVERY == 0:
             progress(i)
-    sheet.set_column(1, 2, 30)
-    workbook.close()
+    book.close()
     progress(total)
-    return f"{job.org_unit.name}-{period.label}-{metric.key}.xlsx"
+    return f"{job.org_unit.name}-{period.label}-{metric.label}-明细.xlsx"
 
 
 SAMPLE_CONTEXT = {

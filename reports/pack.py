@@ -94,11 +94,18 @@ HEADLINE_KEYS = [
 CHINESE_NUMBERS = "一二三四五六七八九十"
 
 
+# Measure words of metrics that declare none, by key prefix.
+UNIT_BY_PREFIX = {"consultations.topics": "个", "consultations.suggestions": "条", "consultations.sessions": "次",
+                  "consultations.followups": "次"}
+
+
 def unit_of(metric: Metric) -> str:
-    """The measure word of a figure: the one of its phrase, else the metric's own."""
+    """The measure word of a figure: the one of its phrase, else the metric's own, else by prefix."""
     if metric.key in PHRASES:
         return PHRASES[metric.key][1]
-    return str(metric.unit) if str(metric.unit) != "%" else ""
+    if str(metric.unit):
+        return str(metric.unit) if str(metric.unit) != "%" else ""
+    return next((unit for prefix, unit in UNIT_BY_PREFIX.items() if metric.key.startswith(prefix)), "")
 
 
 def parts_of(metric: Metric) -> tuple[str, str] | None:
