@@ -676,9 +676,9 @@ def unit_section(request, unit):
 @login_required
 def minutes_docx(request, pk):
     """The minutes as a Word document from the unit's template (or the built-in one)."""
-    from django.http import HttpResponse
+    from portal.documents import file_response
 
-    from .documents import render_minutes
+    from .documents import minutes_filename, render_minutes
 
     topic = selectors.topic_for_page(user=request.user, pk=pk)
     outcome = selectors.outcome_of(topic)
@@ -698,25 +698,19 @@ def minutes_docx(request, pk):
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect(topic)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument."
-                                                  "wordprocessingml.document")
-    response["Content-Disposition"] = f'attachment; filename="minutes-{topic.pk}.docx"'
-    return response
+    return file_response(content, minutes_filename(topic))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def minutes_templates(request):
     """Staff upload the Word template for their unit's minutes; the default is downloadable to edit."""
-    from django.http import HttpResponse
+    from portal.documents import file_response
 
     from .documents import FIELDS, default_template_bytes
 
     if request.GET.get("download") == "default":
-        response = HttpResponse(default_template_bytes(), content_type="application/vnd.openxmlformats-"
-                                                                      "officedocument.wordprocessingml.document")
-        response["Content-Disposition"] = 'attachment; filename="minutes-template.docx"'
-        return response
+        return file_response(default_template_bytes(), "协商纪要模板.docx")
     units = permissions.units_visible_to(request.user, roles=rules.MANAGERS).filter(is_active=True).exclude(
         kind=UnitKind.DEPARTMENT).order_by("path")
     can_upload = permissions.has_role(request.user, rules.MANAGERS)
