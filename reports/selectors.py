@@ -1,9 +1,11 @@
 """Reads of the reports: which units a user may report on, and the numbers for a unit, its
-children and a period — from the summary table when it holds them, else computed directly.
+children and a period — from the summary table when it covers the period (every standard period
+the refresh built: this and last year, quarter and month, and every one built before), else
+computed directly (custom ranges).
 
 Query budget of a dashboard (constant in the number of children and records): the user's scope,
-the unit, its ancestors, its children, the snapshot rows, and one query per metric computed
-directly."""
+the unit, its ancestors, its children, the covered period, the oldest pending change, the summary
+rows — and, for a custom range, one query per metric computed directly."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from organizations import permissions
 from organizations.models import OrgUnit, Role
 from portal.metrics import METRICS, Metric
 
-from .models import UnitFact
+from .models import FactMark, FactPeriod, UnitFact
 from .periods import Period
 
 REPORT_ROLES = frozenset({Role.ADMIN, Role.OFFICE_CLERK, Role.PROPOSAL_STAFF, Role.LEADER})
@@ -77,8 +79,8 @@ def _clean_values(values: dict, units) -> dict[int, float]:
     return {u.pk: float(values.get(u.pk) or 0) for u in units}
 
 
-# Snapshot rows older than this (the beat stopped) are ignored: the numbers are computed directly
-# rather than shown hours stale.
+# Marks older than this not yet consumed mean the beat stopped: the numbers are then computed
+# directly rather than shown stale.
 SNAPSHOT_MAX_AGE = datetime.timedelta(minutes=30)
 
 
@@ -90,31 +92,35 @@ class Numbers:
 
 
 def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True) -> Numbers:
-    """The numbers for `units` over `period`: snapshot rows where the summary table has every
-    unit for a metric (standard periods), the rest computed directly."""
+    """The numbers for `units` over `period`: from the summary table when it covers the period
+    (a missing row is 0), metrics it does not hold yet computed directly. Three queries: the
+    covered period, the oldest pending change, the rows."""
     units = list(units)
     metrics = metrics_in_order(keys)
     values: dict[str, dict[int, float]] = {}
-    as_of = None
+    as_of = timezone.now()
+    covered = None
     if use_snapshot and period.is_standard and units:
-        rows = UnitFact.objects.filter(
-            org_unit__in=units, period_start=period.start, period_end=period.end,
-            metric__in=[m.key for m in metrics], computed_at__gte=timezone.now() - SNAPSHOT_MAX_AGE,
-        ).values_list("metric", "org_unit_id", "value", "computed_at")
-        found: dict[str, dict[int, float]] = {}
-        stamps: dict[str, datetime.datetime] = {}
-        for key, unit_id, value, computed_at in rows:
-            found.setdefault(key, {})[unit_id] = value
-            stamps[key] = min(stamps.get(key, computed_at), computed_at)
-        for key, per_unit in found.items():
-            if len(per_unit) == len(units):
-                values[key] = per_unit
-                as_of = stamps[key] if as_of is None else min(as_of, stamps[key])
+        covered = (FactPeriod.objects.filter(period_start=period.start, period_end=period.end)
+                   .values_list("metrics", flat=True).first())
+    if covered:
+        oldest = FactMark.objects.order_by("pk").values_list("created_at", flat=True).first()
+        if oldest is not None and oldest < timezone.now() - SNAPSHOT_MAX_AGE:
+            covered = None  # the refresh stopped: do not show numbers that old
+        elif oldest is not None:
+            as_of = oldest  # current up to the first change not caught up with yet
+    if covered:
+        held = [m.key for m in metrics if m.key in set(covered)]
+        values = {key: {u.pk: 0.0 for u in units} for key in held}
+        rows = UnitFact.objects.filter(period_start=period.start, period_end=period.end, metric__in=held,
+                                       org_unit__in=units).values_list("metric", "org_unit_id", "value")
+        for key, unit_id, value in rows:
+            values[key][unit_id] = value
     missing = [m for m in metrics if m.key not in values]
     if missing:
         values.update(compute_direct(units, period.start, period.end, {m.key for m in missing}))
         as_of = timezone.now()
-    return Numbers(values, as_of or timezone.now(), from_snapshot=not missing)
+    return Numbers(values, as_of, from_snapshot=not missing)
 
 
 def number_link(metric: Metric, unit: OrgUnit, period: Period) -> str | None:
