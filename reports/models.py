@@ -55,6 +55,7 @@ class FactPeriod(models.Model):
     period_end = models.DateField()
     metrics = models.JSONField(default=list)
     built_at = models.DateTimeField()
+    changed_at = models.DateTimeField(null=True)  # last time a row of the period changed (cache key)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["period_start", "period_end"], name="factperiod_unique")]

@@ -10,6 +10,7 @@ rows — and, for a custom range, one query per metric computed directly."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -89,6 +90,7 @@ class Numbers:
     values: dict[str, dict[int, float]]
     as_of: datetime.datetime
     from_snapshot: bool
+    version: str = ""  # when the summary rows of the period last changed ("" if not from them)
 
 
 def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True) -> Numbers:
@@ -99,10 +101,12 @@ def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True) 
     metrics = metrics_in_order(keys)
     values: dict[str, dict[int, float]] = {}
     as_of = timezone.now()
-    covered = None
+    covered, version = None, ""
     if use_snapshot and period.is_standard and units:
-        covered = (FactPeriod.objects.filter(period_start=period.start, period_end=period.end)
-                   .values_list("metrics", flat=True).first())
+        found = (FactPeriod.objects.filter(period_start=period.start, period_end=period.end)
+                 .values_list("metrics", "changed_at").first())
+        if found:
+            covered, version = found[0], f"{found[1].timestamp():.6f}" if found[1] else "0"
     if covered:
         oldest = FactMark.objects.order_by("pk").values_list("created_at", flat=True).first()
         if oldest is not None and oldest < timezone.now() - SNAPSHOT_MAX_AGE:
@@ -120,7 +124,7 @@ def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True) 
     if missing:
         values.update(compute_direct(units, period.start, period.end, {m.key for m in missing}))
         as_of = timezone.now()
-    return Numbers(values, as_of, from_snapshot=not missing)
+    return Numbers(values, as_of, from_snapshot=not missing, version=version if not missing else "")
 
 
 def number_link(metric: Metric, unit: OrgUnit, period: Period) -> str | None:
@@ -136,7 +140,13 @@ def number_link(metric: Metric, unit: OrgUnit, period: Period) -> str | None:
 class Cell:
     metric: Metric
     value: float
-    link: str | None
+    unit: OrgUnit
+    period: Period
+
+    @property
+    def link(self) -> str | None:
+        # Computed when rendered: a cached dashboard fragment never pays for thousands of links.
+        return number_link(self.metric, self.unit, self.period)
 
     @property
     def display(self) -> str:
@@ -166,6 +176,17 @@ class Dashboard:
     rows: list[Row]
     as_of: datetime.datetime
     from_snapshot: bool
+    version: str = ""
+
+    @property
+    def cache_key(self) -> str:
+        """Identifies the rendered tables (unit, period, summary version, the child units as
+        shown); empty when the numbers were computed directly (nothing to reuse)."""
+        if not self.version:
+            return ""
+        shown = "|".join(f"{r.unit.pk}:{r.unit.name}:{int(r.has_children)}" for r in self.rows)
+        digest = hashlib.sha1(f"{self.unit.name}|{shown}".encode()).hexdigest()[:16]
+        return f"{self.unit.pk}:{self.period.query()}:{self.version}:{digest}"
 
     def as_dict(self) -> dict:
         """The same numbers for the API and the charts."""
@@ -202,7 +223,7 @@ def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True) -
     metrics = metrics_in_order()
     numbers = numbers_for([unit, *children], period, use_snapshot=use_snapshot)
     rows = [
-        Row(child, [Cell(m, numbers.values[m.key][child.pk], number_link(m, child, period)) for m in metrics],
+        Row(child, [Cell(m, numbers.values[m.key][child.pk], child, period) for m in metrics],
             has_children=child.pk in parents_with_children)
         for child in children
     ]
@@ -211,10 +232,10 @@ def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True) -
         keys = {m.key for m in group}
         sections.append(Section(
             label,
-            [Cell(m, numbers.values[m.key][unit.pk], number_link(m, unit, period)) for m in metrics if m.key in keys],
+            [Cell(m, numbers.values[m.key][unit.pk], unit, period) for m in metrics if m.key in keys],
             [Row(r.unit, [c for c in r.cells if c.metric.key in keys], r.has_children) for r in rows],
         ))
-    return Dashboard(unit, period, metrics, sections, rows, numbers.as_of, numbers.from_snapshot)
+    return Dashboard(unit, period, metrics, sections, rows, numbers.as_of, numbers.from_snapshot, numbers.version)
 
 
 def metric_or_404(key: str) -> Metric:

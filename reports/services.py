@@ -112,6 +112,8 @@ def _write_changes(period: Period, wanted: dict[str, dict[int, float]], units_by
     result.inserted += len(inserts)
     result.updated += len(updates)
     result.deleted += len(deletes)
+    if inserts or updates or deletes:  # rendered dashboards of the period are out of date
+        FactPeriod.objects.filter(period_start=period.start, period_end=period.end).update(changed_at=now)
 
 
 def _compute(period: Period, work: dict[str, set[int]], units_by_pk, result: RefreshResult):
@@ -137,11 +139,12 @@ def _build(period: Period, keys: list[str], units: list[OrgUnit], result: Refres
     with transaction.atomic():
         row, created = FactPeriod.objects.select_for_update().get_or_create(
             period_start=period.start, period_end=period.end,
-            defaults={"kind": period.kind, "metrics": sorted(keys), "built_at": timezone.now()})
+            defaults={"kind": period.kind, "metrics": sorted(keys), "built_at": timezone.now(),
+                      "changed_at": timezone.now()})
         if not created:
             row.metrics = sorted(set(row.metrics) | set(keys))
-            row.built_at = timezone.now()
-            row.save(update_fields=["metrics", "built_at"])
+            row.built_at = row.changed_at = timezone.now()
+            row.save(update_fields=["metrics", "built_at", "changed_at"])
     result.periods_built += 1
 
 
