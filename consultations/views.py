@@ -19,6 +19,7 @@ from organizations import permissions
 from organizations.models import Role, UnitKind
 from portal.audit import timeline_for
 from portal.errors import DomainError
+from portal.pagination import more_page
 from portal.workflow import allowed_actions
 
 from . import forms, progress, rules, selectors, services
@@ -57,7 +58,7 @@ def topic_list(request):
     data = f.cleaned_data if f.is_valid() else {}
     qs = selectors.topic_list(user=request.user, status=data.get("status", ""), channel=data.get("channel", ""),
                               q=data.get("q", ""), overdue=bool(data.get("overdue")))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = more_page(qs, request.GET.get("page"))  # "next" without counting the whole scope
     page.object_list = selectors.with_open_suggestions(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
@@ -77,7 +78,7 @@ def approvals(request):
 def session_list(request):
     upcoming = request.GET.get("when", "upcoming")
     qs = selectors.sessions_list(user=request.user, upcoming={"upcoming": True, "held": False}.get(upcoming))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = more_page(qs, request.GET.get("page"))
     page.object_list = selectors.with_participant_counts(page.object_list)
     return render(request, "consultations/session_list.html", {"page": page, "when": upcoming})
 
@@ -113,7 +114,7 @@ def invitation_respond(request, pk):
 @login_required
 def handling(request):
     """A department's inbox: suggestions routed to its unit."""
-    page = Paginator(selectors.suggestions_for_department(user=request.user), 30).get_page(request.GET.get("page"))
+    page = more_page(selectors.suggestions_for_department(user=request.user), request.GET.get("page"))
     return render(request, "consultations/handling.html", {"page": page, "today": timezone.localdate()})
 
 
