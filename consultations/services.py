@@ -15,6 +15,7 @@ from organizations.models import OrgUnit
 from portal.audit import audit_log, changed, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
+from portal.metrics import records_changed
 from portal.uploads import content_matches
 
 from . import rules, selectors, settings_keys
@@ -404,6 +405,7 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
         if p.attendance not in final:  # invited or confirmed but not marked: absent
             p.attendance = Attendance.ABSENT
     Participant.objects.bulk_update(participants, ["attendance"])
+    records_changed(Participant.objects.filter(session=session))  # bulk_update sends no signals
     residents_count = max(int(residents_count or 0), 0)
     if not any(p.attendance == Attendance.ATTENDED for p in participants) and not residents_count:
         raise GuardFailed(_("Record who attended: nobody is marked as present."), field="attendance")

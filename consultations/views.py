@@ -19,6 +19,7 @@ from organizations import permissions
 from organizations.models import Role, UnitKind
 from portal.audit import timeline_for
 from portal.errors import DomainError
+from portal.pagination import more_page
 from portal.workflow import allowed_actions
 
 from . import forms, progress, rules, selectors, services
@@ -57,7 +58,7 @@ def topic_list(request):
     data = f.cleaned_data if f.is_valid() else {}
     qs = selectors.topic_list(user=request.user, status=data.get("status", ""), channel=data.get("channel", ""),
                               q=data.get("q", ""), overdue=bool(data.get("overdue")))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = more_page(qs, request.GET.get("page"))  # "next" without counting the whole scope
     page.object_list = selectors.with_open_suggestions(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
@@ -77,7 +78,7 @@ def approvals(request):
 def session_list(request):
     upcoming = request.GET.get("when", "upcoming")
     qs = selectors.sessions_list(user=request.user, upcoming={"upcoming": True, "held": False}.get(upcoming))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = more_page(qs, request.GET.get("page"))
     page.object_list = selectors.with_participant_counts(page.object_list)
     return render(request, "consultations/session_list.html", {"page": page, "when": upcoming})
 
@@ -113,7 +114,7 @@ def invitation_respond(request, pk):
 @login_required
 def handling(request):
     """A department's inbox: suggestions routed to its unit."""
-    page = Paginator(selectors.suggestions_for_department(user=request.user), 30).get_page(request.GET.get("page"))
+    page = more_page(selectors.suggestions_for_department(user=request.user), request.GET.get("page"))
     return render(request, "consultations/handling.html", {"page": page, "today": timezone.localdate()})
 
 
@@ -676,9 +677,9 @@ def unit_section(request, unit):
 @login_required
 def minutes_docx(request, pk):
     """The minutes as a Word document from the unit's template (or the built-in one)."""
-    from django.http import HttpResponse
+    from portal.documents import file_response
 
-    from .documents import render_minutes
+    from .documents import minutes_filename, render_minutes
 
     topic = selectors.topic_for_page(user=request.user, pk=pk)
     outcome = selectors.outcome_of(topic)
@@ -698,25 +699,19 @@ def minutes_docx(request, pk):
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect(topic)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument."
-                                                  "wordprocessingml.document")
-    response["Content-Disposition"] = f'attachment; filename="minutes-{topic.pk}.docx"'
-    return response
+    return file_response(content, minutes_filename(topic))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def minutes_templates(request):
     """Staff upload the Word template for their unit's minutes; the default is downloadable to edit."""
-    from django.http import HttpResponse
+    from portal.documents import file_response
 
     from .documents import FIELDS, default_template_bytes
 
     if request.GET.get("download") == "default":
-        response = HttpResponse(default_template_bytes(), content_type="application/vnd.openxmlformats-"
-                                                                      "officedocument.wordprocessingml.document")
-        response["Content-Disposition"] = 'attachment; filename="minutes-template.docx"'
-        return response
+        return file_response(default_template_bytes(), "协商纪要模板.docx")
     units = permissions.units_visible_to(request.user, roles=rules.MANAGERS).filter(is_active=True).exclude(
         kind=UnitKind.DEPARTMENT).order_by("path")
     can_upload = permissions.has_role(request.user, rules.MANAGERS)

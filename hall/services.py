@@ -18,6 +18,7 @@ from organizations.services import role_assign
 from portal.audit import audit_log, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import GuardFailed, NotAllowed
+from portal.metrics import records_changed
 
 from .models import (
     AbuseReport,
@@ -167,6 +168,7 @@ def consultation_set_result(*, actor, consultation: OnlineConsultation, result: 
 def record_view(model, pk: int) -> None:
     """Count a page view with one UPDATE (no read-modify-write races)."""
     model.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
+    records_changed(model.objects.filter(pk=pk))  # the reports count views
 
 
 def _speaker(user, consultation: OnlineConsultation) -> tuple[str, str]:
@@ -346,6 +348,7 @@ def live_question_add(*, session: LiveSession, body: str, asker=None, asker_labe
         label = (asker_label.strip() or _("Netizen"))[:1] + "**"
     question = LiveQuestion.objects.create(session=session, body=body, asker=asker, asker_label=label)
     LiveSession.objects.filter(pk=session.pk).update(participant_count=F("participant_count") + 1)
+    records_changed(LiveSession.objects.filter(pk=session.pk))
     return question
 
 

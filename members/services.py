@@ -16,6 +16,7 @@ from organizations.models import OrgUnit, UnitKind
 from portal.audit import audit_log, changed, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
+from portal.metrics import records_changed
 
 from . import duty
 from .models import (
@@ -339,6 +340,7 @@ def scoring_plan_save(*, actor, unit: OrgUnit, year: int, annual_minimum: int, p
         changes[kind] = value
     ScoringRule.objects.bulk_create(to_create)
     ScoringRule.objects.bulk_update(to_update, ["points"])
+    records_changed(ScoringRule.objects.filter(plan=plan))  # bulk writes send no signals
     after = snapshot(plan, list(fields))
     if changes:
         after["points"] = changes

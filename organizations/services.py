@@ -153,6 +153,9 @@ def orgunit_move(*, actor, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     from portal.models import AuditEvent
 
     AuditEvent.objects.filter(org_path__startswith=old_prefix).update(org_path=rewrite("org_path"))
+    from portal.metrics import tree_changed
+
+    tree_changed([old_prefix, new_prefix])  # the summary tables recompute both places' ancestors
 
     before = {"parent": unit.parent_id, "path": old_prefix}
     unit.refresh_from_db()

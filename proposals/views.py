@@ -353,7 +353,8 @@ def export_registered(request):
     if not org_permissions.has_role(request.user, [Role.LEADER, *STAFF_ROLES]):
         raise Http404
     qs = selectors.proposal_list(user=request.user).filter(number__isnull=False).order_by("org_path", "number")
-    return exports.registered_list_docx(qs[:2000])
+    home = org_permissions.home_units(request.user).first()
+    return exports.registered_list_docx(qs[:2000], unit_name=home.display_body if home else "")
 
 
 @login_required
