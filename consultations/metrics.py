@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.metrics import Source, metric, subtree_counts
+from portal.metrics import Source, metric, register_quota, subtree_counts
 
 from .models import (
     Attendance,
@@ -56,6 +56,15 @@ def topics_approved(units, start, end):
         sources={"consultations.Session": None})
 def sessions_held(units, start, end):
     return subtree_counts(Session.objects.filter(status=SessionStatus.HELD, scheduled_on__range=(start, end)), units)
+
+
+def _session_quota(unit, year):
+    from .settings_keys import quota_for
+
+    return quota_for(unit, year)
+
+
+register_quota("consultations.sessions_held", _session_quota)
 
 
 def _attended(start, end):

@@ -166,6 +166,11 @@ def orgunit_move(*, actor, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     return unit
 
 
+# Roles a person may take for themselves (public participation); every other role is granted by
+# an administrator of the unit's tree.
+SELF_GRANTABLE = frozenset({Role.RESIDENT})
+
+
 @transaction.atomic
 def role_assign(*, actor, user, role: str, unit: OrgUnit) -> RoleAssignment:
     if role not in Role.values:
@@ -173,6 +178,8 @@ def role_assign(*, actor, user, role: str, unit: OrgUnit) -> RoleAssignment:
     if role == Role.ADMIN:
         if not permissions.is_admin(actor):
             raise permissions.NotAllowed()
+    elif role in SELF_GRANTABLE and actor is not None and getattr(actor, "pk", None) == user.pk:
+        pass  # a resident signing up takes the resident role at their own community (hall)
     else:
         _require_tree_admin(actor, unit)
     assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit)

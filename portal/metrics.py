@@ -155,3 +155,12 @@ def units_on_path(path: str, by_path: dict[str, int]) -> list[int]:
         if pk is not None:
             found.append(pk)
     return found
+
+
+# Yearly quotas of metrics, for reports that compare a figure with its target (the annual report
+# pack's "年度任务" column). An app registers ``func(unit, year) -> int | None`` for a metric key.
+QUOTAS: dict[str, Callable] = {}
+
+
+def register_quota(metric_key: str, func: Callable) -> None:
+    QUOTAS[metric_key] = func

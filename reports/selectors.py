@@ -21,14 +21,15 @@ from django.utils import timezone
 
 from organizations import permissions
 from organizations.models import OrgUnit, Role
+from organizations.permissions import CLERK_ROLES, PROPOSAL_STAFF_ROLES
 from portal.metrics import METRICS, Metric
 
 from .models import FactMark, FactPeriod, UnitFact
 from .periods import Period
 
-REPORT_ROLES = frozenset({Role.ADMIN, Role.OFFICE_CLERK, Role.PROPOSAL_STAFF, Role.LEADER})
+REPORT_ROLES = CLERK_ROLES | PROPOSAL_STAFF_ROLES | {Role.LEADER}
 # Who may change what reports are built from (the Word template); leaders only read.
-REPORT_EDIT_ROLES = frozenset({Role.ADMIN, Role.OFFICE_CLERK})
+REPORT_EDIT_ROLES = CLERK_ROLES
 
 
 def can_report(user) -> bool:

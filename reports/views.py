@@ -174,8 +174,8 @@ def template_download(request, pk):
     unit = selectors.report_unit_or_404(user=request.user, pk=pk)
     current = services.template_for(unit)
     if current is not None:
-        return FileResponse(current.file.open("rb"), as_attachment=True, filename="report-pack-template.docx")
-    return FileResponse(open(DEFAULT_TEMPLATE, "rb"), as_attachment=True, filename="report-pack-template.docx")
+        return FileResponse(current.file.open("rb"), as_attachment=True, filename="年度工作报告素材模板.docx")
+    return FileResponse(open(DEFAULT_TEMPLATE, "rb"), as_attachment=True, filename="年度工作报告素材模板.docx")
 
 
 def unit_section(request, unit):

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from organizations import permissions
 from organizations.models import OrgUnit
+from organizations.selectors import under
 from portal.api.filters import IdFilter
 from portal.api.mixins import ScopedObjectMixin
 from portal.errors import NotAllowed
@@ -32,13 +33,6 @@ from .serializers import (
 NO_ECHO = {"invalid_choice": _("Select one of the listed values.")}
 
 
-def _under(queryset, value, field="org_path"):
-    path = OrgUnit.objects.filter(pk=value).values_list("path", flat=True).first()
-    if path is None:
-        return queryset.none()
-    return queryset.filter(**{f"{field}__startswith": path})
-
-
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Name, work unit or expertise contains"))
     sector = IdFilter(field_name="sector_id")
@@ -57,8 +51,8 @@ class MemberFilter(django_filters.FilterSet):
         value = value[:50]
         return qs.filter(Q(name__icontains=value) | Q(work_unit__icontains=value) | Q(expertise__icontains=value))
 
-    def filter_under(self, qs, name, value):
-        return _under(qs, value)
+    def filterunder(self, qs, name, value):
+        return under(qs, value)
 
     def filter_posted(self, qs, name, value):
         path = OrgUnit.objects.filter(pk=value).values_list("path", flat=True).first()
@@ -106,8 +100,8 @@ class PostingFilter(django_filters.FilterSet):
         model = Posting
         fields = ["member"]
 
-    def filter_under(self, qs, name, value):
-        return _under(qs, value)
+    def filterunder(self, qs, name, value):
+        return under(qs, value)
 
     def filter_active(self, qs, name, value):
         return qs.filter(is_active=(value == "true"))
@@ -145,8 +139,8 @@ class DutyRecordFilter(django_filters.FilterSet):
         model = DutyRecord
         fields = ["member", "kind", "status"]
 
-    def filter_under(self, qs, name, value):
-        return _under(qs, value)
+    def filterunder(self, qs, name, value):
+        return under(qs, value)
 
 
 class DutyRecordViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -200,8 +194,8 @@ class WorkroomFilter(django_filters.FilterSet):
         model = Workroom
         fields = ["status"]
 
-    def filter_under(self, qs, name, value):
-        return _under(qs, value)
+    def filterunder(self, qs, name, value):
+        return under(qs, value)
 
     def filter_idle(self, qs, name, value):
         return qs.filter(selectors.idle_q(timezone.localdate()))
