@@ -187,3 +187,13 @@ def home_units(user) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(
         role_assignments__user=user, role_assignments__is_active=True
     ).distinct().order_by("path")
+
+
+def home_identity(user) -> dict:
+    """What the home page shows of the user's place in the tree (registered with portal/identity.py)."""
+    roles = roles_of(user)
+    return {
+        "units": list(home_units(user)),
+        "roles": [(code, label) for code, label in Role.choices if code in roles],
+        "unrestricted": scope_paths(user) is None,
+    }

@@ -47,7 +47,7 @@ class TopicFilter(django_filters.FilterSet):
         model = Topic
         fields = ["status", "channel"]
 
-    def filterunder(self, queryset, name, value):
+    def filter_under(self, queryset, name, value):
         return under(queryset, value, "org_path")
 
     def filter_q(self, queryset, name, value):
@@ -66,7 +66,7 @@ class SessionFilter(django_filters.FilterSet):
         model = Session
         fields = ["status", "form"]
 
-    def filterunder(self, queryset, name, value):
+    def filter_under(self, queryset, name, value):
         return under(queryset, value, "org_path")
 
 
@@ -80,7 +80,7 @@ class SuggestionFilter(django_filters.FilterSet):
         model = Suggestion
         fields = ["status"]
 
-    def filterunder(self, queryset, name, value):
+    def filter_under(self, queryset, name, value):
         return under(queryset, value, "topic__org_path")
 
 

@@ -51,7 +51,7 @@ class MemberFilter(django_filters.FilterSet):
         value = value[:50]
         return qs.filter(Q(name__icontains=value) | Q(work_unit__icontains=value) | Q(expertise__icontains=value))
 
-    def filterunder(self, qs, name, value):
+    def filter_under(self, qs, name, value):
         return under(qs, value)
 
     def filter_posted(self, qs, name, value):
@@ -100,7 +100,7 @@ class PostingFilter(django_filters.FilterSet):
         model = Posting
         fields = ["member"]
 
-    def filterunder(self, qs, name, value):
+    def filter_under(self, qs, name, value):
         return under(qs, value)
 
     def filter_active(self, qs, name, value):
@@ -139,7 +139,7 @@ class DutyRecordFilter(django_filters.FilterSet):
         model = DutyRecord
         fields = ["member", "kind", "status"]
 
-    def filterunder(self, qs, name, value):
+    def filter_under(self, qs, name, value):
         return under(qs, value)
 
 
@@ -194,7 +194,7 @@ class WorkroomFilter(django_filters.FilterSet):
         model = Workroom
         fields = ["status"]
 
-    def filterunder(self, qs, name, value):
+    def filter_under(self, qs, name, value):
         return under(qs, value)
 
     def filter_idle(self, qs, name, value):

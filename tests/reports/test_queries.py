@@ -44,6 +44,7 @@ def test_dashboard_queries_do_not_grow_with_children(client, tree, users, test_m
         response = client.get(url)
         assert response.status_code == 200
         assert response.context["board"].from_snapshot is snapshot
+        return response
 
     assert_constant_queries(fetch, add)
 
@@ -51,7 +52,7 @@ def test_dashboard_queries_do_not_grow_with_children(client, tree, users, test_m
 def test_api_queries_do_not_grow_with_children(client, tree, users):
     client.force_login(users.clerk)
     url = f"/api/v1/reports/units/{tree.county_a.pk}/?year={YEAR}"
-    assert_constant_queries(lambda: client.get(url).json(), _grow_children(tree))
+    assert_constant_queries(lambda: client.get(url).json(), _grow_children(tree), rows=lambda d: len(d["children"]))
 
 
 def test_record_list_queries_do_not_grow_with_records(client, tree, users):
