@@ -22,6 +22,16 @@ Optional, so every number can link to the records behind it (the list's count eq
 
 Rates and averages are not summable: a metric returns each unit's own subtree value, and the
 reports never add children up themselves.
+
+Rates (additive extension): ``rate_metric(key, label, numerator=…, denominator=…)`` registers a
+percentage made of two other registered count metrics. Its value is numerator ÷ denominator × 100
+(0 when the denominator is 0), and the metric carries ``parts=(numerator key, denominator key)`` so
+the dashboard shows both counts on hover and the API returns them beside the rate — a published
+"75 %" is always traceable to "84 of 112".
+
+Tables (additive extension): ``@table(key, label, section=…)`` registers a ranked list a section of
+the dashboard shows under its numbers (e.g. the evaluation ranking of handling units):
+``func(unit, start, end) -> {"columns": [label, …], "rows": [[cell, …], …]}`` for the unit's subtree.
 """
 
 from __future__ import annotations
@@ -43,14 +53,50 @@ class Metric:
     order: int = 100
     records: Callable | None = None  # (unit, start, end) -> QuerySet of the records counted
     list_url: Callable | None = None  # (unit, start, end) -> URL of a domain list page, or None
+    parts: tuple[str, str] | None = None  # a rate's (numerator key, denominator key)
 
 
 METRICS: dict[str, Metric] = {}
 
 
-def metric(key: str, label, *, section, unit="", order: int = 100, records=None, list_url=None):
+def metric(key: str, label, *, section, unit="", order: int = 100, records=None, list_url=None, parts=None):
     def decorator(func):
-        METRICS[key] = Metric(key, label, section, func, unit, order, records, list_url)
+        METRICS[key] = Metric(key, label, section, func, unit, order, records, list_url, parts)
+        return func
+
+    return decorator
+
+
+def rate(numerators: dict, denominators: dict) -> dict:
+    """{pk: numerator ÷ denominator in %, one decimal} — 0 where the denominator is 0."""
+    return {pk: round(100 * (numerators.get(pk) or 0) / d, 1) if d else 0.0 for pk, d in denominators.items()}
+
+
+def rate_metric(key: str, label, *, numerator: str, denominator: str, section, order: int = 100) -> Metric:
+    """Register a percentage of two registered count metrics (see the module docstring)."""
+    def func(units, start, end):
+        units = list(units)
+        return rate(METRICS[numerator].func(units, start, end), METRICS[denominator].func(units, start, end))
+
+    metric(key, label, section=section, unit="%", order=order, parts=(numerator, denominator))(func)
+    return METRICS[key]
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    label: object
+    section: object
+    func: Callable  # (unit, start, end) -> {"columns": [...], "rows": [[...], ...]}
+    order: int = 100
+
+
+TABLES: dict[str, Table] = {}
+
+
+def table(key: str, label, *, section, order: int = 100):
+    def decorator(func):
+        TABLES[key] = Table(key, label, section, func, order)
         return func
 
     return decorator
