@@ -12,6 +12,7 @@ STAFF = {Role.ADMIN, Role.PROPOSAL_STAFF, Role.OFFICE_CLERK}
 TABS = [
     ("mine", _("My proposals"), "proposals:mine", {Role.MEMBER}),
     ("review", _("Review queue"), "proposals:review", STAFF),
+    ("enter", _("Enter a paper proposal (代录)"), "proposals:enter", STAFF),
     ("inbox", _("Department inbox"), "proposals:inbox", {Role.DEPARTMENT}),
     ("supervision", _("Supervision"), "proposals:supervision", STAFF | {Role.LEADER}),
     ("list", _("All"), "proposals:list", None),
