@@ -3,6 +3,7 @@ unit's whole subtree, in a constant number of queries."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -100,8 +101,13 @@ def workrooms_active(units, start, end):
 @metric("members.workrooms_idle", _("Workrooms idle (no activity in the period)"), section=SECTION,
         unit=_("workrooms"), order=21)
 def workrooms_idle(units, start, end):
+    """Open workrooms without activity in the period — not those approved too recently to have been
+    idle (within the idle threshold before the period's end)."""
+    from .selectors import DEFAULT_IDLE_DAYS
+
     active = Workroom.objects.filter(activities__occurred_on__range=(start, end)).values("pk")
-    qs = Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED]).exclude(pk__in=active)
+    qs = (Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED]).exclude(pk__in=active)
+          .exclude(approved_on__gt=end - datetime.timedelta(days=DEFAULT_IDLE_DAYS)))
     return subtree_counts(qs, units)
 
 

@@ -93,7 +93,7 @@ def test_checklist_inherits_and_evidence_is_required(users, tree, room, checklis
 
 
 def test_activity_feeds_duty_file_and_clears_idle(users, room, me):
-    Workroom.objects.filter(pk=room.pk).update(status=WorkroomStatus.PLAQUED)
+    Workroom.objects.filter(pk=room.pk).update(status=WorkroomStatus.PLAQUED, approved_on=datetime.date(2025, 1, 1))
     room.refresh_from_db()
     assert room in Workroom.objects.filter(selectors.idle_q(TODAY, 90))
     activity = services.workroom_activity_add(actor=users.secretary, workroom=room, occurred_on=TODAY,
