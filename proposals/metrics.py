@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.metrics import metric, rate_metric, subtree_counts, subtree_q, table, units_on_path
+from portal.metrics import Source, metric, rate_metric, subtree_counts, subtree_q, table, units_on_path
 
 from .models import (
     Adoption,
@@ -30,6 +30,14 @@ from .models import (
 
 SECTION = _("Proposals")
 OPINION_SECTION = _("Public opinion (社情民意)")
+# What the metrics count (portal.metrics: the summary tables recompute on their writes).
+_PROPOSAL = {"proposals.Proposal": None}
+_PROPOSAL_SOURCES = [Source("proposals.Proposal")]
+_ASSIGNMENTS = [Source("proposals.Assignment", path="proposal__org_path")]
+# evaluation rounds are counted by their year: a change touches every period
+_EVALUATION = [Source("proposals.EvaluationRound", dates=()),
+               Source("proposals.EvaluationResult", dates=(), path="round__org_path")]
+_OPINION_INSTRUCTIONS = [Source("proposals.Instruction", path="item__org_path")]
 
 
 # Which date each count goes by — one expression per event, so switching to event dates is one edit.
@@ -49,18 +57,18 @@ def _replied(start, end):
     return Assignment.objects.filter(replied_at__date__range=(start, end))
 
 
-@metric("proposals.received", _("Proposals received"), section=SECTION, unit=_("items"), order=10)
+@metric("proposals.received", _("Proposals received"), section=SECTION, unit=_("items"), order=10, sources=_PROPOSAL)
 def received(units, start, end):
     return subtree_counts(_received(start, end), units)
 
 
-@metric("proposals.registered", _("Proposals registered"), section=SECTION, unit=_("items"), order=11)
+@metric("proposals.registered", _("Proposals registered"), section=SECTION, unit=_("items"), order=11, sources=_PROPOSAL)
 def registered(units, start, end):
     return subtree_counts(_registered(start, end), units)
 
 
 @metric("proposals.received_registered", _("Received proposals registered"), section=SECTION, unit=_("items"),
-        order=12)
+        order=12, sources=_PROPOSAL)
 def received_registered(units, start, end):
     return subtree_counts(_received(start, end).filter(number__isnull=False), units)
 
@@ -69,12 +77,14 @@ rate_metric("proposals.registered_rate", _("Share of received proposals register
             numerator="proposals.received_registered", denominator="proposals.received", section=SECTION, order=12)
 
 
-@metric("proposals.closed", _("Proposals closed (办结)"), section=SECTION, unit=_("items"), order=14)
+@metric("proposals.closed", _("Proposals closed (办结)"), section=SECTION, unit=_("items"), order=14,
+        sources=_PROPOSAL)
 def closed(units, start, end):
     return subtree_counts(_closed(start, end), units)
 
 
-@metric("proposals.registered_closed", _("Registered proposals closed"), section=SECTION, unit=_("items"), order=15)
+@metric("proposals.registered_closed", _("Registered proposals closed"), section=SECTION, unit=_("items"), order=15,
+        sources=_PROPOSAL)
 def registered_closed(units, start, end):
     """Of the proposals registered in the period, those closed by its end (the closing rate's
     numerator: a rate of one cohort, so it never passes 100 %)."""
@@ -91,7 +101,7 @@ def _category_metric(code, label):
         return subtree_counts(_received(start, end).filter(category=code), units)
 
     metric(f"proposals.category.{code}", format_lazy(_("Proposals on {category}"), category=label),
-           section=SECTION, unit=_("items"), order=13)(func)
+           section=SECTION, unit=_("items"), order=13, sources=_PROPOSAL)(func)
 
 
 for _code, _label in ProposalCategory.choices:
@@ -99,19 +109,21 @@ for _code, _label in ProposalCategory.choices:
 
 
 @metric("proposals.assigned_to_unit", _("Proposals assigned to the handling unit"), section=SECTION,
-        unit=_("items"), order=20)
+        unit=_("items"), order=20, sources=[Source("proposals.Assignment", path="unit_path")])
 def assigned_to_unit(units, start, end):
     """Counted by the handling unit's path: pass departments to compare units."""
     qs = Assignment.objects.filter(assigned_at__date__range=(start, end)).exclude(status=AssignmentStatus.WITHDRAWN)
     return subtree_counts(qs, units, path_field="unit_path")
 
 
-@metric("proposals.replied", _("Handling units' replies"), section=SECTION, unit=_("items"), order=21)
+@metric("proposals.replied", _("Handling units' replies"), section=SECTION, unit=_("items"), order=21,
+        sources=_ASSIGNMENTS)
 def replied(units, start, end):
     return subtree_counts(_replied(start, end), units, path_field="proposal__org_path")
 
 
-@metric("proposals.replied_on_time", _("Replies made on time"), section=SECTION, unit=_("items"), order=21)
+@metric("proposals.replied_on_time", _("Replies made on time"), section=SECTION, unit=_("items"), order=21,
+        sources=_ASSIGNMENTS)
 def replied_on_time(units, start, end):
     qs = _replied(start, end).filter(replied_at__date__lte=F("due_on"))
     return subtree_counts(qs, units, path_field="proposal__org_path")
@@ -127,7 +139,8 @@ def _class_metric(code):
         return subtree_counts(qs, units, path_field="assignment__proposal__org_path")
 
     metric(f"proposals.replies_{code.lower()}", format_lazy(_("Class {c} replies"), c=code), section=SECTION,
-           unit=_("items"), order=22)(func)
+           unit=_("items"), order=22,
+           sources=[Source("proposals.Reply", path="assignment__proposal__org_path")])(func)
 
 
 for _c in ReplyClass.values:
@@ -138,13 +151,14 @@ def _rated(start, end):
     return _closed(start, end).exclude(satisfaction_result="")
 
 
-@metric("proposals.rated", _("Closed proposals rated by the proposer"), section=SECTION, unit=_("items"), order=25)
+@metric("proposals.rated", _("Closed proposals rated by the proposer"), section=SECTION, unit=_("items"), order=25,
+        sources=_PROPOSAL)
 def rated(units, start, end):
     return subtree_counts(_rated(start, end), units)
 
 
 @metric("proposals.satisfied", _("Proposers satisfied or basically satisfied"), section=SECTION, unit=_("items"),
-        order=25)
+        order=25, sources=_PROPOSAL)
 def satisfied(units, start, end):
     ok = Q(satisfaction_result=Satisfaction.SATISFIED) | Q(satisfaction_result=Satisfaction.BASIC)
     return subtree_counts(_rated(start, end).filter(ok), units)
@@ -154,7 +168,7 @@ rate_metric("proposals.satisfied_rate", _("Proposers satisfied or basically sati
             numerator="proposals.satisfied", denominator="proposals.rated", section=SECTION, order=25)
 
 
-@metric("proposals.key", _("Key proposals"), section=SECTION, unit=_("items"), order=26)
+@metric("proposals.key", _("Key proposals"), section=SECTION, unit=_("items"), order=26, sources=_PROPOSAL)
 def key(units, start, end):
     return subtree_counts(_received(start, end).filter(is_key=True), units)
 
@@ -169,7 +183,8 @@ def _sum_by_subtree(rows, units) -> dict[int, int]:
     return {u.pk: totals.get(u.pk, 0) for u in units}
 
 
-@metric("proposals.key_suggestions", _("Suggestions in key proposals"), section=SECTION, unit=_("items"), order=27)
+@metric("proposals.key_suggestions", _("Suggestions in key proposals"), section=SECTION, unit=_("items"), order=27,
+        sources=_PROPOSAL)
 def key_suggestions(units, start, end):
     """The numbered suggestions of the key proposals received in the period (one query; key
     proposals are few, the lists are counted in Python because JSON length is not portable SQL)."""
@@ -180,7 +195,7 @@ def key_suggestions(units, start, end):
 
 
 @metric("proposals.key_suggestions_done", _("Suggestions of key proposals done"), section=SECTION, unit=_("items"),
-        order=28)
+        order=28, sources=[*_PROPOSAL_SOURCES, Source("proposals.Reply", path="assignment__proposal__org_path")])
 def key_suggestions_done(units, start, end):
     """Suggestions of the key proposals closed in the period for which a handling unit's class A
     reply (solved or adopted) records an action, each suggestion once however many units answered
@@ -203,18 +218,21 @@ def _closed_results(start, end):
                                            round__year__range=(start.year, end.year))
 
 
-@metric("proposals.units_evaluated", _("Handling units evaluated"), section=SECTION, unit=_("units"), order=40)
+@metric("proposals.units_evaluated", _("Handling units evaluated"), section=SECTION, unit=_("units"), order=40,
+        sources=_EVALUATION)
 def units_evaluated(units, start, end):
     return subtree_counts(_closed_results(start, end), units, path_field="round__org_path")
 
 
-@metric("proposals.units_praised", _("Handling units praised"), section=SECTION, unit=_("units"), order=41)
+@metric("proposals.units_praised", _("Handling units praised"), section=SECTION, unit=_("units"), order=41,
+        sources=_EVALUATION)
 def units_praised(units, start, end):
     return subtree_counts(_closed_results(start, end).filter(verdict=Verdict.PRAISED), units,
                           path_field="round__org_path")
 
 
-@metric("proposals.units_rectify", _("Handling units to rectify"), section=SECTION, unit=_("units"), order=42)
+@metric("proposals.units_rectify", _("Handling units to rectify"), section=SECTION, unit=_("units"), order=42,
+        sources=_EVALUATION)
 def units_rectify(units, start, end):
     return subtree_counts(_closed_results(start, end).filter(verdict=Verdict.RECTIFY), units,
                           path_field="round__org_path")
@@ -237,7 +255,8 @@ def evaluation_ranking(unit, start, end):
     }
 
 
-@metric("opinions.submitted", _("Public-opinion items submitted"), section=OPINION_SECTION, unit=_("items"), order=30)
+@metric("opinions.submitted", _("Public-opinion items submitted"), section=OPINION_SECTION, unit=_("items"), order=30,
+        sources={"proposals.OpinionItem": None})
 def opinions_submitted(units, start, end):
     return subtree_counts(OpinionItem.objects.filter(submitted_at__date__range=(start, end)), units)
 
@@ -248,7 +267,8 @@ def _adoption_metric(level, label):
         return subtree_counts(qs, units, path_field="item__org_path")
 
     metric(f"opinions.adopted_{level}", format_lazy(_("Items adopted at {level} level"), level=label),
-           section=OPINION_SECTION, unit=_("items"), order=31)(func)
+           section=OPINION_SECTION, unit=_("items"), order=31,
+           sources=[Source("proposals.Adoption", path="item__org_path")])(func)
 
 
 for _level, _llabel in AdoptionLevel.choices:
@@ -256,13 +276,14 @@ for _level, _llabel in AdoptionLevel.choices:
 
 
 @metric("opinions.instructed_items", _("Items with leaders' instructions (件)"), section=OPINION_SECTION,
-        unit=_("items"), order=35)
+        unit=_("items"), order=35, sources=_OPINION_INSTRUCTIONS)
 def instructed_items(units, start, end):
     qs = OpinionItem.objects.filter(instructions__given_on__range=(start, end)).distinct()
     return subtree_counts(OpinionItem.objects.filter(pk__in=qs.values("pk")), units)
 
 
-@metric("opinions.instructions", _("Leaders' instructions (次)"), section=OPINION_SECTION, unit=_("times"), order=36)
+@metric("opinions.instructions", _("Leaders' instructions (次)"), section=OPINION_SECTION, unit=_("times"), order=36,
+        sources=_OPINION_INSTRUCTIONS)
 def instructions(units, start, end):
     qs = Instruction.objects.filter(given_on__range=(start, end))
     return subtree_counts(qs, units, path_field="item__org_path")
