@@ -137,7 +137,8 @@ def test_workroom_list_constant_queries(client, users, tree, me):
 
     def add_rows(n):
         for i in range(n):
-            w = Workroom.objects.create(org_unit=tree.township_a1, name=f"w{i}", status="plaqued")
+            w = Workroom.objects.create(org_unit=tree.township_a1, name=f"w{i}", status="plaqued",
+                                        approved_on=datetime.date(2025, 1, 1))  # long enough to be idle
             w.members.add(me)
 
     assert_constant_queries(lambda: client.get(reverse("members:workrooms") + "?idle=1"), add_rows, large=20)
