@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.metrics import Source, metric, register_quota, subtree_counts
+from portal.metrics import Source, metric, rate_metric, register_quota, subtree_counts
 
 from .models import (
     Attendance,
@@ -55,7 +55,17 @@ def topics_approved(units, start, end):
 @metric("consultations.sessions_held", _("Sessions held"), section=SECTION, order=30,
         sources={"consultations.Session": None})
 def sessions_held(units, start, end):
-    return subtree_counts(Session.objects.filter(status=SessionStatus.HELD, scheduled_on__range=(start, end)), units)
+    return subtree_counts(_held(start, end), units)
+
+
+def _held(start, end):
+    """Sessions held in the period — the one place that says which date a session counts by."""
+    return Session.objects.filter(status=SessionStatus.HELD, scheduled_on__range=(start, end))
+
+
+def _places(start, end):
+    """Invitations (places) of the sessions held in the period, whatever the attendance."""
+    return Participant.objects.filter(session__in=_held(start, end))
 
 
 def _session_quota(unit, year):
@@ -68,15 +78,14 @@ register_quota("consultations.sessions_held", _session_quota)
 
 
 def _attended(start, end):
-    return Participant.objects.filter(attendance=Attendance.ATTENDED, session__status=SessionStatus.HELD,
-                                      session__scheduled_on__range=(start, end))
+    return _places(start, end).filter(attendance=Attendance.ATTENDED)
 
 
 @metric("consultations.participants", _("Participants (person-times)"), section=SECTION, order=31, sources=_SESSION_SOURCES)
 def participants(units, start, end):
     named = subtree_counts(_attended(start, end), units, path_field="session__org_path")
     unnamed_residents = subtree_counts(
-        Session.objects.filter(status=SessionStatus.HELD, scheduled_on__range=(start, end)), units,
+        _held(start, end), units,
         sum_field="residents_count")
     return {pk: named[pk] + unnamed_residents[pk] for pk in named}
 
@@ -87,12 +96,27 @@ def member_attendances(units, start, end):
                           path_field="session__org_path")
 
 
+@metric("consultations.member_places", _("Member places invited"), section=SECTION, unit=_("places"), order=34,
+        sources=_SESSION_SOURCES)
+def member_places(units, start, end):
+    """Every member invited to a session held in the period is one place, whether they came,
+    asked for leave or stayed away (the denominator of the participation rate)."""
+    return subtree_counts(_places(start, end).filter(kind=ParticipantKind.MEMBER), units,
+                          path_field="session__org_path")
+
+
+# 委员参与率 as the bodies publish it: attended member places ÷ invited member places (84 of 112 = 75 %).
+rate_metric("consultations.member_participation_rate", _("Member participation rate"),
+            numerator="consultations.member_attendances", denominator="consultations.member_places",
+            section=SECTION, order=35)
+
+
 @metric("consultations.resident_person_times", _("Residents taking part (person-times)"), section=SECTION, order=33,
         sources=_SESSION_SOURCES)
 def resident_person_times(units: Sequence, start, end):
     named = subtree_counts(_attended(start, end).filter(kind=ParticipantKind.RESIDENT), units,
                            path_field="session__org_path")
-    unnamed = subtree_counts(Session.objects.filter(status=SessionStatus.HELD, scheduled_on__range=(start, end)),
+    unnamed = subtree_counts(_held(start, end),
                              units, sum_field="residents_count")
     return {pk: named[pk] + unnamed[pk] for pk in named}
 

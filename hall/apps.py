@@ -41,6 +41,7 @@ class HallConfig(AppConfig):
             "hall.consultation.result": _("Result published"),
             "hall.comment.add": _("Comment posted"),
             "hall.comment.moderate": _("Comment moderated"),
+            "hall.comment.adoption": _("Suggestion adoption recorded"),
             "hall.comment.report": _("Comment reported"),
             "hall.rating.add": _("Result rated"),
             "hall.live.create": _("Live session created"),

@@ -56,6 +56,31 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         return lines
 
 
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.org_unit.name}）"
+
+
+class PaperEntryForm(ProposalForm):
+    """代录: the proposer among the members of the staff's CPPCC units, and the date on the paper."""
+
+    proposer = MemberChoiceField(label=_("Proposer"), queryset=Member.objects.none())
+    submitted_on = ChineseDateField(label=_("Date on the paper"),
+                                    help_text=_("The day the member handed it in (e.g. at the plenary)."))
+    field_order = ["proposer", "submitted_on"]
+
+    def __init__(self, *args, members, **kwargs):
+        super(ProposalForm, self).__init__(*args, **kwargs)  # the Bootstrap mixin, not ProposalForm's one-member setup
+        self.fields["proposer"].queryset = members
+        self.fields["cosigners"].queryset = members
+        self.fields["cosigners"].label_from_instance = self.fields["proposer"].label_from_instance
+        self.fields["cosigners"].help_text = _("Members who signed the paper (same CPPCC unit as the proposer).")
+        self.fields["cosigners"].widget.attrs["size"] = 6
+        self.fields["body"].queryset = Body.objects.filter(
+            unit_id__in=members.values("org_unit_id"), is_active=True).select_related("unit").order_by("kind", "name")
+        del self.fields["version"]
+
+
 class NoteForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -102,6 +102,10 @@ class Proposal(OrgScopedModel, VersionedModel):
     assigned_at = models.DateTimeField(_("formally assigned"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     source_ref = models.CharField(_("source"), max_length=100, blank=True)
+    entered_by_staff = models.BooleanField(
+        _("entered by staff (代录)"), default=False,
+        help_text=_("Handed in on paper and entered by proposal staff on the member's behalf; "
+                    "`submitted_by` is the staff member."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -120,6 +120,57 @@ def proposal_create(*, actor, member: Member, title: str, case: str, suggestions
     return proposal
 
 
+EARLIEST_PAPER_DATE = datetime.date(1949, 10, 1)
+
+
+@transaction.atomic
+def proposal_enter_on_behalf(*, actor, member: Member, submitted_on: datetime.date, title: str, case: str,
+                             suggestions, analysis: str = "", category: str = ProposalCategory.OTHER,
+                             kind: str = ProposalKind.INDIVIDUAL, body=None,
+                             cosigners: list[Member] | None = None) -> Proposal:
+    """代录: proposal staff enter a proposal a member handed in on paper. It is submitted as of the
+    date on the paper (never in the future), the co-signers signed the paper so they count as
+    confirmed, and the record says it was entered by staff (`entered_by_staff`, `submitted_by`,
+    audit event `proposals.proposal.enter_on_behalf`)."""
+    if not permissions.is_staff_for(actor, member.org_path):
+        raise NotAllowed()
+    if not member.is_active:
+        raise DomainError(_("Choose an active member of the unit."), field="proposer")
+    if not isinstance(submitted_on, datetime.date):
+        raise DomainError(_("Enter the date on the paper."), field="submitted_on")
+    if submitted_on > _today():
+        raise DomainError(_("The date on the paper cannot be in the future."), field="submitted_on")
+    if submitted_on < EARLIEST_PAPER_DATE:
+        raise DomainError(_("The date on the paper cannot be before 1 October 1949."), field="submitted_on")
+    if not title.strip() or not case.strip():
+        raise DomainError(_("Title and case are required."), field="title")
+    _check_choice(category, ProposalCategory, "category")
+    _check_choice(kind, ProposalKind, "kind")
+    if body is not None and body.unit_id != member.org_unit_id:
+        raise DomainError(_("Choose a body of the member's own CPPCC unit."), field="body")
+    wanted = [m for m in (cosigners or []) if m.pk != member.pk]
+    if kind == ProposalKind.JOINT and not wanted:
+        raise DomainError(_("A joint proposal needs at least one co-signer."), field="cosigners")
+    # the date on the paper, at noon local time, so it falls on that day in every report
+    submitted_at = timezone.make_aware(datetime.datetime.combine(submitted_on, datetime.time(12)))
+    proposal = Proposal.objects.create(
+        proposer=member, submitted_by=actor, org_unit_id=member.org_unit_id, org_path=member.org_path,
+        title=title.strip()[:200], case=case.strip(), analysis=analysis.strip(),
+        suggestions=_clean_suggestions(suggestions), category=category, kind=kind, body=body,
+        year=submitted_on.year, status=ProposalStatus.SUBMITTED, submitted_at=submitted_at, review_stage=0,
+        entered_by_staff=True,
+    )
+    _set_cosigners(proposal, wanted)
+    proposal.cosigners.update(status=CosignerStatus.CONFIRMED)
+    audit_log(actor=actor, action="proposals.proposal.enter_on_behalf", target=proposal,
+              after={**snapshot(proposal, ["title", "kind", "category", "status", "entered_by_staff"]),
+                     "proposer": member.name, "submitted_on": submitted_on.isoformat(),
+                     "cosigners": [m.name for m in wanted]})
+    duty_record_add(member=member, kind="proposal_submitted", source=proposal, occurred_on=submitted_on,
+                    title=proposal.title, actor=actor)
+    return proposal
+
+
 def _set_cosigners(proposal: Proposal, cosigners: list[Member]) -> None:
     wanted = {m.pk: m for m in cosigners if m.pk != proposal.proposer_id}
     for m in wanted.values():

@@ -155,6 +155,28 @@ def create(request):
 
 
 @login_required
+def enter_on_behalf(request):
+    """代录: proposal staff enter a proposal a member handed in on paper."""
+    if not org_permissions.has_role(request.user, STAFF_ROLES):
+        raise Http404
+    form = forms.PaperEntryForm(request.POST or None, members=selectors.members_for_paper_entry(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            proposal = services.proposal_enter_on_behalf(
+                actor=request.user, member=data["proposer"], submitted_on=data["submitted_on"], title=data["title"],
+                case=data["case"], analysis=data["analysis"], suggestions=data["suggestions"],
+                category=data["category"], kind=data["kind"], body=data["body"], cosigners=list(data["cosigners"]))
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Entered on the member's behalf and submitted for review."))
+            return redirect(proposal)
+    return render(request, "proposals/form.html", {"form": form, "title": _("Enter a paper proposal (代录)"),
+                                                   "tab": "enter"}, status=400 if form.errors else 200)
+
+
+@login_required
 def edit(request, pk):
     proposal = selectors.proposal_detail(user=request.user, pk=pk)
     if "edit" not in allowed_actions(proposal, request.user):

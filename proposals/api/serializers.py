@@ -53,7 +53,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "kind", "category", "status", "proposer", "proposer_name", "org_unit", "unit_name",
                   "case", "analysis", "suggestions", "term", "session", "number", "number_label", "review_stage",
                   "is_key", "supervising_leader", "reopened", "satisfaction_attitude", "satisfaction_result",
-                  "submitted_at", "registered_at", "closed_at", "version", "assignments"]
+                  "submitted_at", "registered_at", "closed_at", "version", "assignments", "entered_by_staff"]
 
 
 class ProposalDetailSerializer(ProposalSerializer):
@@ -79,6 +79,15 @@ class ProposalCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ProposalKind.choices, default=ProposalKind.INDIVIDUAL)
     cosigners = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
                                       default=list, max_length=50, help_text=_("Member ids of co-signers."))
+
+
+class PaperEntrySerializer(ProposalCreateSerializer):
+    """代录: a paper proposal entered by staff for a member."""
+
+    proposer = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=_("Member id of the proposer."))
+    submitted_on = serializers.DateField(input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"],
+                                         help_text=_("The date on the paper (2026-11-25, 2026/11/25 or 2026年11月25日)."))
+    body = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None)
 
 
 class VersionSerializer(serializers.Serializer):
