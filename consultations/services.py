@@ -15,9 +15,10 @@ from organizations.models import OrgUnit, UnitKind
 from portal.audit import audit_log, changed, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
+from portal.reminders import send_now
 from portal.uploads import content_matches
 
-from . import rules, settings_keys
+from . import reminders, rules, settings_keys
 from .models import (
     Attachment,
     Attendance,
@@ -371,6 +372,7 @@ def participant_add(*, actor, session: Session, kind: str, name: str = "", membe
     )
     audit_log(actor=actor, action="consultations.participant.add", target=session,
               after={"participant": participant.name, "kind": kind})
+    send_now(reminders.invitation_events([participant]))
     return participant
 
 
@@ -575,6 +577,7 @@ def suggestion_add(*, actor, topic: Topic, text: str, route: str, handling_unit:
     audit_log(actor=actor, action="consultations.suggestion.add", target=topic,
               after={"suggestion": suggestion.pk, "route": route, "handling_unit": handling_unit.pk if handling_unit
                      else None, "deadline": deadline.isoformat() if deadline else None})
+    send_now(reminders.suggestion_routed_events(suggestion))
     return suggestion
 
 
@@ -930,6 +933,8 @@ def participants_invite(*, actor, session: Session, members=(), others=(),
         audit_log(actor=actor, action="consultations.participant.add_many", target=session,
                   after={"participants": [p.name for p in created], "attendance": attendance},
                   note=(reason or "").strip()[:500])
+    if not held:
+        send_now(reminders.invitation_events(created))
     if held:
         from members.services import duty_record_add
 
