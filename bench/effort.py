@@ -249,10 +249,11 @@ def main(argv=None) -> int:
     django.setup()
     port = _free_port()
     server_root = Path(args.server_root)
+    server_log = open(os.environ.get("EFFORT_SERVER_LOG", os.devnull), "w")  # noqa: SIM115 - lives as long as the server
     server = subprocess.Popen([sys.executable, str(server_root / "manage.py"), "runserver", f"127.0.0.1:{port}",
                                "--noreload", "--nothreading"], env={**env, "PYTHONPATH": str(server_root)},
                               cwd=server_root,
-                              stdout=subprocess.DEVNULL, stderr=open(os.environ.get("EFFORT_SERVER_LOG", os.devnull), "w"))
+                              stdout=subprocess.DEVNULL, stderr=server_log)
     base = f"http://127.0.0.1:{port}"
     failed = False
     try:
@@ -291,6 +292,7 @@ def main(argv=None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        server_log.close()
     return 1 if failed else 0
 
 

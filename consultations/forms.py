@@ -247,7 +247,8 @@ class SessionRecordForm(BootstrapFormMixin, forms.Form):
     votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, max_value=100_000, required=False)
     summary = forms.CharField(label=_("What happened"), widget=ROWS3, required=False)
     consensus = forms.TypedChoiceField(label=_("Consensus reached?"), coerce=lambda v: v == "1", initial="1",
-                                       choices=[("1", _("Yes")), ("0", _("No"))], widget=forms.RadioSelect)
+                                       choices=[("1", _("Yes")), ("0", _("No"))], widget=forms.RadioSelect,
+                                       required=False, empty_value=True)
     outcome_summary = forms.CharField(label=_("Result (public)"), widget=ROWS3, required=False)
     minutes = forms.CharField(label=_("Minutes (协商纪要)"), widget=forms.Textarea(attrs={"rows": 6}),
                               required=False,

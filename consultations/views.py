@@ -801,7 +801,9 @@ def _session_record_page(request, topic, session):
     row_initial = {"route": Route.COMMUNITY, "deadline": prefill["deadline"]}
     form = forms.SessionRecordForm(request.POST or None, initial=initial, members=candidates,
                                    participants=participants, default_unit=topic.org_unit.name)
-    rows = forms.SuggestionRows(request.POST or None, prefix="suggestions", initial=[row_initial] * 3,
+    # Suggestion rows only where the outcome is still to be recorded (else the page has none).
+    rows = forms.SuggestionRows(request.POST or None, prefix="suggestions",
+                                initial=[row_initial] * (3 if not held and outcome is None else 0),
                                 form_kwargs={"units": units})
     if request.method == "POST":
         hold = request.POST.get("hold") == "1" and not held

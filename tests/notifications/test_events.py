@@ -15,9 +15,12 @@ from notifications.models import DeliveryMode, Notification, NotificationState, 
 from organizations.models import Role
 from tests.consultations.conftest import advance
 from tests.factories import make_member, make_user
-from tests.proposals.conftest import to_state, world  # noqa: F401 - the fixture
+from tests.proposals.conftest import to_state
+from tests.proposals.conftest import world as proposals_world
 
 pytestmark = pytest.mark.django_db
+world = pytest.fixture(proposals_world.__wrapped__, name="world") if hasattr(proposals_world, "__wrapped__") \
+    else proposals_world
 
 
 @pytest.fixture
