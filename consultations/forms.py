@@ -355,9 +355,10 @@ class SuggestionRowForm(forms.Form):
     handler_name = forms.CharField(label=_("Handled by"), max_length=100, required=False)
     deadline = ChineseDateField(label=_("Handling deadline"), required=False)
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, default_deadline=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["handling_unit"].queryset = units
+        self.fields["deadline"].initial = default_deadline  # rows added on the page get it too
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-select form-select-sm" if name in {"route", "handling_unit"} \
                 else "form-control form-control-sm"

@@ -804,7 +804,7 @@ def _session_record_page(request, topic, session):
     # Suggestion rows only where the outcome is still to be recorded (else the page has none).
     rows = forms.SuggestionRows(request.POST or None, prefix="suggestions",
                                 initial=[row_initial] * (3 if not held and outcome is None else 0),
-                                form_kwargs={"units": units})
+                                form_kwargs={"units": units, "default_deadline": prefill["deadline"]})
     if request.method == "POST":
         hold = request.POST.get("hold") == "1" and not held
         if form.is_valid() and rows.is_valid():
@@ -817,8 +817,8 @@ def _session_record_page(request, topic, session):
     ctx = {"topic": topic, "session": session, "form": form, "rows": rows, "held": held, "outcome": outcome,
            "member_rows": member_rows, "pre_ticked": pre_ticked, "prefill": prefill, "today": today,
            "standing_ids": prefill["standing_ids"], "research_ids": prefill["research_ids"],
-           "empty_row": forms.SuggestionRows(prefix="suggestions", form_kwargs={"units": units},
-                                             initial=[row_initial]).empty_form,
+           "empty_row": forms.SuggestionRows(prefix="suggestions", form_kwargs={
+               "units": units, "default_deadline": prefill["deadline"]}).empty_form,
            "row_initial": row_initial}
     return render(request, "consultations/session_record.html", ctx,
                   status=400 if request.method == "POST" else 200)
