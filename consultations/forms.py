@@ -368,3 +368,11 @@ class SuggestionRowForm(forms.Form):
 
 
 SuggestionRows = forms.formset_factory(SuggestionRowForm, extra=0, max_num=50, absolute_max=50, validate_max=True)
+
+
+class SignInForm(BootstrapFormMixin, forms.Form):
+    """A resident's sign-in from the QR code."""
+
+    name = forms.CharField(label=_("Your name"), max_length=60)
+    phone_last4 = forms.CharField(label=_("Last four digits of your phone number"), min_length=4, max_length=4,
+                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))

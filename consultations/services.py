@@ -38,6 +38,7 @@ from .models import (
     Session,
     SessionForm,
     SessionStatus,
+    SignIn,
     Stage,
     Suggestion,
     SuggestionStatus,
@@ -1171,3 +1172,76 @@ def session_record(*, actor, topic: Topic, session: Session | None = None, versi
             exc.field = f"suggestions-{i}-{exc.field}" if exc.field else f"suggestions-{i}-text"
             raise
     return session
+
+
+# ----------------------------------------------------------------------------- 扫码签到 (QR)
+
+SIGNIN_SALT = "consultations.signin"
+
+
+def signin_token(session: Session) -> str:
+    """The signed token of a session's QR code (django.core.signing: cannot be forged; checked
+    for age and for the session's day when used)."""
+    from django.core import signing
+
+    return signing.dumps({"s": session.pk, "d": session.scheduled_on.isoformat()}, salt=SIGNIN_SALT, compress=True)
+
+
+def signin_session(token: str) -> Session:
+    """The session a token opens for signing in, or DomainError: forged, expired (older than 120
+    days), another day than the session's (a rescheduled session has a new code), or the
+    session no longer open."""
+    from django.core import signing
+
+    try:
+        # Printed on the agenda weeks ahead is fine; the day itself is checked below.
+        data = signing.loads(token, salt=SIGNIN_SALT, max_age=datetime.timedelta(days=120))
+        session = Session.objects.select_related("topic").get(pk=int(data["s"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Session.DoesNotExist):
+        raise DomainError(_("This sign-in code is not valid or has expired. Scan the code shown at the session."))
+    if data.get("d") != session.scheduled_on.isoformat() or session.scheduled_on != _today():
+        raise GuardFailed(_("Signing in is open on the day of the session only."))
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Signing in is closed: the session has been recorded."))
+    return session
+
+
+@transaction.atomic
+def signin_record(*, token: str, device: str, user=None, name: str = "", phone_last4: str = "") -> SignIn:
+    """A sign-in from a participant's phone. A member (signed-in `user` with a member record) is
+    marked attended, and added to the list if not invited; a resident gives a name and the last
+    four digits of a phone number. Once per device and, for residents, per phone ending."""
+    from members.models import Member
+
+    session = signin_session(token)
+    session = _lock_session(session)
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Signing in is closed: the session has been recorded."))
+    if not device or len(device) > 64:
+        raise DomainError(_("Your browser did not keep the sign-in cookie; allow cookies and scan again."))
+    if SignIn.objects.filter(session=session, device=device).exists():
+        raise GuardFailed(_("This phone has already been used to sign in to this session."))
+    member = None
+    if user is not None and getattr(user, "is_authenticated", False):
+        member = Member.objects.filter(user=user, is_active=True).first()
+    if member is not None:
+        if SignIn.objects.filter(session=session, member=member).exists():
+            raise GuardFailed(_("You have already signed in."))
+        participant = session.participants.filter(member=member).first()
+        if participant is None:
+            participant = Participant.objects.create(session=session, kind=ParticipantKind.MEMBER, member=member,
+                                                     name=member.name)
+        participant.attendance = Attendance.ATTENDED
+        participant.save(update_fields=["attendance"])
+        signin = SignIn.objects.create(session=session, member=member, name=member.name, device=device)
+    else:
+        name = _clean_person_name(name, field="name")
+        phone_last4 = (phone_last4 or "").strip()
+        if not (len(phone_last4) == 4 and phone_last4.isdigit()):
+            raise DomainError(_("Enter the last four digits of your phone number."), field="phone_last4")
+        if SignIn.objects.filter(session=session, phone_last4=phone_last4).exists():
+            raise GuardFailed(_("Someone has already signed in with this phone number."), field="phone_last4")
+        signin = SignIn.objects.create(session=session, name=name, phone_last4=phone_last4, device=device)
+    audit_log(actor=user if member is not None else None, action="consultations.signin", target=session,
+              after={"name": signin.name, "member": bool(member)})
+    return signin

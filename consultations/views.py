@@ -475,7 +475,8 @@ def session_detail(request, pk):
     participants = list(session.participants.select_related("member"))
     manage = rules.can_manage(request.user, session.org_path)
     ctx = {"session": session, "topic": session.topic, "participants": participants, "can_manage": manage,
-           "timeline": timeline_for(session)[:30], "today": timezone.localdate()}
+           "timeline": timeline_for(session)[:30], "today": timezone.localdate(),
+           "signins": list(session.signins.all()) if manage else []}
     if manage and session.status == SessionStatus.PLANNED:
         ctx["invite_form"] = forms.InviteForm(members=_members_for(session.topic))
         ctx["cancel_form"] = forms.ReasonForm()
@@ -797,6 +798,10 @@ def _session_record_page(request, topic, session):
                    "steps_done": ["brief", "opinions", "interaction", "consensus"]}
     if not held:
         initial["members"] = [pk for pk in prefill["standing_ids"] | prefill["research_ids"] if pk not in invited_ids]
+    signins = list(session.signins.all()) if session is not None else []
+    resident_signins = sum(1 for s in signins if not s.member_id)
+    if resident_signins and not initial.get("residents_count"):
+        initial["residents_count"] = resident_signins  # the secretary confirms by saving
     units = _handling_units(topic)
     row_initial = {"route": Route.COMMUNITY, "deadline": prefill["deadline"]}
     form = forms.SessionRecordForm(request.POST or None, initial=initial, members=candidates,
@@ -816,6 +821,7 @@ def _session_record_page(request, topic, session):
     member_rows = sorted(candidates, key=lambda m: (m.pk not in pre_ticked, m.name))
     ctx = {"topic": topic, "session": session, "form": form, "rows": rows, "held": held, "outcome": outcome,
            "member_rows": member_rows, "pre_ticked": pre_ticked, "prefill": prefill, "today": today,
+           "signins": signins, "resident_signins": resident_signins,
            "standing_ids": prefill["standing_ids"], "research_ids": prefill["research_ids"],
            "empty_row": forms.SuggestionRows(prefix="suggestions", form_kwargs={
                "units": units, "default_deadline": prefill["deadline"]}).empty_form,
@@ -873,3 +879,71 @@ def _session_record_save(request, topic, session, form, rows, *, hold, held, wit
     if hold or held:
         return redirect(saved.topic)
     return redirect("consultations:session", pk=saved.pk)
+
+
+# ----------------------------------------------------------------------------- 扫码签到 (QR)
+
+SIGNIN_COOKIE = "signin_device"
+
+
+@login_required
+def session_qr(request, pk):
+    """The session's sign-in QR code as SVG (shown on the session page, printable on the agenda)."""
+    import io
+
+    import segno
+    from django.http import HttpResponse
+    from django.urls import reverse
+
+    session = _session_or_404(request, pk)
+    if not rules.can_manage(request.user, session.org_path) or session.status != SessionStatus.PLANNED:
+        raise Http404
+    url = request.build_absolute_uri(reverse("consultations:signin", args=[services.signin_token(session)]))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=6, border=2, title=str(session.topic.title)[:60])
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def signin(request, token):
+    """The page a participant's phone opens from the QR code: public (residents have no account),
+    one sign-in per device (cookie) — a member signs in with their account."""
+    import secrets
+
+    from members.models import Member
+
+    try:
+        session = services.signin_session(token)
+    except DomainError as exc:
+        status = 404 if exc.status_code == 400 else 403
+        return render(request, "consultations/signin.html", {"error": exc.message}, status=status)
+    device = request.COOKIES.get(SIGNIN_COOKIE) or secrets.token_hex(16)
+    member = None
+    if request.user.is_authenticated:
+        member = Member.objects.filter(user=request.user, is_active=True).first()
+    form = forms.SignInForm(request.POST or None) if member is None else None
+    ctx = {"session": session, "topic": session.topic, "member": member, "form": form, "token": token}
+    status = 200
+    if request.method == "POST":
+        if form is None or form.is_valid():
+            data = form.cleaned_data if form is not None else {}
+            try:
+                services.signin_record(token=token, device=request.COOKIES.get(SIGNIN_COOKIE, ""),
+                                       user=request.user if member else None, name=data.get("name", ""),
+                                       phone_last4=data.get("phone_last4", ""))
+            except DomainError as exc:
+                if form is not None and exc.field in form.fields:
+                    form.add_error(exc.field, str(exc.message))
+                else:
+                    ctx["error"] = exc.message
+                status = 400
+            else:
+                ctx["done"] = True
+        else:
+            status = 400
+    response = render(request, "consultations/signin.html", ctx, status=status)
+    response.set_cookie(SIGNIN_COOKIE, device, max_age=3 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=request.is_secure())
+    return response
