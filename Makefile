@@ -41,6 +41,7 @@ messages: install
 
 bench: install
 	scripts/bench.sh
+	scripts/bench.sh --effort
 
 loadtest: install
 	scripts/loadtest.sh

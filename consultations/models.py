@@ -484,3 +484,33 @@ class DocumentTemplate(OrgScopedModel):
 
     def __str__(self):
         return self.name
+
+
+class SignIn(models.Model):
+    """扫码签到: someone who scanned the session's QR code on the day. A member signs in with their
+    account (their participant row is marked attended); a resident with a name and the last four
+    digits of a phone number (counted towards the resident person-times the secretary confirms).
+    One sign-in per device (a cookie) and, for residents, per phone ending and session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="signins")
+    member = models.ForeignKey("members.Member", verbose_name=_("member"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    phone_last4 = models.CharField(_("last four digits of the phone number"), max_length=4, blank=True)
+    device = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "device"], name="signin_once_per_device"),
+            models.UniqueConstraint(fields=["session", "phone_last4"], condition=~models.Q(phone_last4=""),
+                                    name="signin_once_per_phone"),
+            models.UniqueConstraint(fields=["session", "member"], condition=models.Q(member__isnull=False),
+                                    name="signin_member_once"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -302,6 +302,30 @@ def minutes_template_for(unit: OrgUnit):
     return rows[0] if rows else None
 
 
+def session_prefill(*, topic: Topic) -> dict:
+    """What the portal already knows when a session of `topic` is recorded, so the secretary does
+    not type it again: the unit's usual venue (its last session's, else its liaison group's
+    workroom), the members who did the research, the group's standing members (members of the
+    open workrooms the liaison group runs in the unit's area) and the default handling deadline."""
+    from members.models import LeadType, Workroom, WorkroomStatus
+
+    from . import settings_keys
+
+    venue = (Session.objects.filter(org_path__startswith=topic.org_path).exclude(status=SessionStatus.CANCELLED)
+             .order_by("-scheduled_on", "-id").values_list("venue", flat=True).first())
+    rooms = list(Workroom.objects.filter(org_path__startswith=topic.org_path, lead_type=LeadType.LIAISON_GROUP,
+                                         status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED])
+                 .prefetch_related("members").order_by("org_path", "name"))
+    if not venue:
+        venue = next((r.place or r.name for r in rooms), "")
+    standing = {m.pk for r in rooms for m in r.members.all()}
+    research = set(topic.research.values_list("members__pk", flat=True)) - {None}
+    today = timezone.localdate()
+    days = settings_keys.suggestion_deadline_days(topic.org_unit, today.year)
+    return {"venue": venue or "", "standing_ids": standing, "research_ids": research,
+            "deadline": today + datetime.timedelta(days=days), "deadline_days": days}
+
+
 def handling_units_for(topic: Topic) -> QuerySet[OrgUnit]:
     """Where a suggestion of `topic` may be routed (L76): an active unit of the topic's own
     subtree, or an active department of one of the governments above it (a county's 城管局 for a

@@ -16,9 +16,10 @@ from portal.audit import audit_log, changed, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
 from portal.metrics import records_changed
+from portal.reminders import send_now
 from portal.uploads import content_matches
 
-from . import rules, selectors, settings_keys
+from . import reminders, rules, selectors, settings_keys
 from .models import (
     Attachment,
     Attendance,
@@ -38,6 +39,7 @@ from .models import (
     Session,
     SessionForm,
     SessionStatus,
+    SignIn,
     Stage,
     Suggestion,
     Topic,
@@ -334,6 +336,7 @@ def participant_add(*, actor, session: Session, kind: str, name: str = "", membe
     )
     audit_log(actor=actor, action="consultations.participant.add", target=session,
               after={"participant": participant.name, "kind": kind})
+    send_now(reminders.invitation_events([participant]))
     return participant
 
 
@@ -526,6 +529,7 @@ def suggestion_add(*, actor, topic: Topic, text: str, route: str, handling_unit:
     audit_log(actor=actor, action="consultations.suggestion.add", target=topic,
               after={"suggestion": suggestion.pk, "route": route, "handling_unit": handling_unit.pk if handling_unit
                      else None, "deadline": deadline.isoformat() if deadline else None})
+    send_now(reminders.suggestion_routed_events(suggestion))
     return suggestion
 
 
@@ -747,3 +751,427 @@ def minutes_template_upload(*, actor, org_unit: OrgUnit, upload, name: str = "")
     audit_log(actor=actor, action="consultations.template.upload", target=template,
               after={"name": template.name, "unit": org_unit.pk})
     return template
+
+
+# ------------------------------------------------------------- one sitting: the session record
+#
+# `session_record` lets a secretary record a whole session on one page in one submit: schedule or
+# reschedule, invite many people, mark attendance, record it as held, the outcome and its
+# suggestions. It composes the single-step services above (each still guarded and audited) inside
+# one transaction, so an error anywhere leaves nothing half-written.
+
+MAX_PEOPLE_PER_SUBMIT = 200
+MARKUP_CHARS = set("<>{}")
+
+
+def _require_session_manager(actor, session: Session) -> None:
+    # The steps below are not rows of workflows.SESSION (yet): the same managers as there.
+    if not rules.can_manage(actor, session.org_path):
+        raise NotAllowed()
+
+
+def _clean_person_name(name: str, *, field: str) -> str:
+    name = _clean_text(name, field=field, label=_("Name"), max_length=60)
+    if MARKUP_CHARS & set(name):
+        raise DomainError(_("“%(name)s”: names cannot contain < > { or }.") % {"name": name[:20]}, field=field)
+    return name
+
+
+@transaction.atomic
+def session_reschedule(*, actor, session: Session, scheduled_on: datetime.date, form: str | None = None,
+                       venue: str | None = None, start_time=None, agenda: str | None = None,
+                       version=None) -> Session:
+    """Move a planned session to another day, time or place without cancelling it (the
+    invitations stay). Same guard as scheduling: not before the topic's research."""
+    session = _lock_session(session)
+    _require_session_manager(actor, session)
+    check_version(session, version)
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Only a planned session can be rescheduled."))
+    if form is not None and form not in SessionForm.values:
+        raise DomainError(_("Choose a form from the list."), field="form")
+    last_research = session.topic.research.order_by("-done_on").values_list("done_on", flat=True).first()
+    if last_research and scheduled_on < last_research:
+        raise DomainError(
+            _("The session cannot be dated before the research of %(date)s.") % {"date": last_research.isoformat()},
+            field="scheduled_on")
+    fields = ["scheduled_on", "start_time", "form", "venue", "agenda"]
+    before = snapshot(session, fields)
+    session.scheduled_on = scheduled_on
+    session.start_time = start_time
+    if form is not None:
+        session.form = form
+    if venue is not None:
+        session.venue = _clean_text(venue, field="venue", label=_("Venue"), max_length=200)
+    if agenda is not None:
+        session.agenda = agenda.strip()
+    b, a = changed(before, snapshot(session, fields))
+    if a:
+        bump_version(session, fields)
+        audit_log(actor=actor, action="consultations.session.reschedule", target=session, before=b, after=a)
+    return session
+
+
+@transaction.atomic
+def participants_invite(*, actor, session: Session, members=(), others=(),
+                        attendance: str = Attendance.INVITED, reason: str = "") -> list[Participant]:
+    """Invite many at once: `members` (Member records) and `others` ((name, organisation, kind)
+    tuples). Someone already on the list, or named twice, is refused with their name — nothing
+    is saved twice. On a held session this is a correction (audited with `reason`): the people
+    added are recorded with `attendance` and attending members get their duty record."""
+    session = _lock_session(session)
+    _require_session_manager(actor, session)
+    if session.status == SessionStatus.CANCELLED:
+        raise GuardFailed(_("Nobody can be invited to a cancelled session."))
+    held = session.status == SessionStatus.HELD
+    members, others = list(members), list(others)
+    if len(members) + len(others) > MAX_PEOPLE_PER_SUBMIT:
+        raise DomainError(_("At most %(n)d people can be invited at once.") % {"n": MAX_PEOPLE_PER_SUBMIT},
+                          field="others")
+    if attendance not in Attendance.values:
+        raise DomainError(_("Attendance must be attended, leave or absent."), field="attendance")
+    existing = list(session.participants.all())
+    invited_members = {p.member_id for p in existing if p.member_id}
+    invited_names = {(p.name, p.organisation) for p in existing if p.member_id is None}
+    seen_members: set[int] = set()
+    if members:
+        _check_members_known(session.topic, members)
+    rows = []
+    for member in members:
+        if member.pk in invited_members or member.pk in seen_members:
+            raise DomainError(_("%(name)s is already invited.") % {"name": member.name}, field="members")
+        seen_members.add(member.pk)
+        rows.append(Participant(session=session, kind=ParticipantKind.MEMBER, member=member, name=member.name,
+                                attendance=attendance))
+    for name, organisation, kind in others:
+        name = _clean_person_name(name, field="others")
+        organisation = _clean_text(organisation, field="others", label=_("Organisation"), max_length=100,
+                                   required=False)
+        if MARKUP_CHARS & set(organisation):
+            raise DomainError(_("“%(name)s”: names cannot contain < > { or }.") % {"name": organisation[:20]},
+                              field="others")
+        if kind not in ParticipantKind.values or kind == ParticipantKind.MEMBER:
+            raise DomainError(_("Choose a participant type from the list."), field="others_kind")
+        if (name, organisation) in invited_names:
+            raise DomainError(_("%(name)s is already invited.") % {"name": name}, field="others")
+        invited_names.add((name, organisation))
+        rows.append(Participant(session=session, kind=kind, name=name, organisation=organisation,
+                                attendance=attendance))
+    if held and not (reason or "").strip():
+        raise DomainError(_("Say why the list of a held session is corrected."), field="reason")
+    created = Participant.objects.bulk_create(rows)
+    if created:
+        audit_log(actor=actor, action="consultations.participant.add_many", target=session,
+                  after={"participants": [p.name for p in created], "attendance": attendance},
+                  note=(reason or "").strip()[:500])
+    if not held:
+        send_now(reminders.invitation_events(created))
+    if held:
+        from members.services import duty_record_add
+
+        for p in created:
+            if p.member_id and p.attendance == Attendance.ATTENDED:
+                duty_record_add(member=p.member, kind="session_attended", source=session,
+                                occurred_on=session.scheduled_on, title=str(session.topic.title),
+                                activity_unit=session.org_unit, actor=actor)
+        _refresh_stakeholder_share(session)
+    return created
+
+
+def _refresh_stakeholder_share(session: Session) -> None:
+    session.stakeholder_ratio = stakeholder_share(list(session.participants.all()), session.residents_count)
+    bump_version(session, ["stakeholder_ratio", "residents_count"])
+
+
+@transaction.atomic
+def attendance_mark(*, actor, session: Session, attendance: dict[int, str]) -> Session:
+    """Before (or on) the day: note who asked for leave or will be absent, and who confirmed.
+    The final attendance is recorded when the session is recorded as held."""
+    session = _lock_session(session)
+    _require_session_manager(actor, session)
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Attendance of a held session is corrected, not marked."))
+    by_id = {p.pk: p for p in session.participants.all()}
+    if any(pid not in by_id for pid in attendance):
+        raise DomainError(_("The attendance list names people who were not invited."), field="attendance")
+    before, after, changed_rows = {}, {}, []
+    for pid, value in attendance.items():
+        # "present" before the day means: expected, i.e. confirmed.
+        value = Attendance.CONFIRMED if value == Attendance.ATTENDED else value
+        if value not in {Attendance.CONFIRMED, Attendance.LEAVE, Attendance.ABSENT, Attendance.INVITED}:
+            raise DomainError(_("Attendance must be attended, leave or absent."), field="attendance")
+        p = by_id[pid]
+        if p.attendance == value or (value == Attendance.CONFIRMED and p.attendance == Attendance.INVITED
+                                     and p.member_id):
+            continue  # a member's own confirmation is theirs to give
+        before[p.name], after[p.name] = p.attendance, value
+        p.attendance = value
+        changed_rows.append(p)
+    if changed_rows:
+        Participant.objects.bulk_update(changed_rows, ["attendance"])
+        audit_log(actor=actor, action="consultations.attendance.mark", target=session, before=before, after=after)
+    return session
+
+
+@transaction.atomic
+def attendance_correct(*, actor, session: Session, attendance: dict[int, str], reason: str,
+                       residents_count: int | None = None, version=None) -> Session:
+    """After the session is held: correct who attended (and the resident count). Audited with
+    the reason; members' duty records follow the correction."""
+    session = _lock_session(session)
+    _require_session_manager(actor, session)
+    check_version(session, version)
+    if session.status != SessionStatus.HELD:
+        raise GuardFailed(_("Only the attendance of a held session can be corrected."))
+    participants = list(session.participants.select_related("member"))
+    by_id = {p.pk: p for p in participants}
+    if any(pid not in by_id for pid in attendance):
+        raise DomainError(_("The attendance list names people who were not invited."), field="attendance")
+    final = {Attendance.ATTENDED, Attendance.LEAVE, Attendance.ABSENT}
+    before, after, touched = {}, {}, []
+    for pid, value in attendance.items():
+        if value not in final:
+            raise DomainError(_("Attendance must be attended, leave or absent."), field="attendance")
+        p = by_id[pid]
+        if p.attendance != value:
+            before[p.name], after[p.name] = p.attendance, value
+            p.attendance = value
+            touched.append(p)
+    if residents_count is not None:
+        residents_count = max(int(residents_count), 0)
+        if residents_count != session.residents_count:
+            before["residents_count"], after["residents_count"] = session.residents_count, residents_count
+            session.residents_count = residents_count
+    if not after:
+        return session
+    reason = _clean_text(reason, field="reason", label=_("Reason"), max_length=500)
+    if not any(p.attendance == Attendance.ATTENDED for p in participants) and not session.residents_count:
+        raise GuardFailed(_("Record who attended: nobody is marked as present."), field="attendance")
+    Participant.objects.bulk_update(touched, ["attendance"])
+    _refresh_stakeholder_share(session)
+    audit_log(actor=actor, action="consultations.attendance.correct", target=session, before=before, after=after,
+              note=reason)
+    from members.services import duty_record_add, duty_record_withdraw
+
+    for p in touched:
+        if p.member_id is None:
+            continue
+        if p.attendance == Attendance.ATTENDED:
+            duty_record_add(member=p.member, kind="session_attended", source=session,
+                            occurred_on=session.scheduled_on, title=str(session.topic.title),
+                            activity_unit=session.org_unit, actor=actor)
+        else:
+            duty_record_withdraw(member=p.member, kind="session_attended", source=session, actor=actor)
+    return session
+
+
+def minutes_draft(*, session: Session, participants, outcome_summary: str = "", consensus: bool = True,
+                  suggestions=()) -> str:
+    """The minutes (协商纪要) drafted from the session record, for the secretary to edit: the
+    meeting, who took part, what happened, the result and the suggestions — typed once."""
+    from .models import MEETING_STEPS
+
+    step_labels = dict(MEETING_STEPS)
+    present = [p for p in participants if p.attendance == Attendance.ATTENDED]
+    absent = [p for p in participants if p.attendance == Attendance.LEAVE]
+    lines = [
+        _("Topic: %(t)s") % {"t": session.topic.title},
+        _("Time and place: %(d)s %(time)s, %(v)s (%(f)s)") % {
+            "d": session.scheduled_on.isoformat(), "time": session.start_time.strftime("%H:%M")
+            if session.start_time else "", "v": session.venue, "f": session.get_form_display()},
+        _("Present: %(names)s") % {"names": "、".join(
+            f"{p.name}（{p.organisation}）" if p.organisation else p.name for p in present) or "—"},
+    ]
+    if absent:
+        lines.append(_("On leave: %(names)s") % {"names": "、".join(p.name for p in absent)})
+    if session.residents_count:
+        lines.append(_("Residents present (person-times): %(n)d") % {"n": session.residents_count})
+    if session.steps_done:
+        lines.append(_("Steps: %(s)s") % {"s": "、".join(str(step_labels.get(s, s)) for s in session.steps_done)})
+    if session.votes_for is not None:
+        lines.append(_("Votes: %(f)d for, %(a)d against, %(b)d abstaining") % {
+            "f": session.votes_for or 0, "a": session.votes_against or 0, "b": session.votes_abstain or 0})
+    if session.summary:
+        lines += ["", _("What happened:"), session.summary]
+    lines += ["", _("Result:") + " " + (_("consensus reached") if consensus else _("no consensus"))]
+    if outcome_summary:
+        lines.append(outcome_summary)
+    if suggestions:
+        lines += ["", _("Suggestions:")]
+        for i, s in enumerate(suggestions, 1):
+            unit = s.get("handling_unit")
+            who = str(unit) if unit else s.get("handler_name") or str(Route(s["route"]).label)
+            due = s["deadline"].isoformat() if s.get("deadline") else ""
+            lines.append(f"{i}. {s['text']}（{who}{'，' + due if due else ''}）")
+    return "\n".join(lines)
+
+
+def _check_suggestion_row(topic: Topic, row: dict) -> None:
+    _clean_text(row.get("text"), field="text", label=_("Suggestion"), max_length=4000)
+    if row.get("route") not in Route.values:
+        raise DomainError(_("Choose a responsible party from the list."), field="route")
+    if row["route"] == Route.DEPARTMENT and row.get("handling_unit") is None:
+        raise DomainError(_("Choose the department that handles this suggestion."), field="handling_unit")
+    _check_handling_unit(topic, row.get("handling_unit"))
+    if row.get("deadline") and row["deadline"] < _today():
+        raise DomainError(_("The handling deadline cannot be in the past."), field="deadline")
+
+
+@transaction.atomic
+def session_record(*, actor, topic: Topic, session: Session | None = None, version=None,
+                   schedule: dict, members=(), others=(), attendance: dict[int, str] | None = None,
+                   hold: bool = False, held: dict | None = None, outcome: dict | None = None,
+                   suggestions=(), correction_reason: str = "") -> Session:
+    """Everything of one session in one transaction, through the single-step services:
+
+    - `schedule` (scheduled_on, start_time, form, venue, agenda): plans the session, or
+      reschedules the planned one;
+    - `members`, `others`: invited at once (on a held session: added as a correction);
+    - `attendance` {participant id: attended/leave/absent} for people already on the list;
+      people invited in this submit are present when the session is recorded as held;
+    - `hold` with `held` (steps_done, residents_count, summary, votes…): records it as held;
+    - `outcome` (consensus, summary, minutes) and `suggestions` (text, route, handling_unit,
+      handler_name, deadline): the result, recorded once the session is held. Empty minutes are
+      drafted from the record.
+
+    Errors carry the field they belong to; suggestion rows as ``suggestions-<i>-<field>``."""
+    attendance = dict(attendance or {})
+    held = dict(held or {})
+    suggestions = [dict(s) for s in suggestions]
+    # Cheap checks of the suggestion rows first, so a wrong row is reported before anything is
+    # written (the services below check again).
+    for i, row in enumerate(suggestions):
+        try:
+            _check_suggestion_row(topic, row)
+        except DomainError as exc:
+            exc.field = f"suggestions-{i}-{exc.field or 'text'}"
+            raise
+    if session is None:
+        session = session_schedule(actor=actor, topic=topic, **schedule)
+    else:
+        session = _lock_session(session)
+        if session.topic_id != topic.pk:
+            raise DomainError(_("This session belongs to another topic."))
+        check_version(session, version)
+        if session.status == SessionStatus.PLANNED:
+            session = session_reschedule(actor=actor, session=session, **schedule)
+        elif session.status == SessionStatus.CANCELLED:
+            raise GuardFailed(_("A cancelled session cannot be recorded."))
+    was_held = session.status == SessionStatus.HELD
+    if was_held:
+        if members or others:
+            participants_invite(actor=actor, session=session, members=members, others=others,
+                                attendance=Attendance.ATTENDED, reason=correction_reason)
+        session = attendance_correct(actor=actor, session=session, attendance=attendance,
+                                     residents_count=held.get("residents_count"), reason=correction_reason)
+        return session
+    new = participants_invite(actor=actor, session=session, members=members, others=others)
+    if not hold:
+        if attendance:
+            attendance_mark(actor=actor, session=session, attendance=attendance)
+        return session
+    attendance.update({p.pk: Attendance.ATTENDED for p in new})
+    session = session_hold(actor=actor, session=session, version=session.version, attendance=attendance,
+                           steps_done=held.get("steps_done", ()), residents_count=held.get("residents_count") or 0,
+                           summary=held.get("summary", ""), online_views=held.get("online_views") or 0,
+                           votes_for=held.get("votes_for"), votes_against=held.get("votes_against"),
+                           votes_abstain=held.get("votes_abstain"))
+    if outcome is None:
+        if suggestions:
+            raise DomainError(_("Give the result of the consultation before its suggestions."),
+                              field="outcome_summary")
+        return session
+    topic = _lock_topic(topic)
+    if Outcome.objects.filter(topic=topic).exists():
+        raise GuardFailed(_("The outcome is already recorded; edit it instead."), field="outcome_summary")
+    minutes = (outcome.get("minutes") or "").strip()
+    if not minutes:
+        minutes = minutes_draft(session=session, participants=list(session.participants.all()),
+                                outcome_summary=outcome.get("summary", ""), consensus=outcome["consensus"],
+                                suggestions=suggestions)
+    try:
+        outcome_record(actor=actor, topic=topic, consensus=outcome["consensus"], summary=outcome.get("summary", ""),
+                       minutes=minutes, session=session)
+    except DomainError as exc:
+        exc.field = {"summary": "outcome_summary"}.get(exc.field, exc.field)
+        raise
+    for i, row in enumerate(suggestions):
+        try:
+            suggestion_add(actor=actor, topic=topic, **row)
+        except DomainError as exc:
+            exc.field = f"suggestions-{i}-{exc.field}" if exc.field else f"suggestions-{i}-text"
+            raise
+    return session
+
+
+# ----------------------------------------------------------------------------- 扫码签到 (QR)
+
+SIGNIN_SALT = "consultations.signin"
+
+
+def signin_token(session: Session) -> str:
+    """The signed token of a session's QR code (django.core.signing: cannot be forged; checked
+    for age and for the session's day when used)."""
+    from django.core import signing
+
+    return signing.dumps({"s": session.pk, "d": session.scheduled_on.isoformat()}, salt=SIGNIN_SALT, compress=True)
+
+
+def signin_session(token: str) -> Session:
+    """The session a token opens for signing in, or DomainError: forged, expired (older than 120
+    days), another day than the session's (a rescheduled session has a new code), or the
+    session no longer open."""
+    from django.core import signing
+
+    try:
+        # Printed on the agenda weeks ahead is fine; the day itself is checked below.
+        data = signing.loads(token, salt=SIGNIN_SALT, max_age=datetime.timedelta(days=120))
+        session = Session.objects.select_related("topic").get(pk=int(data["s"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Session.DoesNotExist):
+        raise DomainError(_("This sign-in code is not valid or has expired. Scan the code shown at the session."))
+    if data.get("d") != session.scheduled_on.isoformat() or session.scheduled_on != _today():
+        raise GuardFailed(_("Signing in is open on the day of the session only."))
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Signing in is closed: the session has been recorded."))
+    return session
+
+
+@transaction.atomic
+def signin_record(*, token: str, device: str, user=None, name: str = "", phone_last4: str = "") -> SignIn:
+    """A sign-in from a participant's phone. A member (signed-in `user` with a member record) is
+    marked attended, and added to the list if not invited; a resident gives a name and the last
+    four digits of a phone number. Once per device and, for residents, per phone ending."""
+    from members.models import Member
+
+    session = signin_session(token)
+    session = _lock_session(session)
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Signing in is closed: the session has been recorded."))
+    if not device or len(device) > 64:
+        raise DomainError(_("Your browser did not keep the sign-in cookie; allow cookies and scan again."))
+    if SignIn.objects.filter(session=session, device=device).exists():
+        raise GuardFailed(_("This phone has already been used to sign in to this session."))
+    member = None
+    if user is not None and getattr(user, "is_authenticated", False):
+        member = Member.objects.filter(user=user, is_active=True).first()
+    if member is not None:
+        if SignIn.objects.filter(session=session, member=member).exists():
+            raise GuardFailed(_("You have already signed in."))
+        participant = session.participants.filter(member=member).first()
+        if participant is None:
+            participant = Participant.objects.create(session=session, kind=ParticipantKind.MEMBER, member=member,
+                                                     name=member.name)
+        participant.attendance = Attendance.ATTENDED
+        participant.save(update_fields=["attendance"])
+        signin = SignIn.objects.create(session=session, member=member, name=member.name, device=device)
+    else:
+        name = _clean_person_name(name, field="name")
+        phone_last4 = (phone_last4 or "").strip()
+        if not (len(phone_last4) == 4 and phone_last4.isdigit()):
+            raise DomainError(_("Enter the last four digits of your phone number."), field="phone_last4")
+        if SignIn.objects.filter(session=session, phone_last4=phone_last4).exists():
+            raise GuardFailed(_("Someone has already signed in with this phone number."), field="phone_last4")
+        signin = SignIn.objects.create(session=session, name=name, phone_last4=phone_last4, device=device)
+    audit_log(actor=user if member is not None else None, action="consultations.signin", target=session,
+              after={"name": signin.name, "member": bool(member)})
+    return signin

@@ -173,8 +173,6 @@ def topic_detail(request, pk):
                                                  auto_id="research_%s")
     if acts.get("waive"):
         ctx["waive_form"] = forms.ReasonForm(auto_id="waive_%s")
-    if acts.get("session"):
-        ctx["session_form"] = forms.SessionPlanForm(initial={"form": "council"}, auto_id="session_%s")
     if acts.get("outcome"):
         ctx["outcome_form"] = forms.OutcomeForm(auto_id="outcome_%s")
     if acts.get("suggestion"):
@@ -471,7 +469,8 @@ def session_detail(request, pk):
     manage = rules.can_manage(request.user, session.org_path)
     actions = allowed_actions(session, request.user)
     ctx = {"session": session, "topic": session.topic, "participants": participants, "can_manage": manage,
-           "timeline": timeline_for(session)[:30], "today": timezone.localdate()}
+           "timeline": timeline_for(session)[:30], "today": timezone.localdate(),
+           "signins": list(session.signins.all()) if manage else []}
     if "invite" in actions:
         ctx["invite_form"] = forms.InviteForm(members=_members_for(session.topic))
     if "cancel" in actions:
@@ -736,3 +735,206 @@ def minutes_templates(request):
     return render(request, "consultations/templates.html", {
         "form": form if can_upload else None, "templates": templates, "fields": FIELDS.items(),
     }, status=400 if form.errors else 200)
+
+
+# ------------------------------------------------------------------- one page for a session
+
+SESSION_RECORD_FIELDS = {"reason": "correction_reason", "summary": "outcome_summary", "attendance": None,
+                         "member": "members", "kind": "others_kind", "name": "others", "organisation": "others"}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_record(request, pk):
+    """The topic's session on one page: its planned session if there is one, else a new one."""
+    topic = _topic_or_404(request, pk)
+    if not rules.can_manage(request.user, topic.org_path):
+        raise Http404
+    session = topic.sessions.filter(status=SessionStatus.PLANNED).order_by("scheduled_on", "id").first()
+    return _session_record_page(request, topic, session)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_record_for(request, pk):
+    """One session on one page: a planned one to record, a held one to correct."""
+    session = _session_or_404(request, pk)
+    if not rules.can_manage(request.user, session.org_path):
+        raise Http404
+    if session.status == SessionStatus.CANCELLED:
+        messages.error(request, _("A cancelled session cannot be recorded."))
+        return redirect("consultations:session", pk=session.pk)
+    return _session_record_page(request, session.topic, session)
+
+
+def _session_record_page(request, topic, session):
+    from .models import Route
+
+    prefill = selectors.session_prefill(topic=topic)
+    participants = list(session.participants.select_related("member")) if session else []
+    invited_ids = {p.member_id for p in participants if p.member_id}
+    candidates = _members_for(topic).exclude(pk__in=invited_ids)
+    held = session is not None and session.status == SessionStatus.HELD
+    outcome = selectors.outcome_of(topic)
+    today = timezone.localdate()
+    if session is not None:
+        initial = {"scheduled_on": session.scheduled_on, "start_time": session.start_time, "form": session.form,
+                   "venue": session.venue, "agenda": session.agenda, "version": session.version,
+                   "residents_count": session.residents_count or None, "summary": session.summary,
+                   "steps_done": session.steps_done if held else ["brief", "opinions", "interaction", "consensus"],
+                   "votes_for": session.votes_for, "votes_against": session.votes_against,
+                   "votes_abstain": session.votes_abstain}
+    else:
+        initial = {"scheduled_on": today, "form": "council", "venue": prefill["venue"],
+                   "steps_done": ["brief", "opinions", "interaction", "consensus"]}
+    if not held:
+        initial["members"] = [pk for pk in prefill["standing_ids"] | prefill["research_ids"] if pk not in invited_ids]
+    signins = list(session.signins.all()) if session is not None else []
+    resident_signins = sum(1 for s in signins if not s.member_id)
+    if resident_signins and not initial.get("residents_count"):
+        initial["residents_count"] = resident_signins  # the secretary confirms by saving
+    units = _handling_units(topic)
+    row_initial = {"route": Route.COMMUNITY, "deadline": prefill["deadline"]}
+    form = forms.SessionRecordForm(request.POST or None, initial=initial, members=candidates,
+                                   participants=participants, default_unit=topic.org_unit.name)
+    # Suggestion rows only where the outcome is still to be recorded (else the page has none).
+    rows = forms.SuggestionRows(request.POST or None, prefix="suggestions",
+                                initial=[row_initial] * (3 if not held and outcome is None else 0),
+                                form_kwargs={"units": units, "default_deadline": prefill["deadline"]})
+    if request.method == "POST":
+        hold = request.POST.get("hold") == "1" and not held
+        if form.is_valid() and rows.is_valid():
+            result = _session_record_save(request, topic, session, form, rows, hold=hold, held=held,
+                                          with_outcome=outcome is None)
+            if result is not None:
+                return result
+    pre_ticked = set(initial.get("members", []))
+    member_rows = sorted(candidates, key=lambda m: (m.pk not in pre_ticked, m.name))
+    ctx = {"topic": topic, "session": session, "form": form, "rows": rows, "held": held, "outcome": outcome,
+           "member_rows": member_rows, "pre_ticked": pre_ticked, "prefill": prefill, "today": today,
+           "signins": signins, "resident_signins": resident_signins,
+           "standing_ids": prefill["standing_ids"], "research_ids": prefill["research_ids"],
+           "empty_row": forms.SuggestionRows(prefix="suggestions", form_kwargs={
+               "units": units, "default_deadline": prefill["deadline"]}).empty_form,
+           "row_initial": row_initial}
+    return render(request, "consultations/session_record.html", ctx,
+                  status=400 if request.method == "POST" else 200)
+
+
+def _session_record_save(request, topic, session, form, rows, *, hold, held, with_outcome):
+    d = form.cleaned_data
+    suggestions, row_index = [], []
+    for i, row in enumerate(rows.forms):
+        r = row.cleaned_data
+        if not r.get("text", "").strip():
+            if r.get("handler_name") or r.get("handling_unit"):
+                row.add_error("text", _("Write the suggestion, or clear the row."))
+                return None
+            continue
+        suggestions.append({"text": r["text"], "route": r["route"], "handling_unit": r.get("handling_unit"),
+                            "handler_name": r.get("handler_name", ""), "deadline": r.get("deadline")})
+        row_index.append(i)
+    outcome = None
+    if hold and with_outcome and (d["outcome_summary"].strip() or suggestions):
+        outcome = {"consensus": d["consensus"], "summary": d["outcome_summary"], "minutes": d["minutes"]}
+    schedule = {"scheduled_on": d["scheduled_on"], "start_time": d["start_time"], "form": d["form"],
+                "venue": d["venue"], "agenda": d["agenda"]}
+    held_data = {"steps_done": d["steps_done"], "residents_count": d["residents_count"], "summary": d["summary"],
+                 "votes_for": d["votes_for"], "votes_against": d["votes_against"],
+                 "votes_abstain": d["votes_abstain"]}
+    try:
+        saved = services.session_record(
+            actor=request.user, topic=topic, session=session, version=d["version"], schedule=schedule,
+            members=d["all_members"], others=[(n, o, d["others_kind"]) for n, o in d["others"]],
+            attendance=form.attendance(), hold=hold, held=held_data, outcome=outcome, suggestions=suggestions,
+            correction_reason=d["correction_reason"])
+    except DomainError as exc:
+        field = exc.field or ""
+        if field.startswith("suggestions-"):
+            _prefix, i, name = field.split("-", 2)
+            row = rows.forms[row_index[int(i)]]
+            row.add_error(name if name in row.fields else None, str(exc.message))
+        else:
+            field = SESSION_RECORD_FIELDS.get(field, field)
+            form.add_error(field if field in form.fields else None, str(exc.message))
+        return None
+    if held:
+        messages.success(request, _("The corrections were saved."))
+    elif hold and outcome is not None:
+        messages.success(request, _("The session, its outcome and %(n)d suggestion(s) were recorded.")
+                         % {"n": len(suggestions)})
+    elif hold:
+        messages.success(request, _("The session is recorded as held. Next: record the outcome."))
+    else:
+        messages.success(request, _("The session was saved; record it as held after the meeting."))
+    if hold or held:
+        return redirect(saved.topic)
+    return redirect("consultations:session", pk=saved.pk)
+
+
+# ----------------------------------------------------------------------------- 扫码签到 (QR)
+
+SIGNIN_COOKIE = "signin_device"
+
+
+@login_required
+def session_qr(request, pk):
+    """The session's sign-in QR code as SVG (shown on the session page, printable on the agenda)."""
+    import io
+
+    import segno
+    from django.http import HttpResponse
+    from django.urls import reverse
+
+    session = _session_or_404(request, pk)
+    if not rules.can_manage(request.user, session.org_path) or session.status != SessionStatus.PLANNED:
+        raise Http404
+    url = request.build_absolute_uri(reverse("consultations:signin", args=[services.signin_token(session)]))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=6, border=2, title=str(session.topic.title)[:60])
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def signin(request, token):
+    """The page a participant's phone opens from the QR code: public (residents have no account),
+    one sign-in per device (cookie) — a member signs in with their account."""
+    import secrets
+
+    from members.models import Member
+
+    try:
+        session = services.signin_session(token)
+    except DomainError as exc:
+        status = 404 if exc.status_code == 400 else 403
+        return render(request, "consultations/signin.html", {"error": exc.message}, status=status)
+    device = request.COOKIES.get(SIGNIN_COOKIE) or secrets.token_hex(16)
+    member = None
+    if request.user.is_authenticated:
+        member = Member.objects.filter(user=request.user, is_active=True).first()
+    form = forms.SignInForm(request.POST or None) if member is None else None
+    ctx = {"session": session, "topic": session.topic, "member": member, "form": form, "token": token}
+    status = 200
+    if request.method == "POST":
+        if form is None or form.is_valid():
+            data = form.cleaned_data if form is not None else {}
+            try:
+                services.signin_record(token=token, device=request.COOKIES.get(SIGNIN_COOKIE, ""),
+                                       user=request.user if member else None, name=data.get("name", ""),
+                                       phone_last4=data.get("phone_last4", ""))
+            except DomainError as exc:
+                if form is not None and exc.field in form.fields:
+                    form.add_error(exc.field, str(exc.message))
+                else:
+                    ctx["error"] = exc.message
+                status = 400
+            else:
+                ctx["done"] = True
+        else:
+            status = 400
+    response = render(request, "consultations/signin.html", ctx, status=status)
+    response.set_cookie(SIGNIN_COOKIE, device, max_age=3 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=request.is_secure())
+    return response

@@ -18,9 +18,10 @@ from organizations.permissions import has_role
 from portal.audit import audit_log, changed, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
+from portal.reminders import send_now
 from portal.uploads import content_matches
 
-from . import permissions
+from . import permissions, reminders
 from .models import (
     ALLOWED_EXTENSIONS,
     MAX_ATTACHMENT_BYTES,
@@ -391,11 +392,12 @@ def proposal_preassign(*, actor, proposal: Proposal, main_unit: OrgUnit, co_unit
         if unit_id not in wanted:
             assignment.status = AssignmentStatus.WITHDRAWN
             assignment.save(update_fields=["status"])
+    new_assignments = []
     for unit_id, role in wanted.items():
         assignment = current.get(unit_id)
         if assignment is None:
-            Assignment.objects.create(proposal=proposal, unit=units[unit_id], unit_path=units[unit_id].path,
-                                      role=role, due_on=due_on)
+            new_assignments.append(Assignment.objects.create(proposal=proposal, unit=units[unit_id],
+                                                             unit_path=units[unit_id].path, role=role, due_on=due_on))
         else:
             changes = {"role": role, "due_on": due_on}
             if role != assignment.role or assignment.status == AssignmentStatus.CONTESTED:
@@ -407,6 +409,7 @@ def proposal_preassign(*, actor, proposal: Proposal, main_unit: OrgUnit, co_unit
     bump_version(proposal, ["status"])
     audit_log(actor=actor, action="proposals.proposal.preassign", target=proposal,
               after={"main": main_unit.name, "co": [u.name for u in co_units], "due_on": due_on.isoformat()})
+    send_now(reminders.assignment_events(proposal, new_assignments, stage="pre"))
     return proposal
 
 
@@ -455,6 +458,7 @@ def proposal_assign_formally(*, actor, proposal: Proposal, version=None) -> Prop
     bump_version(proposal, ["status", "assigned_at"])
     audit_log(actor=actor, action="proposals.proposal.assign", target=proposal,
               after={"status": proposal.status, "units": [a.unit.name for a in active]})
+    send_now(reminders.assignment_events(proposal, active, stage="assigned"))
     return proposal
 
 
