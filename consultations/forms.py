@@ -36,6 +36,8 @@ class TopicForm(BootstrapFormMixin, forms.Form):
     proposer_name = forms.CharField(label=_("Raised by"), max_length=100, required=False,
                                     help_text=_("Internal; never published."))
     planned_month = ChineseDateField(label=_("Planned month (annual plan)"), required=False)
+    raised_on = ChineseDateField(label=_("Raised on"), required=False,
+                                 help_text=_("The day the topic was raised; empty means today."))
     internal_note = forms.CharField(label=_("Internal note"), widget=ROWS3, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -66,6 +68,13 @@ class ReasonForm(BootstrapFormMixin, forms.Form):
 class ApproveForm(BootstrapFormMixin, forms.Form):
     publish = forms.BooleanField(label=_("Publish the topic (公示)"), required=False, initial=True)
     planned_month = ChineseDateField(label=_("Planned month (annual plan)"), required=False)
+    approved_on = ChineseDateField(label=_("Approved on"), required=False, help_text=_("Empty means today."))
+
+
+class EventDateForm(BootstrapFormMixin, forms.Form):
+    """The one optional date of a one-button step (closing a topic, accepting a suggestion)."""
+
+    on = ChineseDateField(label=_("Date"), required=False, help_text=_("Empty means today."))
 
 
 class ResearchForm(BootstrapFormMixin, forms.Form):
@@ -115,6 +124,8 @@ class HoldForm(BootstrapFormMixin, forms.Form):
     votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, max_value=100_000, required=False)
     votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, max_value=100_000, required=False)
     summary = forms.CharField(label=_("What happened"), widget=ROWS3, required=False)
+    held_on = ChineseDateField(label=_("Held on"), required=False,
+                               help_text=_("The day the session was held; empty means the planned date."))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     ATTENDANCE_CHOICES = [(Attendance.ATTENDED, Attendance.ATTENDED.label), (Attendance.LEAVE, Attendance.LEAVE.label),
@@ -141,6 +152,7 @@ class OutcomeForm(BootstrapFormMixin, forms.Form):
                                                 ("0", _("No: opinions go to the Party organisation for reference"))])
     summary = forms.CharField(label=_("Result (public)"), widget=ROWS3)
     minutes = forms.CharField(label=_("Minutes (协商纪要)"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    recorded_on = ChineseDateField(label=_("Outcome date"), required=False, help_text=_("Empty means today."))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
@@ -152,6 +164,7 @@ class SuggestionForm(BootstrapFormMixin, forms.Form):
     handler_name = forms.CharField(label=_("Handled by"), max_length=100, required=False,
                                    help_text=_("e.g. the property company's name"))
     deadline = ChineseDateField(label=_("Handling deadline"), required=False)
+    routed_on = ChineseDateField(label=_("Routed on"), required=False, help_text=_("Empty means today."))
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,16 +178,17 @@ class ProgressForm(BootstrapFormMixin, forms.Form):
 class FeedbackForm(BootstrapFormMixin, forms.Form):
     ending = forms.ChoiceField(label=_("Ending"), choices=Ending.choices)
     feedback = forms.CharField(label=_("Feedback"), widget=ROWS3, max_length=4000)
+    closed_on = ChineseDateField(label=_("Feedback given on"), required=False, help_text=_("Empty means today."))
 
 
 class InstructionForm(BootstrapFormMixin, forms.Form):
     leader = forms.CharField(label=_("Leader"), max_length=100)
-    given_on = ChineseDateField(label=_("Date"))
+    given_on = ChineseDateField(label=_("Date"), required=False, help_text=_("Empty means today."))
     text = forms.CharField(label=_("Instruction"), widget=ROWS3, max_length=4000)
 
 
 class FollowUpForm(BootstrapFormMixin, forms.Form):
-    done_on = ChineseDateField(label=_("Date"))
+    done_on = ChineseDateField(label=_("Date"), required=False, help_text=_("Empty means today."))
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}))
     reopen = forms.BooleanField(label=_("Problems remain: reopen the topic"), required=False)
 

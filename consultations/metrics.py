@@ -27,16 +27,30 @@ from .models import (
 
 SECTION = _("Consultations")
 
+# The event date each metric counts by (the day it happened, never the day it was typed in; see
+# portal/event_dates.py). Summary-table refreshes key on these to find the periods an edit touched.
+TOPIC_DATE_FIELD = "raised_on"
+APPROVAL_DATE_FIELD = "approved_on"
+SESSION_DATE_FIELD = "scheduled_on"  # a held session's date is the day it was held
+SUGGESTION_DATE_FIELD = "routed_on"
+SUGGESTION_ACCEPTED_DATE_FIELD = "accepted_on"
+SUGGESTION_CLOSED_DATE_FIELD = "closed_on"
+FOLLOWUP_DATE_FIELD = "done_on"
+
+
+def _on(field, start, end):
+    return {f"{field}__range": (start, end)}
+
 
 @metric("consultations.topics", _("Topics recorded"), section=SECTION, order=10)
 def topics(units, start, end):
-    return subtree_counts(Topic.objects.filter(created_at__date__range=(start, end)), units)
+    return subtree_counts(Topic.objects.filter(**_on(TOPIC_DATE_FIELD, start, end)), units)
 
 
 def _channel_metric(code, label, order):
     @metric(f"consultations.topics.{code}", label, section=SECTION, order=order)
     def func(units, start, end):
-        return subtree_counts(Topic.objects.filter(created_at__date__range=(start, end), channel=code), units)
+        return subtree_counts(Topic.objects.filter(**_on(TOPIC_DATE_FIELD, start, end), channel=code), units)
     return func
 
 
@@ -46,24 +60,25 @@ for _i, (_code, _label) in enumerate(Channel.choices):
 
 @metric("consultations.topics_approved", _("Topics approved"), section=SECTION, order=20)
 def topics_approved(units, start, end):
-    return subtree_counts(Topic.objects.filter(approved_at__date__range=(start, end)), units)
+    return subtree_counts(Topic.objects.filter(**_on(APPROVAL_DATE_FIELD, start, end)), units)
 
 
 @metric("consultations.sessions_held", _("Sessions held"), section=SECTION, order=30)
 def sessions_held(units, start, end):
-    return subtree_counts(Session.objects.filter(status=SessionStatus.HELD, scheduled_on__range=(start, end)), units)
+    qs = Session.objects.filter(status=SessionStatus.HELD, **_on(SESSION_DATE_FIELD, start, end))
+    return subtree_counts(qs, units)
 
 
 def _attended(start, end):
     return Participant.objects.filter(attendance=Attendance.ATTENDED, session__status=SessionStatus.HELD,
-                                      session__scheduled_on__range=(start, end))
+                                      **_on(f"session__{SESSION_DATE_FIELD}", start, end))
 
 
 @metric("consultations.participants", _("Participants (person-times)"), section=SECTION, order=31)
 def participants(units, start, end):
     named = subtree_counts(_attended(start, end), units, path_field="session__org_path")
     unnamed_residents = subtree_counts(
-        Session.objects.filter(status=SessionStatus.HELD, scheduled_on__range=(start, end)), units,
+        Session.objects.filter(status=SessionStatus.HELD, **_on(SESSION_DATE_FIELD, start, end)), units,
         sum_field="residents_count")
     return {pk: named[pk] + unnamed_residents[pk] for pk in named}
 
@@ -78,7 +93,8 @@ def member_attendances(units, start, end):
 def resident_person_times(units: Sequence, start, end):
     named = subtree_counts(_attended(start, end).filter(kind=ParticipantKind.RESIDENT), units,
                            path_field="session__org_path")
-    unnamed = subtree_counts(Session.objects.filter(status=SessionStatus.HELD, scheduled_on__range=(start, end)),
+    held = Session.objects.filter(status=SessionStatus.HELD, **_on(SESSION_DATE_FIELD, start, end))
+    unnamed = subtree_counts(held,
                              units, sum_field="residents_count")
     return {pk: named[pk] + unnamed[pk] for pk in named}
 
@@ -86,7 +102,8 @@ def resident_person_times(units: Sequence, start, end):
 def _ending_metric(code, label, order):
     @metric(f"consultations.suggestions_{code}", label, section=SECTION, order=order)
     def func(units, start, end):
-        qs = Suggestion.objects.filter(status=SuggestionStatus.DONE, ending=code, closed_at__date__range=(start, end))
+        qs = Suggestion.objects.filter(status=SuggestionStatus.DONE, ending=code,
+                                       **_on(SUGGESTION_CLOSED_DATE_FIELD, start, end))
         return subtree_counts(qs, units, path_field="topic__org_path")
     return func
 
@@ -98,27 +115,28 @@ _ending_metric(Ending.ESCALATED, _("Suggestions escalated to democratic supervis
 
 @metric("consultations.suggestions", _("Suggestions made"), section=SECTION, order=39)
 def suggestions(units, start, end):
-    return subtree_counts(Suggestion.objects.filter(created_at__date__range=(start, end)), units,
+    return subtree_counts(Suggestion.objects.filter(**_on(SUGGESTION_DATE_FIELD, start, end)), units,
                           path_field="topic__org_path")
 
 
 @metric("consultations.suggestions_adopted", _("Suggestions adopted"), section=SECTION, order=43)
 def suggestions_adopted(units, start, end):
     qs = Suggestion.objects.filter(adopted=True).filter(
-        Q(accepted_at__date__range=(start, end)) | Q(accepted_at__isnull=True, closed_at__date__range=(start, end)))
+        Q(**_on(SUGGESTION_ACCEPTED_DATE_FIELD, start, end))
+        | Q(accepted_on__isnull=True, **_on(SUGGESTION_CLOSED_DATE_FIELD, start, end)))
     return subtree_counts(qs, units, path_field="topic__org_path")
 
 
 @metric("consultations.followups_done", _("Follow-up reviews (回头看) done"), section=SECTION, order=50)
 def followups_done(units, start, end):
-    qs = FollowUp.objects.filter(status=FollowUpStatus.DONE, done_on__range=(start, end))
+    qs = FollowUp.objects.filter(status=FollowUpStatus.DONE, **_on(FOLLOWUP_DATE_FIELD, start, end))
     return subtree_counts(qs, units, path_field="topic__org_path")
 
 
 def topics_by_category(units, start, end) -> dict[int, dict[str, int]]:
     """For reports: {unit.pk: {category: n}} over each unit's subtree (categories are free text,
     so they are not separate registered metrics). One query."""
-    rows = (Topic.objects.filter(created_at__date__range=(start, end)).values_list("org_path", "category")
+    rows = (Topic.objects.filter(**_on(TOPIC_DATE_FIELD, start, end)).values_list("org_path", "category")
             .order_by().annotate(n=Count("pk")))
     result = {u.pk: {} for u in units}
     for path, category, n in rows:

@@ -47,7 +47,7 @@ def topic_list(*, user, status: str = "", channel: str = "", q: str = "", unit: 
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(category__icontains=q) | Q(source_ref__icontains=q))
     if year:
-        qs = qs.filter(created_at__year=year)
+        qs = qs.filter(raised_on__year=year)
     if overdue:
         qs = qs.filter(suggestions__status__in=[SuggestionStatus.PENDING, SuggestionStatus.ACCEPTED],
                        suggestions__deadline__lt=timezone.localdate()).distinct()

@@ -281,7 +281,8 @@ def topic_approve(request, pk):
         topic = _topic_or_404(request, pk)
         return _step_page(request, topic, form, _("Approve the topic"))
     return _simple_action(request, pk, services.topic_approve, _("The topic was approved."),
-                          publish=form.cleaned_data["publish"], planned_month=form.cleaned_data["planned_month"])
+                          publish=form.cleaned_data["publish"], planned_month=form.cleaned_data["planned_month"],
+                          approved_on=form.cleaned_data["approved_on"])
 
 
 @login_required
@@ -315,8 +316,13 @@ def topic_publish(request, pk):
 @login_required
 @require_POST
 def topic_close(request, pk):
+    form = forms.EventDateForm(request.POST)
+    if not form.is_valid():
+        topic = _topic_or_404(request, pk)
+        return _step_page(request, topic, form, _("Close the topic"))
     return _simple_action(request, pk, services.topic_close,
-                          _("The topic was closed; the follow-up review is scheduled."))
+                          _("The topic was closed; the follow-up review is scheduled."),
+                          closed_on=form.cleaned_data["on"])
 
 
 @login_required
@@ -389,16 +395,17 @@ def outcome_edit(request, pk):
         initial = None
         if outcome is not None:
             initial = {"consensus": "1" if outcome.consensus else "0", "summary": outcome.summary,
-                       "minutes": outcome.minutes, "version": outcome.version}
+                       "minutes": outcome.minutes, "recorded_on": outcome.recorded_on, "version": outcome.version}
         return forms.OutcomeForm(*a[:1], initial=initial)
 
     def call(t, d):
         if outcome is None:
             services.outcome_record(actor=request.user, topic=t, consensus=d["consensus"], summary=d["summary"],
-                                    minutes=d["minutes"])
+                                    minutes=d["minutes"], recorded_on=d["recorded_on"])
         else:
             services.outcome_update(actor=request.user, outcome=outcome, version=d["version"],
-                                    consensus=d["consensus"], summary=d["summary"], minutes=d["minutes"])
+                                    consensus=d["consensus"], summary=d["summary"], minutes=d["minutes"],
+                                    recorded_on=d["recorded_on"])
     return _step_form_view(request, pk, title=_("Outcome"), success=_("Outcome saved."), call=call,
                            form_factory=factory)
 
@@ -549,7 +556,8 @@ def session_hold(request, pk):
                                   attendance=form.attendance(), steps_done=d["steps_done"],
                                   residents_count=d["residents_count"] or 0, summary=d["summary"],
                                   online_views=d["online_views"] or 0, votes_for=d["votes_for"],
-                                  votes_against=d["votes_against"], votes_abstain=d["votes_abstain"])
+                                  votes_against=d["votes_against"], votes_abstain=d["votes_abstain"],
+                                  held_on=d["held_on"])
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -590,8 +598,12 @@ def suggestion_detail(request, pk):
         step = request.POST.get("step")
         try:
             if step == "accept":
+                date_form = forms.EventDateForm(request.POST)
+                if not date_form.is_valid():
+                    raise DomainError(date_form.errors["on"][0], field="on")
                 services.suggestion_accept(actor=request.user, suggestion=suggestion,
-                                           adopted=request.POST.get("adopted", "1") == "1")
+                                           adopted=request.POST.get("adopted", "1") == "1",
+                                           accepted_on=date_form.cleaned_data["on"])
                 messages.success(request, _("Accepted."))
             elif step == "progress":
                 progress_form = forms.ProgressForm(request.POST)

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal.api.fields import EventDateField
 from portal.api.filters import MAX_ID
 
 from ..models import (
@@ -60,7 +61,7 @@ class SessionDetailSerializer(SessionSerializer):
 class OutcomeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Outcome
-        fields = ["id", "topic", "session", "consensus", "summary", "minutes", "recorded_at", "version"]
+        fields = ["id", "topic", "session", "consensus", "summary", "minutes", "recorded_on", "recorded_at", "version"]
         read_only_fields = fields
 
 
@@ -71,7 +72,8 @@ class SuggestionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Suggestion
         fields = ["id", "topic", "topic_title", "text", "route", "handling_unit", "handling_unit_name", "handler_name",
-                  "deadline", "status", "adopted", "accepted_at", "progress", "ending", "feedback", "closed_at"]
+                  "deadline", "status", "adopted", "routed_on", "accepted_on", "accepted_at", "progress", "ending",
+                  "feedback", "closed_on", "closed_at"]
         read_only_fields = fields
 
 
@@ -90,8 +92,8 @@ class TopicSerializer(serializers.ModelSerializer):
         model = Topic
         fields = ["id", "org_unit", "unit_name", "title", "description", "channel", "category", "source_ref",
                   "proposer_name", "status", "status_display", "planned_month", "is_public", "published_at",
-                  "rejection_reason", "research_waived", "approved_at", "closed_at", "created_at", "updated_at",
-                  "version"]
+                  "rejection_reason", "research_waived", "raised_on", "approved_on", "closed_on", "back_entered",
+                  "approved_at", "closed_at", "created_at", "updated_at", "version"]
         read_only_fields = fields
 
 
@@ -132,6 +134,7 @@ class TopicCreateSerializer(serializers.Serializer):
     source_ref = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
     proposer_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
     planned_month = serializers.DateField(required=False, allow_null=True, default=None)
+    raised_on = EventDateField(help_text=_("The day the topic was raised; default today."))
 
 
 class TopicUpdateSerializer(serializers.Serializer):
@@ -143,6 +146,7 @@ class TopicUpdateSerializer(serializers.Serializer):
     proposer_name = serializers.CharField(max_length=100, allow_blank=True, required=False)
     internal_note = serializers.CharField(allow_blank=True, required=False)
     planned_month = serializers.DateField(required=False, allow_null=True)
+    raised_on = EventDateField(default=serializers.empty)
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
                                        help_text=_("The version you loaded; a stale one is refused with 409."))
 
@@ -150,6 +154,11 @@ class TopicUpdateSerializer(serializers.Serializer):
 class ApproveSerializer(serializers.Serializer):
     publish = serializers.BooleanField(default=True)
     planned_month = serializers.DateField(required=False, allow_null=True, default=None)
+    approved_on = EventDateField()
+
+
+class CloseSerializer(serializers.Serializer):
+    closed_on = EventDateField()
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -162,7 +171,7 @@ class PublishSerializer(serializers.Serializer):
 
 class ResearchCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ResearchKind.choices)
-    done_on = serializers.DateField()
+    done_on = EventDateField()
     findings = serializers.CharField(max_length=20000)
     team = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
     members = serializers.ListField(child=IdField(), required=False, default=list, max_length=200)
@@ -170,7 +179,7 @@ class ResearchCreateSerializer(serializers.Serializer):
 
 
 class SessionCreateSerializer(serializers.Serializer):
-    scheduled_on = serializers.DateField()
+    scheduled_on = EventDateField(required=True, allow_null=False)
     start_time = serializers.TimeField(required=False, allow_null=True, default=None)
     form = serializers.ChoiceField(choices=SessionForm.choices)
     venue = serializers.CharField(max_length=200)
@@ -200,6 +209,7 @@ class HoldSerializer(serializers.Serializer):
                                              default=None)
     votes_abstain = serializers.IntegerField(min_value=0, max_value=100_000, required=False, allow_null=True,
                                              default=None)
+    held_on = EventDateField(help_text=_("The day the session was held; default its planned date."))
 
     def validate_attendance(self, value):
         result = {}
@@ -218,6 +228,7 @@ class OutcomeWriteSerializer(serializers.Serializer):
     consensus = serializers.BooleanField()
     summary = serializers.CharField(max_length=20000)
     minutes = serializers.CharField(allow_blank=True, required=False, default="", max_length=100000)
+    recorded_on = EventDateField()
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True,
                                        default=None)
 
@@ -228,10 +239,12 @@ class SuggestionCreateSerializer(serializers.Serializer):
     handling_unit = IdField(required=False, allow_null=True, default=None)
     handler_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
+    routed_on = EventDateField()
 
 
 class AcceptSerializer(serializers.Serializer):
     adopted = serializers.BooleanField(default=True)
+    accepted_on = EventDateField()
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -241,10 +254,11 @@ class ProgressSerializer(serializers.Serializer):
 class FeedbackSerializer(serializers.Serializer):
     ending = serializers.ChoiceField(choices=Ending.choices)
     feedback = serializers.CharField(max_length=4000)
+    closed_on = EventDateField()
 
 
 class FollowUpRecordSerializer(serializers.Serializer):
-    done_on = serializers.DateField()
+    done_on = EventDateField()
     findings = serializers.CharField(max_length=20000)
     reopen = serializers.BooleanField(default=False)
 

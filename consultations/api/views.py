@@ -206,10 +206,11 @@ class TopicViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMode
         suggestion = services.suggestion_add(actor=request.user, topic=topic, handling_unit=unit, **d)
         return _done(s.SuggestionSerializer, suggestion, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=s.TopicSerializer)
+    @extend_schema(request=s.CloseSerializer, responses=s.TopicSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return _done(s.TopicSerializer, services.topic_close(actor=request.user, topic=self.get_object()))
+        return _done(s.TopicSerializer, services.topic_close(actor=request.user, topic=self.get_object(),
+                                                             **self._input(s.CloseSerializer)))
 
     @extend_schema(request=s.EvaluationSerializer, responses={201: None})
     @action(detail=True, methods=["post"])
