@@ -25,9 +25,24 @@ from .models import (
 SECTION = _("Proposals")
 OPINION_SECTION = _("Public opinion (社情民意)")
 
+# The event date each metric counts by (the day it happened, not the day it was typed in; see
+# portal/event_dates.py). Summary-table refreshes key on these.
+SUBMITTED_DATE_FIELD = "submitted_on"
+REGISTERED_DATE_FIELD = "registered_on"
+ASSIGNED_DATE_FIELD = "assigned_on"
+REPLIED_DATE_FIELD = "replied_on"
+CLOSED_DATE_FIELD = "closed_on"
+OPINION_DATE_FIELD = "submitted_on"
+ADOPTION_DATE_FIELD = "adopted_on"
+INSTRUCTION_DATE_FIELD = "given_on"
+
+
+def _on(field, start, end):
+    return {f"{field}__range": (start, end)}
+
 
 def _received(start, end):
-    return Proposal.objects.filter(submitted_at__date__range=(start, end))
+    return Proposal.objects.filter(**_on(SUBMITTED_DATE_FIELD, start, end))
 
 
 def _rate(numerators, denominators):
@@ -41,7 +56,7 @@ def received(units, start, end):
 
 @metric("proposals.registered", _("Proposals registered"), section=SECTION, unit=_("items"), order=11)
 def registered(units, start, end):
-    return subtree_counts(Proposal.objects.filter(registered_at__date__range=(start, end)), units)
+    return subtree_counts(Proposal.objects.filter(**_on(REGISTERED_DATE_FIELD, start, end)), units)
 
 
 @metric("proposals.registered_rate", _("Share of received proposals registered"), section=SECTION, unit="%", order=12)
@@ -66,21 +81,21 @@ for _code, _label in ProposalCategory.choices:
         unit=_("items"), order=20)
 def assigned_to_unit(units, start, end):
     """Counted by the handling unit's path: pass departments to compare units."""
-    qs = Assignment.objects.filter(assigned_at__date__range=(start, end)).exclude(status=AssignmentStatus.WITHDRAWN)
+    qs = Assignment.objects.filter(**_on(ASSIGNED_DATE_FIELD, start, end)).exclude(status=AssignmentStatus.WITHDRAWN)
     return subtree_counts(qs, units, path_field="unit_path")
 
 
 @metric("proposals.replied_on_time_rate", _("Replies on time"), section=SECTION, unit="%", order=21)
 def replied_on_time_rate(units, start, end):
-    qs = Assignment.objects.filter(replied_at__date__range=(start, end))
-    on_time = qs.filter(replied_at__date__lte=F("due_on"))
+    qs = Assignment.objects.filter(**_on(REPLIED_DATE_FIELD, start, end))
+    on_time = qs.filter(**{f"{REPLIED_DATE_FIELD}__lte": F("due_on")})
     return _rate(subtree_counts(on_time, units, path_field="proposal__org_path"),
                  subtree_counts(qs, units, path_field="proposal__org_path"))
 
 
 def _class_metric(code):
     def func(units, start, end):
-        qs = Reply.objects.filter(created_at__date__range=(start, end), reply_class=code)
+        qs = Reply.objects.filter(**_on(REPLIED_DATE_FIELD, start, end), reply_class=code)
         return subtree_counts(qs, units, path_field="assignment__proposal__org_path")
 
     metric(f"proposals.replies_{code.lower()}", format_lazy(_("Class {c} replies"), c=code), section=SECTION,
@@ -94,7 +109,7 @@ for _c in ReplyClass.values:
 @metric("proposals.satisfied_rate", _("Proposers satisfied or basically satisfied with the result"),
         section=SECTION, unit="%", order=25)
 def satisfied_rate(units, start, end):
-    qs = Proposal.objects.filter(closed_at__date__range=(start, end)).exclude(satisfaction_result="")
+    qs = Proposal.objects.filter(**_on(CLOSED_DATE_FIELD, start, end)).exclude(satisfaction_result="")
     ok = qs.filter(Q(satisfaction_result=Satisfaction.SATISFIED) | Q(satisfaction_result=Satisfaction.BASIC))
     return _rate(subtree_counts(ok, units), subtree_counts(qs, units))
 
@@ -106,12 +121,12 @@ def key(units, start, end):
 
 @metric("opinions.submitted", _("Public-opinion items submitted"), section=OPINION_SECTION, unit=_("items"), order=30)
 def opinions_submitted(units, start, end):
-    return subtree_counts(OpinionItem.objects.filter(submitted_at__date__range=(start, end)), units)
+    return subtree_counts(OpinionItem.objects.filter(**_on(OPINION_DATE_FIELD, start, end)), units)
 
 
 def _adoption_metric(level, label):
     def func(units, start, end):
-        qs = Adoption.objects.filter(level=level, adopted_on__range=(start, end))
+        qs = Adoption.objects.filter(level=level, **_on(ADOPTION_DATE_FIELD, start, end))
         return subtree_counts(qs, units, path_field="item__org_path")
 
     metric(f"opinions.adopted_{level}", format_lazy(_("Items adopted at {level} level"), level=label),
@@ -125,11 +140,11 @@ for _level, _llabel in AdoptionLevel.choices:
 @metric("opinions.instructed_items", _("Items with leaders' instructions (件)"), section=OPINION_SECTION,
         unit=_("items"), order=35)
 def instructed_items(units, start, end):
-    qs = OpinionItem.objects.filter(instructions__given_on__range=(start, end)).distinct()
+    qs = OpinionItem.objects.filter(**_on(f"instructions__{INSTRUCTION_DATE_FIELD}", start, end)).distinct()
     return subtree_counts(OpinionItem.objects.filter(pk__in=qs.values("pk")), units)
 
 
 @metric("opinions.instructions", _("Leaders' instructions (次)"), section=OPINION_SECTION, unit=_("times"), order=36)
 def instructions(units, start, end):
-    qs = Instruction.objects.filter(given_on__range=(start, end))
+    qs = Instruction.objects.filter(**_on(INSTRUCTION_DATE_FIELD, start, end))
     return subtree_counts(qs, units, path_field="item__org_path")
