@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from organizations import permissions
-from organizations.models import OrgUnit, Role
+from organizations.models import OrgUnit, Role, UnitKind
 
 from .models import (
     Attachment,
@@ -300,3 +300,24 @@ def minutes_template_for(unit: OrgUnit):
     rows = list(DocumentTemplate.objects.filter(org_unit_id__in=ids, is_active=True).order_by("-uploaded_at"))
     rows.sort(key=lambda t: ids.index(t.org_unit_id), reverse=True)
     return rows[0] if rows else None
+
+
+def back_entry_choices(*, user):
+    """Units, members and handling units a secretary or clerk may use on the back-entry page and
+    in a ledger import: their own subtree, the members of it and of the CPPCC units above it,
+    and the departments of the governments above it. The service re-checks each one."""
+    from members.models import Member
+
+    from .rules import MANAGERS
+
+    units = permissions.units_visible_to(user, roles=MANAGERS).filter(is_active=True)
+    ancestors = set()
+    for unit in units.only("path"):
+        ancestors.update(unit.ancestor_ids)
+    members = (Member.objects.filter(is_active=True)
+               .filter(permissions.scope_q(user, "org_path", MANAGERS) | Q(org_unit_id__in=ancestors)
+                       | Q(postings__is_active=True, postings__org_path__in=units.values("path")))
+               .distinct().order_by("name"))
+    handling = OrgUnit.objects.filter(is_active=True).filter(
+        Q(pk__in=units.values("pk")) | Q(kind=UnitKind.DEPARTMENT, parent_id__in=ancestors)).order_by("path")
+    return units.exclude(kind=UnitKind.DEPARTMENT).order_by("path"), members, handling

@@ -268,3 +268,46 @@ class EvaluationSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     rater_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
     comment = serializers.CharField(allow_blank=True, required=False, default="", max_length=4000)
+
+
+class BackSuggestionSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+    route = serializers.ChoiceField(choices=Route.choices)
+    handling_unit = IdField(required=False, allow_null=True, default=None)
+    handler_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
+    routed_on = EventDateField(required=True, allow_null=False)
+    accepted_on = EventDateField()
+    ending = serializers.ChoiceField(choices=Ending.choices, required=False, allow_blank=True, default="")
+    feedback = serializers.CharField(max_length=4000, allow_blank=True, required=False, default="")
+    closed_on = EventDateField()
+
+
+class BackEntrySerializer(serializers.Serializer):
+    """A consultation that already ran its course (补录), in one request; all or nothing."""
+
+    org_unit = IdField()
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True, required=False, default="", max_length=20000)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.RESIDENT)
+    category = serializers.CharField(max_length=40, allow_blank=True, required=False, default="")
+    raised_on = EventDateField(required=True, allow_null=False)
+    approved_on = EventDateField(required=True, allow_null=False)
+    approved_by_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
+    research_done_on = EventDateField(required=True, allow_null=False)
+    research_kind = serializers.ChoiceField(choices=ResearchKind.choices, default=ResearchKind.VISIT)
+    research_findings = serializers.CharField(max_length=20000)
+    held_on = EventDateField(required=True, allow_null=False)
+    session_form = serializers.ChoiceField(choices=SessionForm.choices, default=SessionForm.COUNCIL)
+    venue = serializers.CharField(max_length=200)
+    members_attended = serializers.ListField(child=IdField(), required=False, default=list, max_length=500)
+    members_absent = serializers.ListField(child=IdField(), required=False, default=list, max_length=500)
+    residents_count = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, default=0)
+    session_summary = serializers.CharField(allow_blank=True, required=False, default="", max_length=20000)
+    consensus = serializers.BooleanField(default=True)
+    outcome_recorded_on = EventDateField()
+    outcome_summary = serializers.CharField(max_length=20000)
+    minutes = serializers.CharField(allow_blank=True, required=False, default="", max_length=100000)
+    suggestions = BackSuggestionSerializer(many=True, required=False, default=list, max_length=30)
+    closed_on = EventDateField()
+    followup_done_on = EventDateField()
+    followup_findings = serializers.CharField(allow_blank=True, required=False, default="", max_length=20000)
