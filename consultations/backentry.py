@@ -178,7 +178,7 @@ def consultation_back_enter(*, actor, entry: BackEntry) -> Topic:
         if entry.followup_done_on is not None:
             topic.refresh_from_db()
             _step("followup", services.followup_record, actor=actor, followup=topic.followups.get(),
-                  done_on=entry.followup_done_on, findings=entry.followup_findings or _("Reviewed"))
+                  done_on=entry.followup_done_on, findings=entry.followup_findings or _("Follow-up review done"))
     elif entry.followup_done_on is not None:
         raise DomainError(_("A follow-up review (回头看) comes after closing: give the closing date."),
                           field="closed_on")
