@@ -321,3 +321,14 @@ def back_entry_choices(*, user):
     handling = OrgUnit.objects.filter(is_active=True).filter(
         Q(pk__in=units.values("pk")) | Q(kind=UnitKind.DEPARTMENT, parent_id__in=ancestors)).order_by("path")
     return units.exclude(kind=UnitKind.DEPARTMENT).order_by("path"), members, handling
+
+
+def handling_units_for(topic: Topic) -> QuerySet[OrgUnit]:
+    """Where a suggestion of `topic` may be routed (L76): an active unit of the topic's own
+    subtree, or an active department of one of the governments above it (a county's 城管局 for a
+    township's topic). The form's choices and the service's check are this one queryset."""
+    q = Q(path__startswith=topic.org_path)
+    parts = topic.org_path.strip("/").split("/")
+    for i in range(1, len(parts)):
+        q |= Q(kind=UnitKind.DEPARTMENT, parent__path="/" + "/".join(parts[:i]) + "/")
+    return OrgUnit.objects.filter(q, is_active=True).order_by("path")
