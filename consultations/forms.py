@@ -38,6 +38,8 @@ class TopicForm(BootstrapFormMixin, forms.Form):
     proposer_name = forms.CharField(label=_("Raised by"), max_length=100, required=False,
                                     help_text=_("Internal; never published."))
     planned_month = ChineseDateField(label=_("Planned month (annual plan)"), required=False)
+    raised_on = ChineseDateField(label=_("Raised on"), required=False,
+                                 help_text=_("The day the topic was raised; empty means today."))
     internal_note = forms.CharField(label=_("Internal note"), widget=ROWS3, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -68,6 +70,13 @@ class ReasonForm(BootstrapFormMixin, forms.Form):
 class ApproveForm(BootstrapFormMixin, forms.Form):
     publish = forms.BooleanField(label=_("Publish the topic (公示)"), required=False, initial=True)
     planned_month = ChineseDateField(label=_("Planned month (annual plan)"), required=False)
+    approved_on = ChineseDateField(label=_("Approved on"), required=False, help_text=_("Empty means today."))
+
+
+class EventDateForm(BootstrapFormMixin, forms.Form):
+    """The one optional date of a one-button step (closing a topic, accepting a suggestion)."""
+
+    on = ChineseDateField(label=_("Date"), required=False, help_text=_("Empty means today."))
 
 
 class ResearchForm(BootstrapFormMixin, forms.Form):
@@ -118,6 +127,8 @@ class HoldForm(BootstrapFormMixin, forms.Form):
     votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, max_value=100_000, required=False)
     votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, max_value=100_000, required=False)
     summary = forms.CharField(label=_("What happened"), widget=ROWS3, required=False)
+    held_on = ChineseDateField(label=_("Held on"), required=False,
+                               help_text=_("The day the session was held; empty means the planned date."))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     ATTENDANCE_CHOICES = [(Attendance.ATTENDED, Attendance.ATTENDED.label), (Attendance.LEAVE, Attendance.LEAVE.label),
@@ -144,6 +155,7 @@ class OutcomeForm(BootstrapFormMixin, forms.Form):
                                                 ("0", _("No: opinions go to the Party organisation for reference"))])
     summary = forms.CharField(label=_("Result (public)"), widget=ROWS3)
     minutes = forms.CharField(label=_("Minutes (协商纪要)"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    recorded_on = ChineseDateField(label=_("Outcome date"), required=False, help_text=_("Empty means today."))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
@@ -155,6 +167,7 @@ class SuggestionForm(BootstrapFormMixin, forms.Form):
     handler_name = forms.CharField(label=_("Handled by"), max_length=100, required=False,
                                    help_text=_("e.g. the property company's name"))
     deadline = ChineseDateField(label=_("Handling deadline"), required=False)
+    routed_on = ChineseDateField(label=_("Routed on"), required=False, help_text=_("Empty means today."))
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,16 +181,17 @@ class ProgressForm(BootstrapFormMixin, forms.Form):
 class FeedbackForm(BootstrapFormMixin, forms.Form):
     ending = forms.ChoiceField(label=_("Ending"), choices=Ending.choices)
     feedback = forms.CharField(label=_("Feedback"), widget=ROWS3, max_length=4000)
+    closed_on = ChineseDateField(label=_("Feedback given on"), required=False, help_text=_("Empty means today."))
 
 
 class InstructionForm(BootstrapFormMixin, forms.Form):
     leader = forms.CharField(label=_("Leader"), max_length=100)
-    given_on = ChineseDateField(label=_("Date"))
+    given_on = ChineseDateField(label=_("Date"), required=False, help_text=_("Empty means today."))
     text = forms.CharField(label=_("Instruction"), widget=ROWS3, max_length=4000)
 
 
 class FollowUpForm(BootstrapFormMixin, forms.Form):
-    done_on = ChineseDateField(label=_("Date"))
+    done_on = ChineseDateField(label=_("Date"), required=False, help_text=_("Empty means today."))
     findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}))
     reopen = forms.BooleanField(label=_("Problems remain: reopen the topic"), required=False)
 
@@ -376,3 +390,75 @@ class SignInForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=60)
     phone_last4 = forms.CharField(label=_("Last four digits of your phone number"), min_length=4, max_length=4,
                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+# ------------------------------------------------------------------------------ back-entry (补录)
+
+class BackEntryForm(BootstrapFormMixin, forms.Form):
+    """One finished consultation on one page (补录). The suggestions come in a formset."""
+
+    org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=None,
+                                      error_messages={"invalid_choice": _("Choose a unit within your scope.")})
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=ROWS3, required=False)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    category = forms.CharField(label=_("Category"), max_length=40, required=False)
+    raised_on = ChineseDateField(label=_("Raised on"))
+    approved_on = ChineseDateField(label=_("Approved on"))
+    approved_by_name = forms.CharField(label=_("Approved by"), max_length=100, required=False)
+    research_done_on = ChineseDateField(label=_("Research date"))
+    research_kind = forms.ChoiceField(label=_("Kind of research"), choices=ResearchKind.choices)
+    research_findings = forms.CharField(label=_("Findings"), widget=ROWS3)
+    held_on = ChineseDateField(label=_("Held on"))
+    session_form = forms.ChoiceField(label=_("Form"), choices=SessionForm.choices, initial=SessionForm.COUNCIL)
+    venue = forms.CharField(label=_("Venue"), max_length=200)
+    members_attended = forms.ModelMultipleChoiceField(label=_("Members present"), queryset=None, required=False)
+    members_absent = forms.ModelMultipleChoiceField(label=_("Members invited but absent"), queryset=None,
+                                                    required=False)
+    residents_count = forms.IntegerField(label=_("Residents present (person-times)"), min_value=0,
+                                         max_value=1_000_000, required=False)
+    session_summary = forms.CharField(label=_("What happened"), widget=ROWS3, required=False)
+    consensus = forms.TypedChoiceField(label=_("Consensus reached?"), coerce=lambda v: v == "1",
+                                       choices=[("1", _("Yes")), ("0", _("No"))])
+    outcome_recorded_on = ChineseDateField(label=_("Outcome date"), required=False,
+                                           help_text=_("Empty means the day of the session."))
+    outcome_summary = forms.CharField(label=_("Result (public)"), widget=ROWS3)
+    minutes = forms.CharField(label=_("Minutes (协商纪要)"), widget=ROWS3, required=False)
+    closed_on = ChineseDateField(label=_("Closed on"), required=False,
+                                 help_text=_("Empty leaves the topic open for the remaining feedback."))
+    followup_done_on = ChineseDateField(label=_("Follow-up review (回头看) on"), required=False)
+    followup_findings = forms.CharField(label=_("Follow-up findings"), widget=ROWS3, required=False)
+
+    def __init__(self, *args, units=None, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = units
+        self.fields["members_attended"].queryset = members
+        self.fields["members_absent"].queryset = members
+
+
+class BackSuggestionForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(label=_("Suggestion"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    route = forms.ChoiceField(label=_("Responsible party"), choices=Route.choices)
+    handling_unit = forms.ModelChoiceField(label=_("Handling unit"), queryset=None, required=False,
+                                           error_messages={"invalid_choice": _("Choose a unit from the list.")})
+    handler_name = forms.CharField(label=_("Handled by"), max_length=100, required=False)
+    routed_on = ChineseDateField(label=_("Routed on"))
+    accepted_on = ChineseDateField(label=_("Accepted on"), required=False)
+    ending = forms.ChoiceField(label=_("Ending"), choices=[("", _("Still being handled")), *Ending.choices],
+                               required=False)
+    feedback = forms.CharField(label=_("Feedback"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000,
+                               required=False)
+    closed_on = ChineseDateField(label=_("Feedback given on"), required=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handling_unit"].queryset = units
+
+
+BackSuggestionFormSet = forms.formset_factory(BackSuggestionForm, extra=3, max_num=30, validate_max=True,
+                                              absolute_max=30)
+
+
+class LedgerUploadForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(label=_("Ledger file"),
+                           help_text=_("Excel (.xlsx) or CSV (UTF-8 or GBK), at most 10,000 rows; use the template."))

@@ -30,16 +30,30 @@ SECTION = _("Consultations")
 _SESSION_SOURCES = [Source("consultations.Session"),
                     Source("consultations.Participant", dates=("session__scheduled_on",), path="session__org_path")]
 
+# The event date each metric counts by (the day it happened, never the day it was typed in; see
+# portal/event_dates.py). Summary-table refreshes key on these to find the periods an edit touched.
+TOPIC_DATE_FIELD = "raised_on"
+APPROVAL_DATE_FIELD = "approved_on"
+SESSION_DATE_FIELD = "scheduled_on"  # a held session's date is the day it was held
+SUGGESTION_DATE_FIELD = "routed_on"
+SUGGESTION_ACCEPTED_DATE_FIELD = "accepted_on"
+SUGGESTION_CLOSED_DATE_FIELD = "closed_on"
+FOLLOWUP_DATE_FIELD = "done_on"
+
+
+def _on(field, start, end):
+    return {f"{field}__range": (start, end)}
+
 
 @metric("consultations.topics", _("Topics recorded"), section=SECTION, order=10, sources={"consultations.Topic": None})
 def topics(units, start, end):
-    return subtree_counts(Topic.objects.filter(created_at__date__range=(start, end)), units)
+    return subtree_counts(Topic.objects.filter(**_on(TOPIC_DATE_FIELD, start, end)), units)
 
 
 def _channel_metric(code, label, order):
     @metric(f"consultations.topics.{code}", label, section=SECTION, order=order, sources={"consultations.Topic": None})
     def func(units, start, end):
-        return subtree_counts(Topic.objects.filter(created_at__date__range=(start, end), channel=code), units)
+        return subtree_counts(Topic.objects.filter(**_on(TOPIC_DATE_FIELD, start, end), channel=code), units)
     return func
 
 
@@ -49,7 +63,7 @@ for _i, (_code, _label) in enumerate(Channel.choices):
 
 @metric("consultations.topics_approved", _("Topics approved"), section=SECTION, order=20, sources={"consultations.Topic": None})
 def topics_approved(units, start, end):
-    return subtree_counts(Topic.objects.filter(approved_at__date__range=(start, end)), units)
+    return subtree_counts(Topic.objects.filter(**_on(APPROVAL_DATE_FIELD, start, end)), units)
 
 
 @metric("consultations.sessions_held", _("Sessions held"), section=SECTION, order=30,
@@ -60,7 +74,7 @@ def sessions_held(units, start, end):
 
 def _held(start, end):
     """Sessions held in the period — the one place that says which date a session counts by."""
-    return Session.objects.filter(status=SessionStatus.HELD, scheduled_on__range=(start, end))
+    return Session.objects.filter(status=SessionStatus.HELD, **_on(SESSION_DATE_FIELD, start, end))
 
 
 def _places(start, end):
@@ -124,7 +138,8 @@ def resident_person_times(units: Sequence, start, end):
 def _ending_metric(code, label, order):
     @metric(f"consultations.suggestions_{code}", label, section=SECTION, order=order, sources=[Source("consultations.Suggestion", path="topic__org_path")])
     def func(units, start, end):
-        qs = Suggestion.objects.filter(status=SuggestionStatus.DONE, ending=code, closed_at__date__range=(start, end))
+        qs = Suggestion.objects.filter(status=SuggestionStatus.DONE, ending=code,
+                                       **_on(SUGGESTION_CLOSED_DATE_FIELD, start, end))
         return subtree_counts(qs, units, path_field="topic__org_path")
     return func
 
@@ -136,28 +151,29 @@ _ending_metric(Ending.ESCALATED, _("Suggestions escalated to democratic supervis
 
 @metric("consultations.suggestions", _("Suggestions made"), section=SECTION, order=39, sources=[Source("consultations.Suggestion", path="topic__org_path")])
 def suggestions(units, start, end):
-    return subtree_counts(Suggestion.objects.filter(created_at__date__range=(start, end)), units,
+    return subtree_counts(Suggestion.objects.filter(**_on(SUGGESTION_DATE_FIELD, start, end)), units,
                           path_field="topic__org_path")
 
 
 @metric("consultations.suggestions_adopted", _("Suggestions adopted"), section=SECTION, order=43, sources=[Source("consultations.Suggestion", path="topic__org_path")])
 def suggestions_adopted(units, start, end):
     qs = Suggestion.objects.filter(adopted=True).filter(
-        Q(accepted_at__date__range=(start, end)) | Q(accepted_at__isnull=True, closed_at__date__range=(start, end)))
+        Q(**_on(SUGGESTION_ACCEPTED_DATE_FIELD, start, end))
+        | Q(accepted_on__isnull=True, **_on(SUGGESTION_CLOSED_DATE_FIELD, start, end)))
     return subtree_counts(qs, units, path_field="topic__org_path")
 
 
 @metric("consultations.followups_done", _("Follow-up reviews (回头看) done"), section=SECTION, order=50,
         sources=[Source("consultations.FollowUp", path="topic__org_path")])
 def followups_done(units, start, end):
-    qs = FollowUp.objects.filter(status=FollowUpStatus.DONE, done_on__range=(start, end))
+    qs = FollowUp.objects.filter(status=FollowUpStatus.DONE, **_on(FOLLOWUP_DATE_FIELD, start, end))
     return subtree_counts(qs, units, path_field="topic__org_path")
 
 
 def topics_by_category(units, start, end) -> dict[int, dict[str, int]]:
     """For reports: {unit.pk: {category: n}} over each unit's subtree (categories are free text,
     so they are not separate registered metrics). One query."""
-    rows = (Topic.objects.filter(created_at__date__range=(start, end)).values_list("org_path", "category")
+    rows = (Topic.objects.filter(**_on(TOPIC_DATE_FIELD, start, end)).values_list("org_path", "category")
             .order_by().annotate(n=Count("pk")))
     result = {u.pk: {} for u in units}
     for path, category, n in rows:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -77,6 +78,14 @@ class Topic(OrgScopedModel, VersionedModel):
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # Event dates (the day it happened, set by staff, default today) apart from the audit
+    # timestamps below; reports count by these. See portal/event_dates.py and consultations/dates.py.
+    raised_on = models.DateField(_("raised on"), db_index=True, default=timezone.localdate,
+                                 help_text=_("The day the topic was raised (选题), e.g. the date on the ledger."))
+    approved_on = models.DateField(_("approved on"), null=True, blank=True, db_index=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    back_entered = models.BooleanField(_("back-entered (补录)"), default=False,
+                                       help_text=_("Recorded after the fact from a ledger or paper minutes."))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     category = models.CharField(_("category"), max_length=40, blank=True,
                                 help_text=_("e.g. 民生, 城市管理, 热点, 难点"))
@@ -285,6 +294,8 @@ class Outcome(VersionedModel):
     summary = models.TextField(_("result (public)"),
                                help_text=_("What was agreed, in plain words; shown publicly once published."))
     minutes = models.TextField(_("minutes (协商纪要)"), blank=True)
+    recorded_on = models.DateField(_("outcome date"), default=timezone.localdate,
+                                   help_text=_("The day the result was agreed (成果形成)."))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -336,6 +347,11 @@ class Suggestion(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=SuggestionStatus.choices,
                               default=SuggestionStatus.PENDING, db_index=True)
     adopted = models.BooleanField(_("adopted"), default=False)
+    # Event dates: routed (报送), accepted by the handler (答复/接收), feedback given with its ending
+    # (solved, explained, escalated). The *_at timestamps say when they were typed in.
+    routed_on = models.DateField(_("routed on"), db_index=True, default=timezone.localdate)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    closed_on = models.DateField(_("feedback given on"), null=True, blank=True, db_index=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     progress = models.TextField(_("progress"), blank=True)
     ending = models.CharField(_("ending"), max_length=20, choices=Ending.choices, blank=True)

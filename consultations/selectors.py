@@ -47,7 +47,7 @@ def topic_list(*, user, status: str = "", channel: str = "", q: str = "", unit: 
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(category__icontains=q) | Q(source_ref__icontains=q))
     if year:
-        qs = qs.filter(created_at__year=year)
+        qs = qs.filter(raised_on__year=year)
     if overdue:
         qs = qs.filter(suggestions__status__in=[SuggestionStatus.PENDING, SuggestionStatus.ACCEPTED],
                        suggestions__deadline__lt=timezone.localdate()).distinct()
@@ -324,6 +324,27 @@ def session_prefill(*, topic: Topic) -> dict:
     days = settings_keys.suggestion_deadline_days(topic.org_unit, today.year)
     return {"venue": venue or "", "standing_ids": standing, "research_ids": research,
             "deadline": today + datetime.timedelta(days=days), "deadline_days": days}
+
+
+def back_entry_choices(*, user):
+    """Units, members and handling units a secretary or clerk may use on the back-entry page and
+    in a ledger import: their own subtree, the members of it and of the CPPCC units above it,
+    and the departments of the governments above it. The service re-checks each one."""
+    from members.models import Member
+
+    from .rules import MANAGERS
+
+    units = permissions.units_visible_to(user, roles=MANAGERS).filter(is_active=True)
+    ancestors = set()
+    for unit in units.only("path"):
+        ancestors.update(unit.ancestor_ids)
+    members = (Member.objects.filter(is_active=True)
+               .filter(permissions.scope_q(user, "org_path", MANAGERS) | Q(org_unit_id__in=ancestors)
+                       | Q(postings__is_active=True, postings__org_path__in=units.values("path")))
+               .distinct().order_by("name"))
+    handling = OrgUnit.objects.filter(is_active=True).filter(
+        Q(pk__in=units.values("pk")) | Q(kind=UnitKind.DEPARTMENT, parent_id__in=ancestors)).order_by("path")
+    return units.exclude(kind=UnitKind.DEPARTMENT).order_by("path"), members, handling
 
 
 def handling_units_for(topic: Topic) -> QuerySet[OrgUnit]:

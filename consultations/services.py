@@ -19,7 +19,7 @@ from portal.metrics import records_changed
 from portal.reminders import send_now
 from portal.uploads import content_matches
 
-from . import reminders, rules, selectors, settings_keys
+from . import dates, reminders, rules, selectors, settings_keys
 from .models import (
     Attachment,
     Attendance,
@@ -48,9 +48,9 @@ from .models import (
 from .workflows import SESSION, SUGGESTION, TOPIC
 
 TOPIC_FIELDS = ["title", "description", "channel", "category", "source_ref", "proposer_name", "internal_note",
-                "planned_month", "status", "is_public"]
+                "planned_month", "status", "is_public", "raised_on"]
 EDITABLE_TOPIC_FIELDS = {"title", "description", "channel", "category", "source_ref", "proposer_name",
-                         "internal_note", "planned_month"}
+                         "internal_note", "planned_month", "raised_on"}
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ALLOWED_UPLOADS = {".pdf", ".docx", ".xlsx", ".pptx", ".doc", ".xls", ".jpg", ".jpeg", ".png", ".txt"}
@@ -88,9 +88,11 @@ def _set_status(*, actor, topic: Topic, status: str, action: str, extra_fields=(
 @transaction.atomic
 def topic_create(*, actor, org_unit: OrgUnit, title: str, description: str, channel: str, source_ref: str = "",
                  category: str | None = None, proposer_name: str = "", planned_month=None,
-                 internal_note: str = "") -> Topic:
+                 internal_note: str = "", raised_on: datetime.date | None = None,
+                 back_entered: bool = False) -> Topic:
     """Record a topic (选题) from any channel. Online-hall submissions come in with channel
-    ``hall`` or ``resident`` and ``source_ref`` naming the submission."""
+    ``hall`` or ``resident`` and ``source_ref`` naming the submission. `raised_on` is the day it
+    was raised (default today); `back_entered` marks work recorded after the fact (补录)."""
     if not rules.can_manage(actor, org_unit.path):
         raise NotAllowed()
     if channel not in Channel.values:
@@ -107,6 +109,8 @@ def topic_create(*, actor, org_unit: OrgUnit, title: str, description: str, chan
                                   required=False),
         internal_note=(internal_note or "").strip(),
         planned_month=planned_month.replace(day=1) if planned_month else None,
+        raised_on=dates.topic_raised_on(raised_on),
+        back_entered=bool(back_entered),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     topic.save()
@@ -132,6 +136,8 @@ def topic_update(*, actor, topic: Topic, version=None, **fields) -> Topic:
         raise DomainError(_("Choose a channel from the list."), field="channel")
     if fields.get("planned_month"):
         fields["planned_month"] = fields["planned_month"].replace(day=1)
+    if "raised_on" in fields:
+        fields["raised_on"] = dates.topic_raised_on(fields["raised_on"] or topic.raised_on, topic=topic)
     before = snapshot(topic, TOPIC_FIELDS)
     for name, value in fields.items():
         setattr(topic, name, value if value is not None else "" if name != "planned_month" else None)
@@ -150,10 +156,13 @@ def topic_submit(*, actor, topic: Topic) -> Topic:
 
 
 @transaction.atomic
-def topic_approve(*, actor, topic: Topic, publish: bool = True, planned_month=None) -> Topic:
-    """定题: the same-level approver adopts the topic; by default it is published (公示)."""
+def topic_approve(*, actor, topic: Topic, publish: bool = True, planned_month=None,
+                  approved_on: datetime.date | None = None) -> Topic:
+    """定题: the same-level approver adopts the topic; by default it is published (公示).
+    `approved_on` is the day of the decision (default today)."""
     topic = _lock_topic(topic)
     row = TOPIC.check(topic, actor, "approve")
+    topic.approved_on = dates.topic_approved_on(approved_on, topic=topic)
     now = timezone.now()
     topic.approved_by = actor if getattr(actor, "is_authenticated", False) else None
     topic.approved_at = now
@@ -164,8 +173,8 @@ def topic_approve(*, actor, topic: Topic, publish: bool = True, planned_month=No
         topic.is_public = True
         topic.published_at = now
     return _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.approve",
-                       extra_fields=["approved_by", "approved_at", "rejection_reason", "planned_month", "is_public",
-                                     "published_at"])
+                       extra_fields=["approved_by", "approved_at", "approved_on", "rejection_reason",
+                                     "planned_month", "is_public", "published_at"])
 
 
 @transaction.atomic
@@ -195,17 +204,16 @@ def topic_set_public(*, actor, topic: Topic, public: bool) -> Topic:
 # -------------------------------------------------------------------------------------- research
 
 @transaction.atomic
-def research_add(*, actor, topic: Topic, kind: str, done_on: datetime.date, findings: str, team: str = "",
+def research_add(*, actor, topic: Topic, kind: str, done_on: datetime.date | None, findings: str, team: str = "",
                  members=(), respondents: int = 0) -> Research:
-    """调研. The first research moves an approved topic to 'researched'."""
+    """调研. The first research moves an approved topic to 'researched'. Its date follows the order
+    of event dates (consultations/dates.py): however long before the approval it was, never after a
+    session already held on the topic."""
     topic = _lock_topic(topic)
     TOPIC.check(topic, actor, "research")
     if kind not in ResearchKind.values:
         raise DomainError(_("Choose a kind of research from the list."), field="kind")
-    if done_on > _today():
-        raise DomainError(_("Research cannot be dated in the future."), field="done_on")
-    if topic.approved_at and done_on < timezone.localtime(topic.approved_at).date() - datetime.timedelta(days=365):
-        raise DomainError(_("The research date is long before the topic was approved."), field="done_on")
+    done_on = dates.research_done_on(done_on, topic=topic)
     research = Research.objects.create(
         topic=topic, kind=kind, done_on=done_on,
         findings=_clean_text(findings, field="findings", label=_("Findings")),
@@ -275,11 +283,7 @@ def session_schedule(*, actor, topic: Topic, scheduled_on: datetime.date, form: 
     TOPIC.check(topic, actor, "session")
     if form not in SessionForm.values:
         raise DomainError(_("Choose a form from the list."), field="form")
-    last_research = topic.research.order_by("-done_on").values_list("done_on", flat=True).first()
-    if last_research and scheduled_on < last_research:
-        raise DomainError(
-            _("The session cannot be dated before the research of %(date)s.") % {"date": last_research.isoformat()},
-            field="scheduled_on")
+    scheduled_on = dates.session_planned_on(scheduled_on, topic=topic)
     session = Session.objects.create(
         topic=topic, org_unit=topic.org_unit, org_path=topic.org_path, scheduled_on=scheduled_on,
         start_time=start_time, form=form, venue=_clean_text(venue, field="venue", label=_("Venue"), max_length=200),
@@ -386,13 +390,16 @@ def stakeholder_share(participants, residents_count: int = 0) -> Decimal | None:
 @transaction.atomic
 def session_hold(*, actor, session: Session, version=None, attendance: dict[int, str], steps_done=(),
                  residents_count: int = 0, summary: str = "", online_views: int = 0, votes_for=None,
-                 votes_against=None, votes_abstain=None) -> Session:
+                 votes_against=None, votes_abstain=None, held_on: datetime.date | None = None) -> Session:
     """Record that the session took place: attendance and leave, meeting steps, votes. Members
-    who attended get a duty record."""
+    who attended get a duty record. `held_on` is the day it was held (default: its planned date);
+    the session's date becomes that day, checked against the order of event dates."""
     session = _lock_session(session)
     if not SESSION.may(session, actor, "hold"):
         raise NotAllowed()
     check_version(session, version)
+    if held_on is not None:  # back-entry: the guards below judge the day it was held
+        session.scheduled_on = dates.session_held_on(held_on, session=session)
     row = SESSION.check(session, actor, "hold")
     participants = list(session.participants.select_related("member"))
     by_id = {p.pk: p for p in participants}
@@ -426,7 +433,7 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
     session.stakeholder_ratio = stakeholder_share(participants, residents_count)
     session.held_at = timezone.now()
     fields = ["status", "steps_done", "residents_count", "online_views", "summary", "votes_for", "votes_against",
-              "votes_abstain", "stakeholder_ratio", "held_at"]
+              "votes_abstain", "stakeholder_ratio", "held_at", "scheduled_on"]
     bump_version(session, fields)
     minimum = settings_keys.stakeholder_min_percent(session.org_unit, session.scheduled_on.year)
     note = ""
@@ -434,7 +441,7 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
         note = _("Stakeholder share %(share)s%% is below this unit's minimum of %(min)d%%.") % {
             "share": session.stakeholder_ratio or 0, "min": minimum}
     audit_log(actor=actor, action="consultations.session.hold", target=session,
-              after={**snapshot(session, ["status", "residents_count", "stakeholder_ratio"]),
+              after={**snapshot(session, ["status", "scheduled_on", "residents_count", "stakeholder_ratio"]),
                      "attended": sum(1 for p in participants if p.attendance == Attendance.ATTENDED)}, note=note)
     from members.services import duty_record_add, duty_record_withdraw
 
@@ -457,7 +464,7 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
 
 @transaction.atomic
 def outcome_record(*, actor, topic: Topic, consensus: bool, summary: str, minutes: str = "",
-                   session: Session | None = None) -> Outcome:
+                   session: Session | None = None, recorded_on: datetime.date | None = None) -> Outcome:
     """成果: after a held session, record the result and the minutes; suggestions follow."""
     topic = _lock_topic(topic)
     row = TOPIC.check(topic, actor, "outcome")
@@ -465,27 +472,34 @@ def outcome_record(*, actor, topic: Topic, consensus: bool, summary: str, minute
         raise DomainError(_("Choose a held session of this topic."), field="session")
     if session is None:
         session = topic.sessions.filter(status=SessionStatus.HELD).order_by("-scheduled_on").first()
+    recorded_on = dates.outcome_recorded_on(recorded_on, topic=topic, session=session)
     outcome = Outcome.objects.create(
-        topic=topic, session=session, consensus=bool(consensus),
+        topic=topic, session=session, consensus=bool(consensus), recorded_on=recorded_on,
         summary=_clean_text(summary, field="summary", label=_("Result")),
         minutes=(minutes or "").strip(), recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     audit_log(actor=actor, action="consultations.outcome.record", target=topic,
-              after={"consensus": outcome.consensus, "summary": outcome.summary[:200]})
+              after={"consensus": outcome.consensus, "summary": outcome.summary[:200],
+                     "recorded_on": recorded_on.isoformat()})
     _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.handling")
     return outcome
 
 
 @transaction.atomic
 def outcome_update(*, actor, outcome: Outcome, version=None, consensus: bool, summary: str,
-                   minutes: str = "") -> Outcome:
+                   minutes: str = "", recorded_on: datetime.date | None = None) -> Outcome:
     outcome = Outcome.objects.select_for_update(of=("self",)).select_related("topic").get(pk=outcome.pk)
     if not TOPIC.may(outcome.topic, actor, "outcome_edit"):
         raise NotAllowed()
     check_version(outcome, version)
     TOPIC.check(outcome.topic, actor, "outcome_edit")
-    fields = ["consensus", "summary", "minutes"]
+    fields = ["consensus", "summary", "minutes", "recorded_on"]
     before = snapshot(outcome, fields)
+    if recorded_on is not None:
+        outcome.recorded_on = dates.outcome_recorded_on(recorded_on, topic=outcome.topic, session=outcome.session)
+        last_routed = outcome.topic.suggestions.order_by("routed_on").values_list("routed_on", flat=True).first()
+        if last_routed and outcome.recorded_on > last_routed:
+            raise DomainError(_("The outcome cannot be dated after its suggestions were routed."), field="recorded_on")
     outcome.consensus = bool(consensus)
     outcome.summary = _clean_text(summary, field="summary", label=_("Result"))
     outcome.minutes = (minutes or "").strip()
@@ -508,8 +522,10 @@ def _check_handling_unit(topic: Topic, unit: OrgUnit | None) -> None:
 
 @transaction.atomic
 def suggestion_add(*, actor, topic: Topic, text: str, route: str, handling_unit: OrgUnit | None = None,
-                   handler_name: str = "", deadline: datetime.date | None = None) -> Suggestion:
-    """One line of 协商建议 with its responsible party (routing of L76) and deadline."""
+                   handler_name: str = "", deadline: datetime.date | None = None,
+                   routed_on: datetime.date | None = None) -> Suggestion:
+    """One line of 协商建议 with its responsible party (routing of L76) and deadline. `routed_on`
+    is the day it was sent (报送, default today); the deadline may not precede it."""
     topic = _lock_topic(topic)
     TOPIC.check(topic, actor, "suggestion")
     if route not in Route.values:
@@ -517,9 +533,11 @@ def suggestion_add(*, actor, topic: Topic, text: str, route: str, handling_unit:
     if route == Route.DEPARTMENT and handling_unit is None:
         raise DomainError(_("Choose the department that handles this suggestion."), field="handling_unit")
     _check_handling_unit(topic, handling_unit)
-    if deadline and deadline < _today():
+    routed_on = dates.suggestion_routed_on(routed_on, topic=topic)
+    if deadline and deadline < routed_on:
         raise DomainError(_("The handling deadline cannot be in the past."), field="deadline")
     suggestion = Suggestion.objects.create(
+        routed_on=routed_on,
         topic=topic, text=_clean_text(text, field="text", label=_("Suggestion"), max_length=4000), route=route,
         handling_unit=handling_unit,
         handler_name=_clean_text(handler_name, field="handler_name", label=_("Handled by"), max_length=100,
@@ -528,7 +546,8 @@ def suggestion_add(*, actor, topic: Topic, text: str, route: str, handling_unit:
     )
     audit_log(actor=actor, action="consultations.suggestion.add", target=topic,
               after={"suggestion": suggestion.pk, "route": route, "handling_unit": handling_unit.pk if handling_unit
-                     else None, "deadline": deadline.isoformat() if deadline else None})
+                     else None, "deadline": deadline.isoformat() if deadline else None,
+                     "routed_on": routed_on.isoformat()})
     send_now(reminders.suggestion_routed_events(suggestion))
     return suggestion
 
@@ -538,16 +557,20 @@ def _lock_suggestion(suggestion: Suggestion) -> Suggestion:
 
 
 @transaction.atomic
-def suggestion_accept(*, actor, suggestion: Suggestion, adopted: bool = True) -> Suggestion:
-    """The responsible party accepts the suggestion (采纳) and starts handling it."""
+def suggestion_accept(*, actor, suggestion: Suggestion, adopted: bool = True,
+                      accepted_on: datetime.date | None = None) -> Suggestion:
+    """The responsible party accepts the suggestion (采纳) and starts handling it, on
+    `accepted_on` (default today)."""
     suggestion = _lock_suggestion(suggestion)
     row = SUGGESTION.check(suggestion, actor, "accept")
+    suggestion.accepted_on = dates.suggestion_accepted_on(accepted_on, suggestion=suggestion)
     suggestion.status = row.target
     suggestion.adopted = bool(adopted)
     suggestion.accepted_at = timezone.now()
-    suggestion.save(update_fields=["status", "adopted", "accepted_at"])
+    suggestion.save(update_fields=["status", "adopted", "accepted_at", "accepted_on"])
     audit_log(actor=actor, action="consultations.suggestion.accept", target=suggestion.topic,
-              after={"suggestion": suggestion.pk, "adopted": suggestion.adopted})
+              after={"suggestion": suggestion.pk, "adopted": suggestion.adopted,
+                     "accepted_on": suggestion.accepted_on.isoformat()})
     return suggestion
 
 
@@ -565,32 +588,33 @@ def suggestion_progress(*, actor, suggestion: Suggestion, text: str) -> Suggesti
 
 
 @transaction.atomic
-def suggestion_close(*, actor, suggestion: Suggestion, ending: str, feedback: str) -> Suggestion:
-    """Feedback (反馈): the suggestion ends as solved, explained or escalated. No closing without
-    feedback."""
+def suggestion_close(*, actor, suggestion: Suggestion, ending: str, feedback: str,
+                     closed_on: datetime.date | None = None) -> Suggestion:
+    """Feedback (反馈): the suggestion ends as solved, explained or escalated, on `closed_on`
+    (default today). No closing without feedback."""
     suggestion = _lock_suggestion(suggestion)
     row = SUGGESTION.check(suggestion, actor, "feedback")
     if ending not in Ending.values:
         raise DomainError(_("Choose how the suggestion ended."), field="ending")
     suggestion.feedback = _clean_text(feedback, field="feedback", label=_("Feedback"), max_length=4000)
+    suggestion.closed_on = dates.suggestion_closed_on(closed_on, suggestion=suggestion)
     suggestion.ending = ending
     suggestion.status = row.target
     suggestion.closed_at = timezone.now()
     if ending == Ending.SOLVED:
         suggestion.adopted = True
-    suggestion.save(update_fields=["feedback", "ending", "status", "closed_at", "adopted"])
+    suggestion.save(update_fields=["feedback", "ending", "status", "closed_at", "closed_on", "adopted"])
     audit_log(actor=actor, action="consultations.suggestion.close", target=suggestion.topic,
-              after={"suggestion": suggestion.pk, "ending": ending})
+              after={"suggestion": suggestion.pk, "ending": ending, "closed_on": suggestion.closed_on.isoformat()})
     return suggestion
 
 
 @transaction.atomic
-def instruction_add(*, actor, topic: Topic, leader: str, given_on: datetime.date, text: str) -> Instruction:
+def instruction_add(*, actor, topic: Topic, leader: str, given_on: datetime.date | None, text: str) -> Instruction:
     """A leader's 批示 on the outcome, with who and when."""
     topic = _lock_topic(topic)
     TOPIC.check(topic, actor, "instruction")
-    if given_on > _today():
-        raise DomainError(_("The date cannot be in the future."), field="given_on")
+    given_on = dates.instruction_given_on(given_on, topic=topic)
     instruction = Instruction.objects.create(
         topic=topic, leader=_clean_text(leader, field="leader", label=_("Leader"), max_length=100),
         given_on=given_on, text=_clean_text(text, field="text", label=_("Instruction"), max_length=4000),
@@ -604,14 +628,16 @@ def instruction_add(*, actor, topic: Topic, leader: str, given_on: datetime.date
 # ------------------------------------------------------------------------------ closing, 回头看
 
 @transaction.atomic
-def topic_close(*, actor, topic: Topic) -> Topic:
-    """Close the loop once every suggestion has feedback; schedules the 回头看 automatically."""
+def topic_close(*, actor, topic: Topic, closed_on: datetime.date | None = None) -> Topic:
+    """Close the loop once every suggestion has feedback, on `closed_on` (default today); schedules
+    the 回头看 automatically, counted from that day."""
     topic = _lock_topic(topic)
     row = TOPIC.check(topic, actor, "close")
+    topic.closed_on = dates.topic_closed_on(closed_on, topic=topic)
     topic.closed_at = timezone.now()
     _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.close",
-                extra_fields=["closed_at"])
-    due = _today() + datetime.timedelta(days=settings_keys.followup_days(topic.org_unit, _today().year))
+                extra_fields=["closed_at", "closed_on"])
+    due = topic.closed_on + datetime.timedelta(days=settings_keys.followup_days(topic.org_unit, topic.closed_on.year))
     followup = FollowUp.objects.create(topic=topic, due_on=due)
     audit_log(actor=actor, action="consultations.followup.schedule", target=topic,
               after={"followup": followup.pk, "due_on": due.isoformat()})
@@ -619,7 +645,7 @@ def topic_close(*, actor, topic: Topic) -> Topic:
 
 
 @transaction.atomic
-def followup_record(*, actor, followup: FollowUp, done_on: datetime.date, findings: str,
+def followup_record(*, actor, followup: FollowUp, done_on: datetime.date | None, findings: str,
                     reopen: bool = False) -> FollowUp:
     """回头看: record the review; `reopen` sends the topic back to handling."""
     followup = FollowUp.objects.select_for_update(of=("self",)).select_related("topic").get(pk=followup.pk)
@@ -629,10 +655,7 @@ def followup_record(*, actor, followup: FollowUp, done_on: datetime.date, findin
     if followup.status != FollowUpStatus.DUE:
         raise GuardFailed(_("This follow-up review is already recorded."))
     row = TOPIC.check(topic, actor, "followup")
-    if done_on > _today():
-        raise DomainError(_("The review cannot be dated in the future."), field="done_on")
-    if topic.closed_at and done_on < timezone.localtime(topic.closed_at).date():
-        raise DomainError(_("The review cannot be dated before the topic was closed."), field="done_on")
+    done_on = dates.followup_done_on(done_on, topic=topic)
     followup.findings = _clean_text(findings, field="findings", label=_("Findings"))
     followup.done_on = done_on
     followup.status = FollowUpStatus.DONE
@@ -642,8 +665,9 @@ def followup_record(*, actor, followup: FollowUp, done_on: datetime.date, findin
               after={"followup": followup.pk, "done_on": done_on.isoformat(), "reopened": followup.reopened})
     if reopen:
         topic.closed_at = None
+        topic.closed_on = None
         _set_status(actor=actor, topic=topic, status=TopicStatus.HANDLING, action="consultations.topic.reopen",
-                    extra_fields=["closed_at"])
+                    extra_fields=["closed_at", "closed_on"])
     else:
         _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.reviewed")
     return followup

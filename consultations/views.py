@@ -272,7 +272,8 @@ def topic_approve(request, pk):
         topic = _topic_or_404(request, pk)
         return _step_page(request, topic, form, _("Approve the topic"))
     return _simple_action(request, pk, services.topic_approve, _("The topic was approved."),
-                          publish=form.cleaned_data["publish"], planned_month=form.cleaned_data["planned_month"])
+                          publish=form.cleaned_data["publish"], planned_month=form.cleaned_data["planned_month"],
+                          approved_on=form.cleaned_data["approved_on"])
 
 
 @login_required
@@ -306,8 +307,13 @@ def topic_publish(request, pk):
 @login_required
 @require_POST
 def topic_close(request, pk):
+    form = forms.EventDateForm(request.POST)
+    if not form.is_valid():
+        topic = _topic_or_404(request, pk)
+        return _step_page(request, topic, form, _("Close the topic"))
     return _simple_action(request, pk, services.topic_close,
-                          _("The topic was closed; the follow-up review is scheduled."))
+                          _("The topic was closed; the follow-up review is scheduled."),
+                          closed_on=form.cleaned_data["on"])
 
 
 @login_required
@@ -380,16 +386,17 @@ def outcome_edit(request, pk):
         initial = None
         if outcome is not None:
             initial = {"consensus": "1" if outcome.consensus else "0", "summary": outcome.summary,
-                       "minutes": outcome.minutes, "version": outcome.version}
+                       "minutes": outcome.minutes, "recorded_on": outcome.recorded_on, "version": outcome.version}
         return forms.OutcomeForm(*a[:1], initial=initial)
 
     def call(t, d):
         if outcome is None:
             services.outcome_record(actor=request.user, topic=t, consensus=d["consensus"], summary=d["summary"],
-                                    minutes=d["minutes"])
+                                    minutes=d["minutes"], recorded_on=d["recorded_on"])
         else:
             services.outcome_update(actor=request.user, outcome=outcome, version=d["version"],
-                                    consensus=d["consensus"], summary=d["summary"], minutes=d["minutes"])
+                                    consensus=d["consensus"], summary=d["summary"], minutes=d["minutes"],
+                                    recorded_on=d["recorded_on"])
     return _step_form_view(request, pk, title=_("Outcome"), success=_("Outcome saved."), call=call,
                            form_factory=factory)
 
@@ -544,7 +551,8 @@ def session_hold(request, pk):
                                   attendance=form.attendance(), steps_done=d["steps_done"],
                                   residents_count=d["residents_count"] or 0, summary=d["summary"],
                                   online_views=d["online_views"] or 0, votes_for=d["votes_for"],
-                                  votes_against=d["votes_against"], votes_abstain=d["votes_abstain"])
+                                  votes_against=d["votes_against"], votes_abstain=d["votes_abstain"],
+                                  held_on=d["held_on"])
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -585,8 +593,12 @@ def suggestion_detail(request, pk):
         step = request.POST.get("step")
         try:
             if step == "accept":
+                date_form = forms.EventDateForm(request.POST)
+                if not date_form.is_valid():
+                    raise DomainError(date_form.errors["on"][0], field="on")
                 services.suggestion_accept(actor=request.user, suggestion=suggestion,
-                                           adopted=request.POST.get("adopted", "1") == "1")
+                                           adopted=request.POST.get("adopted", "1") == "1",
+                                           accepted_on=date_form.cleaned_data["on"])
                 messages.success(request, _("Accepted."))
             elif step == "progress":
                 progress_form = forms.ProgressForm(request.POST)
@@ -741,6 +753,28 @@ def minutes_templates(request):
 
 SESSION_RECORD_FIELDS = {"reason": "correction_reason", "summary": "outcome_summary", "attendance": None,
                          "member": "members", "kind": "others_kind", "name": "others", "organisation": "others"}
+
+
+# ------------------------------------------------------------------------------ back-entry (补录)
+
+def _back_entry_data(d, lines):
+    from .backentry import BackEntry, BackSuggestion
+
+    return BackEntry(
+        org_unit=d["org_unit"], title=d["title"], description=d["description"], channel=d["channel"],
+        category=d["category"], raised_on=d["raised_on"], approved_on=d["approved_on"],
+        approved_by_name=d["approved_by_name"], research_done_on=d["research_done_on"],
+        research_kind=d["research_kind"], research_findings=d["research_findings"], held_on=d["held_on"],
+        session_form=d["session_form"], venue=d["venue"], members_attended=list(d["members_attended"]),
+        members_absent=list(d["members_absent"]), residents_count=d["residents_count"] or 0,
+        session_summary=d["session_summary"], consensus=d["consensus"],
+        outcome_recorded_on=d["outcome_recorded_on"], outcome_summary=d["outcome_summary"], minutes=d["minutes"],
+        closed_on=d["closed_on"], followup_done_on=d["followup_done_on"], followup_findings=d["followup_findings"],
+        suggestions=[BackSuggestion(
+            text=s["text"], route=s["route"], handling_unit=s["handling_unit"], handler_name=s["handler_name"],
+            routed_on=s["routed_on"], accepted_on=s["accepted_on"], ending=s["ending"], feedback=s["feedback"],
+            closed_on=s["closed_on"]) for s in lines],
+    )
 
 
 @login_required
@@ -937,4 +971,110 @@ def signin(request, token):
     response = render(request, "consultations/signin.html", ctx, status=status)
     response.set_cookie(SIGNIN_COOKIE, device, max_age=3 * 24 * 3600, httponly=True, samesite="Lax",
                         secure=request.is_secure())
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def back_entry(request):
+    """补录: a secretary or clerk records a consultation that already ran its course."""
+    if not permissions.has_role(request.user, rules.MANAGERS):
+        raise Http404
+    from .backentry import consultation_back_enter
+
+    request.repeated_writes = "one service call (and audit row) per step of the consultation"
+    units, members, handling = selectors.back_entry_choices(user=request.user)
+    form = forms.BackEntryForm(request.POST or None, units=units, members=members,
+                               initial={"org_unit": permissions.home_units(request.user).first()})
+    formset = forms.BackSuggestionFormSet(request.POST or None, prefix="s", form_kwargs={"units": handling})
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        lines = [f.cleaned_data for f in formset.forms if f.cleaned_data and f.cleaned_data.get("text")]
+        try:
+            topic = consultation_back_enter(actor=request.user, entry=_back_entry_data(form.cleaned_data, lines))
+        except DomainError as exc:
+            target, name = form, exc.field
+            if name and name.startswith("s") and "_" in name and name.split("_", 1)[0][1:].isdigit():
+                index, name = name.split("_", 1)
+                filled = [f for f in formset.forms if f.cleaned_data and f.cleaned_data.get("text")]
+                target = filled[int(index[1:])]
+            target.add_error(name if name in target.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("The consultation was back-entered with its dates."))
+            return redirect(topic)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "consultations/back_entry.html", {"form": form, "formset": formset}, status=status)
+
+
+LEDGER_SESSION_KEY = "consultations.ledger_upload"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_import(request):
+    """台账导入: upload → preview (every row checked through the services, then rolled back) →
+    import, all or nothing. The previewed file waits in the user's session for the confirmation."""
+    import base64
+
+    from . import ledger
+
+    if not permissions.has_role(request.user, rules.MANAGERS):
+        raise Http404
+    request.repeated_writes = "every ledger row goes through the services"
+    form = forms.LedgerUploadForm()
+    result, file_error, status = None, None, 200
+    if request.method == "POST":
+        if request.POST.get("step") == "import":
+            stored = request.session.get(LEDGER_SESSION_KEY)
+            if not stored:
+                file_error, status = _("Upload the file again: the preview has expired."), 400
+            else:
+                name, data = stored["name"], base64.b64decode(stored["data"])
+        else:
+            form = forms.LedgerUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                name, data = upload.name, upload.read(ledger.MAX_BYTES + 1)
+            else:
+                status = 400
+        if status == 200 and not file_error:
+            try:
+                result = ledger.ledger_parse(user=request.user, upload_name=name, data=data)
+            except DomainError as exc:
+                file_error, status = str(exc.message), 400
+        if result is not None:
+            real = request.POST.get("step") == "import"
+            result = ledger.ledger_import(user=request.user, result=result, dry_run=not real)
+            if result.errors:
+                status = 400
+                request.session.pop(LEDGER_SESSION_KEY, None)
+            elif real:
+                request.session.pop(LEDGER_SESSION_KEY, None)
+                messages.success(request, _("%(n)d consultations were imported from the ledger.")
+                                 % {"n": len(result.imported)})
+                return redirect("consultations:topics")
+            else:
+                request.session[LEDGER_SESSION_KEY] = {"name": name, "data": base64.b64encode(data).decode()}
+    return render(request, "consultations/ledger_import.html", {
+        "form": form, "result": result, "file_error": file_error,
+        "errors": result.errors[:500] if result else [], "columns": ledger.COLUMNS,
+    }, status=status)
+
+
+@login_required
+def ledger_template(request, fmt):
+    """The ledger template (its header and one example row), as Excel or CSV."""
+    from django.http import HttpResponse
+
+    from . import ledger
+
+    if not permissions.has_role(request.user, rules.MANAGERS):
+        raise Http404
+    if fmt == "xlsx":
+        response = HttpResponse(ledger.template_xlsx(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    elif fmt == "csv":
+        response = HttpResponse(ledger.template_csv(), content_type="text/csv; charset=utf-8")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="ledger-template.{fmt}"'
     return response

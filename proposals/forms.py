@@ -86,6 +86,16 @@ class NoteForm(BootstrapFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+class RegisterForm(NoteForm):
+    registered_on = ChineseDateField(label=_("Registered on"), required=False, help_text=_("Empty means today."))
+
+
+class EventDateForm(BootstrapFormMixin, forms.Form):
+    """The optional date of a one-button step (submitting on paper, formal assignment)."""
+
+    on = ChineseDateField(label=_("Date"), required=False, help_text=_("Empty means today."))
+
+
 class RejectForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for not registering"), widget=forms.Textarea(attrs={"rows": 2}),
                              max_length=2000)
@@ -140,6 +150,8 @@ class ReplyForm(BootstrapFormMixin, forms.Form):
                              help_text=_("PDF, Word or image, at most 10 MB."))
     follow_up_on = ChineseDateField(label=_("Follow-up review date"), required=False,
                                     help_text=_("Required for class B."))
+    replied_on = ChineseDateField(label=_("Date of the reply letter"), required=False,
+                                  help_text=_("Empty means today."))
 
     def __init__(self, *args, proposal: Proposal, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,6 +213,7 @@ class OpinionForm(BootstrapFormMixin, forms.Form):
     source_point = forms.CharField(label=_("Liaison point / source"), max_length=100, required=False)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False,
                                   help_text=_("For information officers: the unit the item comes from."))
+    submitted_on = ChineseDateField(label=_("Submitted on"), required=False, help_text=_("Empty means today."))
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,22 +39,37 @@ _EVALUATION = [Source("proposals.EvaluationRound", dates=()),
                Source("proposals.EvaluationResult", dates=(), path="round__org_path")]
 _OPINION_INSTRUCTIONS = [Source("proposals.Instruction", path="item__org_path")]
 
+# The event date each metric counts by (the day it happened, not the day it was typed in; see
+# portal/event_dates.py). Summary-table refreshes key on these.
+SUBMITTED_DATE_FIELD = "submitted_on"
+REGISTERED_DATE_FIELD = "registered_on"
+ASSIGNED_DATE_FIELD = "assigned_on"
+REPLIED_DATE_FIELD = "replied_on"
+CLOSED_DATE_FIELD = "closed_on"
+OPINION_DATE_FIELD = "submitted_on"
+ADOPTION_DATE_FIELD = "adopted_on"
+INSTRUCTION_DATE_FIELD = "given_on"
+
+
+def _on(field, start, end):
+    return {f"{field}__range": (start, end)}
+
 
 # Which date each count goes by — one expression per event, so switching to event dates is one edit.
 def _received(start, end):
-    return Proposal.objects.filter(submitted_at__date__range=(start, end))
+    return Proposal.objects.filter(**_on(SUBMITTED_DATE_FIELD, start, end))
 
 
 def _registered(start, end):
-    return Proposal.objects.filter(registered_at__date__range=(start, end))
+    return Proposal.objects.filter(**_on(REGISTERED_DATE_FIELD, start, end))
 
 
 def _closed(start, end):
-    return Proposal.objects.filter(status=ProposalStatus.CLOSED, closed_at__date__range=(start, end))
+    return Proposal.objects.filter(status=ProposalStatus.CLOSED, **_on(CLOSED_DATE_FIELD, start, end))
 
 
 def _replied(start, end):
-    return Assignment.objects.filter(replied_at__date__range=(start, end))
+    return Assignment.objects.filter(**_on(REPLIED_DATE_FIELD, start, end))
 
 
 @metric("proposals.received", _("Proposals received"), section=SECTION, unit=_("items"), order=10, sources=_PROPOSAL)
@@ -88,7 +103,7 @@ def closed(units, start, end):
 def registered_closed(units, start, end):
     """Of the proposals registered in the period, those closed by its end (the closing rate's
     numerator: a rate of one cohort, so it never passes 100 %)."""
-    qs = _registered(start, end).filter(status=ProposalStatus.CLOSED, closed_at__date__lte=end)
+    qs = _registered(start, end).filter(status=ProposalStatus.CLOSED, **{f"{CLOSED_DATE_FIELD}__lte": end})
     return subtree_counts(qs, units)
 
 
@@ -112,7 +127,7 @@ for _code, _label in ProposalCategory.choices:
         unit=_("items"), order=20, sources=[Source("proposals.Assignment", path="unit_path")])
 def assigned_to_unit(units, start, end):
     """Counted by the handling unit's path: pass departments to compare units."""
-    qs = Assignment.objects.filter(assigned_at__date__range=(start, end)).exclude(status=AssignmentStatus.WITHDRAWN)
+    qs = Assignment.objects.filter(**_on(ASSIGNED_DATE_FIELD, start, end)).exclude(status=AssignmentStatus.WITHDRAWN)
     return subtree_counts(qs, units, path_field="unit_path")
 
 
@@ -125,7 +140,7 @@ def replied(units, start, end):
 @metric("proposals.replied_on_time", _("Replies made on time"), section=SECTION, unit=_("items"), order=21,
         sources=_ASSIGNMENTS)
 def replied_on_time(units, start, end):
-    qs = _replied(start, end).filter(replied_at__date__lte=F("due_on"))
+    qs = _replied(start, end).filter(**{f"{REPLIED_DATE_FIELD}__lte": F("due_on")})
     return subtree_counts(qs, units, path_field="proposal__org_path")
 
 
@@ -135,7 +150,7 @@ rate_metric("proposals.replied_on_time_rate", _("Share of replies on time"), num
 
 def _class_metric(code):
     def func(units, start, end):
-        qs = Reply.objects.filter(created_at__date__range=(start, end), reply_class=code)
+        qs = Reply.objects.filter(**_on(REPLIED_DATE_FIELD, start, end), reply_class=code)
         return subtree_counts(qs, units, path_field="assignment__proposal__org_path")
 
     metric(f"proposals.replies_{code.lower()}", format_lazy(_("Class {c} replies"), c=code), section=SECTION,
@@ -258,12 +273,12 @@ def evaluation_ranking(unit, start, end):
 @metric("opinions.submitted", _("Public-opinion items submitted"), section=OPINION_SECTION, unit=_("items"), order=30,
         sources={"proposals.OpinionItem": None})
 def opinions_submitted(units, start, end):
-    return subtree_counts(OpinionItem.objects.filter(submitted_at__date__range=(start, end)), units)
+    return subtree_counts(OpinionItem.objects.filter(**_on(OPINION_DATE_FIELD, start, end)), units)
 
 
 def _adoption_metric(level, label):
     def func(units, start, end):
-        qs = Adoption.objects.filter(level=level, adopted_on__range=(start, end))
+        qs = Adoption.objects.filter(level=level, **_on(ADOPTION_DATE_FIELD, start, end))
         return subtree_counts(qs, units, path_field="item__org_path")
 
     metric(f"opinions.adopted_{level}", format_lazy(_("Items adopted at {level} level"), level=label),
@@ -278,12 +293,12 @@ for _level, _llabel in AdoptionLevel.choices:
 @metric("opinions.instructed_items", _("Items with leaders' instructions (件)"), section=OPINION_SECTION,
         unit=_("items"), order=35, sources=_OPINION_INSTRUCTIONS)
 def instructed_items(units, start, end):
-    qs = OpinionItem.objects.filter(instructions__given_on__range=(start, end)).distinct()
+    qs = OpinionItem.objects.filter(**_on(f"instructions__{INSTRUCTION_DATE_FIELD}", start, end)).distinct()
     return subtree_counts(OpinionItem.objects.filter(pk__in=qs.values("pk")), units)
 
 
 @metric("opinions.instructions", _("Leaders' instructions (次)"), section=OPINION_SECTION, unit=_("times"), order=36,
         sources=_OPINION_INSTRUCTIONS)
 def instructions(units, start, end):
-    qs = Instruction.objects.filter(given_on__range=(start, end))
+    qs = Instruction.objects.filter(**_on(INSTRUCTION_DATE_FIELD, start, end))
     return subtree_counts(qs, units, path_field="item__org_path")

@@ -115,13 +115,14 @@ class ProposalViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveM
         return Response(s.ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.VersionSerializer, responses=s.ProposalSerializer)
+    @extend_schema(request=s.SubmitSerializer, responses=s.ProposalSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        data = s.VersionSerializer(data=request.data)
+        data = s.SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.proposal_submit(actor=request.user, proposal=self.get_object(),
-                                                     version=data.validated_data.get("version")))
+                                                     version=data.validated_data.get("version"),
+                                                     submitted_on=data.validated_data.get("submitted_on")))
 
     @extend_schema(request=s.RegisterSerializer, responses=s.ProposalSerializer)
     @action(detail=True, methods=["post"])
@@ -153,13 +154,14 @@ class ProposalViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveM
             actor=request.user, proposal=proposal, main_unit=units[d["main_unit"]],
             co_units=[units[pk] for pk in d["co_units"]], due_on=d["due_on"], version=d.get("version")))
 
-    @extend_schema(request=s.VersionSerializer, responses=s.ProposalSerializer)
+    @extend_schema(request=s.AssignSerializer, responses=s.ProposalSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        data = s.VersionSerializer(data=request.data)
+        data = s.AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.proposal_assign_formally(actor=request.user, proposal=self.get_object(),
-                                                              version=data.validated_data.get("version")))
+                                                              version=data.validated_data.get("version"),
+                                                              assigned_on=data.validated_data.get("assigned_on")))
 
     @extend_schema(request=s.RateSerializer, responses=s.ProposalSerializer)
     @action(detail=True, methods=["post"])
