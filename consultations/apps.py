@@ -12,10 +12,16 @@ class ConsultationsConfig(AppConfig):
         from portal.nav import NavItem, register
         from portal.views import register_home_panel
 
-        from . import metrics, reminders, settings_keys  # noqa: F401 - register sources and metrics
+        from . import (  # noqa: F401 - register sources and metrics
+            audit_keys,
+            metrics,
+            reminders,
+            settings_keys,
+        )
         from .views import home_panel, unit_section
 
         settings_keys.register()
+        audit_keys.register()
         register_action_labels(ACTION_LABELS)
         register_home_panel(home_panel)
         register_unit_section(unit_section)

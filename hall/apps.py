@@ -23,7 +23,9 @@ class HallConfig(AppConfig):
         from portal.nav import NavItem, register
         from portal.views import register_home_panel
 
-        from . import metrics, reminders  # noqa: F401 - register the hall's metrics and reminders
+        from . import audit_keys, metrics, reminders  # noqa: F401 - register the hall's metrics and reminders
+
+        audit_keys.register()
         from .views import home_panel
 
         register_home_panel(home_panel)

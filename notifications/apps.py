@@ -13,6 +13,9 @@ class NotificationsConfig(AppConfig):
         from . import rules, tasks  # noqa: F401 - tasks registers the Celery tasks
 
         rules.register_keys()
+        from . import audit_keys
+
+        audit_keys.register()
         register_home_panel(_home_panel)
         register_action_labels({
             "notifications.preference_set": _("changed a notification preference"),

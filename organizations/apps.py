@@ -9,5 +9,9 @@ class OrganizationsConfig(AppConfig):
     def ready(self):
         from portal.nav import NavItem, register
 
+        from . import audit_keys
+
+        audit_keys.register()
+
         register(NavItem("home", _("Home"), "home", icon="house", order=0))
         register(NavItem("org-tree", _("Organisation tree"), "organizations:tree", icon="diagram-3", order=90))

@@ -11,9 +11,10 @@ class ProposalsConfig(AppConfig):
         from portal.audit import register_action_labels
         from portal.nav import NavItem, register
 
-        from . import metrics, reminders  # noqa: F401 - register metrics and reminder sources
+        from . import audit_keys, metrics, reminders  # noqa: F401 - register metrics and reminder sources
         from .labels import ACTION_LABELS
 
+        audit_keys.register()
         register_action_labels(ACTION_LABELS)
         register_key(ConfigKey("proposals.review_stages", _("Proposal review stages"), None, _stages))
         register_key(ConfigKey("proposals.reply_months", _("Months for a proposal reply"), 3, positive_int(24)))
