@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.metrics import metric, subtree_counts
 
@@ -62,7 +63,8 @@ def active_members(units, start, end):
     return subtree_counts(qs, units)
 
 
-@metric("members.workrooms_active", _("Workrooms active"), section=SECTION, unit=_("workrooms"), order=20)
+@metric("members.workrooms_active", _("Workrooms active"), section=SECTION,
+        unit=pgettext_lazy("unit of count", "workrooms"), order=20)
 def workrooms_active(units, start, end):
     qs = Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED],
                                  activities__occurred_on__range=(start, end)).distinct()
@@ -70,7 +72,7 @@ def workrooms_active(units, start, end):
 
 
 @metric("members.workrooms_idle", _("Workrooms idle (no activity in the period)"), section=SECTION,
-        unit=_("workrooms"), order=21)
+        unit=pgettext_lazy("unit of count", "workrooms"), order=21)
 def workrooms_idle(units, start, end):
     active = Workroom.objects.filter(activities__occurred_on__range=(start, end)).values("pk")
     qs = Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED]).exclude(pk__in=active)
