@@ -166,7 +166,7 @@ FORMAT_MODULE_PATH = ["portal.formats"]
 
 # --- Static files: vendored from npm packages pinned in package.json --------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
