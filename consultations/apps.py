@@ -12,11 +12,12 @@ class ConsultationsConfig(AppConfig):
         from portal.nav import NavItem, register
         from portal.views import register_home_panel
 
-        from . import (  # noqa: F401 - register sources and metrics
+        from . import (  # noqa: F401 - they register
             audit_keys,
             metrics,
             reminders,
             settings_keys,
+            workflows,
         )
         from .views import home_panel, unit_section
 

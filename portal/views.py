@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .health import health_report
+from .identity import home_context, roles_of
 
 HOME_PANELS: list = []  # callables (request) -> dict | None, registered by apps
 LANDINGS: dict[str, str] = {}  # role code -> URL name, for roles whose work is not on the home page
@@ -31,21 +32,12 @@ def register_landing(role: str, url_name: str) -> None:
 
 @login_required
 def home(request):
-    from organizations.models import Role
-    from organizations.permissions import home_units, roles_of, scope_paths
-
     roles = roles_of(request.user)
     if roles and not request.user.is_superuser and all(r in LANDINGS for r in roles):
         return redirect(LANDINGS[sorted(roles)[0]])
-    units = list(home_units(request.user))
     # Each panel says how urgent it is for this user ("order", lower first): work before information.
     panels = sorted((p for p in (panel(request) for panel in HOME_PANELS) if p), key=lambda p: p.get("order", 50))
-    return render(request, "portal/home.html", {
-        "units": units,
-        "roles": [(code, label) for code, label in Role.choices if code in roles],
-        "unrestricted": scope_paths(request.user) is None,
-        "panels": panels,
-    })
+    return render(request, "portal/home.html", {**home_context(request.user), "panels": panels})
 
 
 @never_cache

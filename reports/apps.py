@@ -14,6 +14,7 @@ class ReportsConfig(AppConfig):
 
         from . import (  # noqa: F401 - registers metrics and Celery tasks
             audit_keys,
+            marks,
             member_metrics,
             org_metrics,
             tasks,
@@ -24,6 +25,7 @@ class ReportsConfig(AppConfig):
 
         register(NavItem("reports", _("Reports"), "reports:index", icon="bar-chart-line",
                          roles=frozenset({"office_clerk", "proposal_staff", "leader"}), order=80))
+        marks.connect()  # after every app (reports come last) registered its metrics' sources
         register_unit_section(unit_section)
         register_home_panel(home_panel)
         register_action_labels({
