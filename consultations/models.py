@@ -130,6 +130,17 @@ class Topic(OrgScopedModel, VersionedModel):
         return PUBLIC_PROGRESS.get(self.status, "")
 
     @property
+    def source_label(self) -> str:
+        """Where the topic came from, as readers say it: the hall's tracking code, or the reference
+        staff typed in. Internal keys ("demo:…", other "prefix:…" references) are not for people."""
+        ref = self.source_ref or ""
+        if ref.startswith("hall:"):
+            return _("online hall, tracking code %(code)s") % {"code": ref[len("hall:"):]}
+        if ":" in ref and " " not in ref and ref.split(":", 1)[0].isascii():
+            return ""
+        return ref
+
+    @property
     def step_index(self) -> int:
         status = TopicStatus.SUBMITTED if self.status == TopicStatus.REJECTED else self.status
         return STATUS_ORDER.index(status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -142,8 +142,9 @@ def invitation_for_member(*, user, pk) -> Participant:
         raise Http404
 
 
-def suggestions_for_department(*, user) -> QuerySet[Suggestion]:
-    """Suggestions routed to the user's department units (and nothing else)."""
+def suggestions_for_department(*, user, done: bool | None = None) -> QuerySet[Suggestion]:
+    """Suggestions routed to the user's department units (and nothing else), open ones first and
+    the nearest deadline first. `done`: only those with feedback given (True) or still open (False)."""
     paths = list(permissions.scope_paths(user, roles=[Role.DEPARTMENT]) or [])
     if permissions.is_admin(user):
         qs = Suggestion.objects.filter(handling_unit__isnull=False)
@@ -154,7 +155,10 @@ def suggestions_for_department(*, user) -> QuerySet[Suggestion]:
         for path in paths:
             q |= Q(handling_unit__path__startswith=path)
         qs = Suggestion.objects.filter(q)
-    return qs.select_related("topic", "topic__org_unit", "handling_unit").order_by("status", "deadline", "id")
+    if done is not None:
+        qs = qs.filter(status=SuggestionStatus.DONE) if done else qs.exclude(status=SuggestionStatus.DONE)
+    is_done = Case(When(status=SuggestionStatus.DONE, then=Value(1)), default=Value(0))
+    return qs.select_related("topic", "topic__org_unit", "handling_unit").order_by(is_done, "deadline", "id")
 
 
 def suggestion_for_handler(*, user, pk) -> Suggestion:

@@ -113,9 +113,13 @@ def invitation_respond(request, pk):
 
 @login_required
 def handling(request):
-    """A department's inbox: suggestions routed to its unit."""
-    page = more_page(selectors.suggestions_for_department(user=request.user), request.GET.get("page"))
-    return render(request, "consultations/handling.html", {"page": page, "today": timezone.localdate()})
+    """A department's inbox: the open suggestions routed to its unit (nearest deadline first); those
+    with feedback given are under their own tab."""
+    done = request.GET.get("show") == "done"
+    page = more_page(selectors.suggestions_for_department(user=request.user, done=done), request.GET.get("page"))
+    return render(request, "consultations/handling.html", {
+        "page": page, "today": timezone.localdate(), "done": done,
+        "n_open": selectors.suggestions_for_department(user=request.user, done=False).count()})
 
 
 @login_required
@@ -653,20 +657,35 @@ def followup_record(request, pk):
 # ------------------------------------------------------------------- home panel, unit section
 
 def home_panel(request):
+    """The home page's consultation work, by role: a member's invitations; a department's open
+    suggestions; a secretary's sessions today and what is overdue; an office's counts."""
     user = request.user
     roles = permissions.roles_of(user)
+    today = timezone.localdate()
     if Role.MEMBER in roles:
         upcoming = [p for p in selectors.invitations_for_member(user=user)[:20]
-                    if p.session.status == SessionStatus.PLANNED and p.session.scheduled_on >= timezone.localdate()]
+                    if p.session.status == SessionStatus.PLANNED and p.session.scheduled_on >= today]
         if upcoming:
-            return {"template": "consultations/_home_member.html", "invitations": upcoming[:5]}
+            return {"template": "consultations/_home_member.html", "invitations": upcoming[:5], "order": 10}
+    if Role.DEPARTMENT in roles:
+        open_items = selectors.suggestions_for_department(user=user, done=False)
+        n_open = open_items.count()
+        return {"template": "consultations/_home_department.html", "items": list(open_items[:5]),
+                "n_open": n_open, "today": today, "order": 10 if n_open else 14}
     if roles & {Role.SECRETARY, Role.OFFICE_CLERK, Role.APPROVER, Role.ADMIN}:
         counts = selectors.status_counts(user=user)
-        return {"template": "consultations/_home_panel.html", "counts": counts,
-                "awaiting": counts.get(TopicStatus.SUBMITTED, 0),
-                "handling": counts.get(TopicStatus.HANDLING, 0),
-                "overdue": selectors.overdue_suggestions(user=user).count(),
-                "followups": selectors.followups_due(user=user).filter(due_on__lte=timezone.localdate()).count()}
+        overdue = selectors.overdue_suggestions(user=user)
+        followups = selectors.followups_due(user=user).filter(due_on__lte=today)
+        panel = {"template": "consultations/_home_panel.html", "counts": counts,
+                 "awaiting": counts.get(TopicStatus.SUBMITTED, 0),
+                 "handling": counts.get(TopicStatus.HANDLING, 0),
+                 "overdue": overdue.count(), "followups": followups.count(), "order": 30}
+        if roles & {Role.SECRETARY, Role.APPROVER}:
+            # A secretary's day: today's sessions first, then what is late.
+            panel.update(order=10, width=8, today=today,
+                         sessions_today=list(selectors.sessions_list(user=user).filter(scheduled_on=today)[:5]),
+                         overdue_items=list(overdue[:5]), followup_items=list(followups[:5]))
+        return panel
     return None
 
 

@@ -21,12 +21,15 @@ class HallConfig(AppConfig):
         from organizations.config import ConfigKey, register_key
         from portal.audit import register_action_labels
         from portal.nav import NavItem, register
-        from portal.views import register_home_panel
+        from portal.views import register_home_panel, register_landing
 
-        from . import metrics, reminders  # noqa: F401 - register the hall's metrics and reminders
+        from . import audit_keys, metrics, reminders  # noqa: F401 - register the hall's metrics and reminders
+
+        audit_keys.register()
         from .views import home_panel
 
         register_home_panel(home_panel)
+        register_landing("resident", "hall:my")
 
         register(NavItem("hall-manage", _("Online hall"), "hall:manage", icon="chat-dots",
                          roles=frozenset({"secretary", "office_clerk"}), order=60))

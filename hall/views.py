@@ -403,7 +403,7 @@ def home_panel(request):
         return None
     return {"template": "hall/_home_panel.html",
             "n_new": selectors.submission_queue(user=request.user).count(),
-            "n_moderation": selectors.moderation_queue(user=request.user).count()}
+            "n_moderation": selectors.moderation_queue(user=request.user).count(), "order": 40}
 
 
 # --- Staff (/hall/manage/) ---------------------------------------------------------------------

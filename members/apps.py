@@ -13,11 +13,14 @@ class MembersConfig(AppConfig):
         from portal.views import register_home_panel
 
         from . import (  # noqa: F401 - register metrics and reminder sources
+            audit_keys,
             duty,  # noqa: F401 - registers the built-in duty kinds
             metrics,
             reminders,
         )
         from .panels import my_duties_panel
+
+        audit_keys.register()
 
         staff = frozenset({"office_clerk", "proposal_staff", "secretary", "leader", "approver"})
         register(NavItem("members", _("Members"), "members:list", icon="people", roles=staff, order=40))

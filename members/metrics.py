@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.metrics import Source, metric, subtree_counts, subtree_q, units_on_path
 
@@ -103,8 +104,8 @@ def posted(units, start, end):
     return _posted(list(units))
 
 
-@metric("members.workrooms_active", _("Workrooms active"), section=SECTION, unit=_("workrooms"), order=20,
-        sources=_WORKROOM_SOURCES)
+@metric("members.workrooms_active", _("Workrooms active"), section=SECTION,
+        unit=pgettext_lazy("unit of count", "workrooms"), order=20, sources=_WORKROOM_SOURCES)
 def workrooms_active(units, start, end):
     qs = Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED],
                                  activities__occurred_on__range=(start, end)).distinct()
@@ -112,7 +113,7 @@ def workrooms_active(units, start, end):
 
 
 @metric("members.workrooms_idle", _("Workrooms idle (no activity in the period)"), section=SECTION,
-        unit=_("workrooms"), order=21, sources=_WORKROOM_SOURCES)
+        unit=pgettext_lazy("unit of count", "workrooms"), order=21, sources=_WORKROOM_SOURCES)
 def workrooms_idle(units, start, end):
     """Open workrooms without activity in the period — not those approved too recently to have been
     idle (within the idle threshold before the period's end)."""

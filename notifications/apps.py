@@ -15,6 +15,9 @@ class NotificationsConfig(AppConfig):
 
         rules.register_keys()
         register_sender(services.send_events)
+        from . import audit_keys
+
+        audit_keys.register()
         register_home_panel(_home_panel)
         register_action_labels({
             "notifications.preference_set": _("changed a notification preference"),

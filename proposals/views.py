@@ -53,7 +53,8 @@ def home_panel(request):
     if roles & {Role.LEADER, *STAFF_ROLES}:
         counts.append((_("Key proposals"), selectors.supervision_list(user=user).count(), "proposals:supervision"))
         counts.append((_("Overdue replies"), selectors.overdue_assignments(user=user).count(), "proposals:supervision"))
-    return {"template": "proposals/_home_panel.html", "counts": counts}
+    return {"template": "proposals/_home_panel.html", "counts": counts,
+            "order": 12 if Role.DEPARTMENT in roles else 20}
 
 
 @login_required
