@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.RequestSizeAndEncodingMiddleware",
+    "portal.idempotency.IdempotencyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -286,9 +287,16 @@ LOGGING = {
 # Where the demo/seed data lives (the reports' units and cases).
 PORTAL_DATA_DIR = Path(os.environ.get("PORTAL_DATA_DIR", BASE_DIR / "data"))
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+# Idempotent creates (portal/idempotency.py): how long a form token / Idempotency-Key is
+# remembered, how long a repeated request waits for the first one, and after how long an
+# unfinished first request counts as abandoned (its worker died).
+PORTAL_IDEMPOTENCY_TTL = int(os.environ.get("PORTAL_IDEMPOTENCY_TTL", 24 * 3600))
+PORTAL_IDEMPOTENCY_WAIT = 15
+PORTAL_IDEMPOTENCY_ABANDONED = 120
 
 # Static beat entries; django-celery-beat copies them into its tables, where administrators
 # see and adjust them (admin → Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
     "portal-heartbeat": {"task": "portal.heartbeat", "schedule": 30.0},
+    "portal-idempotency-prune": {"task": "portal.idempotency_prune", "schedule": 3600.0},
 }
