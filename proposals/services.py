@@ -66,6 +66,7 @@ def _today() -> datetime.date:
 
 
 def _locked(model, pk):
+    """Lock one row (no joins, so only that row)."""
     return model.objects.select_for_update().get(pk=pk)
 
 
@@ -137,7 +138,7 @@ def proposal_update(*, actor, proposal: Proposal, version, cosigners: list[Membe
         raise NotAllowed()
     if proposal.status != ProposalStatus.DRAFT:
         raise GuardFailed(_("Only drafts can be edited."))
-    check_version(proposal, version)
+    check_version(proposal, version, required=True)
     before = snapshot(proposal, EDIT_FIELDS)
     if "suggestions" in fields:
         fields["suggestions"] = _clean_suggestions(fields["suggestions"])
@@ -379,7 +380,7 @@ def proposal_preassign(*, actor, proposal: Proposal, main_unit: OrgUnit, co_unit
 
 
 def _dept_assignment(actor, assignment, *statuses) -> Assignment:
-    assignment = Assignment.objects.select_for_update().select_related("proposal").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("proposal").get(pk=assignment.pk)
     if not permissions.handles_unit(actor, assignment.unit_path):
         raise NotAllowed()
     if statuses and assignment.status not in statuses:
@@ -470,8 +471,10 @@ def validate_upload(upload, field="file"):
 def reply_submit(*, actor, assignment: Assignment, reply_class: str, text: str, lines=None,
                  document_number: str = "", letter=None, follow_up_on: datetime.date | None = None) -> Reply:
     """The handling unit replies: result class, per-suggestion actions, the signed letter."""
-    assignment = _dept_assignment(actor, assignment)
+    # Lock order of the proposal aggregate: the proposal, then its assignments (as
+    # proposal_assign_formally and proposal_rate do), never the other way round.
     proposal = _locked(Proposal, assignment.proposal_id)
+    assignment = _dept_assignment(actor, assignment)
     if assignment.status != AssignmentStatus.ASSIGNED or proposal.status != ProposalStatus.HANDLING:
         raise GuardFailed(_("This assignment is not open for a reply (already replied or not yet assigned)."))
     _check_choice(reply_class, ReplyClass, "reply_class")
@@ -550,7 +553,7 @@ def proposal_rate(*, actor, proposal: Proposal, attitude: str, result: str, comm
 @transaction.atomic
 def reply_follow_up(*, actor, reply: Reply, note: str) -> Reply:
     """Record the follow-up review of a B-class reply."""
-    reply = Reply.objects.select_for_update().select_related("assignment__proposal").get(pk=reply.pk)
+    reply = Reply.objects.select_for_update(of=("self",)).select_related("assignment__proposal").get(pk=reply.pk)
     proposal = reply.assignment.proposal
     if not (permissions.is_staff_for(actor, proposal.org_path) or permissions.is_leader_for(actor, proposal.org_path)):
         raise NotAllowed()
@@ -746,7 +749,7 @@ def evaluation_close(*, actor, round: EvaluationRound) -> list[EvaluationResult]
 
 @transaction.atomic
 def rectification_report_submit(*, actor, result: EvaluationResult, report: str) -> EvaluationResult:
-    result = EvaluationResult.objects.select_for_update().select_related("unit", "round").get(pk=result.pk)
+    result = EvaluationResult.objects.select_for_update(of=("self",)).select_related("unit", "round").get(pk=result.pk)
     if not permissions.handles_unit(actor, result.unit.path):
         raise NotAllowed()
     if result.verdict != Verdict.RECTIFY:

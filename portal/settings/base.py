@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "portal.middleware.RequestSizeAndEncodingMiddleware",
     "portal.idempotency.IdempotencyMiddleware",
+    "portal.middleware.TransientDatabaseErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
