@@ -129,7 +129,7 @@ def topic_update(*, actor, topic: Topic, version=None, **fields) -> Topic:
     are refused."""
     topic = _lock_topic(topic)
     _require_manager(actor, topic)
-    check_version(topic, version)
+    check_version(topic, version, required=True)
     unknown = set(fields) - EDITABLE_TOPIC_FIELDS
     if unknown:
         raise DomainError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -427,7 +427,7 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
     who attended get a duty record."""
     session = _lock_session(session)
     _require_manager(actor, session.topic)
-    check_version(session, version)
+    check_version(session, version, required=True)
     if session.status != SessionStatus.PLANNED:
         raise GuardFailed(_("Only a planned session can be recorded as held."))
     if session.scheduled_on > _today():
@@ -521,7 +521,7 @@ def outcome_update(*, actor, outcome: Outcome, version=None, consensus: bool, su
                    minutes: str = "") -> Outcome:
     outcome = Outcome.objects.select_for_update(of=("self",)).select_related("topic").get(pk=outcome.pk)
     _require_manager(actor, outcome.topic)
-    check_version(outcome, version)
+    check_version(outcome, version, required=True)
     if outcome.topic.status in {TopicStatus.CLOSED, TopicStatus.REVIEWED}:
         raise GuardFailed(_("A closed topic's outcome can no longer be edited."))
     fields = ["consensus", "summary", "minutes"]

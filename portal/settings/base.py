@@ -180,6 +180,11 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# Stored files are private (portal/files.py): views check the scope, then stream the file or,
+# behind nginx/Apache, hand it to the web server with this header ("X-Accel-Redirect" with an
+# internal location at PORTAL_SENDFILE_PREFIX aliasing MEDIA_ROOT, or "X-Sendfile").
+PORTAL_SENDFILE_HEADER = os.environ.get("PORTAL_SENDFILE_HEADER", "")
+PORTAL_SENDFILE_PREFIX = os.environ.get("PORTAL_SENDFILE_PREFIX", "/protected/")
 
 # Uploads: the portal refuses bodies above this size with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
