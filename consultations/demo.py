@@ -161,7 +161,7 @@ def _play(case, index, stage, unit, secretary, approver, demo_member, ref=None):
     day = today + datetime.timedelta(days=3 if index % 2 else 1) if upcoming else today - datetime.timedelta(days=12)
     form = next((f for key, f in FORMS if key in (case.get("form") or "")), SessionForm.COUNCIL)
     session = services.session_schedule(actor=secretary, topic=topic, scheduled_on=day, form=form,
-                                        venue=(case.get("platform") or case.get("place") or "协商议事厅")[:200],
+                                        venue=(case.get("place") or f"{unit.name}协商议事厅")[:200],
                                         agenda="通报情况、提出意见、互动协商、确认共识、结果报送")
     invited = list(members)
     if demo_member is not None and unit.path.startswith(demo_member.org_path) and demo_member not in invited:
@@ -189,10 +189,13 @@ def _play(case, index, stage, unit, secretary, approver, demo_member, ref=None):
         return
     outcome_text = case.get("outcome") or "经协商形成共识，问题交由相关方办理。"
     services.outcome_record(actor=secretary, topic=topic, consensus=True, summary=outcome_text,
-                            minutes=f"协商纪要：{case['topic']}。{outcome_text}")
+                            minutes=f"会议围绕“{case['topic']}”通报了前期调研情况，与会委员、部门和群众代表"
+                                    "逐一发表意见，经互动协商，对解决办法和责任分工形成一致意见。")
     dept = OrgUnit.objects.filter(kind=UnitKind.DEPARTMENT, parent__path__in=_ancestor_paths(unit)).order_by(
         "path").first()
-    lines = [(outcome_text[:300], Route.DEPARTMENT if dept else Route.COMMUNITY, dept or unit),
+    lead = dept or unit
+    lines = [(f"由{lead.name}牵头，按协商结果落实“{case['topic']}”有关事项，按期反馈办理情况。"[:300],
+              Route.DEPARTMENT if dept else Route.COMMUNITY, lead),
              ("社区两委跟踪落实，定期向居民公示进展。", Route.COMMUNITY, unit)]
     suggestions = [services.suggestion_add(actor=secretary, topic=topic, text=text, route=route, handling_unit=hu,
                                            deadline=today + datetime.timedelta(days=20 + index % 10))

@@ -1,45 +1,71 @@
 """Minutes (协商纪要) as Word documents from templates staff can edit (docxtpl / Jinja fields such as
 ``{{ title }}``). The fields a template may use are listed in FIELDS; anything else is refused
-when the template is uploaded."""
+when the template is uploaded.
+
+The minutes say each thing once: a sentence of the minutes that is also the agreed result or a
+suggestion is printed only there, and a result that only repeats a suggestion is left out (the
+numbered suggestions carry it). Working-document layout (portal.documents.PLAIN)."""
 
 from __future__ import annotations
 
 import io
+import re
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from docx import Document
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from portal import documents as layout
 from portal.errors import DomainError
 
 FIELDS = {
     "title": "议题", "unit": "单位", "date": "协商日期", "venue": "地点", "form": "形式", "participants": "参加人员",
-    "consensus": "是否达成共识", "summary": "协商结果", "minutes": "纪要正文", "suggestions": "协商建议（逐条）",
+    "consensus": "是否达成共识", "summary": "协商结果（已在纪要或建议中出现的不再重复）",
+    "minutes": "纪要正文", "minutes_paragraphs": "纪要正文（逐段，用于 {%p for p in minutes_paragraphs %}）",
+    "suggestions": "协商建议（逐条，已编号的文本）",
+    "suggestion_list": "协商建议（逐条：number 序号、text 内容、handler 承办、deadline 期限）",
     "today": "制表日期",
+}
+
+SAMPLE = {
+    "title": "示例议题", "unit": "示例街道政协联络组", "date": "2026年1月1日", "venue": "社区协商议事厅",
+    "form": "协商议事会", "participants": "张三、李四", "consensus": "是", "summary": "示例结果",
+    "minutes": "示例纪要", "minutes_paragraphs": ["示例纪要"], "suggestions": "1. 示例建议",
+    "suggestion_list": [{"number": 1, "text": "示例建议", "handler": "示例单位", "deadline": "2026年2月1日"}],
+    "today": "2026年1月1日",
 }
 
 
 def default_template_bytes() -> bytes:
-    doc = Document()
-    doc.add_heading("协商纪要", level=1)
-    doc.add_paragraph("议题：{{ title }}")
-    doc.add_paragraph("单位：{{ unit }}")
-    doc.add_paragraph("时间：{{ date }}    地点：{{ venue }}    形式：{{ form }}")
-    doc.add_paragraph("参加人员：{{ participants }}")
-    doc.add_paragraph("是否达成共识：{{ consensus }}")
-    doc.add_heading("协商结果", level=2)
-    doc.add_paragraph("{{ summary }}")
-    doc.add_heading("纪要", level=2)
-    doc.add_paragraph("{{ minutes }}")
-    doc.add_heading("协商建议", level=2)
-    doc.add_paragraph("{{ suggestions }}")
-    doc.add_paragraph("{{ today }}")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    """The built-in template: plain layout, one section per thing (情况, 结果, 建议)."""
+    doc = layout.new_document(layout.PLAIN)
+    layout.centered_title(doc, "协商纪要")
+    layout.centered_title(doc, "{{ title }}", style="Heading 2")
+    for line in ("时间：{{ date }}", "地点：{{ venue }}", "形式：{{ form }}", "主持单位：{{ unit }}",
+                 "参加人员：{{ participants }}"):
+        layout.body_paragraph(doc, line, indent=False)
+    doc.add_paragraph("一、协商情况", style="Heading 3")
+    doc.add_paragraph("{%p for p in minutes_paragraphs %}")
+    layout.body_paragraph(doc, "{{ p }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("二、协商结果", style="Heading 3")
+    layout.body_paragraph(doc, "{% if consensus == '是' %}与会各方达成共识。{% else %}未能达成共识。{% endif %}"
+                               "{{ summary }}")
+    doc.add_paragraph("{%p if suggestion_list %}")
+    doc.add_paragraph("三、协商建议", style="Heading 3")
+    doc.add_paragraph("{%p for s in suggestion_list %}")
+    layout.body_paragraph(doc, "{{ s.number }}. {{ s.text }}{% if s.handler or s.deadline %}（"
+                               "{% if s.handler %}承办：{{ s.handler }}{% endif %}"
+                               "{% if s.handler and s.deadline %}；{% endif %}"
+                               "{% if s.deadline %}期限：{{ s.deadline }}{% endif %}）{% endif %}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("")
+    layout.body_paragraph(doc, "{{ unit }}", align_right=True)
+    layout.body_paragraph(doc, "{{ today }}", align_right=True)
+    return layout.docx_bytes(doc)
 
 
 def _env():
@@ -63,24 +89,72 @@ def _render(template_bytes: bytes, context: dict) -> bytes:
 
 def check_template(template_bytes: bytes) -> None:
     """Render with sample values; refuses unknown or malformed fields."""
-    _render(template_bytes, dict(FIELDS))
+    _render(template_bytes, dict(SAMPLE))
+
+
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_NOISE = re.compile(r"[\s，,。！？!?；;：:、“”\"'（）()]")
+
+
+def _key(text: str) -> str:
+    return _NOISE.sub("", text)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(text or "") if _key(s)]
+
+
+def _without(text: str, said: set[str]) -> str:
+    """`text` without the sentences already said elsewhere (compared without punctuation)."""
+    return "".join(s for s in _sentences(text) if _key(s) not in said)
+
+
+def _date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def minutes_context(topic, outcome) -> dict:
     sessions = [s for s in topic.sessions.all() if s.status == "held"]
     session = outcome.session if outcome and outcome.session_id else (sessions[-1] if sessions else None)
     participants = list(session.participants.all()) if session else []
+    suggestions = list(topic.suggestions.all())
+    suggestion_keys = {_key(s) for item in suggestions for s in _sentences(item.text)}
+    suggestion_keys |= {_key(item.text) for item in suggestions}
+
+    summary = outcome.summary if outcome else ""
+    summary = _without(summary, suggestion_keys)
+    summary_keys = {_key(s) for s in _sentences(summary)}
+    raw_minutes = (outcome.minutes if outcome else "") or (session.summary if session else "")
+    paragraphs = []
+    for block in raw_minutes.splitlines():
+        kept = _without(block, suggestion_keys | summary_keys)
+        if kept and _key(kept) not in {_key(p) for p in paragraphs}:
+            paragraphs.append(kept)
+    if not paragraphs and session and session.summary:
+        paragraphs = [session.summary]
+    minutes_keys = {_key(s) for p in paragraphs for s in _sentences(p)}
+    summary = _without(summary, minutes_keys)
+
+    suggestion_list = [{
+        "number": i, "text": item.text.strip(),
+        "handler": item.handling_unit.name if item.handling_unit_id else item.handler_name,
+        "deadline": _date(item.deadline),
+    } for i, item in enumerate(suggestions, start=1)]
     return {
         "title": topic.title, "unit": topic.org_unit.display_body,
-        "date": session.scheduled_on.isoformat() if session else "",
+        "date": _date(session.scheduled_on) if session else "",
         "venue": session.venue if session else "", "form": session.get_form_display() if session else "",
         "participants": "、".join(p.name for p in participants if p.attendance == "attended"),
         "consensus": ("是" if outcome.consensus else "否") if outcome else "",
-        "summary": outcome.summary if outcome else "", "minutes": outcome.minutes if outcome else "",
-        "suggestions": "\n".join(f"{i}. {s.text}（{s.get_route_display()}）"
-                                 for i, s in enumerate(topic.suggestions.all(), start=1)),
-        "today": timezone.localdate().isoformat(),
+        "summary": summary, "minutes": "\n".join(paragraphs), "minutes_paragraphs": paragraphs,
+        "suggestions": "\n".join(f"{s['number']}. {s['text']}" for s in suggestion_list),
+        "suggestion_list": suggestion_list,
+        "today": _date(timezone.localdate()),
     }
+
+
+def minutes_filename(topic) -> str:
+    return f"协商纪要-{topic.title[:40]}.docx"
 
 
 def render_minutes(topic, outcome, template_bytes: bytes | None) -> bytes:

@@ -277,6 +277,12 @@ class Reply(models.Model):
     def __str__(self):
         return f"{self.assignment} · {self.reply_class}"
 
+    @property
+    def class_meaning(self) -> str:
+        """The result class without its letter ("正在解决或列入计划" for B), for pages and letters
+        that show the letter separately."""
+        return str(self.get_reply_class_display()).split("—")[-1].strip(" —")
+
 
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied")

@@ -1,18 +1,19 @@
 """The files of export jobs, written by Celery workers: Excel in xlsxwriter's constant-memory
-mode (rows are streamed from the database and flushed row by row), and the Word annual report
-pack (年度工作报告素材) rendered with docxtpl from a template staff can edit in Word."""
+mode (rows are streamed from the database and flushed row by row) with a print setup
+(portal.spreadsheets), and the Word annual report pack (年度工作报告素材, pack.py) rendered with
+docxtpl from a template staff can edit in Word."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from portal.errors import GuardFailed
+from portal.spreadsheets import HEADER_ROW
 
 from .periods import Period
 
@@ -35,43 +36,67 @@ def build(job, path: str, *, progress) -> str:
     raise GuardFailed(_("Unknown kind of export."))
 
 
-def _workbook(path):
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_urls": False})
-    return workbook, workbook.add_format({"bold": True, "bg_color": "#E9ECEF"})
+def _value_cell(metric, values: dict[str, float], pk: int):
+    """A figure for the sheet: the number itself, or "—" for a rate over nothing (0/0)."""
+    from .pack import is_rate, parts_of
+
+    value = values[metric.key][pk]
+    parts = parts_of(metric) if is_rate(metric) else None
+    if parts and not values.get(parts[1], {}).get(pk):
+        return "—"
+    return int(value) if float(value).is_integer() else round(value, 1)
+
+
+def _header_label(metric) -> str:
+    from .pack import is_rate, unit_of
+
+    unit = "%" if is_rate(metric) else unit_of(metric)
+    label = str(metric.label)
+    return f"{label}（{unit}）" if unit and "（" not in label else label
 
 
 def _dashboard_xlsx(job, path, progress) -> str:
+    from portal.spreadsheets import Workbook
+
+    from .pack import is_rate, unit_of
     from .selectors import dashboard_for
 
     period = Period.from_params(job.params["period"])
     board = dashboard_for(unit=job.org_unit, period=period)
     progress(0, 1 + len(board.rows))
-    workbook, bold = _workbook(path)
-    summary = workbook.add_worksheet(_("Summary")[:31])
-    summary.write_row(0, 0, [_("Unit"), job.org_unit.name], bold)
-    summary.write_row(1, 0, [_("Period"), period.label])
-    summary.write_row(2, 0, [_("As of"), timezone.localtime(board.as_of).strftime("%Y-%m-%d %H:%M")])
-    summary.write_row(4, 0, [_("Section"), _("Metric"), _("Value"), _("Unit of measure")], bold)
-    row = 5
+    unit = job.org_unit
+    as_of = timezone.localtime(board.as_of).strftime("%Y-%m-%d %H:%M")
+    values = {c.metric.key: {unit.pk: c.value} for s in board.sections for c in s.cells}
+    for row in board.rows:
+        for c in row.cells:
+            values[c.metric.key][row.unit.pk] = c.value
+    book = Workbook(path)
+    summary = book.sheet(_("Summary"), title=f"{unit.name}{period.label}数据报表（汇总）", as_of=as_of,
+                         header=[_("Section"), _("Metric"), _("Value"), _("Unit of measure")], widths=[18, 40, 12, 10])
+    index = HEADER_ROW + 1
     for section in board.sections:
         for cell in section.cells:
-            summary.write_row(row, 0, [section.label, str(cell.metric.label), cell.value, str(cell.metric.unit)])
-            row += 1
-    summary.set_column(0, 1, 28)
+            book.row(summary, index, [section.label, str(cell.metric.label), _value_cell(cell.metric, values, unit.pk),
+                                      "%" if is_rate(cell.metric) else unit_of(cell.metric)])
+            index += 1
     progress(1)
-    sheet = workbook.add_worksheet(_("Subordinate units")[:31])
-    sheet.write_row(0, 0, [_("Unit")] + [str(m.label) for m in board.metrics], bold)
-    for i, child in enumerate(board.rows, start=1):
-        sheet.write_row(i, 0, [child.unit.name] + [c.value for c in child.cells])
-        if i % PROGRESS_EVERY == 0:
-            progress(1 + i)
-    sheet.set_column(0, 0, 28)
-    workbook.close()
+    # One sheet per section, so the unit column is on every printed page and a page fits its width.
+    for section in board.sections:
+        metrics = [c.metric for c in section.cells]
+        sheet = book.sheet(f"{_('Subordinate units')}-{section.label}",
+                           title=f"{unit.name}{period.label}下级单位情况（{section.label}）", as_of=as_of,
+                           header=[_("Unit")] + [_header_label(m) for m in metrics],
+                           widths=[22] + [max(10, min(18, len(_header_label(m)) * 1.6)) for m in metrics])
+        for i, child in enumerate(board.rows, start=HEADER_ROW + 1):
+            book.row(sheet, i, [child.unit.name] + [_value_cell(m, values, child.unit.pk) for m in metrics])
+    book.close()
     progress(1 + len(board.rows))
-    return f"{job.org_unit.name}-{period.label}-{_('dashboard')}.xlsx"
+    return f"{unit.name}-{period.label}-数据报表.xlsx"
 
 
 def _records_xlsx(job, path, progress) -> str:
+    from portal.spreadsheets import Workbook
+
     from .selectors import metric_or_404, records_for
 
     period = Period.from_params(job.params["period"])
@@ -80,47 +105,40 @@ def _records_xlsx(job, path, progress) -> str:
     total = qs.count()
     progress(0, total)
     has_unit = any(f.name == "org_unit" for f in qs.model._meta.get_fields())
-    workbook, bold = _workbook(path)
-    sheet = workbook.add_worksheet(str(metric.label)[:31])
-    sheet.write_row(0, 0, ["#", _("Record"), _("Unit")], bold)
+    book = Workbook(path)
+    sheet = book.sheet(str(metric.label), title=f"{job.org_unit.name}{period.label}{metric.label}明细（共{total}条）",
+                       as_of=timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M"),
+                       header=["序号", _("Record"), _("Unit")], widths=[8, 70, 28])
     for i, obj in enumerate(qs.iterator(chunk_size=2000), start=1):
-        sheet.write_row(i, 0, [i, str(obj), obj.org_unit.name if has_unit else ""])
+        book.row(sheet, HEADER_ROW + i, [i, str(obj), obj.org_unit.name if has_unit else job.org_unit.name])
         if i % PROGRESS_EVERY == 0:
             progress(i)
-    sheet.set_column(1, 2, 30)
-    workbook.close()
+    book.close()
     progress(total)
-    return f"{job.org_unit.name}-{period.label}-{metric.key}.xlsx"
-
-
-def pack_context(board) -> dict:
-    return {
-        "unit_name": board.unit.name,
-        "period_label": board.period.label,
-        "as_of": timezone.localtime(board.as_of).strftime("%Y-%m-%d %H:%M"),
-        "sections": [
-            {"label": s.label, "entries": [{"label": str(c.metric.label), "value": c.display, "unit": str(c.metric.unit)
-                                          if str(c.metric.unit) != "%" else ""} for c in s.cells]}
-            for s in board.sections
-        ],
-        "children": [
-            {"name": r.unit.name, "cells": [{"label": str(c.metric.label), "value": c.display} for c in r.cells]}
-            for r in board.rows
-        ],
-    }
+    return f"{job.org_unit.name}-{period.label}-{metric.label}-明细.xlsx"
 
 
 SAMPLE_CONTEXT = {
-    "unit_name": "示例区", "period_label": "2026年", "as_of": "2026-01-01 00:00",
-    "sections": [{"label": "委员", "entries": [{"label": "在册委员", "value": "1", "unit": "人"}]}],
-    "children": [{"name": "示例街道", "cells": [{"label": "在册委员", "value": "1"}]}],
+    "unit_name": "示例区", "body_name": "示例区政协", "period_label": "2026年", "last_period_label": "2025年",
+    "as_of": "2026-01-01 00:00", "as_of_date": "2026年1月1日", "today": "2026年1月1日",
+    "sections": [{"label": "委员", "heading": "一、委员", "prose": "2026年，示例区政协……", "chart": "",
+                  "table": [{"label": "在册委员", "value": "1人", "last": "—", "change": "—", "quota": "—"}],
+                  "entries": [{"label": "在册委员", "value": "1", "unit": "人"}]}],
+    "children": [{"name": "示例街道", "values": ["1"], "cells": [{"label": "在册委员", "value": "1"}]}],
+    "children_header": ["在册委员（人）"], "children_total": ["1"], "children_table": "",
+    "children_heading": "二、下级单位情况", "cases": [{"title": "示例议题", "unit": "示例街道", "text": "示例结果"}],
+    "cases_heading": "三、典型案例",
 }
 
 
 def _render(template_source, context) -> bytes:
     from docxtpl import DocxTemplate
 
+    from .pack import attach_images
+
     doc = DocxTemplate(template_source)
+    if "sections" in context and context is not SAMPLE_CONTEXT:
+        context = attach_images(doc, context)
     doc.render(context, autoescape=True)
     out = io.BytesIO()
     doc.save(out)
@@ -140,42 +158,73 @@ def check_template(upload) -> None:
 
 
 def _word_pack(job, path, progress) -> str:
-    from .selectors import dashboard_for
     from .services import template_for
 
     period = Period.from_params(job.params["period"])
     progress(0, 2)
-    board = dashboard_for(unit=job.org_unit, period=period)
+    context = pack_for(job.org_unit, period)
     progress(1)
     template = template_for(job.org_unit)
     if template is not None:
         with template.file.open("rb") as handle:
-            data = _render(io.BytesIO(handle.read()), pack_context(board))
+            data = _render(io.BytesIO(handle.read()), context)
     else:
-        data = _render(str(DEFAULT_TEMPLATE), pack_context(board))
+        data = _render(str(DEFAULT_TEMPLATE), context)
     Path(path).write_bytes(data)
     progress(2)
     return f"{job.org_unit.name}-{period.label}-年度工作报告素材.docx"
 
 
-def build_default_template(path: Path = DEFAULT_TEMPLATE) -> None:
-    """(Re)create the built-in template. Staff download it, edit it in Word and upload it back;
-    the {{ }} and {%p %} tags are docxtpl's (Jinja) and must stay whole."""
-    from docx import Document
+def pack_for(unit, period: Period, *, charts: bool = True) -> dict:
+    """The report pack's context for `unit` over `period` (see pack.py)."""
+    from portal.metrics import QUOTAS
 
-    doc = Document()
-    doc.add_heading("{{ unit_name }}{{ period_label }}工作报告素材", level=1)
-    doc.add_paragraph("数据截至 {{ as_of }}。以下数字按本单位及全部下级单位汇总。")
-    doc.add_paragraph("{%p for section in sections %}")
-    doc.add_heading("{{ section.label }}", level=2)
-    doc.add_paragraph("{%p for item in section.entries %}")
-    doc.add_paragraph("{{ item.label }}：{{ item.value }}{{ item.unit }}", style="List Bullet")
+    from .pack import pack_context, shifted_year
+    from .selectors import dashboard_for, numbers_for
+
+    board = dashboard_for(unit=unit, period=period)
+    last = numbers_for([unit], shifted_year(period))
+    last_values = {key: per_unit[unit.pk] for key, per_unit in last.values.items()}
+    quotas = {key: func(unit, period.start.year) for key, func in QUOTAS.items()}
+    return pack_context(board, last_year_values=last_values, quotas=quotas, charts=charts)
+
+
+def build_default_template(path: Path = DEFAULT_TEMPLATE) -> None:
+    """(Re)create the built-in template (official layout, GB/T 9704-2012). Staff download it, edit
+    it in Word and upload it back; the {{ }}, {%p %} and {%tr %} tags are docxtpl's (Jinja) and
+    must stay whole. `python -c "from reports.exports import build_default_template as b; b()"`."""
+    from portal import documents as layout
+
+    doc = layout.new_document(layout.OFFICIAL)
+    layout.centered_title(doc, "{{ body_name }}{{ period_label }}工作报告素材")
+    layout.body_paragraph(doc, "（数据截至{{ as_of_date }}，按本单位及全部下级单位汇总）", indent=False).alignment = 1
+    doc.add_paragraph("{%p for s in sections %}")
+    doc.add_paragraph("{{ s.heading }}", style="Heading 2")
+    layout.body_paragraph(doc, "{{ s.prose }}")
+    doc.add_paragraph("{%p if s.table %}")
+    layout.table(doc, ["指标", "{{ period_label }}", "{{ last_period_label }}", "比上年", "年度任务"], [
+        ["{%tr for r in s.table %}", "", "", "", ""],
+        ["{{ r.label }}", "{{ r.value }}", "{{ r.last }}", "{{ r.change }}", "{{ r.quota }}"],
+        ["{%tr endfor %}", "", "", "", ""],
+    ], widths_mm=[56, 30, 30, 20, 20], font_pt=12)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p if s.chart %}")
+    doc.add_paragraph("{{ s.chart }}").alignment = 1
+    doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p if children %}")
+    doc.add_paragraph("{{ children_heading }}", style="Heading 2")
+    doc.add_paragraph("{{p children_table }}")
+    layout.body_paragraph(doc, "注：“—”表示本期为零或无可计算的数据；比率后括号内为分子/分母。", indent=False)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p if cases %}")
+    doc.add_paragraph("{{ cases_heading }}", style="Heading 2")
+    doc.add_paragraph("{%p for c in cases %}")
+    layout.body_paragraph(doc, "{{ loop.index }}. {{ c.title }}（{{ c.unit }}）：{{ c.text }}")
     doc.add_paragraph("{%p endfor %}")
-    doc.add_heading("下级单位情况", level=2)
-    doc.add_paragraph("{%p for row in children %}")
-    doc.add_paragraph("{{ row.name }}：{% for c in row.cells %}{{ c.label }} {{ c.value }}"
-                      "{% if not loop.last %}；{% endif %}{% endfor %}。", style="List Bullet")
-    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("")
+    layout.body_paragraph(doc, "{{ body_name }}", align_right=True)
+    layout.body_paragraph(doc, "{{ today }}", align_right=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))

@@ -66,7 +66,8 @@ def unit_dashboard(request, pk):
     if period is None:
         return render(request, "reports/dashboard.html", context, status=400)
     board = selectors.dashboard_for(unit=unit, period=period)
-    context.update(board=board, period=period, charts=chart_data(board), dashboard_buttons=dashboard_buttons())
+    # charts are built when the (cached) tables are rendered, not on a cache hit
+    context.update(board=board, period=period, charts=lambda: chart_data(board), dashboard_buttons=dashboard_buttons())
     return render(request, "reports/dashboard.html", context)
 
 
@@ -177,8 +178,8 @@ def template_download(request, pk):
     if current is not None:
         from portal.files import serve_private
 
-        return serve_private(current.file, filename="report-pack-template.docx")
-    return FileResponse(open(DEFAULT_TEMPLATE, "rb"), as_attachment=True, filename="report-pack-template.docx")
+        return serve_private(current.file, filename="年度工作报告素材模板.docx")
+    return FileResponse(open(DEFAULT_TEMPLATE, "rb"), as_attachment=True, filename="年度工作报告素材模板.docx")
 
 
 def unit_section(request, unit):
@@ -206,4 +207,4 @@ def home_panel(request):
     numbers = selectors.numbers_for(roots, period, keys)
     metrics = selectors.metrics_in_order(keys)
     return {"template": "reports/_home_panel.html", "width": 6, "period": period, "as_of": numbers.as_of,
-            "rows": [(u, [selectors.Cell(m, numbers.values[m.key][u.pk], None) for m in metrics]) for u in roots]}
+            "rows": [(u, [selectors.Cell(m, numbers.values[m.key][u.pk], u, period) for m in metrics]) for u in roots]}

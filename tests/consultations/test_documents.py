@@ -66,3 +66,26 @@ def test_template_page(client, users, tree):
     assert r.status_code == 400
     client.force_login(users.member)
     assert client.post(reverse("consultations:templates"), {}).status_code == 404
+
+
+def test_minutes_say_each_thing_once_and_print_the_venue(client, users, tree, topic):
+    """The result repeats suggestion 1 and the minutes repeat the result: each is printed once."""
+    from consultations.models import Outcome
+
+    from ..documents.text import docx_lines, download_name, repeated
+
+    advance(topic, users, tree, to="handling")
+    Outcome.objects.filter(topic=topic).update(summary="协调开发商启用地下停车场。补划车位。",
+                                               minutes="会议听取了居民意见。补划车位。\n会议听取了居民意见。")
+    client.force_login(users.secretary)
+    r = client.get(reverse("consultations:minutes_docx", args=[topic.pk]))
+    lines = docx_lines(r.content)
+    text = "\n".join(lines)
+    assert repeated(lines) == []
+    assert text.count("协调开发商启用地下停车场") == 1, text
+    assert text.count("补划车位") == 1, text
+    assert text.count("会议听取了居民意见") == 1, text
+    assert "1. 协调开发商启用地下停车场" in text and "1. 1." not in text
+    session = topic.sessions.get()
+    assert f"地点：{session.venue}" in text
+    assert download_name(r) == "协商纪要-小区停车难.docx"

@@ -2,6 +2,7 @@
 running job, no partial file after a failure; the Word pack and its editable template."""
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -35,10 +36,24 @@ def test_dashboard_export_runs_in_the_background_and_offers_a_download(
     assert reverse("reports:export_download", args=[job.pk]) in page.content.decode()
     download = client.get(reverse("reports:export_download", args=[job.pk]))
     book = openpyxl.load_workbook(io.BytesIO(b"".join(download.streaming_content)))
-    summary = {row[1]: row[2] for row in book.worksheets[0].iter_rows(min_row=6, values_only=True)}
+    summary_sheet = book.worksheets[0]
+    assert summary_sheet["A1"].value == f"相山区{YEAR}年数据报表（汇总）" and summary_sheet["A2"].value.startswith("数据截至 ")
+    rows = list(summary_sheet.iter_rows(min_row=5, values_only=True))
+    summary = {row[1]: row[2] for row in rows}
     assert summary["在册委员"] == 3 and summary["履职活动（人次）"] == 3
-    children = {row[0]: row[1:] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)}
-    assert set(children) == {"三堤口街道", "东山街道", "相山区城管局"}
+    assert all(row[3] for row in rows if row[0] == "协商议事"), "every 协商议事 figure has its unit"
+    assert summary["立案率"] == "—"  # 0 of 0 received
+    # one sheet of child units per section, each printing landscape, one page wide, headers repeated
+    assert len(book.worksheets) == 1 + len({row[0] for row in rows})
+    for sheet in book.worksheets[1:]:
+        children = {row[0] for row in sheet.iter_rows(min_row=5, values_only=True)}
+        assert children == {"三堤口街道", "东山街道", "相山区城管局"}
+        assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0
+        assert sheet.print_title_rows.replace("$", "") == "1:4"
+    from ..documents.text import download_name
+
+    assert download_name(download) == job.filename == f"相山区-{YEAR}年-数据报表.xlsx"
 
 
 def test_records_export_streams_every_record_and_reports_progress(
@@ -57,8 +72,8 @@ def test_records_export_streams_every_record_and_reports_progress(
     assert job.status == ExportStatus.DONE, job.error
     assert seen[0] == (0, 3) and [s[0] for s in seen[1:]] == [1, 2, 3, 3]
     book = openpyxl.load_workbook(job.file.path)
-    rows = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 3 and original == 500
+    rows = list(book.worksheets[0].iter_rows(min_row=5, values_only=True))
+    assert len(rows) == 3 and original == 500 and all(row[2] for row in rows)
 
 
 def test_an_export_requested_twice_reuses_the_running_job(client, tree, users, django_capture_on_commit_callbacks):
@@ -129,8 +144,16 @@ def test_word_pack_uses_the_built_in_template_then_an_uploaded_one(
         _request(client, tree.county_a, "word_pack")
     job = ExportJob.objects.get()
     assert job.status == ExportStatus.DONE, job.error
-    text = "\n".join(p.text for p in Document(job.file.path).paragraphs)
-    assert f"相山区{YEAR}年工作报告素材" in text and "在册委员：3人" in text and "三堤口街道" in text
+    from ..documents.text import docx_lines, repeated
+
+    lines = docx_lines(Path(job.file.path).read_bytes())
+    text = "\n".join(lines)
+    assert f"相山区政协{YEAR}年工作报告素材" in lines
+    assert f"{YEAR}年，相山区政协下辖乡镇（街道）2个，村（社区）1个" in text
+    assert f"{YEAR}年，相山区政协有在册委员3人，委员参加履职活动3人次" in text
+    assert "在册委员 | 3人 | 3人 | 持平 | —" in lines and "委员参与率 | 66.7%（2/3） | 33.3%（1/3） |  | —" in lines
+    children = [line for line in lines if line.startswith("三堤口街道 |")]
+    assert len(children) == 1 and "0.0%" not in text and repeated(lines) == []
 
     # an office edits the template in Word and uploads it for its subtree
     doc = Document()

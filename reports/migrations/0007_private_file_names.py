@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0003_purge_schedule'),
+        ('reports', '0006_summary_change_stamp'),
     ]
 
     operations = [
