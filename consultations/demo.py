@@ -181,7 +181,7 @@ def _play(case, index, stage, unit, secretary, approver, demo_member, ref=None):
                                  organisation=label[:100] if kind == ParticipantKind.DEPARTMENT else "")
     if upcoming:
         return
-    services.session_hold(actor=secretary, session=session,
+    services.session_hold(actor=secretary, session=session, version=session.version,
                           attendance={p.pk: Attendance.ATTENDED if i % 5 else Attendance.LEAVE
                                       for i, p in enumerate(session.participants.all(), start=1)},
                           steps_done=["brief", "opinions", "interaction", "consensus", "report"],

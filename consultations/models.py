@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from organizations.models import OrgScopedModel, OrgUnit
 from portal.concurrency import VersionedModel
+from portal.files import private_upload_to
 
 
 class Channel(models.TextChoices):
@@ -465,6 +466,7 @@ class Stage(models.TextChoices):
 
 
 def _attachment_path(instance, filename):
+    # Kept for migration 0001 only; stored names are unguessable now (portal.files.private_upload_to).
     return f"consultations/{instance.topic_id}/{filename}"
 
 
@@ -474,7 +476,7 @@ class Attachment(models.Model):
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="attachments")
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.TOPIC)
-    file = models.FileField(_("file"), upload_to=_attachment_path)
+    file = models.FileField(_("file"), upload_to=private_upload_to("consultations/evidence"))
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"), default=0)
     description = models.CharField(_("description"), max_length=200, blank=True)
@@ -498,7 +500,7 @@ class DocumentTemplate(OrgScopedModel):
     upload, so a broken field is refused with its name instead of failing at print time."""
 
     name = models.CharField(pgettext_lazy("object", "name"), max_length=100)
-    file = models.FileField(_("file"), upload_to="consultations/templates/")
+    file = models.FileField(_("file"), upload_to=private_upload_to("consultations/templates"))
     is_active = models.BooleanField(default=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")

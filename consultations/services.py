@@ -125,7 +125,7 @@ def topic_update(*, actor, topic: Topic, version=None, **fields) -> Topic:
     topic = _lock_topic(topic)
     if not TOPIC.may(topic, actor, "edit"):
         raise NotAllowed()
-    check_version(topic, version)
+    check_version(topic, version, required=True)
     unknown = set(fields) - EDITABLE_TOPIC_FIELDS
     if unknown:
         raise DomainError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -397,7 +397,7 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
     session = _lock_session(session)
     if not SESSION.may(session, actor, "hold"):
         raise NotAllowed()
-    check_version(session, version)
+    check_version(session, version, required=True)
     if held_on is not None:  # back-entry: the guards below judge the day it was held
         session.scheduled_on = dates.session_held_on(held_on, session=session)
     row = SESSION.check(session, actor, "hold")
@@ -491,7 +491,7 @@ def outcome_update(*, actor, outcome: Outcome, version=None, consensus: bool, su
     outcome = Outcome.objects.select_for_update(of=("self",)).select_related("topic").get(pk=outcome.pk)
     if not TOPIC.may(outcome.topic, actor, "outcome_edit"):
         raise NotAllowed()
-    check_version(outcome, version)
+    check_version(outcome, version, required=True)
     TOPIC.check(outcome.topic, actor, "outcome_edit")
     fields = ["consensus", "summary", "minutes", "recorded_on"]
     before = snapshot(outcome, fields)

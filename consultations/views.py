@@ -3,12 +3,10 @@ Domain errors become form errors or messages, never a 500."""
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -450,12 +448,9 @@ def _attachment_or_404(request, pk) -> Attachment:
 @login_required
 def attachment_download(request, pk):
     attachment = _attachment_or_404(request, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError, ValueError):
-        raise Http404
-    ctype = mimetypes.guess_type(attachment.original_name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type=ctype)
+    from portal.files import serve_private
+
+    return serve_private(attachment.file, filename=attachment.original_name)
 
 
 @login_required

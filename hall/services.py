@@ -154,7 +154,7 @@ def consultation_set_result(*, actor, consultation: OnlineConsultation, result: 
                             ) -> OnlineConsultation:
     require_role(actor, STAFF_ROLES, consultation.org_path)
     consultation = OnlineConsultation.objects.select_for_update().get(pk=consultation.pk)
-    check_version(consultation, version)
+    check_version(consultation, version, required=True)
     if not consultation.is_closed():
         raise GuardFailed(_("The result can be published once the consultation has closed."))
     before = snapshot(consultation, ["result"])

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from organizations.models import Body, OrgScopedModel, OrgUnit
 from portal.concurrency import VersionedModel
+from portal.files import private_upload_to
 
 
 class MemberLevel(models.TextChoices):
@@ -115,7 +116,7 @@ class DutyRecord(OrgScopedModel):
     source_id = models.CharField(max_length=64, blank=True, default="")
     activity_unit = models.ForeignKey(OrgUnit, verbose_name=_("where"), null=True, blank=True,
                                       on_delete=models.SET_NULL, related_name="+")
-    evidence = models.FileField(_("evidence"), upload_to="duty/%Y/", blank=True)
+    evidence = models.FileField(_("evidence"), upload_to=private_upload_to("duty"), blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -305,7 +306,7 @@ class ChecklistItem(OrgScopedModel):
 class ChecklistEvidence(models.Model):
     workroom = models.ForeignKey(Workroom, on_delete=models.CASCADE, related_name="evidence")
     item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="+")
-    file = models.FileField(_("evidence"), upload_to="workrooms/%Y/")
+    file = models.FileField(_("evidence"), upload_to=private_upload_to("workrooms"))
     note = models.CharField(_("note"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")

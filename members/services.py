@@ -125,9 +125,9 @@ def member_create(*, actor, unit: OrgUnit, committees=(), **fields) -> Member:
 
 @transaction.atomic
 def member_update(*, actor, member: Member, version, committees=None, **fields) -> Member:
-    member = Member.objects.select_for_update().select_related("org_unit").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=member.pk)
     _require_clerk(actor, member.org_unit)
-    check_version(member, version)
+    check_version(member, version, required=True)
     if "id_key" in fields:
         fields["id_key"] = (fields["id_key"] or "").strip().upper()
         if Member.objects.filter(id_key=fields["id_key"]).exclude(pk=member.pk).exists():
@@ -169,7 +169,7 @@ def posting_add(*, actor, member: Member, unit: OrgUnit, basis: str = PostingBas
 
 @transaction.atomic
 def posting_end(*, actor, posting: Posting) -> Posting:
-    posting = Posting.objects.select_for_update().select_related("member__org_unit", "org_unit").get(pk=posting.pk)
+    posting = Posting.objects.select_for_update(of=("self",)).select_related("member__org_unit", "org_unit").get(pk=posting.pk)
     _require_clerk(actor, posting.member.org_unit)
     if not posting.is_active:
         raise GuardFailed(_("This posting has already ended."))
@@ -239,7 +239,7 @@ def duty_record_submit(*, actor, member: Member, kind: str, occurred_on: datetim
 
 @transaction.atomic
 def duty_record_review(*, actor, record: DutyRecord, approve: bool, note: str = "") -> DutyRecord:
-    record = DutyRecord.objects.select_for_update().select_related("member", "org_unit").get(pk=record.pk)
+    record = DutyRecord.objects.select_for_update(of=("self",)).select_related("member", "org_unit").get(pk=record.pk)
     _require_clerk(actor, record.org_unit)
     if record.status != DutyStatus.PENDING:
         raise GuardFailed(_("Only entries awaiting verification can be verified or rejected."))
@@ -260,7 +260,7 @@ def duty_record_review(*, actor, record: DutyRecord, approve: bool, note: str = 
 @transaction.atomic
 def duty_record_cancel(*, actor, record: DutyRecord) -> DutyRecord:
     """The member takes back their own entry while it awaits verification."""
-    record = DutyRecord.objects.select_for_update().select_related("member").get(pk=record.pk)
+    record = DutyRecord.objects.select_for_update(of=("self",)).select_related("member").get(pk=record.pk)
     if record.member.user_id is None or record.member.user_id != actor.pk:
         raise NotAllowed()
     if record.status != DutyStatus.PENDING:
@@ -319,7 +319,7 @@ def scoring_plan_save(*, actor, unit: OrgUnit, year: int, annual_minimum: int, p
         before, action = {}, "members.scoring.create"
         valid_from = start
     else:
-        check_version(plan, version)
+        check_version(plan, version, required=True)
         before, action = snapshot(plan, list(fields)), "members.scoring.update"
         for name, value in fields.items():
             setattr(plan, name, value)
@@ -382,10 +382,10 @@ def workroom_create(*, actor, unit: OrgUnit, members=(), **fields) -> Workroom:
 
 @transaction.atomic
 def workroom_update(*, actor, workroom: Workroom, version, members=None, **fields) -> Workroom:
-    workroom = Workroom.objects.select_for_update().select_related("org_unit").get(pk=workroom.pk)
+    workroom = Workroom.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=workroom.pk)
     if not permissions.has_role(actor, WORKROOM_EDITORS, workroom.org_unit):
         raise NotAllowed()
-    check_version(workroom, version)
+    check_version(workroom, version, required=True)
     if workroom.status in (WorkroomStatus.REVOKED, WorkroomStatus.REJECTED):
         raise GuardFailed(_("A revoked or rejected workroom can no longer be changed."))
     before = snapshot(workroom, WORKROOM_FIELDS) | {"members": sorted(workroom.members.values_list("pk", flat=True))}
@@ -408,7 +408,7 @@ def workroom_transition(*, actor, workroom: Workroom, action: str, version=None,
     if action not in WORKROOM_TRANSITIONS:
         raise GuardFailed()
     allowed_from, to, who = WORKROOM_TRANSITIONS[action]
-    workroom = Workroom.objects.select_for_update().select_related("org_unit").get(pk=workroom.pk)
+    workroom = Workroom.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=workroom.pk)
     if not permissions.has_role(actor, who, workroom.org_unit):
         raise NotAllowed()
     check_version(workroom, version)
@@ -435,7 +435,7 @@ def workroom_transition(*, actor, workroom: Workroom, action: str, version=None,
 @transaction.atomic
 def workroom_annual_check(*, actor, workroom: Workroom, passed: bool, note: str = "", version=None,
                           today: datetime.date | None = None) -> Workroom:
-    workroom = Workroom.objects.select_for_update().select_related("org_unit").get(pk=workroom.pk)
+    workroom = Workroom.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=workroom.pk)
     _require_clerk(actor, workroom.org_unit)
     check_version(workroom, version)
     if not workroom.is_open:
@@ -454,7 +454,7 @@ def workroom_activity_add(*, actor, workroom: Workroom, occurred_on: datetime.da
                           summary: str = "", participants=(), residents: int = 0,
                           today: datetime.date | None = None) -> WorkroomActivity:
     """Log an activity; each participating member gets a duty entry automatically."""
-    workroom = Workroom.objects.select_for_update().select_related("org_unit").get(pk=workroom.pk)
+    workroom = Workroom.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=workroom.pk)
     if not permissions.has_role(actor, WORKROOM_EDITORS, workroom.org_unit):
         raise NotAllowed()
     if not workroom.is_open:
@@ -507,7 +507,7 @@ def checklist_item_add(*, actor, unit: OrgUnit, label: str, order: int = 0) -> C
 
 @transaction.atomic
 def checklist_evidence_upload(*, actor, workroom: Workroom, item: ChecklistItem, file, note: str = ""):
-    workroom = Workroom.objects.select_for_update().select_related("org_unit").get(pk=workroom.pk)
+    workroom = Workroom.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=workroom.pk)
     if not permissions.has_role(actor, WORKROOM_EDITORS, workroom.org_unit):
         raise NotAllowed()
     if item.pk not in {i.pk for i in checklist_for(workroom.org_unit)}:

@@ -8,7 +8,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -259,11 +259,9 @@ def duty_evidence(request, pk):
     record = _record_or_404(request, pk)
     if not record.evidence:
         raise Http404
-    try:
-        return FileResponse(record.evidence.open("rb"), as_attachment=False,
-                            filename=record.evidence.name.rsplit("/", 1)[-1])
-    except FileNotFoundError:
-        raise Http404
+    from portal.files import serve_private
+
+    return serve_private(record.evidence, as_attachment=False)
 
 
 @login_required

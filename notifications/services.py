@@ -422,14 +422,13 @@ def preference_set(*, user, kind: str, mode: str) -> Preference:
     return pref
 
 
-def _require_staff(actor):
-    if not getattr(actor, "is_staff", False):
-        raise NotAllowed()
-
-
 def delivery_retry(*, actor, delivery: Delivery) -> Delivery:
-    """Staff send a failed delivery again (after fixing the gateway or the address)."""
-    _require_staff(actor)
+    """The office in charge sends a failed delivery again (after fixing the gateway or the
+    address): a county office for its own county's notifications, the administrator for all."""
+    from .selectors import deliveries_in_care_of
+
+    if not deliveries_in_care_of(user=actor).filter(pk=delivery.pk).exists():
+        raise NotAllowed()
     with transaction.atomic():
         moved = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
             status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
@@ -443,7 +442,11 @@ def delivery_retry(*, actor, delivery: Delivery) -> Delivery:
 
 
 def scan_retry(*, actor, run: ScanRun) -> ScanRun:
-    _require_staff(actor)
+    """Scans run for the whole province: only the administrator runs one again."""
+    from .selectors import can_see_scans
+
+    if not can_see_scans(actor):
+        raise NotAllowed()
     with transaction.atomic():
         moved = ScanRun.objects.filter(pk=run.pk, status=ScanStatus.FAILED).update(
             status=ScanStatus.RUNNING, attempts=0)

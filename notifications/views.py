@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from portal.errors import DomainError
 
 from . import selectors, services
-from .models import Delivery, DeliveryMode, ScanRun
+from .models import DeliveryMode, ScanRun
 
 
 def _own(request, pk):
@@ -89,17 +89,18 @@ def preferences(request):
 
 
 def _staff_only(request):
-    """Signed-in users without staff rights get 403, never a login page."""
-    if not request.user.is_staff:
+    """Signed-in users who look after no deliveries get 403, never a login page. What the others
+    see is scoped (selectors.failed_deliveries): a county office its own county's failures."""
+    if not selectors.can_see_failures(request.user):
         raise PermissionDenied
 
 
 @login_required
 def failures(request):
     _staff_only(request)
-    deliveries = Paginator(selectors.failed_deliveries(), 50).get_page(request.GET.get("page"))
+    deliveries = Paginator(selectors.failed_deliveries(user=request.user), 50).get_page(request.GET.get("page"))
     return render(request, "notifications/failures.html", {
-        "page": deliveries, "scans": selectors.failed_scans()[:50],
+        "page": deliveries, "scans": selectors.failed_scans(user=request.user)[:50],
     })
 
 
@@ -107,7 +108,7 @@ def failures(request):
 @require_POST
 def delivery_retry(request, pk):
     _staff_only(request)
-    delivery = get_object_or_404(Delivery, pk=pk)
+    delivery = get_object_or_404(selectors.deliveries_in_care_of(user=request.user), pk=pk)
     try:
         services.delivery_retry(actor=request.user, delivery=delivery)
         messages.success(request, _("The delivery was queued again."))
@@ -120,6 +121,8 @@ def delivery_retry(request, pk):
 @require_POST
 def scan_retry(request, pk):
     _staff_only(request)
+    if not selectors.can_see_scans(request.user):
+        raise PermissionDenied
     run = get_object_or_404(ScanRun, pk=pk)
     try:
         services.scan_retry(actor=request.user, run=run)

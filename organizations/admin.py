@@ -31,7 +31,8 @@ class OrgUnitAdmin(GuardedModelAdmin):
             original = OrgUnit.objects.get(pk=obj.pk)
             fields = {f: getattr(obj, f) for f in services.UNIT_EDIT_FIELDS if getattr(obj, f) != getattr(original, f)}
             if fields:
-                services.orgunit_update(actor=request.user, unit=original, **fields)
+                # The admin's change form carries no version: it edits what it just loaded.
+                services.orgunit_update(actor=request.user, unit=original, version=original.version, **fields)
             if obj.parent_id != original.parent_id and obj.parent_id:
                 services.orgunit_move(actor=request.user, unit=original, new_parent=obj.parent)
         except DomainError as exc:

@@ -11,7 +11,7 @@ class OrgUnitEditForm(BootstrapFormMixin, forms.Form):
     short_name = forms.CharField(label=_("short name"), max_length=50, required=False)
     liaison_body_name = forms.CharField(label=_("liaison body"), max_length=100, required=False)
     kind = forms.ChoiceField(label=_("kind"), choices=UnitKind.choices)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class OrgUnitMoveForm(BootstrapFormMixin, forms.Form):

@@ -92,7 +92,7 @@ def orgunit_create(*, actor, parent: OrgUnit | None, kind: str, name: str, code:
 def orgunit_update(*, actor, unit: OrgUnit, version=None, **fields) -> OrgUnit:
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     _require_tree_admin(actor, unit)
-    check_version(unit, version)
+    check_version(unit, version, required=True)
     unknown = set(fields) - set(UNIT_EDIT_FIELDS)
     if unknown:
         raise DomainError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})

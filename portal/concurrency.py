@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from .errors import StaleEdit
+from .errors import StaleEdit, VersionMissing
 
 
 class VersionedModel(models.Model):
@@ -17,9 +17,15 @@ class VersionedModel(models.Model):
         abstract = True
 
 
-def check_version(instance: VersionedModel, expected) -> None:
-    """Refuse the save when the record changed since the user loaded `expected`."""
+def check_version(instance: VersionedModel, expected, *, required: bool = False) -> None:
+    """Refuse the save when the record changed since the user loaded `expected`.
+
+    Edits of a record's content pass `required=True` (or call `require_version`): without the
+    version they were read at they are refused (`VersionMissing`, 400) instead of silently
+    overwriting. Workflow steps may omit it: their guards already refuse a step taken twice."""
     if expected in (None, ""):
+        if required:
+            raise VersionMissing()
         return
     try:
         expected = int(expected)
@@ -37,3 +43,8 @@ def bump_version(instance: VersionedModel, update_fields: list[str] | None = Non
     else:
         instance.save()
     instance.refresh_from_db(fields=["version"])
+
+
+def require_version(instance: VersionedModel, expected) -> None:
+    """`check_version` for edits: a missing version is refused, never skipped."""
+    check_version(instance, expected, required=True)

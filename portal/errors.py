@@ -44,3 +44,17 @@ class StaleEdit(DomainError):
     def __init__(self, message=None, **kwargs):
         kwargs.setdefault("code", "stale")
         super().__init__(message, **kwargs)
+
+
+class VersionMissing(DomainError):
+    """An edit arrived without the version its form or payload was read at, so a lost update
+    could not be ruled out."""
+
+    default_message = _(
+        "The edit did not say which version of the record it was made on. Reload the page (or "
+        "send the \"version\" you read) and save again."
+    )
+
+    def __init__(self, message=None, **kwargs):
+        kwargs.setdefault("code", "version_required")
+        super().__init__(message, **kwargs)

@@ -112,3 +112,66 @@ class DatabaseErrorMiddleware:
         if status == 503:
             response["Retry-After"] = "5"
         return response
+
+
+# SQLSTATEs of failures that go away when the transaction is run again: deadlock detected,
+# serialization failure. (A busy database — lock timeout, SQLite locked — is
+# DatabaseErrorMiddleware's 503 "try again in a moment".)
+TRANSIENT_SQLSTATES = {"40P01", "40001"}
+
+
+def is_transient_db_error(exc) -> bool:
+    """A deadlock or serialization failure (PostgreSQL)."""
+    if not isinstance(exc, DatabaseError):
+        return False
+    cause = exc.__cause__
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return code in TRANSIENT_SQLSTATES
+
+
+class TransientDatabaseErrorMiddleware:
+    """Two requests that lock the same rows in opposite order deadlock; PostgreSQL aborts one.
+    That one is run once more (its transaction was rolled back whole, so nothing is half
+    written); if it fails again the user gets a 409 asking to try again — never a 500.
+
+    The body of other writes is kept in memory so the view can read it again; a multipart
+    request (uploads) runs again from its parsed form and rewound files, or, if the view never
+    parsed it, gets the 409."""
+
+    WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in self.WRITE_METHODS and request.content_type != "multipart/form-data":
+            request.body  # noqa: B018 — read once now so a second run of the view can parse it again
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import connection
+
+        if not is_transient_db_error(exception):
+            return None
+        log = logging.getLogger("portal.db")  # noqa: F811 — its own logger name, read by tests
+        match = request.resolver_match
+        multipart = request.content_type == "multipart/form-data"
+        retry = (not getattr(request, "_portal_retried", False) and match is not None
+                 and not (multipart and not hasattr(request, "_files")) and not connection.in_atomic_block)
+        if retry:
+            request._portal_retried = True
+            if multipart:  # parsed once and kept on the request: rewind the uploads for the second run
+                for upload in request.FILES.values():
+                    upload.seek(0)
+            log.warning("Transient database error on %s %s, running it again: %s", request.method, request.path,
+                        exception)
+            try:
+                return match.func(request, *match.args, **match.kwargs)
+            except Exception as again:
+                if not is_transient_db_error(again):
+                    raise
+                exception = again
+        log.warning("Transient database error on %s %s, answered 409: %s", request.method, request.path, exception)
+        return RequestSizeAndEncodingMiddleware._error(
+            request, 409, _("Another user changed the same records at the same moment. Nothing was saved; "
+                            "please try again."))

@@ -75,3 +75,32 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class IdempotencyRecord(models.Model):
+    """A create request that must take effect once (portal/idempotency.py).
+
+    The key is a form's one-time token or an API client's `Idempotency-Key`, scoped to the
+    caller (`owner`: user id or session) and the route, and kept for a day. The row is written
+    before the view runs, so a concurrent second request finds it (unique constraint) and waits
+    for the first one's response instead of creating again; the response replayed is stored in
+    the database, so every web worker answers the same."""
+
+    key = models.CharField(max_length=100)
+    owner = models.CharField(max_length=80)
+    route = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
+    completed = models.BooleanField(default=False)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    location = models.CharField(max_length=1000, blank=True, default="")
+    content_type = models.CharField(max_length=200, blank=True, default="")
+    body = models.BinaryField(blank=True, default=b"")
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [models.UniqueConstraint(fields=["key", "owner", "route"], name="portal_idempotency_once")]
+
+    def __str__(self):
+        return f"{self.route} {self.key}"

@@ -20,3 +20,11 @@ def heartbeat():
     WorkerHeartbeat.objects.update_or_create(
         name="worker", defaults={"seen_at": timezone.now(), "hostname": socket.gethostname()}
     )
+
+
+@shared_task(name="portal.idempotency_prune", ignore_result=True)
+def idempotency_prune():
+    """Hourly: forget form tokens and Idempotency-Keys older than a day."""
+    from .idempotency import prune
+
+    prune()

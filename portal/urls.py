@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import views
@@ -32,8 +30,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# No /media/ route, not even in development: every stored file is private and handed out by a
+# view that checks the caller's scope (portal/files.py). Public hall photos have their own view.
 
 handler400 = "portal.views.error_400"
 handler403 = "portal.views.error_403"

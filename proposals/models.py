@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from members.models import Member
 from organizations.models import Body, OrgScopedModel, OrgUnit
 from portal.concurrency import VersionedModel
+from portal.files import private_upload_to
 
 
 class ProposalKind(models.TextChoices):
@@ -273,7 +274,7 @@ class Reply(models.Model):
     text = models.TextField(_("reply"))
     lines = models.JSONField(_("per-suggestion actions"), default=list, blank=True)
     document_number = models.CharField(_("document number"), max_length=60, blank=True)
-    letter = models.FileField(_("signed reply letter"), upload_to="proposals/replies/%Y/", blank=True)
+    letter = models.FileField(_("signed reply letter"), upload_to=private_upload_to("proposals/replies"), blank=True)
     follow_up_on = models.DateField(_("follow-up review date"), null=True, blank=True)
     followed_up_at = models.DateTimeField(null=True, blank=True)
     follow_up_note = models.TextField(_("follow-up result"), blank=True)
@@ -334,7 +335,7 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 class Attachment(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="proposals/files/%Y/")
+    file = models.FileField(_("file"), upload_to=private_upload_to("proposals/files"))
     name = models.CharField(pgettext_lazy("object", "name"), max_length=200)
     size = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -74,6 +74,7 @@ def _today() -> datetime.date:
 
 
 def _locked(model, pk):
+    """Lock one row (no joins, so only that row)."""
     return model.objects.select_for_update().get(pk=pk)
 
 
@@ -188,7 +189,7 @@ def proposal_update(*, actor, proposal: Proposal, version, cosigners: list[Membe
                     **fields) -> Proposal:
     proposal = _locked(Proposal, proposal.pk)
     PROPOSAL.check(proposal, actor, "edit")
-    check_version(proposal, version)
+    check_version(proposal, version, required=True)
     before = snapshot(proposal, EDIT_FIELDS)
     if "suggestions" in fields:
         fields["suggestions"] = _clean_suggestions(fields["suggestions"])
@@ -424,7 +425,7 @@ def proposal_preassign(*, actor, proposal: Proposal, main_unit: OrgUnit, co_unit
 
 def _dept_assignment(actor, assignment, action: str) -> Assignment:
     """Lock the assignment and enforce the row `action` of the ASSIGNMENT table."""
-    assignment = Assignment.objects.select_for_update().select_related("proposal").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("proposal").get(pk=assignment.pk)
     ASSIGNMENT.check(assignment, actor, action)
     return assignment
 
@@ -513,11 +514,13 @@ def reply_submit(*, actor, assignment: Assignment, reply_class: str, text: str, 
                  replied_on: datetime.date | None = None) -> Reply:
     """The handling unit replies: result class, per-suggestion actions, the signed letter, dated
     `replied_on` (the letter's date; default today)."""
-    assignment = Assignment.objects.select_for_update().select_related("proposal").get(pk=assignment.pk)
+    # Lock order of the proposal aggregate: the proposal, then its assignments (as
+    # proposal_assign_formally and proposal_rate do), never the other way round.
+    proposal = _locked(Proposal, assignment.proposal_id)
+    assignment = Assignment.objects.select_for_update(of=("self",)).get(pk=assignment.pk)
+    assignment.proposal = proposal
     if not ASSIGNMENT.may(assignment, actor, "reply"):
         raise NotAllowed()
-    proposal = _locked(Proposal, assignment.proposal_id)
-    assignment.proposal = proposal
     ASSIGNMENT.check(assignment, actor, "reply")
     replied_on = dates.reply_replied_on(replied_on, assignment=assignment, proposal=proposal)
     _check_choice(reply_class, ReplyClass, "reply_class")
@@ -596,7 +599,7 @@ def proposal_rate(*, actor, proposal: Proposal, attitude: str, result: str, comm
 @transaction.atomic
 def reply_follow_up(*, actor, reply: Reply, note: str) -> Reply:
     """Record the follow-up review of a B-class reply."""
-    reply = Reply.objects.select_for_update().select_related("assignment__proposal").get(pk=reply.pk)
+    reply = Reply.objects.select_for_update(of=("self",)).select_related("assignment__proposal").get(pk=reply.pk)
     proposal = reply.assignment.proposal
     if not (permissions.is_staff_for(actor, proposal.org_path) or permissions.is_leader_for(actor, proposal.org_path)):
         raise NotAllowed()
@@ -777,7 +780,7 @@ def evaluation_close(*, actor, round: EvaluationRound) -> list[EvaluationResult]
 
 @transaction.atomic
 def rectification_report_submit(*, actor, result: EvaluationResult, report: str) -> EvaluationResult:
-    result = EvaluationResult.objects.select_for_update().select_related("unit", "round").get(pk=result.pk)
+    result = EvaluationResult.objects.select_for_update(of=("self",)).select_related("unit", "round").get(pk=result.pk)
     if not permissions.handles_unit(actor, result.unit.path):
         raise NotAllowed()
     if result.verdict != Verdict.RECTIFY:

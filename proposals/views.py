@@ -402,6 +402,38 @@ def export_reply(request, pk):
     return exports.reply_letter_docx(reply)
 
 
+@login_required
+def reply_letter_file(request, pk):
+    """The signed reply letter a department uploaded: for whoever may see the proposal."""
+    from portal.files import serve_private
+
+    reply = Reply.objects.filter(pk=pk, assignment__proposal__in=selectors.proposals_visible_to(user=request.user)
+                                 ).exclude(letter="").first()
+    if reply is None:
+        raise Http404
+    return serve_private(reply.letter, filename=f"reply-{reply.pk}{_ext(reply.letter.name)}")
+
+
+@login_required
+def attachment_file(request, pk):
+    """A proposal's attachment: for whoever may see the proposal."""
+    from portal.files import serve_private
+
+    from .models import Attachment
+
+    attachment = Attachment.objects.filter(
+        pk=pk, proposal__in=selectors.proposals_visible_to(user=request.user)).first()
+    if attachment is None:
+        raise Http404
+    return serve_private(attachment.file, filename=attachment.name)
+
+
+def _ext(name: str) -> str:
+    import os
+
+    return os.path.splitext(name or "")[1].lower()
+
+
 # ── 社情民意 ─────────────────────────────────────────────────────────────────────────────
 
 
@@ -567,7 +599,9 @@ def evaluations(request):
     to_score = []
     if org_permissions.has_role(user, Role.DEPARTMENT):
         assignments = list(selectors.department_inbox(user=user).filter(status=AssignmentStatus.REPLIED)[:20])
-        rounds = list(EvaluationRound.objects.filter(status=EvaluationStatus.OPEN))
+        # Only the rounds of units above the department's assignments (never every open round).
+        ancestors = {a.unit_path[:i + 1] for a in assignments for i, ch in enumerate(a.unit_path) if ch == "/"}
+        rounds = list(EvaluationRound.objects.filter(status=EvaluationStatus.OPEN, org_path__in=ancestors))
         for a in assignments:
             rnd = next((r for r in rounds if a.unit_path.startswith(r.org_path)), None)
             if rnd is not None:

@@ -22,6 +22,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import OrgScopedModel
+from portal.files import private_upload_to
 
 
 class UnitFact(OrgScopedModel):
@@ -105,7 +106,7 @@ class ExportJob(OrgScopedModel):
     status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     progress = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    file = models.FileField(upload_to=private_upload_to("exports"), blank=True)
     filename = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -139,7 +140,7 @@ class ReportTemplate(OrgScopedModel):
     """A Word template (docxtpl) an office uploads to replace the built-in annual report pack
     template for its subtree. The nearest ancestor's template wins."""
 
-    file = models.FileField(_("Word template"), upload_to="report-templates/")
+    file = models.FileField(_("Word template"), upload_to=private_upload_to("report-templates"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now=True)
 

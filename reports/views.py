@@ -131,7 +131,9 @@ def export_download(request, pk):
     job = _own_job_or_404(request, pk)
     if job.status != "done" or not job.file:
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename or "export")
+    from portal.files import serve_private
+
+    return serve_private(job.file, filename=job.filename or "export")
 
 
 @login_required
@@ -174,7 +176,9 @@ def template_download(request, pk):
     unit = selectors.report_unit_or_404(user=request.user, pk=pk)
     current = services.template_for(unit)
     if current is not None:
-        return FileResponse(current.file.open("rb"), as_attachment=True, filename="年度工作报告素材模板.docx")
+        from portal.files import serve_private
+
+        return serve_private(current.file, filename="年度工作报告素材模板.docx")
     return FileResponse(open(DEFAULT_TEMPLATE, "rb"), as_attachment=True, filename="年度工作报告素材模板.docx")
 
 

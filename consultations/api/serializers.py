@@ -202,8 +202,8 @@ class ParticipantCreateSerializer(serializers.Serializer):
 
 
 class HoldSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True,
-                                       default=None)
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
+                                       help_text=_("The version you loaded; a stale one is refused with 409."))
     attendance = serializers.DictField(
         child=serializers.ChoiceField(choices=[Attendance.ATTENDED, Attendance.LEAVE, Attendance.ABSENT]),
         help_text=_("Participant id → attended | leave | absent; unmarked invitees count as absent."))

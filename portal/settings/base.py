@@ -73,8 +73,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.RequestSizeAndEncodingMiddleware",
+    "portal.idempotency.IdempotencyMiddleware",
     "axes.middleware.AxesMiddleware",
-    "portal.middleware.DatabaseErrorMiddleware",  # last: first to see a view's database error
+    "portal.middleware.DatabaseErrorMiddleware",  # near last: sees a view's database error …
+    "portal.middleware.TransientDatabaseErrorMiddleware",  # … after a deadlock was run once more
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -191,6 +193,11 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# Stored files are private (portal/files.py): views check the scope, then stream the file or,
+# behind nginx/Apache, hand it to the web server with this header ("X-Accel-Redirect" with an
+# internal location at PORTAL_SENDFILE_PREFIX aliasing MEDIA_ROOT, or "X-Sendfile").
+PORTAL_SENDFILE_HEADER = os.environ.get("PORTAL_SENDFILE_HEADER", "")
+PORTAL_SENDFILE_PREFIX = os.environ.get("PORTAL_SENDFILE_PREFIX", "/protected/")
 
 # Uploads: the portal refuses bodies above this size with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -299,9 +306,16 @@ LOGGING = {
 # Where the demo/seed data lives (the reports' units and cases).
 PORTAL_DATA_DIR = Path(os.environ.get("PORTAL_DATA_DIR", BASE_DIR / "data"))
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+# Idempotent creates (portal/idempotency.py): how long a form token / Idempotency-Key is
+# remembered, how long a repeated request waits for the first one, and after how long an
+# unfinished first request counts as abandoned (its worker died).
+PORTAL_IDEMPOTENCY_TTL = int(os.environ.get("PORTAL_IDEMPOTENCY_TTL", 24 * 3600))
+PORTAL_IDEMPOTENCY_WAIT = 15
+PORTAL_IDEMPOTENCY_ABANDONED = 120
 
 # Static beat entries; django-celery-beat copies them into its tables, where administrators
 # see and adjust them (admin → Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
     "portal-heartbeat": {"task": "portal.heartbeat", "schedule": 30.0},
+    "portal-idempotency-prune": {"task": "portal.idempotency_prune", "schedule": 3600.0},
 }

@@ -39,13 +39,13 @@ def test_loop_through_the_api(api, users, tree):
     assert r.status_code == 201, r.json()
     r = api.post(f"/api/v1/consultation-topics/{pk}/sessions/", {"scheduled_on": today.isoformat(), "form": "hall",
                                                                  "venue": "村委会"}, format="json")
-    sid = r.json()["id"]
+    sid, session_version = r.json()["id"], r.json()["version"]
     r = api.post(f"/api/v1/consultation-sessions/{sid}/participants/", {"kind": "resident", "name": "村民代表"},
                  format="json")
     assert r.status_code == 201
     part = r.json()["id"]
     r = api.post(f"/api/v1/consultation-sessions/{sid}/hold/", {"attendance": {str(part): "attended"},
-                                                                "residents_count": 30}, format="json")
+                                                                "residents_count": 30, "version": session_version}, format="json")
     assert r.status_code == 200, r.json()
     r = api.post(f"/api/v1/consultation-topics/{pk}/outcome/", {"consensus": True, "summary": "修复路灯"}, format="json")
     assert r.status_code == 200

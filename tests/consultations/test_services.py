@@ -134,14 +134,15 @@ def test_future_session_cannot_be_held(topic, users, tree, today):
     s = services.session_schedule(actor=users.secretary, topic=topic, scheduled_on=today + datetime.timedelta(days=5),
                                   form="hall", venue="议事厅")
     with pytest.raises(GuardFailed):
-        services.session_hold(actor=users.secretary, session=s, attendance={}, residents_count=3)
+        services.session_hold(actor=users.secretary, session=s, version=s.version, attendance={}, residents_count=3)
 
 
 def test_hold_with_stranger_in_attendance_is_refused(topic, users, tree):
     advance(topic, users, tree, to="scheduled")
     s = topic.sessions.get()
     with pytest.raises(DomainError):
-        services.session_hold(actor=users.secretary, session=s, attendance={987654: Attendance.ATTENDED})
+        services.session_hold(actor=users.secretary, session=s, version=s.version,
+                              attendance={987654: Attendance.ATTENDED})
     s.refresh_from_db()
     assert s.status == "planned"
 

@@ -91,13 +91,19 @@ def test_preferences_save_and_refuse_switching_off_a_mandatory_kind(client, me, 
     assert Preference.objects.get(user=me, kind="tests.pref").mode == "digest"
 
 
-def _failed_delivery():
-    n = _n(make_user(), "f")
+def _failed_delivery(org_path=""):
+    n = _n(make_user(), "f", org_path=org_path)
     return Delivery.objects.create(notification=n, channel="sms", status="failed", attempts=5, last_error="boom")
 
 
+def _admin():
+    from tests.factories import make_unit
+
+    return make_user("admin", make_unit("安徽省", "province"))
+
+
 def test_staff_see_failures_and_send_again(client, eager, django_capture_on_commit_callbacks):
-    staff = make_user(is_staff=True)
+    staff = _admin()
     client.force_login(staff)
     delivery = _failed_delivery()
     run = ScanRun.objects.create(kind="tests.gone", day="2026-11-25", status="failed", last_error="Traceback")
@@ -167,6 +173,29 @@ def test_the_home_page_shows_the_newest_unread_notifications(client, me):
 
 
 def test_the_failures_page_runs_constant_queries(client):
-    client.force_login(make_user(is_staff=True))
+    client.force_login(_admin())
     assert_constant_queries(lambda: client.get(reverse("notifications:failures")),
                             lambda n: [_failed_delivery() for _ in range(n)])
+
+
+def test_a_county_office_sees_and_retries_only_its_own_countys_failures(client, users, tree):
+    """Not `is_staff` across counties: the failures page is scoped like every other page."""
+    ours = _failed_delivery(org_path=tree.township_a1.path)
+    theirs = _failed_delivery(org_path=tree.township_b1.path)
+    system = _failed_delivery(org_path="")
+    ScanRun.objects.create(kind="tests.gone", day="2026-11-25", status="failed", last_error="Traceback")
+    client.force_login(users.clerk)
+    page = client.get(reverse("notifications:failures"))
+    assert page.status_code == 200
+    shown = {d.pk for d in page.context["page"]}
+    assert shown == {ours.pk} and "tests.gone" not in page.content.decode()
+    for other in (theirs, system):
+        assert client.post(reverse("notifications:delivery_retry", args=[other.pk])).status_code == 404
+        other.refresh_from_db()
+        assert other.attempts == 5
+    run = ScanRun.objects.get()
+    assert client.post(reverse("notifications:scan_retry", args=[run.pk])).status_code == 403
+    client.force_login(users.clerk_b)
+    assert {d.pk for d in client.get(reverse("notifications:failures")).context["page"]} == {theirs.pk}
+    client.force_login(users.secretary)
+    assert client.get(reverse("notifications:failures")).status_code == 403

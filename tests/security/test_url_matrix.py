@@ -23,6 +23,7 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from organizations.models import OrgScopedModel, OrgUnit, Role, RoleAssignment
+from tests.proposals.conftest import world  # noqa: F401 — fixture for the evaluation page check
 
 PUBLIC_PREFIXES = (
     "/accounts/login/", "/accounts/logout/", "/health/", "/i18n/", "/hall/", "/public/",
@@ -209,3 +210,54 @@ def _probe(client, path, params, model_name, pk):
     ):
         leaks.append(f"POST {url} ({model_name} {pk}) → {response.status_code}")
     return leaks
+
+
+# Pages that gather records of many units — reviewed by hand, since the id probe above only
+# covers single-record routes.
+
+@pytest.mark.django_db
+def test_failed_deliveries_page_shows_only_the_callers_county(client, users, tree):
+    from notifications.models import Delivery, Notification
+
+    from ..factories import make_user
+
+    def failed(unit, key):
+        n = Notification.objects.create(recipient=make_user(), kind="tests.k", key=key, subject=key,
+                                        state="dispatched", org_path=unit.path)
+        return Delivery.objects.create(notification=n, channel="email", status="failed", attempts=5, last_error=key)
+
+    ours, theirs = failed(tree.village_a1a, "ours-failed"), failed(tree.village_b1a, "theirs-failed")
+    client.force_login(users.clerk)
+    html = client.get("/notifications/failures/").content.decode()
+    assert "ours-failed" in html and "theirs-failed" not in html
+    assert client.post(f"/notifications/failures/deliveries/{theirs.pk}/retry/").status_code == 404
+    for role in ("secretary", "member", "dept", "leader", "nobody"):
+        client.force_login(getattr(users, role))
+        assert client.get("/notifications/failures/").status_code == 403, role
+    assert ours.pk
+
+
+@pytest.mark.django_db
+def test_evaluation_pages_read_only_rounds_in_scope(client, world):  # noqa: F811
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    from proposals.models import EvaluationRound
+
+    from ..proposals.conftest import to_state
+
+    users, tree = world.users, world.tree
+    to_state(world, "replied")  # the department has a replied proposal to score
+    own = EvaluationRound.objects.create(org_unit=tree.county_a, org_path=tree.county_a.path, year=2026,
+                                         title="相山区2026年度办理评议", status="open")
+
+    foreign = EvaluationRound.objects.create(org_unit=tree.county_b, org_path=tree.county_b.path, year=2026,
+                                             title="濉溪县2026年度办理评议", status="open")
+    client.force_login(users.dept)
+    with CaptureQueriesContext(conn) as ctx:
+        html = client.get("/proposals/evaluations/").content.decode()
+    assert "濉溪县2026年度办理评议" not in html and own.title in html
+    round_queries = [q["sql"] for q in ctx.captured_queries if 'FROM "proposals_evaluationround"' in q["sql"]]
+    # Every read of rounds is limited by path: none loads all open rounds to filter in Python.
+    assert all("org_path" in sql for sql in round_queries), round_queries
+    assert client.get(f"/proposals/evaluations/{foreign.pk}/").status_code == 404
