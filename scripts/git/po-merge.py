@@ -18,16 +18,24 @@ except ImportError:  # fall back to git's own merge when polib is not importable
 def main(base_path: str, ours_path: str, theirs_path: str) -> int:
     ours = polib.pofile(ours_path, wrapwidth=0)
     theirs = polib.pofile(theirs_path, wrapwidth=0)
+    try:
+        base = {(e.msgctxt, e.msgid): e for e in polib.pofile(base_path, wrapwidth=0)}
+    except (OSError, ValueError):
+        base = {}
     index = {(e.msgctxt, e.msgid): e for e in ours}
     for entry in theirs:
         key = (entry.msgctxt, entry.msgid)
-        mine = index.get(key)
+        mine, old = index.get(key), base.get(key)
         if mine is None:
             ours.append(entry)
             index[key] = entry
-        elif not mine.msgstr and entry.msgstr:
+            continue
+        # Three-way per entry: take their translation where ours is empty or unchanged since the base.
+        if entry.msgstr and (not mine.msgstr or (old is not None and mine.msgstr == old.msgstr)):
             mine.msgstr = entry.msgstr
-        elif entry.msgstr_plural and not any(mine.msgstr_plural.values()):
+        if any(entry.msgstr_plural.values()) and (
+                not any(mine.msgstr_plural.values())
+                or (old is not None and mine.msgstr_plural == old.msgstr_plural)):
             mine.msgstr_plural = entry.msgstr_plural
     ours.save(ours_path)
     return 0
