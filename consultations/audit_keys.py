@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import OrgUnit
 from portal.audit_text import (
+    date,
     field_of,
     hidden,
     month,
@@ -48,6 +49,10 @@ def register():
         "handling_unit": field_of(Suggestion, "handling_unit"),
         "handler_name": field_of(Suggestion, "handler_name"),
         "deadline": field_of(Suggestion, "deadline"),
+        "held_on": date(_("held on")),
+        "recorded_on": field_of(Outcome, "recorded_on"),
+        "routed_on": field_of(Suggestion, "routed_on"),
+        "accepted_on": field_of(Suggestion, "accepted_on"),
         "adopted": field_of(Suggestion, "adopted"),
         "progress": field_of(Suggestion, "progress"),
         "ending": field_of(Suggestion, "ending"),

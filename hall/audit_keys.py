@@ -13,6 +13,7 @@ def register():
     register_audit_model(OnlineConsultation)
     register_audit_model(Comment, labels={"consultation": _("online consultation"), "reply_to": _("reply to"),
                                           "author": _("author"), "support_count": _("supports"),
-                                          "report_count": _("reports")})
+                                          "report_count": _("reports"),
+                                          "adopted_by": _("adoption decided by")})
     # An answered live question is logged on its session.
     register_audit_model(LiveSession, keys={"answer": field_of(LiveQuestion, "answer")})

@@ -243,7 +243,7 @@ class Workroom(OrgScopedModel, VersionedModel):
     last_checked_on = models.DateField(_("last annual check"), null=True, blank=True)
     last_check_passed = models.BooleanField(_("last check passed"), null=True, blank=True)
     last_activity_on = models.DateField(_("last activity"), null=True, blank=True, db_index=True)
-    approved_on = models.DateField(_("approved on"), null=True, blank=True,
+    approved_on = models.DateField(pgettext_lazy("workroom", "approved on"), null=True, blank=True,
                                    help_text=_("Idle days count from this day until the first activity."))
     created_at = models.DateTimeField(auto_now_add=True)
     source_ref = models.CharField(max_length=20, blank=True, editable=False)

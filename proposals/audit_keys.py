@@ -35,6 +35,8 @@ def register():
         # "kind" is the proposal's kind on creation and the supervision's kind when supervised.
         "kind": choice(_("kind"), [*ProposalKind.choices, *SupervisionKind.choices]),
         "cosigner": plain(_("co-signer")),
+        "cosigners": plain(_("co-signers")),
+        "replied_on": field_of(Reply, "replied_on"),
         "stage": plain(_("review stage")),
         "main": plain(_("main handling unit")),
         "co": plain(_("co-handling units")),
