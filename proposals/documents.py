@@ -58,8 +58,7 @@ def reply_template_bytes() -> bytes:
     layout.body_paragraph(doc, "感谢您对我们工作的关心和支持。")
     doc.add_paragraph("")
     doc.add_paragraph("")
-    layout.body_paragraph(doc, "{{ unit }}", align_right=True)
-    layout.body_paragraph(doc, "{{ date }}", align_right=True)
+    layout.signature(doc, "{{ unit }}", "{{ date }}")
     return layout.docx_bytes(doc)
 
 

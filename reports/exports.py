@@ -108,7 +108,7 @@ def _records_xlsx(job, path, progress) -> str:
     book = Workbook(path)
     sheet = book.sheet(str(metric.label), title=f"{job.org_unit.name}{period.label}{metric.label}明细（共{total}条）",
                        as_of=timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M"),
-                       header=["序号", _("Record"), _("Unit")], widths=[8, 70, 28])
+                       header=["序号", _("Record"), _("Unit")], widths=[8, 60, 24], landscape=False)
     for i, obj in enumerate(qs.iterator(chunk_size=2000), start=1):
         book.row(sheet, HEADER_ROW + i, [i, str(obj), obj.org_unit.name if has_unit else job.org_unit.name])
         if i % PROGRESS_EVERY == 0:
@@ -197,7 +197,7 @@ def build_default_template(path: Path = DEFAULT_TEMPLATE) -> None:
 
     doc = layout.new_document(layout.OFFICIAL)
     layout.centered_title(doc, "{{ body_name }}{{ period_label }}工作报告素材")
-    layout.body_paragraph(doc, "（数据截至{{ as_of_date }}，按本单位及全部下级单位汇总）", indent=False).alignment = 1
+    layout.body_paragraph(doc, "（数据截至{{ as_of_date }}）", indent=False).alignment = 1
     doc.add_paragraph("{%p for s in sections %}")
     doc.add_paragraph("{{ s.heading }}", style="Heading 2")
     layout.body_paragraph(doc, "{{ s.prose }}")
@@ -206,16 +206,19 @@ def build_default_template(path: Path = DEFAULT_TEMPLATE) -> None:
         ["{%tr for r in s.table %}", "", "", "", ""],
         ["{{ r.label }}", "{{ r.value }}", "{{ r.last }}", "{{ r.change }}", "{{ r.quota }}"],
         ["{%tr endfor %}", "", "", "", ""],
-    ], widths_mm=[56, 30, 30, 20, 20], font_pt=12)
+    ], widths_mm=[46, 34, 34, 21, 21], font_pt=11)
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p if s.chart %}")
-    doc.add_paragraph("{{ s.chart }}").alignment = 1
+    chart = doc.add_paragraph("{{ s.chart }}")
+    chart.alignment = 1
+    chart.paragraph_format.line_spacing = 1.0  # a fixed line pitch would crop the picture to one line
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{%p if children %}")
     doc.add_paragraph("{{ children_heading }}", style="Heading 2")
     doc.add_paragraph("{{p children_table }}")
-    layout.body_paragraph(doc, "注：“—”表示本期为零或无可计算的数据；比率后括号内为分子/分母。", indent=False)
+    layout.body_paragraph(doc, "注：数字按本单位及全部下级单位汇总；“—”表示为零或无可计算的数据；比率后括号内为分子/分母。",
+                          indent=False)
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p if cases %}")
     doc.add_paragraph("{{ cases_heading }}", style="Heading 2")
@@ -224,7 +227,6 @@ def build_default_template(path: Path = DEFAULT_TEMPLATE) -> None:
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("")
-    layout.body_paragraph(doc, "{{ body_name }}", align_right=True)
-    layout.body_paragraph(doc, "{{ today }}", align_right=True)
+    layout.signature(doc, "{{ body_name }}", "{{ today }}")
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
