@@ -81,9 +81,10 @@ def _dashboard_xlsx(job, path, progress) -> str:
             index += 1
     progress(1)
     # One sheet per section, so the unit column is on every printed page and a page fits its width.
+    children_label = _("Subordinate units")
     for section in board.sections:
         metrics = [c.metric for c in section.cells]
-        sheet = book.sheet(f"{_('Subordinate units')}-{section.label}",
+        sheet = book.sheet(f"{children_label}-{section.label}",
                            title=f"{unit.name}{period.label}下级单位情况（{section.label}）", as_of=as_of,
                            header=[_("Unit")] + [_header_label(m) for m in metrics],
                            widths=[22] + [max(10, min(18, len(_header_label(m)) * 1.6)) for m in metrics])
@@ -177,7 +178,7 @@ def _word_pack(job, path, progress) -> str:
 
 def pack_for(unit, period: Period, *, charts: bool = True) -> dict:
     """The report pack's context for `unit` over `period` (see pack.py)."""
-    from portal.metrics import QUOTAS
+    from portal.metrics import CASE_SOURCES, QUOTAS
 
     from .pack import pack_context, shifted_year
     from .selectors import dashboard_for, numbers_for
@@ -186,7 +187,8 @@ def pack_for(unit, period: Period, *, charts: bool = True) -> dict:
     last = numbers_for([unit], shifted_year(period))
     last_values = {key: per_unit[unit.pk] for key, per_unit in last.values.items()}
     quotas = {key: func(unit, period.start.year) for key, func in QUOTAS.items()}
-    return pack_context(board, last_year_values=last_values, quotas=quotas, charts=charts)
+    cases = [case for source in CASE_SOURCES for case in source(unit, period.start, period.end)]
+    return pack_context(board, last_year_values=last_values, quotas=quotas, cases=cases, charts=charts)
 
 
 def build_default_template(path: Path = DEFAULT_TEMPLATE) -> None:
