@@ -43,6 +43,8 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--no-generate", action="store_true",
+                        help="measure the data already there (e.g. the demo data), generate nothing")
     args = parser.parse_args()
 
     import django
@@ -56,8 +58,9 @@ def main():
     if connection.vendor != "postgresql":
         sys.exit("Benchmarks need PostgreSQL: set DATABASE_URL.")
     call_command("migrate", verbosity=0)
-    if not OrgUnit.objects.filter(code=f"gen{args.seed}-root").exists():
+    if not args.no_generate and not OrgUnit.objects.filter(code=f"gen{args.seed}-root").exists():
         call_command("generate_data", scale=args.scale, seed=args.seed)
+    data = describe_data(args.seed)
 
     from bench import harness
 
@@ -83,7 +86,8 @@ def main():
         "# Benchmark results", "",
         f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {machine()}, PostgreSQL {pg}",
-        f"- command: `{' '.join(['python', 'bench/run.py', *sys.argv[1:]])}` (data: `manage.py generate_data --scale {args.scale} --seed {args.seed}`)",
+        f"- command: `{' '.join(['python', 'bench/run.py', *sys.argv[1:]])}`",
+        f"- data: {data}",
         f"- commit: {subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip()}",
         "", "| case | figure | floor (same run) | ratio | target | met |", "|---|---|---|---|---|---|",
     ]
@@ -93,6 +97,22 @@ def main():
     print(text)
     if not args.no_write:
         write_results(ROOT / "bench" / "RESULTS.md", text)
+
+
+def describe_data(seed: int) -> str:
+    """What the database holds, measured (not the --scale asked for): scale 1.0 is 1,000,000
+    topics under the generated root."""
+    from consultations.models import Topic
+    from organizations.models import OrgUnit
+
+    root = OrgUnit.objects.filter(code=f"gen{seed}-root").first()
+    if root is None:
+        return (f"no generated data; {OrgUnit.objects.count():,} units, {Topic.objects.count():,} topics "
+                "(e.g. the demo data of manage.py load_demo)")
+    topics = Topic.objects.filter(org_path__startswith=root.path).count()
+    units = OrgUnit.objects.filter(path__startswith=root.path).count()
+    return (f"`manage.py generate_data --seed {seed}` at scale {topics / 1_000_000:.2f} "
+            f"({topics:,} topics, {units:,} units under {root.name})")
 
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"

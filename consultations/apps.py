@@ -12,7 +12,7 @@ class ConsultationsConfig(AppConfig):
         from portal.nav import NavItem, register
         from portal.views import register_home_panel
 
-        from . import metrics, reminders, settings_keys  # noqa: F401 - register sources and metrics
+        from . import metrics, reminders, settings_keys, workflows  # noqa: F401 - they register
         from .views import home_panel, unit_section
 
         settings_keys.register()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from bench.bulk import Copier, Progress, at, bulk_transaction, reserve_block, spread, title
+from portal.bulk import Copier, Progress, at, bulk_transaction, reserve_block, spread, title
 
 from .models import (
     Attendance,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import rules
-from .models import STATUS_ORDER, SessionStatus, SuggestionStatus, TopicStatus
+from .models import SessionStatus, SuggestionStatus, TopicStatus
+from .workflows import TOPIC
 
 STEP_LABELS = [
     (TopicStatus.DRAFT, _("Topic")),
@@ -29,47 +29,34 @@ def steps(topic) -> list[dict]:
 
 
 def next_step(topic, user, *, outcome) -> dict:
-    """{"text": what comes next, "missing": [what is missing], "actions": {name: True}} for `user`."""
-    manage = rules.can_manage(user, topic.org_path)
-    approve = rules.can_approve(user, topic.org_path)
+    """{"text": what comes next, "missing": [what is missing], "actions": {name: True}} for `user`.
+    The actions are the rows of the topic's transition table (workflows.TOPIC) that the user may
+    take now — the same rows the services enforce."""
     status = topic.status
     sessions = list(topic.sessions.all())
     suggestions = list(topic.suggestions.all())
     missing: list = []
-    actions: set[str] = set()
     if status in {TopicStatus.DRAFT, TopicStatus.REJECTED}:
         text = _("Complete the description and submit the topic for approval.")
         if not topic.description.strip():
             missing.append(_("A description of the problem"))
-        if manage:
-            actions |= {"edit", "submit"}
     elif status == TopicStatus.SUBMITTED:
         text = _("The same-level approver decides whether to adopt the topic.")
-        if approve:
-            actions |= {"approve", "reject"}
     elif status == TopicStatus.APPROVED:
         text = _("Research the topic (visits, forums, questionnaires) before any session: 不调研不协商.")
         missing.append(_("Research"))
-        if manage:
-            actions |= {"research", "waive", "edit"}
     elif status == TopicStatus.RESEARCHED:
         text = _("Plan the consultation session and invite the participants.")
         missing.append(_("A planned session"))
-        if manage:
-            actions |= {"research", "session", "edit"}
     elif status == TopicStatus.SCHEDULED:
         planned = [s for s in sessions if s.status == SessionStatus.PLANNED]
         text = _("Hold the session, then record attendance and the meeting steps.")
         if planned and not planned[0].participants.all():
             missing.append(_("Invited participants"))
         missing.append(_("Attendance of the held session"))
-        if manage:
-            actions |= {"research", "session", "edit"}
     elif status == TopicStatus.CONSULTED:
         text = _("Record the outcome: consensus, the result and the minutes.")
         missing.append(_("The outcome and minutes"))
-        if manage:
-            actions |= {"outcome", "session", "edit"}
     elif status == TopicStatus.HANDLING:
         open_ = [s for s in suggestions if s.status != SuggestionStatus.DONE]
         today = timezone.localdate()
@@ -84,28 +71,11 @@ def next_step(topic, user, *, outcome) -> dict:
                 missing.append(_("%(n)d suggestion(s) past the handling deadline") % {"n": len(overdue)})
         else:
             text = _("Every suggestion has feedback: close the topic; the follow-up review is then scheduled.")
-        if manage:
-            actions |= {"suggestion", "outcome", "edit"}
-            if not open_ and (suggestions or (outcome is not None and not outcome.consensus)):
-                actions.add("close")
-        if rules.can_instruct(user, topic.org_path):
-            actions.add("instruction")
     elif status == TopicStatus.CLOSED:
         due = [f for f in topic.followups.all() if f.status == "due"]
         text = _("Do the follow-up review (回头看) when it is due, and collect ratings.")
         if due:
             missing.append(_("Follow-up review due on %(date)s") % {"date": due[0].due_on.isoformat()})
-        if manage:
-            actions.add("followup")
     else:
         text = _("The loop is complete. Results can still be rated.")
-    if status in {TopicStatus.CLOSED, TopicStatus.REVIEWED} and rules.can_evaluate(user, topic.org_path):
-        actions.add("evaluate")
-    if status in {TopicStatus.HANDLING, TopicStatus.CLOSED, TopicStatus.REVIEWED} and rules.can_instruct(
-            user, topic.org_path):
-        actions.add("instruction")
-    if manage and status not in {TopicStatus.CLOSED, TopicStatus.REVIEWED}:
-        actions.add("attach")
-    if (manage or approve) and status in STATUS_ORDER[2:]:
-        actions.add("publish")
-    return {"text": text, "missing": missing, "actions": dict.fromkeys(actions, True)}
+    return {"text": text, "missing": missing, "actions": dict.fromkeys(TOPIC.allowed(topic, user), True)}

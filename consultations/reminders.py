@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Role, RoleAssignment
+from organizations.models import Role
+from organizations.selectors import RoleHolders
 from portal.reminders import Reminder, reminder_source
 
 from .models import (
@@ -29,21 +30,6 @@ from .models import (
 from .settings_keys import minutes_due_days
 
 RESEARCH_DUE_DAYS = 30  # an approved topic without research for this long is overdue
-
-
-class _Responsible:
-    """Who holds a role at a path or above it, loaded once per source run."""
-
-    def __init__(self, roles):
-        self.rows = list(RoleAssignment.objects.filter(role__in=roles, is_active=True, unit__is_active=True)
-                         .values_list("user_id", "role", "unit__path"))
-
-    def for_path(self, path: str, role: str) -> list[int]:
-        return sorted({uid for uid, r, p in self.rows if r == role and path.startswith(p)})
-
-    def below(self, path: str, role: str) -> list[int]:
-        """Holders of `role` at `path` or inside it (a department's handlers)."""
-        return sorted({uid for uid, r, p in self.rows if r == role and p.startswith(path)})
 
 
 def _topic_url(topic_id: int) -> str:
@@ -80,9 +66,9 @@ def minutes_missing(today: datetime.date):
     rows = (Session.objects.filter(status=SessionStatus.HELD, scheduled_on__lte=limit,
                                    topic__status=TopicStatus.CONSULTED)
             .values_list("pk", "topic_id", "topic__title", "scheduled_on", "org_path").iterator())
-    people = _Responsible([Role.SECRETARY])
+    people = RoleHolders([Role.SECRETARY])
     for pk, topic_id, title, day, path in rows:
-        for uid in people.for_path(path, Role.SECRETARY):
+        for uid in people.at_or_above(path, Role.SECRETARY):
             yield Reminder(recipient_id=uid, kind="consultations.minutes_missing", key=f"session:{pk}:minutes",
                            subject=format_lazy(_("Record the outcome and minutes of the session on “{title}” held "
                                                  "{day}"), title=title, day=day.isoformat()),
@@ -93,9 +79,9 @@ def minutes_missing(today: datetime.date):
 @reminder_source("consultations.approval_waiting", _("Topics awaiting approval"))
 def approval_waiting(today: datetime.date):
     rows = Topic.objects.filter(status=TopicStatus.SUBMITTED).values_list("pk", "title", "org_path").iterator()
-    people = _Responsible([Role.APPROVER])
+    people = RoleHolders([Role.APPROVER])
     for pk, title, path in rows:
-        for uid in people.for_path(path, Role.APPROVER):
+        for uid in people.at_or_above(path, Role.APPROVER):
             yield Reminder(recipient_id=uid, kind="consultations.approval_waiting", key=f"topic:{pk}:approval",
                            subject=format_lazy(_("Topic awaiting your approval: “{title}”"), title=title),
                            url=_topic_url(pk), org_path=path)
@@ -106,10 +92,10 @@ def research_overdue(today: datetime.date):
     limit = today - datetime.timedelta(days=RESEARCH_DUE_DAYS)
     rows = (Topic.objects.filter(status=TopicStatus.APPROVED, approved_at__date__lte=limit)
             .values_list("pk", "title", "org_path", "approved_at").iterator())
-    people = _Responsible([Role.SECRETARY])
+    people = RoleHolders([Role.SECRETARY])
     for pk, title, path, approved_at in rows:
         due = approved_at.date() + datetime.timedelta(days=RESEARCH_DUE_DAYS)
-        for uid in people.for_path(path, Role.SECRETARY):
+        for uid in people.at_or_above(path, Role.SECRETARY):
             yield Reminder(recipient_id=uid, kind="consultations.research_overdue", key=f"topic:{pk}:research",
                            subject=format_lazy(_("Research on “{title}” is overdue (不调研不协商)"), title=title),
                            url=_topic_url(pk), due=due, org_path=path)
@@ -121,11 +107,11 @@ def suggestion_overdue(today: datetime.date):
                                       deadline__lt=today)
             .values_list("pk", "topic_id", "topic__title", "topic__org_path", "deadline", "handling_unit__path")
             .iterator())
-    people = _Responsible([Role.SECRETARY, Role.DEPARTMENT])
+    people = RoleHolders([Role.SECRETARY, Role.DEPARTMENT])
     for pk, _topic_id, title, path, deadline, unit_path in rows:
-        recipients = set(people.for_path(path, Role.SECRETARY))
+        recipients = set(people.at_or_above(path, Role.SECRETARY))
         if unit_path:
-            recipients |= set(people.below(unit_path, Role.DEPARTMENT))
+            recipients |= set(people.at_or_below(unit_path, Role.DEPARTMENT))
         for uid in sorted(recipients):
             yield Reminder(recipient_id=uid, kind="consultations.suggestion_overdue",
                            key=f"suggestion:{pk}:overdue:{deadline.isoformat()}",
@@ -138,9 +124,9 @@ def suggestion_overdue(today: datetime.date):
 def followup_due(today: datetime.date):
     rows = (FollowUp.objects.filter(Q(due_on__lte=today + datetime.timedelta(days=7)), status=FollowUpStatus.DUE)
             .values_list("pk", "topic_id", "topic__title", "topic__org_path", "due_on").iterator())
-    people = _Responsible([Role.SECRETARY])
+    people = RoleHolders([Role.SECRETARY])
     for pk, _topic_id, title, path, due in rows:
-        for uid in people.for_path(path, Role.SECRETARY):
+        for uid in people.at_or_above(path, Role.SECRETARY):
             yield Reminder(recipient_id=uid, kind="consultations.followup_due", key=f"followup:{pk}:due",
                            subject=format_lazy(_("Follow-up review (回头看) of “{title}” due on {day}"), title=title,
                                                day=due.isoformat()),

@@ -17,12 +17,13 @@ admin           everything
 from __future__ import annotations
 
 from organizations.models import Role
-from organizations.permissions import has_role
+from organizations.permissions import APPROVER_ROLES, MANAGE_ROLES, has_role
 
-MANAGERS = (Role.ADMIN, Role.OFFICE_CLERK, Role.SECRETARY)
-APPROVERS = (Role.ADMIN, Role.APPROVER)
-INSTRUCTORS = (Role.ADMIN, Role.LEADER, Role.OFFICE_CLERK, Role.SECRETARY)
-EVALUATORS = (Role.ADMIN, Role.APPROVER, Role.LEADER, Role.OFFICE_CLERK, Role.SECRETARY)
+# Compositions of the shared role sets of organizations/permissions.py.
+MANAGERS = MANAGE_ROLES
+APPROVERS = APPROVER_ROLES
+INSTRUCTORS = MANAGE_ROLES | {Role.LEADER}
+EVALUATORS = MANAGE_ROLES | APPROVER_ROLES | {Role.LEADER}
 
 
 def can_manage(user, path: str) -> bool:

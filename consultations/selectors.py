@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from organizations import permissions
-from organizations.models import OrgUnit, Role
+from organizations.models import OrgUnit, Role, UnitKind
 
 from .models import (
     Attachment,
@@ -300,3 +300,14 @@ def minutes_template_for(unit: OrgUnit):
     rows = list(DocumentTemplate.objects.filter(org_unit_id__in=ids, is_active=True).order_by("-uploaded_at"))
     rows.sort(key=lambda t: ids.index(t.org_unit_id), reverse=True)
     return rows[0] if rows else None
+
+
+def handling_units_for(topic: Topic) -> QuerySet[OrgUnit]:
+    """Where a suggestion of `topic` may be routed (L76): an active unit of the topic's own
+    subtree, or an active department of one of the governments above it (a county's 城管局 for a
+    township's topic). The form's choices and the service's check are this one queryset."""
+    q = Q(path__startswith=topic.org_path)
+    parts = topic.org_path.strip("/").split("/")
+    for i in range(1, len(parts)):
+        q |= Q(kind=UnitKind.DEPARTMENT, parent__path="/" + "/".join(parts[:i]) + "/")
+    return OrgUnit.objects.filter(q, is_active=True).order_by("path")

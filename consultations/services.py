@@ -11,13 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.models import OrgUnit, UnitKind
+from organizations.models import OrgUnit
 from portal.audit import audit_log, changed, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
+from portal.metrics import records_changed
 from portal.uploads import content_matches
 
-from . import rules, settings_keys
+from . import rules, selectors, settings_keys
 from .models import (
     Attachment,
     Attendance,
@@ -39,17 +40,15 @@ from .models import (
     SessionStatus,
     Stage,
     Suggestion,
-    SuggestionStatus,
     Topic,
     TopicStatus,
 )
+from .workflows import SESSION, SUGGESTION, TOPIC
 
 TOPIC_FIELDS = ["title", "description", "channel", "category", "source_ref", "proposer_name", "internal_note",
                 "planned_month", "status", "is_public"]
 EDITABLE_TOPIC_FIELDS = {"title", "description", "channel", "category", "source_ref", "proposer_name",
                          "internal_note", "planned_month"}
-OPEN_FOR_WORK = {TopicStatus.APPROVED, TopicStatus.RESEARCHED, TopicStatus.SCHEDULED, TopicStatus.CONSULTED,
-                 TopicStatus.HANDLING}
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ALLOWED_UPLOADS = {".pdf", ".docx", ".xlsx", ".pptx", ".doc", ".xls", ".jpg", ".jpeg", ".png", ".txt"}
@@ -61,16 +60,6 @@ def _today() -> datetime.date:
 
 def _lock_topic(topic: Topic) -> Topic:
     return Topic.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=topic.pk)
-
-
-def _require_manager(actor, topic: Topic) -> None:
-    if not rules.can_manage(actor, topic.org_path):
-        raise NotAllowed()
-
-
-def _require_status(topic: Topic, allowed, message) -> None:
-    if topic.status not in allowed:
-        raise GuardFailed(message)
 
 
 def _clean_text(value, *, field: str, label, max_length: int | None = None, required=True) -> str:
@@ -128,13 +117,13 @@ def topic_update(*, actor, topic: Topic, version=None, **fields) -> Topic:
     """Edit the topic's description while it is still being prepared or discussed. Stale edits
     are refused."""
     topic = _lock_topic(topic)
-    _require_manager(actor, topic)
+    if not TOPIC.may(topic, actor, "edit"):
+        raise NotAllowed()
     check_version(topic, version)
     unknown = set(fields) - EDITABLE_TOPIC_FIELDS
     if unknown:
         raise DomainError(_("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    if topic.status in {TopicStatus.CLOSED, TopicStatus.REVIEWED}:
-        raise GuardFailed(_("A closed topic can no longer be edited."))
+    TOPIC.check(topic, actor, "edit")
     if "title" in fields:
         fields["title"] = _clean_text(fields["title"], field="title", label=_("Title"), max_length=200)
     if "channel" in fields and fields["channel"] not in Channel.values:
@@ -154,21 +143,15 @@ def topic_update(*, actor, topic: Topic, version=None, **fields) -> Topic:
 @transaction.atomic
 def topic_submit(*, actor, topic: Topic) -> Topic:
     topic = _lock_topic(topic)
-    _require_manager(actor, topic)
-    _require_status(topic, {TopicStatus.DRAFT, TopicStatus.REJECTED},
-                    _("Only a recorded or not adopted topic can be submitted for approval."))
-    if not topic.description.strip():
-        raise GuardFailed(_("Describe the topic before submitting it for approval."), field="description")
-    return _set_status(actor=actor, topic=topic, status=TopicStatus.SUBMITTED, action="consultations.topic.submit")
+    row = TOPIC.check(topic, actor, "submit")
+    return _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.submit")
 
 
 @transaction.atomic
 def topic_approve(*, actor, topic: Topic, publish: bool = True, planned_month=None) -> Topic:
     """定题: the same-level approver adopts the topic; by default it is published (公示)."""
     topic = _lock_topic(topic)
-    if not rules.can_approve(actor, topic.org_path):
-        raise NotAllowed()
-    _require_status(topic, {TopicStatus.SUBMITTED}, _("Only a topic awaiting approval can be approved."))
+    row = TOPIC.check(topic, actor, "approve")
     now = timezone.now()
     topic.approved_by = actor if getattr(actor, "is_authenticated", False) else None
     topic.approved_at = now
@@ -178,7 +161,7 @@ def topic_approve(*, actor, topic: Topic, publish: bool = True, planned_month=No
     if publish:
         topic.is_public = True
         topic.published_at = now
-    return _set_status(actor=actor, topic=topic, status=TopicStatus.APPROVED, action="consultations.topic.approve",
+    return _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.approve",
                        extra_fields=["approved_by", "approved_at", "rejection_reason", "planned_month", "is_public",
                                      "published_at"])
 
@@ -186,11 +169,9 @@ def topic_approve(*, actor, topic: Topic, publish: bool = True, planned_month=No
 @transaction.atomic
 def topic_reject(*, actor, topic: Topic, reason: str) -> Topic:
     topic = _lock_topic(topic)
-    if not rules.can_approve(actor, topic.org_path):
-        raise NotAllowed()
-    _require_status(topic, {TopicStatus.SUBMITTED}, _("Only a topic awaiting approval can be rejected."))
+    row = TOPIC.check(topic, actor, "reject")
     topic.rejection_reason = _clean_text(reason, field="reason", label=_("Reason"), max_length=2000)
-    return _set_status(actor=actor, topic=topic, status=TopicStatus.REJECTED, action="consultations.topic.reject",
+    return _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.reject",
                        extra_fields=["rejection_reason"])
 
 
@@ -198,10 +179,7 @@ def topic_reject(*, actor, topic: Topic, reason: str) -> Topic:
 def topic_set_public(*, actor, topic: Topic, public: bool) -> Topic:
     """Publish (公示) or withdraw an approved topic from the public pages."""
     topic = _lock_topic(topic)
-    if not (rules.can_approve(actor, topic.org_path) or rules.can_manage(actor, topic.org_path)):
-        raise NotAllowed()
-    if public and topic.status in {TopicStatus.DRAFT, TopicStatus.SUBMITTED, TopicStatus.REJECTED}:
-        raise GuardFailed(_("Only approved topics can be published."))
+    TOPIC.check(topic, actor, "publish" if public else "unpublish")
     before = snapshot(topic, ["is_public", "published_at"])
     topic.is_public = public
     if public and not topic.published_at:
@@ -219,9 +197,7 @@ def research_add(*, actor, topic: Topic, kind: str, done_on: datetime.date, find
                  members=(), respondents: int = 0) -> Research:
     """调研. The first research moves an approved topic to 'researched'."""
     topic = _lock_topic(topic)
-    _require_manager(actor, topic)
-    _require_status(topic, OPEN_FOR_WORK, _("Research can be recorded once the topic is approved and until it is "
-                                            "closed."))
+    TOPIC.check(topic, actor, "research")
     if kind not in ResearchKind.values:
         raise DomainError(_("Choose a kind of research from the list."), field="kind")
     if done_on > _today():
@@ -256,14 +232,10 @@ def research_add(*, actor, topic: Topic, kind: str, done_on: datetime.date, find
 def research_waive(*, actor, topic: Topic, reason: str) -> Topic:
     """An audited exception to 不调研不协商, only where the unit's settings allow it."""
     topic = _lock_topic(topic)
-    _require_manager(actor, topic)
-    _require_status(topic, {TopicStatus.APPROVED}, _("Only an approved topic without research can be exempted."))
-    if not settings_keys.research_waiver_allowed(topic.org_unit, _today().year):
-        raise GuardFailed(_("No consultation without research (不调研不协商): this unit's settings allow no "
-                            "exception."))
+    row = TOPIC.check(topic, actor, "waive")
     reason = _clean_text(reason, field="reason", label=_("Reason"), max_length=2000)
     topic.research_waived = True
-    return _set_status(actor=actor, topic=topic, status=TopicStatus.RESEARCHED, action="consultations.research.waive",
+    return _set_status(actor=actor, topic=topic, status=row.target, action="consultations.research.waive",
                        extra_fields=["research_waived"], note=reason)
 
 
@@ -298,12 +270,7 @@ def session_schedule(*, actor, topic: Topic, scheduled_on: datetime.date, form: 
     """Plan a 协商会. Guard 不调研不协商: research must be recorded (or waived by configuration) and
     the session may not be dated before the research."""
     topic = _lock_topic(topic)
-    _require_manager(actor, topic)
-    if topic.status in {TopicStatus.DRAFT, TopicStatus.SUBMITTED, TopicStatus.REJECTED}:
-        raise GuardFailed(_("The topic must be approved before a session is planned."))
-    if topic.status == TopicStatus.APPROVED:
-        raise GuardFailed(_("No consultation without research (不调研不协商): record the research first."))
-    _require_status(topic, OPEN_FOR_WORK, _("The topic is closed; no more sessions can be planned."))
+    TOPIC.check(topic, actor, "session")
     if form not in SessionForm.values:
         raise DomainError(_("Choose a form from the list."), field="form")
     last_research = topic.research.order_by("-done_on").values_list("done_on", flat=True).first()
@@ -330,11 +297,9 @@ def _lock_session(session: Session) -> Session:
 @transaction.atomic
 def session_cancel(*, actor, session: Session, reason: str) -> Session:
     session = _lock_session(session)
-    _require_manager(actor, session.topic)
-    if session.status != SessionStatus.PLANNED:
-        raise GuardFailed(_("Only a planned session can be cancelled."))
+    row = SESSION.check(session, actor, "cancel")
     reason = _clean_text(reason, field="reason", label=_("Reason"), max_length=2000)
-    session.status = SessionStatus.CANCELLED
+    session.status = row.target
     bump_version(session, ["status"])
     audit_log(actor=actor, action="consultations.session.cancel", target=session, after={"status": session.status},
               note=reason)
@@ -349,9 +314,7 @@ def participant_add(*, actor, session: Session, kind: str, name: str = "", membe
                     organisation: str = "") -> Participant:
     """Invite someone. Members must be known to the unit (its CPPCC tree or posted here)."""
     session = _lock_session(session)
-    _require_manager(actor, session.topic)
-    if session.status != SessionStatus.PLANNED:
-        raise GuardFailed(_("Participants can only be invited to a planned session."))
+    SESSION.check(session, actor, "invite")
     if kind not in ParticipantKind.values:
         raise DomainError(_("Choose a participant type from the list."), field="kind")
     if kind == ParticipantKind.MEMBER:
@@ -377,9 +340,7 @@ def participant_add(*, actor, session: Session, kind: str, name: str = "", membe
 @transaction.atomic
 def participant_remove(*, actor, participant: Participant) -> None:
     session = _lock_session(participant.session)
-    _require_manager(actor, session.topic)
-    if session.status != SessionStatus.PLANNED:
-        raise GuardFailed(_("Participants can only be removed from a planned session."))
+    SESSION.check(session, actor, "uninvite")
     audit_log(actor=actor, action="consultations.participant.remove", target=session,
               before={"participant": participant.name, "kind": participant.kind})
     participant.delete()
@@ -426,12 +387,10 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
     """Record that the session took place: attendance and leave, meeting steps, votes. Members
     who attended get a duty record."""
     session = _lock_session(session)
-    _require_manager(actor, session.topic)
+    if not SESSION.may(session, actor, "hold"):
+        raise NotAllowed()
     check_version(session, version)
-    if session.status != SessionStatus.PLANNED:
-        raise GuardFailed(_("Only a planned session can be recorded as held."))
-    if session.scheduled_on > _today():
-        raise GuardFailed(_("A session dated in the future cannot be recorded as held yet."))
+    row = SESSION.check(session, actor, "hold")
     participants = list(session.participants.select_related("member"))
     by_id = {p.pk: p for p in participants}
     unknown = [pid for pid in attendance if pid not in by_id]
@@ -446,6 +405,7 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
         if p.attendance not in final:  # invited or confirmed but not marked: absent
             p.attendance = Attendance.ABSENT
     Participant.objects.bulk_update(participants, ["attendance"])
+    records_changed(Participant.objects.filter(session=session))  # bulk_update sends no signals
     residents_count = max(int(residents_count or 0), 0)
     if not any(p.attendance == Attendance.ATTENDED for p in participants) and not residents_count:
         raise GuardFailed(_("Record who attended: nobody is marked as present."), field="attendance")
@@ -454,7 +414,7 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
     for name, value in (("votes_for", votes_for), ("votes_against", votes_against), ("votes_abstain", votes_abstain)):
         if value is not None and int(value) < 0:
             raise DomainError(_("Votes cannot be negative."), field=name)
-    session.status = SessionStatus.HELD
+    session.status = row.target
     session.steps_done = steps
     session.residents_count = residents_count
     session.online_views = max(int(online_views or 0), 0)
@@ -497,10 +457,7 @@ def outcome_record(*, actor, topic: Topic, consensus: bool, summary: str, minute
                    session: Session | None = None) -> Outcome:
     """成果: after a held session, record the result and the minutes; suggestions follow."""
     topic = _lock_topic(topic)
-    _require_manager(actor, topic)
-    _require_status(topic, {TopicStatus.CONSULTED}, _("The outcome can be recorded once a session has been held."))
-    if Outcome.objects.filter(topic=topic).exists():
-        raise GuardFailed(_("The outcome is already recorded; edit it instead."))
+    row = TOPIC.check(topic, actor, "outcome")
     if session is not None and (session.topic_id != topic.pk or session.status != SessionStatus.HELD):
         raise DomainError(_("Choose a held session of this topic."), field="session")
     if session is None:
@@ -512,7 +469,7 @@ def outcome_record(*, actor, topic: Topic, consensus: bool, summary: str, minute
     )
     audit_log(actor=actor, action="consultations.outcome.record", target=topic,
               after={"consensus": outcome.consensus, "summary": outcome.summary[:200]})
-    _set_status(actor=actor, topic=topic, status=TopicStatus.HANDLING, action="consultations.topic.handling")
+    _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.handling")
     return outcome
 
 
@@ -537,10 +494,10 @@ def outcome_mark_typical(*, actor, outcome: Outcome, typical: bool) -> Outcome:
 def outcome_update(*, actor, outcome: Outcome, version=None, consensus: bool, summary: str,
                    minutes: str = "") -> Outcome:
     outcome = Outcome.objects.select_for_update(of=("self",)).select_related("topic").get(pk=outcome.pk)
-    _require_manager(actor, outcome.topic)
+    if not TOPIC.may(outcome.topic, actor, "outcome_edit"):
+        raise NotAllowed()
     check_version(outcome, version)
-    if outcome.topic.status in {TopicStatus.CLOSED, TopicStatus.REVIEWED}:
-        raise GuardFailed(_("A closed topic's outcome can no longer be edited."))
+    TOPIC.check(outcome.topic, actor, "outcome_edit")
     fields = ["consensus", "summary", "minutes"]
     before = snapshot(outcome, fields)
     outcome.consensus = bool(consensus)
@@ -554,17 +511,13 @@ def outcome_update(*, actor, outcome: Outcome, version=None, consensus: bool, su
 
 
 def _check_handling_unit(topic: Topic, unit: OrgUnit | None) -> None:
-    """A suggestion goes to a unit of the topic's own subtree, or to a department of one of the
-    governments above it (a county's 城管局 for a township's topic)."""
+    """A suggestion goes to one of selectors.handling_units_for(topic): active, of the topic's own
+    subtree or a department of a government above it."""
     if unit is None:
         return
-    if unit.path.startswith(topic.org_path):
-        return
-    parent_path = unit.path.rsplit("/", 2)[0] + "/"
-    if unit.kind == UnitKind.DEPARTMENT and topic.org_path.startswith(parent_path):
-        return
-    raise DomainError(_("Choose a handling unit of this topic's area or a department above it."),
-                      field="handling_unit")
+    if not selectors.handling_units_for(topic).filter(pk=unit.pk).exists():
+        raise DomainError(_("Choose a handling unit of this topic's area or a department above it."),
+                          field="handling_unit")
 
 
 @transaction.atomic
@@ -572,9 +525,7 @@ def suggestion_add(*, actor, topic: Topic, text: str, route: str, handling_unit:
                    handler_name: str = "", deadline: datetime.date | None = None) -> Suggestion:
     """One line of 协商建议 with its responsible party (routing of L76) and deadline."""
     topic = _lock_topic(topic)
-    _require_manager(actor, topic)
-    _require_status(topic, {TopicStatus.HANDLING}, _("Suggestions are added after the outcome is recorded and "
-                                                     "before the topic is closed."))
+    TOPIC.check(topic, actor, "suggestion")
     if route not in Route.values:
         raise DomainError(_("Choose a responsible party from the list."), field="route")
     if route == Route.DEPARTMENT and handling_unit is None:
@@ -603,11 +554,8 @@ def _lock_suggestion(suggestion: Suggestion) -> Suggestion:
 def suggestion_accept(*, actor, suggestion: Suggestion, adopted: bool = True) -> Suggestion:
     """The responsible party accepts the suggestion (采纳) and starts handling it."""
     suggestion = _lock_suggestion(suggestion)
-    if not rules.can_handle(actor, suggestion):
-        raise NotAllowed()
-    if suggestion.status != SuggestionStatus.PENDING:
-        raise GuardFailed(_("This suggestion has already been accepted."))
-    suggestion.status = SuggestionStatus.ACCEPTED
+    row = SUGGESTION.check(suggestion, actor, "accept")
+    suggestion.status = row.target
     suggestion.adopted = bool(adopted)
     suggestion.accepted_at = timezone.now()
     suggestion.save(update_fields=["status", "adopted", "accepted_at"])
@@ -619,10 +567,7 @@ def suggestion_accept(*, actor, suggestion: Suggestion, adopted: bool = True) ->
 @transaction.atomic
 def suggestion_progress(*, actor, suggestion: Suggestion, text: str) -> Suggestion:
     suggestion = _lock_suggestion(suggestion)
-    if not rules.can_handle(actor, suggestion):
-        raise NotAllowed()
-    if suggestion.status != SuggestionStatus.ACCEPTED:
-        raise GuardFailed(_("Progress is reported on an accepted suggestion that is not yet closed."))
+    SUGGESTION.check(suggestion, actor, "progress")
     text = _clean_text(text, field="text", label=_("Progress"), max_length=2000)
     line = f"{_today().isoformat()} {text}"
     suggestion.progress = f"{suggestion.progress}\n{line}".strip()
@@ -637,15 +582,12 @@ def suggestion_close(*, actor, suggestion: Suggestion, ending: str, feedback: st
     """Feedback (反馈): the suggestion ends as solved, explained or escalated. No closing without
     feedback."""
     suggestion = _lock_suggestion(suggestion)
-    if not rules.can_handle(actor, suggestion):
-        raise NotAllowed()
-    if suggestion.status == SuggestionStatus.DONE:
-        raise GuardFailed(_("Feedback on this suggestion has already been given."))
+    row = SUGGESTION.check(suggestion, actor, "feedback")
     if ending not in Ending.values:
         raise DomainError(_("Choose how the suggestion ended."), field="ending")
     suggestion.feedback = _clean_text(feedback, field="feedback", label=_("Feedback"), max_length=4000)
     suggestion.ending = ending
-    suggestion.status = SuggestionStatus.DONE
+    suggestion.status = row.target
     suggestion.closed_at = timezone.now()
     if ending == Ending.SOLVED:
         suggestion.adopted = True
@@ -659,10 +601,7 @@ def suggestion_close(*, actor, suggestion: Suggestion, ending: str, feedback: st
 def instruction_add(*, actor, topic: Topic, leader: str, given_on: datetime.date, text: str) -> Instruction:
     """A leader's 批示 on the outcome, with who and when."""
     topic = _lock_topic(topic)
-    if not rules.can_instruct(actor, topic.org_path):
-        raise NotAllowed()
-    _require_status(topic, {TopicStatus.HANDLING, TopicStatus.CLOSED, TopicStatus.REVIEWED},
-                    _("Instructions are recorded on an outcome."))
+    TOPIC.check(topic, actor, "instruction")
     if given_on > _today():
         raise DomainError(_("The date cannot be in the future."), field="given_on")
     instruction = Instruction.objects.create(
@@ -681,20 +620,9 @@ def instruction_add(*, actor, topic: Topic, leader: str, given_on: datetime.date
 def topic_close(*, actor, topic: Topic) -> Topic:
     """Close the loop once every suggestion has feedback; schedules the 回头看 automatically."""
     topic = _lock_topic(topic)
-    _require_manager(actor, topic)
-    _require_status(topic, {TopicStatus.HANDLING}, _("Only a topic whose suggestions are being handled can be "
-                                                     "closed."))
-    if not Outcome.objects.filter(topic=topic).exists():
-        raise GuardFailed(_("Record the outcome before closing."))
-    open_count = topic.suggestions.exclude(status=SuggestionStatus.DONE).count()
-    if open_count:
-        raise GuardFailed(_("%(n)d suggestion(s) still have no feedback; no closing without feedback.")
-                          % {"n": open_count})
-    outcome = topic.outcome
-    if outcome.consensus and not topic.suggestions.exists():
-        raise GuardFailed(_("Add at least one suggestion with its feedback before closing."))
+    row = TOPIC.check(topic, actor, "close")
     topic.closed_at = timezone.now()
-    _set_status(actor=actor, topic=topic, status=TopicStatus.CLOSED, action="consultations.topic.close",
+    _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.close",
                 extra_fields=["closed_at"])
     due = _today() + datetime.timedelta(days=settings_keys.followup_days(topic.org_unit, _today().year))
     followup = FollowUp.objects.create(topic=topic, due_on=due)
@@ -709,10 +637,11 @@ def followup_record(*, actor, followup: FollowUp, done_on: datetime.date, findin
     """回头看: record the review; `reopen` sends the topic back to handling."""
     followup = FollowUp.objects.select_for_update(of=("self",)).select_related("topic").get(pk=followup.pk)
     topic = _lock_topic(followup.topic)
-    _require_manager(actor, topic)
+    if not TOPIC.may(topic, actor, "followup"):
+        raise NotAllowed()
     if followup.status != FollowUpStatus.DUE:
         raise GuardFailed(_("This follow-up review is already recorded."))
-    _require_status(topic, {TopicStatus.CLOSED}, _("A follow-up review is recorded on a closed topic."))
+    row = TOPIC.check(topic, actor, "followup")
     if done_on > _today():
         raise DomainError(_("The review cannot be dated in the future."), field="done_on")
     if topic.closed_at and done_on < timezone.localtime(topic.closed_at).date():
@@ -729,7 +658,7 @@ def followup_record(*, actor, followup: FollowUp, done_on: datetime.date, findin
         _set_status(actor=actor, topic=topic, status=TopicStatus.HANDLING, action="consultations.topic.reopen",
                     extra_fields=["closed_at"])
     else:
-        _set_status(actor=actor, topic=topic, status=TopicStatus.REVIEWED, action="consultations.topic.reviewed")
+        _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.reviewed")
     return followup
 
 
@@ -738,10 +667,7 @@ def evaluation_add(*, actor, topic: Topic, rater_kind: str, score: int, rater_na
                    comment: str = "") -> Evaluation:
     """评事: rate a closed topic's results."""
     topic = _lock_topic(topic)
-    if not rules.can_evaluate(actor, topic.org_path):
-        raise NotAllowed()
-    _require_status(topic, {TopicStatus.CLOSED, TopicStatus.REVIEWED}, _("Results are rated once the topic is "
-                                                                         "closed."))
+    TOPIC.check(topic, actor, "evaluate")
     if rater_kind not in RaterKind.values:
         raise DomainError(_("Choose who rates from the list."), field="rater_kind")
     try:
@@ -784,7 +710,7 @@ def validate_upload(upload) -> str:
 @transaction.atomic
 def attachment_add(*, actor, topic: Topic, upload, stage: str = Stage.TOPIC, description: str = "") -> Attachment:
     topic = _lock_topic(topic)
-    _require_manager(actor, topic)
+    TOPIC.check(topic, actor, "attach")
     if stage not in Stage.values:
         raise DomainError(_("Choose a stage from the list."), field="stage")
     name = validate_upload(upload)
@@ -806,9 +732,7 @@ def attachment_add(*, actor, topic: Topic, upload, stage: str = Stage.TOPIC, des
 def attachment_remove(*, actor, attachment: Attachment) -> None:
     """Archived, not deleted: the file stays for the record."""
     topic = _lock_topic(attachment.topic)
-    _require_manager(actor, topic)
-    if topic.status in {TopicStatus.CLOSED, TopicStatus.REVIEWED}:
-        raise GuardFailed(_("Evidence of a closed topic cannot be removed."))
+    TOPIC.check(topic, actor, "detach")
     attachment.is_active = False
     attachment.save(update_fields=["is_active"])
     audit_log(actor=actor, action="consultations.attachment.remove", target=topic,

@@ -8,7 +8,6 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,9 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from members.models import Member
 from organizations import permissions
-from organizations.models import OrgUnit, Role, UnitKind
+from organizations.models import Role, UnitKind
 from portal.audit import timeline_for
 from portal.errors import DomainError, NotAllowed
+from portal.pagination import more_page
+from portal.workflow import allowed_actions
 
 from . import forms, progress, rules, selectors, services
 from .models import Attachment, FollowUp, Participant, Session, SessionStatus, Topic, TopicStatus
@@ -45,15 +46,7 @@ def _members_for(topic: Topic):
 
 
 def _handling_units(topic: Topic):
-    """The topic's own subtree and the departments of the governments above it."""
-    ancestor_paths = []
-    parts = topic.org_path.strip("/").split("/")
-    for i in range(1, len(parts)):
-        ancestor_paths.append("/" + "/".join(parts[:i]) + "/")
-    q = Q(path__startswith=topic.org_path)
-    for path in ancestor_paths:
-        q |= Q(kind=UnitKind.DEPARTMENT, parent__path=path)
-    return OrgUnit.objects.filter(q, is_active=True).order_by("path")
+    return selectors.handling_units_for(topic)
 
 
 # ------------------------------------------------------------------------------------- lists
@@ -65,7 +58,7 @@ def topic_list(request):
     data = f.cleaned_data if f.is_valid() else {}
     qs = selectors.topic_list(user=request.user, status=data.get("status", ""), channel=data.get("channel", ""),
                               q=data.get("q", ""), overdue=bool(data.get("overdue")))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = more_page(qs, request.GET.get("page"))  # "next" without counting the whole scope
     page.object_list = selectors.with_open_suggestions(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
@@ -85,7 +78,7 @@ def approvals(request):
 def session_list(request):
     upcoming = request.GET.get("when", "upcoming")
     qs = selectors.sessions_list(user=request.user, upcoming={"upcoming": True, "held": False}.get(upcoming))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = more_page(qs, request.GET.get("page"))
     page.object_list = selectors.with_participant_counts(page.object_list)
     return render(request, "consultations/session_list.html", {"page": page, "when": upcoming})
 
@@ -121,7 +114,7 @@ def invitation_respond(request, pk):
 @login_required
 def handling(request):
     """A department's inbox: suggestions routed to its unit."""
-    page = Paginator(selectors.suggestions_for_department(user=request.user), 30).get_page(request.GET.get("page"))
+    page = more_page(selectors.suggestions_for_department(user=request.user), request.GET.get("page"))
     return render(request, "consultations/handling.html", {"page": page, "today": timezone.localdate()})
 
 
@@ -182,7 +175,7 @@ def topic_detail(request, pk):
         ctx["waive_form"] = forms.ReasonForm(auto_id="waive_%s")
     if acts.get("session"):
         ctx["session_form"] = forms.SessionPlanForm(initial={"form": "council"}, auto_id="session_%s")
-    if acts.get("outcome") and outcome is None:
+    if acts.get("outcome"):
         ctx["outcome_form"] = forms.OutcomeForm(auto_id="outcome_%s")
     if acts.get("suggestion"):
         ctx["suggestion_form"] = forms.SuggestionForm(units=_handling_units(topic), auto_id="suggestion_%s")
@@ -476,16 +469,19 @@ def session_detail(request, pk):
     session = _session_or_404(request, pk)
     participants = list(session.participants.select_related("member"))
     manage = rules.can_manage(request.user, session.org_path)
+    actions = allowed_actions(session, request.user)
     ctx = {"session": session, "topic": session.topic, "participants": participants, "can_manage": manage,
            "timeline": timeline_for(session)[:30], "today": timezone.localdate()}
-    if manage and session.status == SessionStatus.PLANNED:
+    if "invite" in actions:
         ctx["invite_form"] = forms.InviteForm(members=_members_for(session.topic))
+    if "cancel" in actions:
         ctx["cancel_form"] = forms.ReasonForm()
-        if session.scheduled_on <= timezone.localdate():
-            ctx["hold_form"] = forms.HoldForm(participants=participants, initial={"version": session.version,
+    if "hold" in actions:
+        ctx["hold_form"] = forms.HoldForm(participants=participants, initial={"version": session.version,
                                                                                   "steps_done": [
                                                                                       "brief", "opinions",
                                                                                       "interaction", "consensus"]})
+    if "invite" in actions:
         from .settings_keys import stakeholder_min_percent
 
         minimum = stakeholder_min_percent(session.org_unit, session.scheduled_on.year)
@@ -614,7 +610,8 @@ def suggestion_detail(request, pk):
         raise Http404
     suggestion.refresh_from_db()
     return render(request, "consultations/suggestion_detail.html", {
-        "s": suggestion, "topic": suggestion.topic, "can_handle": can, "progress_form": progress_form,
+        "s": suggestion, "topic": suggestion.topic, "can_handle": can,
+        "actions": dict.fromkeys(allowed_actions(suggestion, request.user), True), "progress_form": progress_form,
         "feedback_form": feedback_form, "today": timezone.localdate(),
         "outcome": selectors.outcome_of(suggestion.topic),
     }, status=400 if (progress_form.errors or feedback_form.errors) else 200)

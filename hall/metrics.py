@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from portal.metrics import metric, subtree_counts
+from portal.metrics import Source, metric, subtree_counts
 
 from .models import (
     Comment,
@@ -18,6 +18,11 @@ from .models import (
 )
 
 SECTION = _("Online hall")
+# What the metrics count (portal.metrics: the summary tables recompute on their writes).
+_COMMENTS = Source("hall.Comment", path="consultation__org_path")
+_RATINGS = [Source("hall.Rating", path="consultation__org_path"), Source("hall.TopicRating", path="topic__org_path")]
+_LIVE = Source("hall.LiveSession")
+_ONLINE = Source("hall.OnlineConsultation")
 
 
 def _range(start, end):
@@ -30,31 +35,35 @@ def _range(start, end):
     return lo, hi
 
 
-@metric("hall.submissions", _("Topics submitted by residents"), section=SECTION, unit=_("items"), order=10)
+@metric("hall.submissions", _("Topics submitted by residents"), section=SECTION, unit=_("items"), order=10,
+        sources={"hall.Submission": None})
 def submissions(units, start, end):
     return subtree_counts(Submission.objects.filter(created_at__range=_range(start, end)), units)
 
 
-@metric("hall.submissions_accepted", _("Resident topics taken up"), section=SECTION, unit=_("items"), order=11)
+@metric("hall.submissions_accepted", _("Resident topics taken up"), section=SECTION, unit=_("items"), order=11,
+        sources={"hall.Submission": None})
 def submissions_accepted(units, start, end):
     qs = Submission.objects.filter(created_at__range=_range(start, end), status=Submission.Status.ACCEPTED)
     return subtree_counts(qs, units)
 
 
-@metric("hall.consultations", _("Online consultations opened"), section=SECTION, unit=_("items"), order=20)
+@metric("hall.consultations", _("Online consultations opened"), section=SECTION, unit=_("items"), order=20,
+        sources=[_ONLINE])
 def consultations(units, start, end):
     qs = OnlineConsultation.objects.filter(status=OnlineConsultation.Status.PUBLISHED,
                                            opens_at__range=_range(start, end))
     return subtree_counts(qs, units)
 
 
-@metric("hall.comments", _("Online comments"), section=SECTION, unit=_("items"), order=30)
+@metric("hall.comments", _("Online comments"), section=SECTION, unit=_("items"), order=30, sources=[_COMMENTS])
 def comments(units, start, end):
     qs = Comment.objects.filter(created_at__range=_range(start, end)).exclude(status=Comment.Status.HIDDEN)
     return subtree_counts(qs, units, path_field="consultation__org_path")
 
 
-@metric("hall.participants", _("Online participants"), section=SECTION, unit=_("people"), order=40)
+@metric("hall.participants", _("Online participants"), section=SECTION, unit=_("people"), order=40,
+        sources=[_COMMENTS, Source("hall.QuestionnaireResponse", path="consultation__org_path"), _LIVE])
 def participants(units, start, end):
     """Distinct people who commented or answered a questionnaire per consultation, plus the people
     who sent questions in live sessions."""
@@ -71,7 +80,7 @@ def participants(units, start, end):
     return {pk: totals[pk] + live.get(pk, 0) for pk in totals}
 
 
-@metric("hall.views", _("Online views"), section=SECTION, unit=_("views"), order=50)
+@metric("hall.views", _("Online views"), section=SECTION, unit=_("views"), order=50, sources=[_ONLINE, _LIVE])
 def views(units, start, end):
     lo_hi = _range(start, end)
     online = subtree_counts(OnlineConsultation.objects.filter(opens_at__range=lo_hi), units, sum_field="view_count")
@@ -90,12 +99,13 @@ def _ratings(units, start, end, values=None):
     return {pk: a[pk] + b.get(pk, 0) for pk in a}
 
 
-@metric("hall.ratings", _("Residents' ratings of results"), section=SECTION, unit=_("ratings"), order=60)
+@metric("hall.ratings", _("Residents' ratings of results"), section=SECTION, unit=_("ratings"), order=60,
+        sources=_RATINGS)
 def ratings(units, start, end):
     return _ratings(units, start, end)
 
 
 @metric("hall.satisfied", _("Ratings: satisfied or basically satisfied"), section=SECTION, unit=_("ratings"),
-        order=61)
+        order=61, sources=_RATINGS)
 def satisfied(units, start, end):
     return _ratings(units, start, end, [Rating.Value.SATISFIED, Rating.Value.BASICALLY])

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import RoleAssignment
+from organizations.selectors import RoleHolders
 from portal.reminders import Reminder, reminder_source
 
 from .models import Submission
@@ -25,9 +25,8 @@ def screening_waiting(today):
                    .values_list("org_path", flat=True))
     if not waiting:
         return
-    staff = RoleAssignment.objects.filter(role__in=STAFF_ROLES, is_active=True, unit__is_active=True)
     week = today.isocalendar()
-    for user_id, path in staff.values_list("user_id", "unit__path").iterator():
+    for user_id, path in RoleHolders(STAFF_ROLES).assignments():
         n = sum(1 for p in waiting if p.startswith(path))
         if n:
             yield Reminder(

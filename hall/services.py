@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from organizations.config import config_get
 from organizations.models import OrgUnit, Role, UnitKind
-from organizations.permissions import has_role, require_role
+from organizations.permissions import MANAGE_ROLES, has_role, require_role, role_unit_paths
+from organizations.services import role_assign
 from portal.audit import audit_log, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import GuardFailed, NotAllowed
+from portal.metrics import records_changed
 
 from .models import (
     AbuseReport,
@@ -32,7 +34,7 @@ from .models import (
 )
 
 # Who screens submissions and moderates the hall of a unit.
-STAFF_ROLES = (Role.SECRETARY, Role.OFFICE_CLERK)
+STAFF_ROLES = MANAGE_ROLES
 COMMUNITY_KINDS = (UnitKind.VILLAGE, UnitKind.COMPOUND, UnitKind.GRID, UnitKind.GROUP)
 MODERATION_KEY = "hall.moderation"
 HIDE_AFTER_REPORTS = 5  # a comment reported by this many people is hidden until a moderator looks
@@ -166,17 +168,16 @@ def consultation_set_result(*, actor, consultation: OnlineConsultation, result: 
 def record_view(model, pk: int) -> None:
     """Count a page view with one UPDATE (no read-modify-write races)."""
     model.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
+    records_changed(model.objects.filter(pk=pk))  # the reports count views
 
 
 def _speaker(user, consultation: OnlineConsultation) -> tuple[str, str]:
     """(kind, shown label): departments answer officially, members post as members."""
-    from organizations.permissions import _role_paths
-
-    paths = _role_paths(user)
-    if any(True for _p in paths.get(Role.DEPARTMENT, [])):
-        unit = OrgUnit.objects.filter(path__in=paths[Role.DEPARTMENT]).order_by("path").first()
+    department_paths = role_unit_paths(user, Role.DEPARTMENT)
+    if department_paths:
+        unit = OrgUnit.objects.filter(path__in=department_paths).order_by("path").first()
         return Comment.Kind.OFFICIAL, (unit.name if unit else user.label)
-    if Role.MEMBER in paths:
+    if role_unit_paths(user, Role.MEMBER):
         return Comment.Kind.MEMBER, _("Member %(name)s") % {"name": user.label}
     return Comment.Kind.RESIDENT, _mask(user.label)
 
@@ -347,6 +348,7 @@ def live_question_add(*, session: LiveSession, body: str, asker=None, asker_labe
         label = (asker_label.strip() or _("Netizen"))[:1] + "**"
     question = LiveQuestion.objects.create(session=session, body=body, asker=asker, asker_label=label)
     LiveSession.objects.filter(pk=session.pk).update(participant_count=F("participant_count") + 1)
+    records_changed(LiveSession.objects.filter(pk=session.pk))
     return question
 
 
@@ -399,8 +401,6 @@ def resident_signup(*, username: str, password: str, display_name: str, unit: Or
     """A simple resident account: a user with the resident role at their community."""
     from django.contrib.auth import get_user_model
 
-    from organizations.models import RoleAssignment
-
     if unit.kind not in COMMUNITY_KINDS:
         raise GuardFailed(_("Choose a community or village."), field="unit")
     User = get_user_model()
@@ -409,7 +409,7 @@ def resident_signup(*, username: str, password: str, display_name: str, unit: Or
     user = User(username=username, display_name=display_name.strip())
     user.set_password(password)
     user.save()
-    RoleAssignment.objects.create(user=user, role=Role.RESIDENT, unit=unit)
+    role_assign(actor=user, user=user, role=Role.RESIDENT, unit=unit)
     audit_log(actor=user, action="hall.resident.signup", target=user, note=unit.name)
     return user
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 
-from bench.bulk import Copier, Progress, at, bulk_transaction, spread
+from portal.bulk import Copier, Progress, at, bulk_transaction, spread
 
 from .duty import kinds
 from .models import DutyRecord, DutyStatus

@@ -8,12 +8,21 @@ from collections import defaultdict
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.metrics import metric, subtree_counts
+from portal.metrics import Source, metric, subtree_counts
 
 from . import scoring
 from .models import COUNTED_STATUSES, DutyRecord, Member, Workroom, WorkroomStatus
 
 SECTION = _("Members and duties")
+# What the metrics count (portal.metrics: the summary tables recompute on their writes). Scores
+# depend on the member, the duty file and the scoring plans inherited down the tree.
+_DUTY = Source("members.DutyRecord")
+_MEMBER = Source("members.Member", dates=())
+_SCORE_SOURCES = [_DUTY, Source("members.DutyRecord", path="member__org_path"), _MEMBER,
+                  Source("members.ScoringPlan", dates=(), subtree=True),
+                  Source("members.ScoringRule", dates=(), path="plan__org_path", subtree=True)]
+_WORKROOM_SOURCES = [Source("members.Workroom", dates=()),
+                     Source("members.WorkroomActivity", path="workroom__org_path")]
 
 
 def _scores_by_unit(units, start, end):
@@ -35,26 +44,29 @@ def _roll_up(units, scores, value):
     return {u.pk: totals.get(u.pk, 0) for u in units}
 
 
-@metric("members.duty_points", _("Duty points earned"), section=SECTION, unit=_("points"), order=10)
+@metric("members.duty_points", _("Duty points earned"), section=SECTION, unit=_("points"), order=10,
+        cumulative=True, sources=_SCORE_SOURCES)
 def duty_points(units, start, end):
     units = list(units)
     return _roll_up(units, _scores_by_unit(units, start, end), lambda s: s.points)
 
 
-@metric("members.below_minimum", _("Members below the annual minimum"), section=SECTION, unit=_("members"), order=11)
+@metric("members.below_minimum", _("Members below the annual minimum"), section=SECTION, unit=_("members"), order=11,
+        cumulative=True, sources=_SCORE_SOURCES)
 def below_minimum(units, start, end):
     units = list(units)
     return _roll_up(units, _scores_by_unit(units, start, end), lambda s: 1 if s.below_minimum else 0)
 
 
-@metric("members.duty_entries", _("Duty entries recorded"), section=SECTION, unit=_("entries"), order=12)
+@metric("members.duty_entries", _("Duty entries recorded"), section=SECTION, unit=_("entries"), order=12,
+        sources=[_DUTY])
 def duty_entries(units, start, end):
     qs = DutyRecord.objects.filter(occurred_on__range=(start, end), status__in=COUNTED_STATUSES)
     return subtree_counts(qs, units)
 
 
 @metric("members.active_members", _("Members with at least one duty entry"), section=SECTION, unit=_("members"),
-        order=13)
+        order=13, sources=[Source("members.DutyRecord", path="member__org_path"), _MEMBER])
 def active_members(units, start, end):
     qs = (Member.objects.filter(is_active=True).annotate(n=Count(
         "duty_records", filter=Q(duty_records__occurred_on__range=(start, end),
@@ -62,7 +74,8 @@ def active_members(units, start, end):
     return subtree_counts(qs, units)
 
 
-@metric("members.workrooms_active", _("Workrooms active"), section=SECTION, unit=_("workrooms"), order=20)
+@metric("members.workrooms_active", _("Workrooms active"), section=SECTION, unit=_("workrooms"), order=20,
+        sources=_WORKROOM_SOURCES)
 def workrooms_active(units, start, end):
     qs = Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED],
                                  activities__occurred_on__range=(start, end)).distinct()
@@ -70,7 +83,7 @@ def workrooms_active(units, start, end):
 
 
 @metric("members.workrooms_idle", _("Workrooms idle (no activity in the period)"), section=SECTION,
-        unit=_("workrooms"), order=21)
+        unit=_("workrooms"), order=21, sources=_WORKROOM_SOURCES)
 def workrooms_idle(units, start, end):
     active = Workroom.objects.filter(activities__occurred_on__range=(start, end)).values("pk")
     qs = Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED]).exclude(pk__in=active)
@@ -92,14 +105,15 @@ def activity_by_body(units, start, end, *, kind: str = "sector") -> dict[int, di
     return {pk: dict(v) for pk, v in result.items()}
 
 
-@metric("members.sector_activity", _("Sectors with duty activity"), section=SECTION, unit=_("sectors"), order=30)
+@metric("members.sector_activity", _("Sectors with duty activity"), section=SECTION, unit=_("sectors"), order=30,
+        sources=[_DUTY, _MEMBER])
 def sector_activity(units, start, end):
     units = list(units)
     return {pk: len(v) for pk, v in activity_by_body(units, start, end, kind="sector").items()}
 
 
 @metric("members.committee_activity", _("Special committees with duty activity"), section=SECTION,
-        unit=_("committees"), order=31)
+        unit=_("committees"), order=31, sources=[_DUTY, _MEMBER])
 def committee_activity(units, start, end):
     units = list(units)
     return {pk: len(v) for pk, v in activity_by_body(units, start, end, kind="committee").items()}

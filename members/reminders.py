@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Role, RoleAssignment
+from organizations.models import Role
+from organizations.selectors import RoleHolders
 from portal.reminders import Reminder, reminder_source
 
 from . import scoring, selectors
@@ -37,30 +38,16 @@ def below_pace(today: datetime.date):
             )
 
 
-def _clerks_by_path():
-    """[(unit path, user id)] of active office clerks, one query."""
-    return list(RoleAssignment.objects.filter(role=Role.OFFICE_CLERK, is_active=True, user__is_active=True)
-                .values_list("unit__path", "user_id"))
-
-
-def _nearest_clerks(path: str, clerks) -> list[int]:
-    matching = [(p, uid) for p, uid in clerks if path.startswith(p)]
-    if not matching:
-        return []
-    deepest = max(len(p) for p, _uid in matching)
-    return sorted({uid for p, uid in matching if len(p) == deepest})
-
-
 @reminder_source("members.workroom_idle", _("A workroom has had no activity for too long"), default_lead_days=0)
 def workroom_idle(today: datetime.date):
     """Weekly (Mondays), to the nearest office clerks of each approved workroom idle for longer
     than its unit's idle threshold (default 90 days)."""
     if today.weekday() != 0:
         return
-    clerks = _clerks_by_path()
+    clerks = RoleHolders([Role.OFFICE_CLERK])
     qs = Workroom.objects.filter(selectors.idle_q(today)).only("pk", "name", "org_path", "last_activity_on")
     for workroom in qs.iterator():
-        for user_id in _nearest_clerks(workroom.org_path, clerks):
+        for user_id in clerks.nearest(workroom.org_path):
             yield Reminder(
                 recipient_id=user_id, kind="members.workroom_idle", key=f"workroom:{workroom.pk}:idle:{today:%G-%V}",
                 subject=format_lazy(_("Workroom “{name}” has had no activity since {since}"), name=workroom.name,
@@ -74,12 +61,12 @@ def annual_check_due(today: datetime.date):
     """From 1 December, for approved workrooms not yet checked this year."""
     if today.month != CHECK_MONTH:
         return
-    clerks = _clerks_by_path()
+    clerks = RoleHolders([Role.OFFICE_CLERK])
     due = datetime.date(today.year, 12, 31)
     qs = (Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED])
           .exclude(last_checked_on__year=today.year).only("pk", "name", "org_path"))
     for workroom in qs.iterator():
-        for user_id in _nearest_clerks(workroom.org_path, clerks):
+        for user_id in clerks.nearest(workroom.org_path):
             yield Reminder(
                 recipient_id=user_id, kind="members.annual_check_due", key=f"workroom:{workroom.pk}:check:{today.year}",
                 subject=format_lazy(_("Annual check of workroom “{name}” is due"), name=workroom.name),

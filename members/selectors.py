@@ -15,7 +15,7 @@ from organizations.models import OrgUnit
 from . import scoring
 from .models import DutyRecord, DutyStatus, Member, Notable, Posting, Workroom, WorkroomStatus
 
-CLERK_ROLES = ("admin", "office_clerk")
+CLERK_ROLES = permissions.CLERK_ROLES
 IDLE_DAYS_KEY = "members.workroom_idle_days"
 DEFAULT_IDLE_DAYS = 90
 

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations import permissions
-from organizations.models import OrgUnit, Role, UnitKind
+from organizations.models import OrgUnit, UnitKind
 from portal.audit import audit_log, changed, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
+from portal.metrics import records_changed
 
 from . import duty
 from .models import (
@@ -92,7 +93,7 @@ def duty_record_withdraw(*, member: Member, kind: str, source: djm.Model, actor=
 
 MEMBER_FIELDS = ["name", "id_key", "gender", "level", "term", "sector", "party", "work_unit", "position", "phone",
                  "expertise", "is_standing", "is_active"]
-CLERKS = (Role.ADMIN, Role.OFFICE_CLERK)
+CLERKS = permissions.CLERK_ROLES
 
 
 def _require_clerk(actor, unit) -> None:
@@ -339,6 +340,7 @@ def scoring_plan_save(*, actor, unit: OrgUnit, year: int, annual_minimum: int, p
         changes[kind] = value
     ScoringRule.objects.bulk_create(to_create)
     ScoringRule.objects.bulk_update(to_update, ["points"])
+    records_changed(ScoringRule.objects.filter(plan=plan))  # bulk writes send no signals
     after = snapshot(plan, list(fields))
     if changes:
         after["points"] = changes
@@ -352,7 +354,7 @@ def scoring_plan_save(*, actor, unit: OrgUnit, year: int, annual_minimum: int, p
 
 WORKROOM_FIELDS = ["name", "kind", "lead_type", "lead_member", "place", "opening_hours", "reception_days",
                    "standard", "description"]
-WORKROOM_EDITORS = (Role.ADMIN, Role.OFFICE_CLERK, Role.SECRETARY)
+WORKROOM_EDITORS = permissions.MANAGE_ROLES
 
 # action: (allowed from, to, who)
 WORKROOM_TRANSITIONS = {

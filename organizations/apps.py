@@ -7,7 +7,12 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self):
+        from portal.identity import Identity, register_identity
         from portal.nav import NavItem, register
+
+        from .permissions import home_identity, roles_of
+
+        register_identity(Identity(roles_of=roles_of, home=home_identity))
 
         register(NavItem("home", _("Home"), "home", icon="house", order=0))
         register(NavItem("org-tree", _("Organisation tree"), "organizations:tree", icon="diagram-3", order=90))

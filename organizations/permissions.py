@@ -33,12 +33,20 @@ from portal.errors import NotAllowed
 
 from .models import OrgUnit, Role, RoleAssignment
 
+# The role sets, defined once. Each includes ADMIN so that it reads the same in `has_role`
+# (which lets an administrator through anyway) and in `roles_of` checks (which do not).
 # Roles whose scope lets a user *read* records of the subtree.
 READ_ROLES = frozenset({
     Role.ADMIN, Role.OFFICE_CLERK, Role.PROPOSAL_STAFF, Role.SECRETARY, Role.APPROVER, Role.LEADER,
 })
-# Roles that manage (write) records of their subtree in general.
+# Roles that manage (write) records of their subtree in general: the office and the liaison secretary.
 MANAGE_ROLES = frozenset({Role.ADMIN, Role.OFFICE_CLERK, Role.SECRETARY})
+# The CPPCC office of a city or county (plans, quotas, workrooms approval, reports).
+CLERK_ROLES = frozenset({Role.ADMIN, Role.OFFICE_CLERK})
+# Proposal work: the 提案委 staff and the office.
+PROPOSAL_STAFF_ROLES = frozenset({Role.ADMIN, Role.PROPOSAL_STAFF, Role.OFFICE_CLERK})
+# Approval of topics by the same-level Party organisation / liaison head.
+APPROVER_ROLES = frozenset({Role.ADMIN, Role.APPROVER})
 
 _CACHE_ATTR = "_portal_role_paths"
 
@@ -67,6 +75,12 @@ def _role_paths(user) -> dict[str, list[str]]:
         result.setdefault("_granted", []).extend(granted)
     setattr(user, _CACHE_ATTR, result)
     return result
+
+
+def role_unit_paths(user, role: str) -> list[str]:
+    """Paths of the units where the user holds `role` itself (an administrator's implicit
+    roles are not listed)."""
+    return list(_role_paths(user).get(role, []))
 
 
 def clear_cache(user) -> None:
@@ -173,3 +187,13 @@ def home_units(user) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(
         role_assignments__user=user, role_assignments__is_active=True
     ).distinct().order_by("path")
+
+
+def home_identity(user) -> dict:
+    """What the home page shows of the user's place in the tree (registered with portal/identity.py)."""
+    roles = roles_of(user)
+    return {
+        "units": list(home_units(user)),
+        "roles": [(code, label) for code, label in Role.choices if code in roles],
+        "unrestricted": scope_paths(user) is None,
+    }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q, QuerySet
 
 from . import permissions
-from .models import Body, OrgUnit, RoleAssignment
+from .models import Body, OrgUnit, Role, RoleAssignment
 
 
 def units_for_tree(*, user, parent: OrgUnit | None = None) -> QuerySet[OrgUnit]:
@@ -47,3 +49,70 @@ def assignments_in_scope(*, user) -> QuerySet[RoleAssignment]:
         .select_related("user", "unit")
         .order_by("unit__path", "role", "user__username")
     )
+
+
+# -------------------------------------------------------------------- holders of a role
+
+def active_role_assignments(roles: Iterable[str]) -> QuerySet[RoleAssignment]:
+    """The one is_active policy for "who holds a role": the assignment, its unit and the user
+    are all active."""
+    return RoleAssignment.objects.filter(role__in=list(roles), is_active=True, unit__is_active=True,
+                                         user__is_active=True)
+
+
+class RoleHolders:
+    """Who holds role R at or above unit U — loaded once (one query) for a whole scan, then
+    answered in memory for each record (reminders, monthly reports).
+
+    An administrator's role is global rather than a place in the tree, so ADMIN in `roles`
+    (the shared role sets include it) is ignored: administrators are never the responsible
+    holder at a unit."""
+
+    def __init__(self, roles: Iterable[str]):
+        roles = [r for r in roles if r != Role.ADMIN]
+        self.rows = list(active_role_assignments(roles).values_list("user_id", "role", "unit__path", "unit_id"))
+
+    def _match(self, role):
+        wanted = None if role is None else ({role} if isinstance(role, str) else set(role))
+        return [row for row in self.rows if wanted is None or row[1] in wanted]
+
+    def at_or_above(self, path: str, role: str | Iterable[str] | None = None) -> list[int]:
+        """User ids holding `role` at the unit `path` or one of its ancestors."""
+        return sorted({uid for uid, _r, p, _u in self._match(role) if path.startswith(p)})
+
+    def nearest(self, path: str, role: str | Iterable[str] | None = None) -> list[int]:
+        """Holders at the deepest unit at or above `path` that has any (e.g. the county office
+        of a township's workroom, not the city office as well)."""
+        matching = [(p, uid) for uid, _r, p, _u in self._match(role) if path.startswith(p)]
+        if not matching:
+            return []
+        deepest = max(len(p) for p, _uid in matching)
+        return sorted({uid for p, uid in matching if len(p) == deepest})
+
+    def at(self, path: str, role: str | Iterable[str] | None = None) -> list[int]:
+        """Holders at exactly the unit `path` (a department's handlers)."""
+        return sorted({uid for uid, _r, p, _u in self._match(role) if p == path})
+
+    def at_or_below(self, path: str, role: str | Iterable[str] | None = None) -> list[int]:
+        """Holders at `path` or inside its subtree."""
+        return sorted({uid for uid, _r, p, _u in self._match(role) if p.startswith(path)})
+
+    def by_unit(self, role: str | Iterable[str] | None = None) -> dict[int, list[int]]:
+        """{unit id: [user ids]} of the holders."""
+        result: dict[int, set[int]] = {}
+        for uid, _r, _p, unit_id in self._match(role):
+            result.setdefault(unit_id, set()).add(uid)
+        return {k: sorted(v) for k, v in result.items()}
+
+    def assignments(self, role: str | Iterable[str] | None = None) -> list[tuple[int, str]]:
+        """(user id, unit path) of every holder."""
+        return [(uid, p) for uid, _r, p, _u in self._match(role)]
+
+
+def under(queryset: QuerySet, unit_id, field: str = "org_path") -> QuerySet:
+    """The API's `under` filter, written once: records in the subtree of the unit with id
+    `unit_id` (none when there is no such unit). Scoping still comes from the queryset."""
+    path = OrgUnit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
+    if path is None:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__startswith": path})

@@ -153,6 +153,9 @@ def orgunit_move(*, actor, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     from portal.models import AuditEvent
 
     AuditEvent.objects.filter(org_path__startswith=old_prefix).update(org_path=rewrite("org_path"))
+    from portal.metrics import tree_changed
+
+    tree_changed([old_prefix, new_prefix])  # the summary tables recompute both places' ancestors
 
     before = {"parent": unit.parent_id, "path": old_prefix}
     unit.refresh_from_db()
@@ -163,6 +166,11 @@ def orgunit_move(*, actor, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     return unit
 
 
+# Roles a person may take for themselves (public participation); every other role is granted by
+# an administrator of the unit's tree.
+SELF_GRANTABLE = frozenset({Role.RESIDENT})
+
+
 @transaction.atomic
 def role_assign(*, actor, user, role: str, unit: OrgUnit) -> RoleAssignment:
     if role not in Role.values:
@@ -170,6 +178,8 @@ def role_assign(*, actor, user, role: str, unit: OrgUnit) -> RoleAssignment:
     if role == Role.ADMIN:
         if not permissions.is_admin(actor):
             raise permissions.NotAllowed()
+    elif role in SELF_GRANTABLE and actor is not None and getattr(actor, "pk", None) == user.pk:
+        pass  # a resident signing up takes the resident role at their own community (hall)
     else:
         _require_tree_admin(actor, unit)
     assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit)

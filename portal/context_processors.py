@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from . import nav
+from . import identity, nav
 
 
 def shell(request):
@@ -8,9 +8,7 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "portal_languages": settings.LANGUAGES}
-    from organizations.permissions import roles_of
-
-    roles = roles_of(user)
+    roles = identity.roles_of(user)
     return {
         "nav_items": nav.items_for(roles, is_superuser=user.is_superuser),
         "user_roles": roles,

@@ -22,6 +22,22 @@ Optional, so every number can link to the records behind it (the list's count eq
 
 Rates and averages are not summable: a metric returns each unit's own subtree value, and the
 reports never add children up themselves.
+
+Where the numbers come from, so the reports' summary tables recompute only what a write touched:
+
+- ``sources={"consultations.Session": None, "consultations.Participant": ("session__scheduled_on",)}``
+  — the models whose saves and deletes can change the metric, each with the date lookups that put
+  a record in a period: ``None`` means every date field of the model itself (so a metric that
+  moves to another date field of the same model stays right), ``()`` means no date (a change
+  touches every period), a tuple lists the lookups (related dates included). Give a ``Source`` to
+  name the path of the owning unit when the model has no ``org_path`` (``path="topic__org_path"``)
+  or to say a change reaches the whole subtree (configuration inherited down the tree);
+- ``cumulative=True`` when the value at a period's end counts everything since the start of that
+  year (scores "so far this year"): a change then touches every later period of the year too.
+
+Writes that bypass ``save()``/``delete()`` (``QuerySet.update``, ``bulk_update``) call
+``records_changed(queryset)`` before and after; a move of a subtree calls ``tree_changed``.
+A metric without ``sources`` is recomputed whenever anything at all changed.
 """
 
 from __future__ import annotations
@@ -34,6 +50,25 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 
 @dataclass(frozen=True)
+class Source:
+    """A model whose records a metric counts (see the module docstring)."""
+
+    model: str  # "app_label.ModelName"
+    dates: tuple[str, ...] | None = None
+    path: str = ""  # lookup of the owning unit's path; "" = org_path (path on the org tree itself)
+    subtree: bool = False  # a change reaches every unit below the path, not only the path's units
+
+
+def _sources(spec) -> tuple[Source, ...] | None:
+    if spec is None:
+        return None
+    found = []
+    for label, value in (spec.items() if isinstance(spec, dict) else ((s.model, s) for s in spec)):
+        found.append(value if isinstance(value, Source) else Source(label, tuple(value) if value is not None else None))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class Metric:
     key: str
     label: object
@@ -43,17 +78,39 @@ class Metric:
     order: int = 100
     records: Callable | None = None  # (unit, start, end) -> QuerySet of the records counted
     list_url: Callable | None = None  # (unit, start, end) -> URL of a domain list page, or None
+    sources: tuple[Source, ...] | None = None  # what writes can change it; None = anything
+    cumulative: bool = False  # counts from the start of the period's year to its end
 
 
 METRICS: dict[str, Metric] = {}
 
 
-def metric(key: str, label, *, section, unit="", order: int = 100, records=None, list_url=None):
+def metric(key: str, label, *, section, unit="", order: int = 100, records=None, list_url=None, sources=None,
+           cumulative: bool = False):
     def decorator(func):
-        METRICS[key] = Metric(key, label, section, func, unit, order, records, list_url)
+        METRICS[key] = Metric(key, label, section, func, unit, order, records, list_url, _sources(sources),
+                              cumulative)
         return func
 
     return decorator
+
+
+# Listeners of writes that bypass model signals (the reports register one; infrastructure never
+# imports them): records_changed(queryset) and tree_changed(paths).
+CHANGE_LISTENERS: list[Callable] = []
+
+
+def records_changed(queryset: QuerySet) -> None:
+    """Tell the summary tables that these records change (or changed) without save()/delete():
+    call it before a QuerySet.update()/bulk_update() (for the old values) and after it (new ones)."""
+    for listener in CHANGE_LISTENERS:
+        listener(queryset=queryset)
+
+
+def tree_changed(paths: Sequence[str]) -> None:
+    """A subtree moved: every metric of the units on these paths may change."""
+    for listener in CHANGE_LISTENERS:
+        listener(paths=list(paths))
 
 
 def subtree_counts(qs: QuerySet, units: Sequence, *, path_field: str = "org_path",

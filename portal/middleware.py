@@ -1,6 +1,11 @@
-"""Middleware: each user's own language, and refusal of oversized or non-UTF-8 requests."""
+"""Middleware: each user's own language, refusal of oversized or non-UTF-8 requests, and a clear
+page (never the debug page) when a database error reaches a user."""
+
+import json
+import logging
 
 from django.conf import settings
+from django.db import DatabaseError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -58,9 +63,52 @@ class RequestSizeAndEncodingMiddleware:
     @staticmethod
     def _error(request, status, message):
         if request.path.startswith("/api/"):
-            import json
-
             return HttpResponse(json.dumps({"detail": message}, ensure_ascii=False), status=status,
                                 content_type="application/json")
         html = render_to_string("portal/error.html", {"status": status, "message": message}, request=request)
         return HttpResponse(html, status=status)
+
+
+log = logging.getLogger("portal.database")
+
+# What SQLite (and PostgreSQL's lock timeouts) say when another writer holds the lock longer than
+# the busy timeout: the request may simply be tried again.
+BUSY_MARKERS = ("database is locked", "database table is locked", "database is busy",
+                "lock timeout", "could not obtain lock")
+
+
+def is_busy(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and any(m in str(exc).lower() for m in BUSY_MARKERS)
+
+
+class DatabaseErrorMiddleware:
+    """A database error that escapes a view becomes a translated page (JSON under /api/), in DEBUG
+    too: "the system is busy, try again" (503, Retry-After) when the database was locked, the
+    general error page (500) otherwise. The page is stand-alone (templates/500.html) because the
+    database it would query for the navigation is the thing that failed. Transactions were
+    already rolled back by ``atomic``; the error is logged with its traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DatabaseError):
+            return None
+        if is_busy(exception):
+            log.warning("database busy on %s %s: %s", request.method, request.path, exception)
+            status, message = 503, _("The system is busy. Please try again in a moment.")
+        else:
+            log.error("database error on %s %s", request.method, request.path, exc_info=exception)
+            status, message = 500, _("Something went wrong on our side. The error has been logged.")
+        if request.path.startswith("/api/"):
+            response = HttpResponse(json.dumps({"detail": str(message)}, ensure_ascii=False), status=status,
+                                    content_type="application/json")
+        else:
+            response = HttpResponse(render_to_string("500.html", {"status": status, "message": message}),
+                                    status=status)
+        if status == 503:
+            response["Retry-After"] = "5"
+        return response

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .health import health_report
+from .identity import home_context
 
 HOME_PANELS: list = []  # callables (request) -> dict | None, registered by apps
 
@@ -24,17 +25,8 @@ def register_home_panel(func):
 
 @login_required
 def home(request):
-    from organizations.models import Role
-    from organizations.permissions import home_units, roles_of, scope_paths
-
-    units = list(home_units(request.user))
     panels = [p for p in (panel(request) for panel in HOME_PANELS) if p]
-    return render(request, "portal/home.html", {
-        "units": units,
-        "roles": [(code, label) for code, label in Role.choices if code in roles_of(request.user)],
-        "unrestricted": scope_paths(request.user) is None,
-        "panels": panels,
-    })
+    return render(request, "portal/home.html", {**home_context(request.user), "panels": panels})
 
 
 @never_cache

@@ -11,7 +11,7 @@ class ProposalsConfig(AppConfig):
         from portal.audit import register_action_labels
         from portal.nav import NavItem, register
 
-        from . import metrics, reminders  # noqa: F401 - register metrics and reminder sources
+        from . import metrics, reminders, workflows  # noqa: F401 - they register
         from .labels import ACTION_LABELS
 
         register_action_labels(ACTION_LABELS)

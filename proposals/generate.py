@@ -11,7 +11,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 
-from bench.bulk import Copier, Progress, at, bulk_transaction, reserve_block, spread, title
+from portal.bulk import Copier, Progress, at, bulk_transaction, reserve_block, spread, title
 
 from .models import (
     Assignment,

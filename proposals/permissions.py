@@ -15,10 +15,10 @@ admin           everything
 from __future__ import annotations
 
 from organizations.models import Role
-from organizations.permissions import has_role, is_admin
+from organizations.permissions import PROPOSAL_STAFF_ROLES, has_role, is_admin
 
-STAFF_ROLES = (Role.PROPOSAL_STAFF, Role.OFFICE_CLERK)
-SUPERVISE_ROLES = (Role.LEADER, Role.PROPOSAL_STAFF, Role.OFFICE_CLERK)
+STAFF_ROLES = PROPOSAL_STAFF_ROLES
+SUPERVISE_ROLES = PROPOSAL_STAFF_ROLES | {Role.LEADER}
 
 
 def is_staff_for(user, org_path: str) -> bool:

@@ -10,7 +10,9 @@ import datetime
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Role, RoleAssignment
+from organizations.models import Role
+from organizations.permissions import PROPOSAL_STAFF_ROLES
+from organizations.selectors import RoleHolders
 from portal.reminders import Reminder, reminder_source
 
 from .models import (
@@ -25,32 +27,17 @@ from .models import (
 )
 
 REPLY_LEAD_DAYS = 14
-STAFF = (Role.PROPOSAL_STAFF, Role.OFFICE_CLERK)
-
-
-def _holders(roles) -> list[tuple[str, int]]:
-    """(unit path, user id) of every active holder of `roles`, read once per run."""
-    return list(RoleAssignment.objects.filter(role__in=roles, is_active=True, unit__is_active=True)
-                .values_list("unit__path", "user_id"))
-
-
-def _for_path(holders, path: str) -> set[int]:
-    """Holders whose unit is `path` or one of its ancestors."""
-    return {user_id for unit_path, user_id in holders if path.startswith(unit_path)}
-
-
-def _of_unit(holders, path: str) -> set[int]:
-    return {user_id for unit_path, user_id in holders if unit_path == path}
+STAFF = PROPOSAL_STAFF_ROLES
 
 
 @reminder_source("proposals.reply_due", _("A proposal reply is due soon"), default_lead_days=REPLY_LEAD_DAYS)
 def reply_due(today: datetime.date):
-    holders = _holders([Role.DEPARTMENT])
+    holders = RoleHolders([Role.DEPARTMENT])
     qs = (Assignment.objects.filter(status=AssignmentStatus.ASSIGNED, due_on__gte=today,
                                     due_on__lte=today + datetime.timedelta(days=REPLY_LEAD_DAYS))
           .select_related("proposal"))
     for a in qs.iterator():
-        for user_id in _of_unit(holders, a.unit_path):
+        for user_id in holders.at(a.unit_path):
             yield Reminder(recipient_id=user_id, kind="proposals.reply_due", key=f"assignment:{a.pk}:due:{a.due_on}",
                            subject=format_lazy(_("Reply to proposal “{title}” by {date}"), title=a.proposal.title,
                                                date=a.due_on),
@@ -60,12 +47,12 @@ def reply_due(today: datetime.date):
 @reminder_source("proposals.reply_overdue", _("A proposal reply is overdue"), default_lead_days=0)
 def reply_overdue(today: datetime.date):
     """Overdue replies go to the handling unit, the office above it and the supervising leader."""
-    staff = _holders(STAFF)
-    depts = _holders([Role.DEPARTMENT])
+    staff = RoleHolders(STAFF)
+    depts = RoleHolders([Role.DEPARTMENT])
     qs = (Assignment.objects.filter(status=AssignmentStatus.ASSIGNED, due_on__lt=today)
           .select_related("proposal", "unit"))
     for a in qs.iterator():
-        recipients = _for_path(staff, a.proposal.org_path) | _of_unit(depts, a.unit_path)
+        recipients = set(staff.at_or_above(a.proposal.org_path)) | set(depts.at(a.unit_path))
         if a.proposal.supervising_leader_id:
             recipients.add(a.proposal.supervising_leader_id)
         for user_id in sorted(recipients):
@@ -89,13 +76,13 @@ def cosign_pending(today: datetime.date):
 
 @reminder_source("proposals.follow_up_due", _("A B-class reply needs its follow-up review"), default_lead_days=7)
 def follow_up_due(today: datetime.date):
-    staff = _holders(STAFF)
+    staff = RoleHolders(STAFF)
     qs = (Reply.objects.filter(reply_class=ReplyClass.B, followed_up_at__isnull=True,
                                follow_up_on__lte=today + datetime.timedelta(days=7))
           .select_related("assignment__proposal"))
     for r in qs.iterator():
         proposal = r.assignment.proposal
-        for user_id in sorted(_for_path(staff, proposal.org_path)):
+        for user_id in staff.at_or_above(proposal.org_path):
             yield Reminder(recipient_id=user_id, kind="proposals.follow_up_due", key=f"reply:{r.pk}:follow_up",
                            subject=format_lazy(_("Follow up the B-class reply on “{title}”"), title=proposal.title),
                            url=proposal.get_absolute_url(), due=r.follow_up_on, org_path=proposal.org_path)

@@ -56,8 +56,15 @@ from .models import (
     UnitScore,
     Verdict,
 )
+from .workflows import (  # noqa: F401
+    ASSIGNMENT,
+    DEFAULT_REVIEW_STAGES,
+    OPINION,
+    PROPOSAL,
+    SUPERVISABLE,
+    review_stages,
+)
 
-DEFAULT_REVIEW_STAGES = ["秘书处提案组初审", "提案委员会复审", "三方会审", "主席会议终审"]
 EDIT_FIELDS = ["title", "case", "analysis", "suggestions", "category", "kind", "body"]
 
 
@@ -67,11 +74,6 @@ def _today() -> datetime.date:
 
 def _locked(model, pk):
     return model.objects.select_for_update().get(pk=pk)
-
-
-def review_stages(proposal: Proposal) -> list[str]:
-    stages = config_get(proposal.org_unit, "proposals.review_stages", proposal.year)
-    return list(stages) if stages else list(DEFAULT_REVIEW_STAGES)
 
 
 def _clean_suggestions(suggestions) -> list[str]:
@@ -133,10 +135,7 @@ def _set_cosigners(proposal: Proposal, cosigners: list[Member]) -> None:
 def proposal_update(*, actor, proposal: Proposal, version, cosigners: list[Member] | None = None,
                     **fields) -> Proposal:
     proposal = _locked(Proposal, proposal.pk)
-    if not permissions.is_proposer(actor, proposal):
-        raise NotAllowed()
-    if proposal.status != ProposalStatus.DRAFT:
-        raise GuardFailed(_("Only drafts can be edited."))
+    PROPOSAL.check(proposal, actor, "edit")
     check_version(proposal, version)
     before = snapshot(proposal, EDIT_FIELDS)
     if "suggestions" in fields:
@@ -164,10 +163,9 @@ def cosigner_answer(*, actor, proposal: Proposal, confirm: bool) -> Cosigner:
     cosigner = proposal.cosigners.filter(member__user=actor).first()
     if cosigner is None:
         raise NotAllowed()
-    if proposal.status != ProposalStatus.DRAFT:
-        raise GuardFailed(_("The proposal was already submitted."))
-    if cosigner.status != CosignerStatus.PENDING:
+    if cosigner.status != CosignerStatus.PENDING and proposal.status == ProposalStatus.DRAFT:
         raise GuardFailed(_("You already answered."))
+    PROPOSAL.check(proposal, actor, "cosign")
     cosigner.status = CosignerStatus.CONFIRMED if confirm else CosignerStatus.DECLINED
     cosigner.answered_at = timezone.now()
     cosigner.save(update_fields=["status", "answered_at"])
@@ -179,19 +177,11 @@ def cosigner_answer(*, actor, proposal: Proposal, confirm: bool) -> Cosigner:
 @transaction.atomic
 def proposal_submit(*, actor, proposal: Proposal, version=None) -> Proposal:
     proposal = _locked(Proposal, proposal.pk)
-    if not permissions.is_proposer(actor, proposal):
+    if not PROPOSAL.may(proposal, actor, "submit"):
         raise NotAllowed()
-    if proposal.status != ProposalStatus.DRAFT:
-        raise GuardFailed(_("Only drafts can be submitted."))
     check_version(proposal, version)
-    cosigners = list(proposal.cosigners.select_related("member"))
-    if proposal.kind == ProposalKind.JOINT and not cosigners:
-        raise GuardFailed(_("A joint proposal needs at least one co-signer."))
-    waiting = [c.member.name for c in cosigners if c.status != CosignerStatus.CONFIRMED]
-    if waiting:
-        raise GuardFailed(_("These co-signers have not confirmed: %(names)s. Wait for them or remove them.")
-                          % {"names": "、".join(waiting)})
-    proposal.status = ProposalStatus.SUBMITTED
+    row = PROPOSAL.check(proposal, actor, "submit")
+    proposal.status = row.target
     proposal.submitted_at = timezone.now()
     proposal.review_stage = 0
     bump_version(proposal, ["status", "submitted_at", "review_stage"])
@@ -204,13 +194,9 @@ def proposal_submit(*, actor, proposal: Proposal, version=None) -> Proposal:
 @transaction.atomic
 def proposal_withdraw(*, actor, proposal: Proposal) -> Proposal:
     proposal = _locked(Proposal, proposal.pk)
-    if not permissions.is_proposer(actor, proposal):
-        raise NotAllowed()
-    if not (proposal.status == ProposalStatus.DRAFT
-            or (proposal.status == ProposalStatus.SUBMITTED and proposal.review_stage == 0)):
-        raise GuardFailed(_("A proposal can be withdrawn only before its review starts."))
+    row = PROPOSAL.check(proposal, actor, "withdraw")
     was_submitted = proposal.status == ProposalStatus.SUBMITTED
-    proposal.status = ProposalStatus.WITHDRAWN
+    proposal.status = row.target
     bump_version(proposal, ["status"])
     audit_log(actor=actor, action="proposals.proposal.withdraw", target=proposal, after={"status": proposal.status})
     if was_submitted:
@@ -223,23 +209,22 @@ def proposal_withdraw(*, actor, proposal: Proposal) -> Proposal:
 # ── Review and registration ───────────────────────────────────────────────────────────────
 
 
-def _staff_locked(actor, proposal, *statuses) -> Proposal:
+def _staff_locked(actor, proposal, action: str, version=None) -> Proposal:
+    """Lock the proposal and enforce the row `action` of the PROPOSAL table (a stale version is
+    refused before the state is judged, as the user acted on what they saw)."""
     proposal = _locked(Proposal, proposal.pk)
-    if not permissions.is_staff_for(actor, proposal.org_path):
+    if not PROPOSAL.may(proposal, actor, action):
         raise NotAllowed()
-    if statuses and proposal.status not in statuses:
-        raise GuardFailed()
+    check_version(proposal, version)
+    PROPOSAL.check(proposal, actor, action)
     return proposal
 
 
 @transaction.atomic
 def proposal_review_advance(*, actor, proposal: Proposal, note: str = "", version=None) -> Proposal:
     """Pass the proposal to the next review stage (e.g. first review → second review)."""
-    proposal = _staff_locked(actor, proposal, ProposalStatus.SUBMITTED)
-    check_version(proposal, version)
+    proposal = _staff_locked(actor, proposal, "review", version)
     stages = review_stages(proposal)
-    if proposal.review_stage >= len(stages) - 1:
-        raise GuardFailed(_("This is the last review stage: register the proposal or not."))
     before = snapshot(proposal, ["review_stage"])
     proposal.review_stage += 1
     bump_version(proposal, ["review_stage"])
@@ -268,8 +253,7 @@ def _next_number(proposal: Proposal) -> int:
 @transaction.atomic
 def proposal_register(*, actor, proposal: Proposal, version=None, note: str = "") -> Proposal:
     """立案: give the proposal its number for the unit's current term and session."""
-    proposal = _staff_locked(actor, proposal, ProposalStatus.SUBMITTED)
-    check_version(proposal, version)
+    proposal = _staff_locked(actor, proposal, "register", version)
     proposal.term = config_get(proposal.org_unit, "proposals.term") or ""
     proposal.session = config_get(proposal.org_unit, "proposals.session") or ""
     proposal.number = _next_number(proposal)
@@ -286,8 +270,7 @@ def proposal_register(*, actor, proposal: Proposal, version=None, note: str = ""
 @transaction.atomic
 def proposal_reject(*, actor, proposal: Proposal, reason: str, conversion: str = "", version=None) -> Proposal:
     """不立案, with a reason; optionally converted to a 社情民意 item or an opinion letter."""
-    proposal = _staff_locked(actor, proposal, ProposalStatus.SUBMITTED)
-    check_version(proposal, version)
+    proposal = _staff_locked(actor, proposal, "reject", version)
     if not (reason or "").strip():
         raise DomainError(_("Give the reason for not registering."), field="reason")
     _check_choice(conversion or "", NotRegisteredConversion, "conversion")
@@ -310,8 +293,7 @@ def proposal_reject(*, actor, proposal: Proposal, reason: str, conversion: str =
 @transaction.atomic
 def proposal_merge(*, actor, proposal: Proposal, into: Proposal, version=None) -> Proposal:
     """并案: a similar proposal is handled together with a registered one."""
-    proposal = _staff_locked(actor, proposal, ProposalStatus.SUBMITTED)
-    check_version(proposal, version)
+    proposal = _staff_locked(actor, proposal, "merge", version)
     into = Proposal.objects.filter(pk=getattr(into, "pk", None), org_unit_id=proposal.org_unit_id).first()
     if into is None or into.pk == proposal.pk:
         raise DomainError(_("Choose another proposal of the same unit."), field="into")
@@ -340,8 +322,7 @@ def proposal_preassign(*, actor, proposal: Proposal, main_unit: OrgUnit, co_unit
                        version=None) -> Proposal:
     """预交办 (and 协商调整 when called again): set the lead unit and co-handlers. Units already
     pre-assigned keep their answer; units no longer listed are withdrawn."""
-    proposal = _staff_locked(actor, proposal, ProposalStatus.REGISTERED, ProposalStatus.ASSIGNING)
-    check_version(proposal, version)
+    proposal = _staff_locked(actor, proposal, "preassign", version)
     co_units = [u for u in co_units if u.pk != main_unit.pk]
     _check_units(proposal, [main_unit, *co_units])
     if due_on is None:
@@ -378,19 +359,17 @@ def proposal_preassign(*, actor, proposal: Proposal, main_unit: OrgUnit, co_unit
     return proposal
 
 
-def _dept_assignment(actor, assignment, *statuses) -> Assignment:
+def _dept_assignment(actor, assignment, action: str) -> Assignment:
+    """Lock the assignment and enforce the row `action` of the ASSIGNMENT table."""
     assignment = Assignment.objects.select_for_update().select_related("proposal").get(pk=assignment.pk)
-    if not permissions.handles_unit(actor, assignment.unit_path):
-        raise NotAllowed()
-    if statuses and assignment.status not in statuses:
-        raise GuardFailed()
+    ASSIGNMENT.check(assignment, actor, action)
     return assignment
 
 
 @transaction.atomic
 def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
-    assignment = _dept_assignment(actor, assignment, AssignmentStatus.PRE)
-    assignment.status = AssignmentStatus.ACCEPTED
+    assignment = _dept_assignment(actor, assignment, "accept")
+    assignment.status = ASSIGNMENT["accept"].target
     assignment.save(update_fields=["status"])
     audit_log(actor=actor, action="proposals.assignment.accept", target=assignment.proposal,
               after={"unit": assignment.unit.name})
@@ -399,7 +378,7 @@ def assignment_accept(*, actor, assignment: Assignment) -> Assignment:
 
 @transaction.atomic
 def assignment_contest(*, actor, assignment: Assignment, reason: str) -> Assignment:
-    assignment = _dept_assignment(actor, assignment, AssignmentStatus.PRE)
+    assignment = _dept_assignment(actor, assignment, "contest")
     if not (reason or "").strip():
         raise DomainError(_("Give the reason why the proposal is not for your unit."), field="reason")
     assignment.status = AssignmentStatus.CONTESTED
@@ -413,15 +392,8 @@ def assignment_contest(*, actor, assignment: Assignment, reason: str) -> Assignm
 @transaction.atomic
 def proposal_assign_formally(*, actor, proposal: Proposal, version=None) -> Proposal:
     """正式交办: every listed unit starts handling with its deadline."""
-    proposal = _staff_locked(actor, proposal, ProposalStatus.ASSIGNING)
-    check_version(proposal, version)
+    proposal = _staff_locked(actor, proposal, "assign", version)
     active = list(proposal.assignments.exclude(status=AssignmentStatus.WITHDRAWN).select_related("unit"))
-    if any(a.status == AssignmentStatus.CONTESTED for a in active):
-        raise GuardFailed(_("A unit contested the assignment: adjust the units first."))
-    if sum(1 for a in active if a.role == AssignmentRole.MAIN) != 1:
-        raise GuardFailed(_("Exactly one lead unit is needed."))
-    if any(a.due_on <= _today() for a in active):
-        raise GuardFailed(_("A reply deadline has passed: adjust the assignment first."))
     now = timezone.now()
     for a in active:
         a.status = AssignmentStatus.ASSIGNED
@@ -440,8 +412,7 @@ def proposal_assign_formally(*, actor, proposal: Proposal, version=None) -> Prop
 
 @transaction.atomic
 def contact_add(*, actor, assignment: Assignment, method: str, contacted_on: datetime.date, note: str = "") -> Contact:
-    assignment = _dept_assignment(actor, assignment, AssignmentStatus.ASSIGNED, AssignmentStatus.ACCEPTED,
-                                  AssignmentStatus.PRE)
+    assignment = _dept_assignment(actor, assignment, "contact")
     _check_choice(method, ContactMethod, "method")
     if contacted_on > _today():
         raise DomainError(_("The date cannot be in the future."), field="contacted_on")
@@ -470,15 +441,15 @@ def validate_upload(upload, field="file"):
 def reply_submit(*, actor, assignment: Assignment, reply_class: str, text: str, lines=None,
                  document_number: str = "", letter=None, follow_up_on: datetime.date | None = None) -> Reply:
     """The handling unit replies: result class, per-suggestion actions, the signed letter."""
-    assignment = _dept_assignment(actor, assignment)
+    assignment = Assignment.objects.select_for_update().select_related("proposal").get(pk=assignment.pk)
+    if not ASSIGNMENT.may(assignment, actor, "reply"):
+        raise NotAllowed()
     proposal = _locked(Proposal, assignment.proposal_id)
-    if assignment.status != AssignmentStatus.ASSIGNED or proposal.status != ProposalStatus.HANDLING:
-        raise GuardFailed(_("This assignment is not open for a reply (already replied or not yet assigned)."))
+    assignment.proposal = proposal
+    ASSIGNMENT.check(assignment, actor, "reply")
     _check_choice(reply_class, ReplyClass, "reply_class")
     if not (text or "").strip():
         raise DomainError(_("Write the reply."), field="text")
-    if not assignment.contacts.exists():
-        raise GuardFailed(_("Record a contact with the proposer before replying (不协商不答复)."))
     if reply_class == ReplyClass.B:
         if follow_up_on is None:
             raise DomainError(_("B-class replies need a follow-up review date."), field="follow_up_on")
@@ -518,10 +489,7 @@ def reply_submit(*, actor, assignment: Assignment, reply_class: str, text: str, 
 def proposal_rate(*, actor, proposal: Proposal, attitude: str, result: str, comment: str = "") -> Proposal:
     """The proposer rates attitude and result. Dissatisfaction reopens handling once."""
     proposal = _locked(Proposal, proposal.pk)
-    if not permissions.is_proposer(actor, proposal):
-        raise NotAllowed()
-    if proposal.status != ProposalStatus.REPLIED:
-        raise GuardFailed(_("Only a replied proposal can be rated."))
+    PROPOSAL.check(proposal, actor, "rate")
     _check_choice(attitude, Satisfaction, "attitude")
     _check_choice(result, Satisfaction, "result")
     proposal.satisfaction_attitude, proposal.satisfaction_result = attitude, result
@@ -566,19 +534,12 @@ def reply_follow_up(*, actor, reply: Reply, note: str) -> Reply:
 
 # ── Supervision ───────────────────────────────────────────────────────────────────────────
 
-SUPERVISABLE = {ProposalStatus.REGISTERED, ProposalStatus.ASSIGNING, ProposalStatus.HANDLING,
-                ProposalStatus.REPLIED}
-
-
 @transaction.atomic
 def proposal_mark_key(*, actor, proposal: Proposal, supervising_leader, note: str = "") -> Proposal:
     """A leader (or the committee on the leaders' behalf) makes a proposal a key proposal with
     a named supervising leader (领衔督办)."""
     proposal = _locked(Proposal, proposal.pk)
-    if not permissions.can_supervise(actor, proposal.org_path):
-        raise NotAllowed()
-    if proposal.status not in SUPERVISABLE:
-        raise GuardFailed(_("Only registered proposals still being handled can become key proposals."))
+    PROPOSAL.check(proposal, actor, "mark_key")
     if supervising_leader is None or not has_role(supervising_leader, Role.LEADER, proposal.org_path):
         raise DomainError(_("Choose a leader of this unit."), field="supervising_leader")
     before = snapshot(proposal, ["is_key", "supervising_leader"])
@@ -592,10 +553,7 @@ def proposal_mark_key(*, actor, proposal: Proposal, supervising_leader, note: st
 @transaction.atomic
 def supervision_add(*, actor, proposal: Proposal, kind: str, held_on: datetime.date, note: str) -> SupervisionRecord:
     proposal = _locked(Proposal, proposal.pk)
-    if not permissions.can_supervise(actor, proposal.org_path):
-        raise NotAllowed()
-    if not proposal.is_key:
-        raise GuardFailed(_("Supervision is recorded for key proposals."))
+    PROPOSAL.check(proposal, actor, "supervise")
     _check_choice(kind, SupervisionKind, "kind")
     if held_on > _today():
         raise DomainError(_("The date cannot be in the future."), field="held_on")
@@ -611,13 +569,8 @@ def supervision_add(*, actor, proposal: Proposal, kind: str, held_on: datetime.d
 @transaction.atomic
 def attachment_add(*, actor, proposal: Proposal, upload) -> Attachment:
     proposal = _locked(Proposal, proposal.pk)
-    if not (permissions.is_proposer(actor, proposal) or permissions.is_staff_for(actor, proposal.org_path)):
-        raise NotAllowed()
-    if proposal.status in {ProposalStatus.WITHDRAWN, ProposalStatus.CLOSED}:
-        raise GuardFailed()
+    PROPOSAL.check(proposal, actor, "attach")
     validate_upload(upload)
-    if proposal.attachments.count() >= 10:
-        raise GuardFailed(_("At most 10 attachments per proposal."))
     attachment = Attachment.objects.create(proposal=proposal, file=upload, name=upload.name[:200],
                                            size=upload.size, uploaded_by=actor)
     audit_log(actor=actor, action="proposals.proposal.attach", target=proposal, after={"file": attachment.name})
@@ -799,18 +752,16 @@ def opinion_submit(*, actor, title: str, content: str, unit: OrgUnit | None = No
     return item
 
 
-def _office_item(actor, item, *statuses) -> OpinionItem:
+def _office_item(actor, item, action: str) -> OpinionItem:
+    """Lock the item and enforce the row `action` of the OPINION table."""
     item = OpinionItem.objects.select_for_update().get(pk=item.pk)
-    if not permissions.is_staff_for(actor, item.org_path):
-        raise NotAllowed()
-    if statuses and item.status not in statuses:
-        raise GuardFailed()
+    OPINION.check(item, actor, action)
     return item
 
 
 @transaction.atomic
 def opinion_reject(*, actor, item: OpinionItem, note: str, version=None) -> OpinionItem:
-    item = _office_item(actor, item, OpinionStatus.SUBMITTED)
+    item = _office_item(actor, item, "reject")
     check_version(item, version)
     if not (note or "").strip():
         raise DomainError(_("Give the reason."), field="note")
@@ -829,7 +780,7 @@ def bulletin_compile(*, actor, unit: OrgUnit, items: list[OpinionItem], publishe
     if not items:
         raise DomainError(_("Choose at least one item."), field="items")
     locked = list(OpinionItem.objects.select_for_update().filter(pk__in=[i.pk for i in items]))
-    if any(i.org_unit_id != unit.pk or i.status != OpinionStatus.SUBMITTED for i in locked) or len(locked) != len(items):
+    if any(i.org_unit_id != unit.pk or OPINION.refusal(i, "compile") for i in locked) or len(locked) != len(items):
         raise GuardFailed(_("Only newly submitted items of this unit can be compiled."))
     OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # serialise issue numbers per unit
     year = published_on.year
@@ -845,7 +796,7 @@ def bulletin_compile(*, actor, unit: OrgUnit, items: list[OpinionItem], publishe
 
 @transaction.atomic
 def opinion_report(*, actor, item: OpinionItem, reported_to: str, version=None) -> OpinionItem:
-    item = _office_item(actor, item, OpinionStatus.COMPILED)
+    item = _office_item(actor, item, "report")
     check_version(item, version)
     if not (reported_to or "").strip():
         raise DomainError(_("Say where the item was reported to."), field="reported_to")
@@ -857,7 +808,7 @@ def opinion_report(*, actor, item: OpinionItem, reported_to: str, version=None) 
 
 @transaction.atomic
 def opinion_adopt(*, actor, item: OpinionItem, level: str, adopted_on: datetime.date, by: str = "") -> Adoption:
-    item = _office_item(actor, item, OpinionStatus.REPORTED, OpinionStatus.ADOPTED)
+    item = _office_item(actor, item, "adopt")
     _check_choice(level, AdoptionLevel, "level")
     if adopted_on > _today():
         raise DomainError(_("The date cannot be in the future."), field="adopted_on")
@@ -877,11 +828,7 @@ def opinion_adopt(*, actor, item: OpinionItem, level: str, adopted_on: datetime.
 def instruction_add(*, actor, item: OpinionItem, leader: str, given_on: datetime.date, text: str,
                     handling: str = "") -> Instruction:
     """Record a leader's instruction (批示) on a reported item."""
-    item = OpinionItem.objects.select_for_update().get(pk=item.pk)
-    if not (permissions.is_staff_for(actor, item.org_path) or permissions.is_leader_for(actor, item.org_path)):
-        raise NotAllowed()
-    if item.status not in {OpinionStatus.REPORTED, OpinionStatus.ADOPTED}:
-        raise GuardFailed(_("Instructions are recorded on items reported upward."))
+    item = _office_item(actor, item, "instruction")
     if not (leader or "").strip() or not (text or "").strip():
         raise DomainError(_("Name the leader and give the instruction."), field="leader")
     if given_on > _today():

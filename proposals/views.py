@@ -17,22 +17,21 @@ from organizations import permissions as org_permissions
 from organizations.models import Role, UnitKind
 from portal.audit import timeline_for
 from portal.errors import DomainError
+from portal.workflow import allowed_actions
 
 from . import forms, selectors, services
 from .models import (
     Assignment,
     AssignmentStatus,
-    CosignerStatus,
     EvaluationResult,
     EvaluationRound,
     EvaluationStatus,
     OpinionStatus,
-    Proposal,
     ProposalStatus,
     Reply,
     ReplyClass,
 )
-from .permissions import STAFF_ROLES, can_supervise, is_leader_for, is_proposer, is_staff_for
+from .permissions import STAFF_ROLES, is_leader_for, is_staff_for
 
 # ── Home panel and queues ─────────────────────────────────────────────────────────────────
 
@@ -158,7 +157,7 @@ def create(request):
 @login_required
 def edit(request, pk):
     proposal = selectors.proposal_detail(user=request.user, pk=pk)
-    if not is_proposer(request.user, proposal) or proposal.status != ProposalStatus.DRAFT:
+    if "edit" not in allowed_actions(proposal, request.user):
         raise Http404
     initial = {"title": proposal.title, "kind": proposal.kind, "body": proposal.body, "category": proposal.category,
                "case": proposal.case, "analysis": proposal.analysis, "suggestions": "\n".join(proposal.suggestions),
@@ -183,38 +182,9 @@ def edit(request, pk):
 # ── The record page ───────────────────────────────────────────────────────────────────────
 
 
-def _next_actions(user, p: Proposal) -> list[str]:
-    """Which action panels the user sees, by role and state (services re-check everything)."""
-    actions = []
-    proposer = is_proposer(user, p)
-    staff = is_staff_for(user, p.org_path)
-    if proposer and p.status == ProposalStatus.DRAFT:
-        actions += ["edit", "submit"]
-    if proposer and (p.status == ProposalStatus.DRAFT or (p.status == ProposalStatus.SUBMITTED and p.review_stage == 0)):
-        actions.append("withdraw")
-    if p.status == ProposalStatus.DRAFT and any(c.member.user_id == user.pk and c.status == CosignerStatus.PENDING
-                                                for c in p.cosigners.all()):
-        actions.append("cosign")
-    if staff and p.status == ProposalStatus.SUBMITTED:
-        actions += ["review", "register", "reject", "merge"]
-    if staff and p.status in {ProposalStatus.REGISTERED, ProposalStatus.ASSIGNING}:
-        actions.append("preassign")
-    if staff and p.status == ProposalStatus.ASSIGNING:
-        actions.append("assign")
-    if proposer and p.status == ProposalStatus.REPLIED:
-        actions.append("rate")
-    if can_supervise(user, p.org_path) and p.status in services.SUPERVISABLE:
-        actions.append("mark_key")
-        if p.is_key:
-            actions.append("supervise")
-    if (proposer or staff) and p.status not in {ProposalStatus.WITHDRAWN, ProposalStatus.CLOSED}:
-        actions.append("attach")
-    return actions
-
-
 def _detail_context(request, proposal, bound=None):
     user = request.user
-    actions = _next_actions(user, proposal)
+    actions = allowed_actions(proposal, user)
     bound = bound or {}
     version = {"version": proposal.version}
 
@@ -224,8 +194,11 @@ def _detail_context(request, proposal, bound=None):
     ctx_forms = {}
     if "review" in actions:
         ctx_forms["review"] = form("review", forms.NoteForm)
+    if "register" in actions:
         ctx_forms["register"] = form("register", forms.NoteForm)
+    if "reject" in actions:
         ctx_forms["reject"] = form("reject", forms.RejectForm)
+    if "merge" in actions:
         ctx_forms["merge"] = form("merge", forms.MergeForm, proposal=proposal)
     if "preassign" in actions:
         ctx_forms["preassign"] = form("preassign", forms.PreassignForm, proposal=proposal)
@@ -243,7 +216,7 @@ def _detail_context(request, proposal, bound=None):
     for a in assignments:
         if org_permissions.has_role(user, Role.DEPARTMENT, a.unit_path) and not org_permissions.is_admin(user):
             my_assignments.append({
-                "assignment": a,
+                "assignment": a, "actions": allowed_actions(a, user),
                 "contest": bound.get(f"contest-{a.pk}") or forms.ContestForm(prefix=f"a{a.pk}"),
                 "contact": bound.get(f"contact-{a.pk}") or forms.ContactForm(prefix=f"a{a.pk}"),
                 "reply": bound.get(f"reply-{a.pk}") or forms.ReplyForm(prefix=f"a{a.pk}", proposal=proposal),
@@ -258,7 +231,7 @@ def _detail_context(request, proposal, bound=None):
         "my_assignments": my_assignments, "today": today, "follow_ups": follow_ups,
         "follow_up_form": bound.get("follow_up") or forms.FollowUpForm(),
         "stages": stages, "stage_label": stages[min(proposal.review_stage, len(stages) - 1)],
-        "similar": selectors.similar_proposals(proposal=proposal) if "review" in actions else [],
+        "similar": selectors.similar_proposals(proposal=proposal) if "register" in actions else [],
         "timeline": timeline_for(proposal)[:100],
     }
 
@@ -467,17 +440,16 @@ def bulletin_compile(request, unit_pk):
 def _opinion_context(request, item, bound=None):
     user = request.user
     bound = bound or {}
-    staff = is_staff_for(user, item.org_path)
-    leader = is_leader_for(user, item.org_path)
+    actions = allowed_actions(item, user)
     v = {"version": item.version}
     f = {}
-    if staff and item.status == OpinionStatus.SUBMITTED:
+    if "reject" in actions:
         f["reject"] = bound.get("reject") or forms.OpinionRejectForm(initial=v)
-    if staff and item.status == OpinionStatus.COMPILED:
+    if "report" in actions:
         f["report"] = bound.get("report") or forms.ReportForm(initial=v)
-    if staff and item.status in {OpinionStatus.REPORTED, OpinionStatus.ADOPTED}:
+    if "adopt" in actions:
         f["adopt"] = bound.get("adopt") or forms.AdoptForm()
-    if (staff or leader) and item.status in {OpinionStatus.REPORTED, OpinionStatus.ADOPTED}:
+    if "instruction" in actions:
         f["instruction"] = bound.get("instruction") or forms.InstructionForm()
     return {"item": item, "forms": f, "timeline": timeline_for(item)[:100]}
 

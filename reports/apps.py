@@ -12,11 +12,17 @@ class ReportsConfig(AppConfig):
         from portal.nav import NavItem, register
         from portal.views import register_home_panel
 
-        from . import member_metrics, org_metrics, tasks  # noqa: F401 - registers metrics and Celery tasks
+        from . import (  # noqa: F401 - registers metrics and Celery tasks
+            marks,
+            member_metrics,
+            org_metrics,
+            tasks,
+        )
         from .views import home_panel, unit_section
 
         register(NavItem("reports", _("Reports"), "reports:index", icon="bar-chart-line",
                          roles=frozenset({"office_clerk", "proposal_staff", "leader"}), order=80))
+        marks.connect()  # after every app (reports come last) registered its metrics' sources
         register_unit_section(unit_section)
         register_home_panel(home_panel)
         register_action_labels({

@@ -1,5 +1,5 @@
-"""Demo: fill this year's summary rows once, so the county dashboards show their "as of" time at
-once; the worker's beat keeps all standard periods current from then on."""
+"""Demo: build the summary table for this year once, so the dashboards read it at once; the
+worker's beat builds the other standard periods and follows every change from then on."""
 
 
 def load(*, stdout):
@@ -8,5 +8,5 @@ def load(*, stdout):
     from .periods import year_period
     from .services import facts_refresh
 
-    rows = facts_refresh(periods=[year_period(timezone.localdate().year)])
-    stdout.write(f"reports: {rows} summary rows refreshed")
+    result = facts_refresh(periods=[year_period(timezone.localdate().year)])
+    stdout.write(f"reports: summary table: {result}")

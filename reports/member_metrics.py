@@ -11,10 +11,12 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from members.models import DutyRecord, DutyStatus, Member
-from portal.metrics import METRICS, metric, subtree_counts, subtree_q, units_on_path
+from portal.metrics import METRICS, Source, metric, subtree_counts, subtree_q, units_on_path
 
 SECTION = _("Members")
 COUNTED = [DutyStatus.AUTO, DutyStatus.VERIFIED]
+_MEMBER = {"members.Member": ()}  # active or not, in every period
+_DUTY = [Source("members.DutyRecord")]
 
 
 def _register(key, label, **kwargs):
@@ -44,13 +46,14 @@ def participants_records(unit, start, end):
     return Member.objects.filter(Exists(counted)).order_by("org_path", "name")
 
 
-@_register("members.active", _("Active members"), unit=_("people"), order=10, records=active_members_records)
+@_register("members.active", _("Active members"), unit=_("people"), order=10, records=active_members_records,
+           sources=_MEMBER)
 def active_members(units, start, end):
     return subtree_counts(Member.objects.filter(is_active=True), units)
 
 
 @_register("members.duty_records", _("Duty activities (person-times)"), unit=_("person-times"), order=20,
-           records=duty_records_records)
+           records=duty_records_records, sources=_DUTY)
 def duty_records(units, start, end):
     return subtree_counts(_duty_records(start, end), units)
 
@@ -67,12 +70,13 @@ def _participants(units, start, end) -> dict[int, int]:
 
 
 @_register("members.participants", _("Members taking part"), unit=_("people"), order=30,
-           records=participants_records)
+           records=participants_records, sources=_DUTY)
 def participants(units, start, end):
     return _participants(units, start, end)
 
 
-@_register("members.participation_rate", _("Member participation rate"), unit="%", order=40)
+@_register("members.participation_rate", _("Member participation rate"), unit="%", order=40,
+           sources=[*_DUTY, Source("members.Member", dates=())])
 def participation_rate(units, start, end):
     active = active_members(units, start, end)
     taking_part = _participants(units, start, end)

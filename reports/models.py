@@ -1,8 +1,14 @@
 """Summary tables and export jobs of the reports (read-only over the domain records).
 
-`UnitFact` is the snapshot the dashboards read for the standard periods: one value per unit ×
-metric × period, refreshed by the beat task ``reports.refresh_facts`` (see tasks.py). A value
-always covers the unit's whole subtree, exactly as the metric function computes it directly.
+`UnitFact` is the summary the dashboards read: one value per unit × metric × period for every
+period listed in `FactPeriod`, kept current by the beat task ``reports.refresh_facts`` (see
+services.facts_refresh). A value always covers the unit's whole subtree, exactly as the metric
+function computes it directly; zeros are not stored (a missing row reads as 0).
+
+`FactMark` is what a write touched (source model, unit path, day): written in the write's own
+transaction by the hook in marks.py, consumed by the refresh, which recomputes only the metrics of
+that source × the periods holding that day × the units on that path, and writes only the rows
+whose value changed.
 
 `ExportJob` is a long export (Excel, Word pack) run by a Celery worker, never by a web worker.
 Statuses: queued → running → done | failed. The same request (same user, same fingerprint) while
@@ -38,6 +44,39 @@ class UnitFact(OrgScopedModel):
 
     def __str__(self):
         return f"{self.metric} {self.period_start}..{self.period_end}: {self.value}"
+
+
+class FactPeriod(models.Model):
+    """A period the summary table covers, and the metrics it was built with (a metric added
+    later is built on the next refresh and computed directly until then)."""
+
+    kind = models.CharField(max_length=10)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    metrics = models.JSONField(default=list)
+    built_at = models.DateTimeField()
+    changed_at = models.DateTimeField(null=True)  # last time a row of the period changed (cache key)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period_start", "period_end"], name="factperiod_unique")]
+
+    def __str__(self):
+        return f"{self.kind} {self.period_start}..{self.period_end}"
+
+
+class FactMark(models.Model):
+    """A change the summary table has not caught up with yet. `source` is a model label (or "*"
+    for every metric); `day` is None when every period is touched; `subtree` when every unit
+    below `path` is touched too. Not org-scoped on purpose: a mark keeps the path it was made on."""
+
+    source = models.CharField(max_length=100)
+    path = models.CharField(max_length=255)
+    day = models.DateField(null=True, blank=True)
+    subtree = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.source} {self.path} {self.day}"
 
 
 class ExportStatus(models.TextChoices):

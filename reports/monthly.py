@@ -16,7 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from organizations.models import OrgUnit, Role, RoleAssignment, UnitKind
+from organizations.models import OrgUnit, Role, UnitKind
+from organizations.selectors import active_role_assignments
 
 from .models import MonthlyReportDelivery
 from .periods import month_period
@@ -35,9 +36,8 @@ def monthly_reports_send(*, today: datetime.date | None = None) -> int:
     offices = OrgUnit.objects.filter(kind__in=OFFICE_KINDS, is_active=True).order_by("path")
     already = set(MonthlyReportDelivery.objects.filter(month=period.start).values_list("org_unit_id", flat=True))
     recipients: dict[int, list[str]] = {}
-    for unit_id, email in RoleAssignment.objects.filter(
-        role=Role.OFFICE_CLERK, is_active=True, unit__kind__in=OFFICE_KINDS, user__is_active=True,
-    ).exclude(user__email="").values_list("unit_id", "user__email"):
+    for unit_id, email in active_role_assignments([Role.OFFICE_CLERK]).filter(
+        unit__kind__in=OFFICE_KINDS).exclude(user__email="").values_list("unit_id", "user__email"):
         recipients.setdefault(unit_id, []).append(email)
     # The portal's address for links in e-mails (no shared setting exists yet): settings or env.
     base = (getattr(settings, "PORTAL_BASE_URL", "") or os.environ.get("PORTAL_BASE_URL", "")).rstrip("/")

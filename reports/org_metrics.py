@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Body, BodyKind, OrgUnit, UnitKind
-from portal.metrics import METRICS, metric, subtree_counts
+from portal.metrics import METRICS, Source, metric, subtree_counts
 
 SECTION = _("Organisation")
 
@@ -32,7 +32,8 @@ def _register_units(key, label, kind, order):
         # a unit does not count itself ("townships under this county")
         return {u.pk: counts[u.pk] - (1 if u.kind == kind and u.is_active else 0) for u in units}
 
-    metric(key, label, section=SECTION, unit=_("units"), order=order, records=records)(func)
+    metric(key, label, section=SECTION, unit=_("units"), order=order, records=records,
+           sources=[Source("organizations.OrgUnit", dates=())])(func)
 
 
 def _register_bodies(key, label, kinds, order):
@@ -46,7 +47,8 @@ def _register_bodies(key, label, kinds, order):
     def func(units, start, end):
         return subtree_counts(_bodies(kinds), units, path_field="unit__path")
 
-    metric(key, label, section=SECTION, unit=_("bodies"), order=order, records=records)(func)
+    metric(key, label, section=SECTION, unit=_("bodies"), order=order, records=records,
+           sources=[Source("organizations.Body", dates=(), path="unit__path")])(func)
 
 
 _register_units("org.townships", _("Townships and streets"), UnitKind.TOWNSHIP, 10)

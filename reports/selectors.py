@@ -1,13 +1,16 @@
 """Reads of the reports: which units a user may report on, and the numbers for a unit, its
-children and a period — from the summary table when it holds them, else computed directly.
+children and a period — from the summary table when it covers the period (every standard period
+the refresh built: this and last year, quarter and month, and every one built before), else
+computed directly (custom ranges).
 
 Query budget of a dashboard (constant in the number of children and records): the user's scope,
-the unit, its ancestors, its children, the snapshot rows, and one query per metric computed
-directly."""
+the unit, its ancestors, its children, the covered period, the oldest pending change, the summary
+rows — and, for a custom range, one query per metric computed directly."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -18,14 +21,15 @@ from django.utils import timezone
 
 from organizations import permissions
 from organizations.models import OrgUnit, Role
+from organizations.permissions import CLERK_ROLES, PROPOSAL_STAFF_ROLES
 from portal.metrics import METRICS, Metric
 
-from .models import UnitFact
+from .models import FactMark, FactPeriod, UnitFact
 from .periods import Period
 
-REPORT_ROLES = frozenset({Role.ADMIN, Role.OFFICE_CLERK, Role.PROPOSAL_STAFF, Role.LEADER})
+REPORT_ROLES = CLERK_ROLES | PROPOSAL_STAFF_ROLES | {Role.LEADER}
 # Who may change what reports are built from (the Word template); leaders only read.
-REPORT_EDIT_ROLES = frozenset({Role.ADMIN, Role.OFFICE_CLERK})
+REPORT_EDIT_ROLES = CLERK_ROLES
 
 
 def can_report(user) -> bool:
@@ -77,8 +81,8 @@ def _clean_values(values: dict, units) -> dict[int, float]:
     return {u.pk: float(values.get(u.pk) or 0) for u in units}
 
 
-# Snapshot rows older than this (the beat stopped) are ignored: the numbers are computed directly
-# rather than shown hours stale.
+# Marks older than this not yet consumed mean the beat stopped: the numbers are then computed
+# directly rather than shown stale.
 SNAPSHOT_MAX_AGE = datetime.timedelta(minutes=30)
 
 
@@ -87,34 +91,41 @@ class Numbers:
     values: dict[str, dict[int, float]]
     as_of: datetime.datetime
     from_snapshot: bool
+    version: str = ""  # when the summary rows of the period last changed ("" if not from them)
 
 
 def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True) -> Numbers:
-    """The numbers for `units` over `period`: snapshot rows where the summary table has every
-    unit for a metric (standard periods), the rest computed directly."""
+    """The numbers for `units` over `period`: from the summary table when it covers the period
+    (a missing row is 0), metrics it does not hold yet computed directly. Three queries: the
+    covered period, the oldest pending change, the rows."""
     units = list(units)
     metrics = metrics_in_order(keys)
     values: dict[str, dict[int, float]] = {}
-    as_of = None
+    as_of = timezone.now()
+    covered, version = None, ""
     if use_snapshot and period.is_standard and units:
-        rows = UnitFact.objects.filter(
-            org_unit__in=units, period_start=period.start, period_end=period.end,
-            metric__in=[m.key for m in metrics], computed_at__gte=timezone.now() - SNAPSHOT_MAX_AGE,
-        ).values_list("metric", "org_unit_id", "value", "computed_at")
-        found: dict[str, dict[int, float]] = {}
-        stamps: dict[str, datetime.datetime] = {}
-        for key, unit_id, value, computed_at in rows:
-            found.setdefault(key, {})[unit_id] = value
-            stamps[key] = min(stamps.get(key, computed_at), computed_at)
-        for key, per_unit in found.items():
-            if len(per_unit) == len(units):
-                values[key] = per_unit
-                as_of = stamps[key] if as_of is None else min(as_of, stamps[key])
+        found = (FactPeriod.objects.filter(period_start=period.start, period_end=period.end)
+                 .values_list("metrics", "changed_at").first())
+        if found:
+            covered, version = found[0], f"{found[1].timestamp():.6f}" if found[1] else "0"
+    if covered:
+        oldest = FactMark.objects.order_by("pk").values_list("created_at", flat=True).first()
+        if oldest is not None and oldest < timezone.now() - SNAPSHOT_MAX_AGE:
+            covered = None  # the refresh stopped: do not show numbers that old
+        elif oldest is not None:
+            as_of = oldest  # current up to the first change not caught up with yet
+    if covered:
+        held = [m.key for m in metrics if m.key in set(covered)]
+        values = {key: {u.pk: 0.0 for u in units} for key in held}
+        rows = UnitFact.objects.filter(period_start=period.start, period_end=period.end, metric__in=held,
+                                       org_unit__in=units).values_list("metric", "org_unit_id", "value")
+        for key, unit_id, value in rows:
+            values[key][unit_id] = value
     missing = [m for m in metrics if m.key not in values]
     if missing:
         values.update(compute_direct(units, period.start, period.end, {m.key for m in missing}))
         as_of = timezone.now()
-    return Numbers(values, as_of or timezone.now(), from_snapshot=not missing)
+    return Numbers(values, as_of, from_snapshot=not missing, version=version if not missing else "")
 
 
 def number_link(metric: Metric, unit: OrgUnit, period: Period) -> str | None:
@@ -130,7 +141,13 @@ def number_link(metric: Metric, unit: OrgUnit, period: Period) -> str | None:
 class Cell:
     metric: Metric
     value: float
-    link: str | None
+    unit: OrgUnit
+    period: Period
+
+    @property
+    def link(self) -> str | None:
+        # Computed when rendered: a cached dashboard fragment never pays for thousands of links.
+        return number_link(self.metric, self.unit, self.period)
 
     @property
     def display(self) -> str:
@@ -160,6 +177,17 @@ class Dashboard:
     rows: list[Row]
     as_of: datetime.datetime
     from_snapshot: bool
+    version: str = ""
+
+    @property
+    def cache_key(self) -> str:
+        """Identifies the rendered tables (unit, period, summary version, the child units as
+        shown); empty when the numbers were computed directly (nothing to reuse)."""
+        if not self.version:
+            return ""
+        shown = "|".join(f"{r.unit.pk}:{r.unit.name}:{int(r.has_children)}" for r in self.rows)
+        digest = hashlib.sha1(f"{self.unit.name}|{shown}".encode()).hexdigest()[:16]
+        return f"{self.unit.pk}:{self.period.query()}:{self.version}:{digest}"
 
     def as_dict(self) -> dict:
         """The same numbers for the API and the charts."""
@@ -196,7 +224,7 @@ def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True) -
     metrics = metrics_in_order()
     numbers = numbers_for([unit, *children], period, use_snapshot=use_snapshot)
     rows = [
-        Row(child, [Cell(m, numbers.values[m.key][child.pk], number_link(m, child, period)) for m in metrics],
+        Row(child, [Cell(m, numbers.values[m.key][child.pk], child, period) for m in metrics],
             has_children=child.pk in parents_with_children)
         for child in children
     ]
@@ -205,10 +233,10 @@ def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True) -
         keys = {m.key for m in group}
         sections.append(Section(
             label,
-            [Cell(m, numbers.values[m.key][unit.pk], number_link(m, unit, period)) for m in metrics if m.key in keys],
+            [Cell(m, numbers.values[m.key][unit.pk], unit, period) for m in metrics if m.key in keys],
             [Row(r.unit, [c for c in r.cells if c.metric.key in keys], r.has_children) for r in rows],
         ))
-    return Dashboard(unit, period, metrics, sections, rows, numbers.as_of, numbers.from_snapshot)
+    return Dashboard(unit, period, metrics, sections, rows, numbers.as_of, numbers.from_snapshot, numbers.version)
 
 
 def metric_or_404(key: str) -> Metric:

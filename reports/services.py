@@ -8,56 +8,240 @@ import json
 import logging
 import os
 import tempfile
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from organizations import permissions
-from organizations.models import OrgUnit, UnitKind
+from organizations.models import OrgUnit
 from portal.audit import audit_log
 from portal.errors import GuardFailed
+from portal.metrics import METRICS, units_on_path
 
-from .models import ACTIVE_STATUSES, ExportJob, ExportKind, ExportStatus, ReportTemplate, UnitFact
+from . import marks as marks_module
+from .models import (
+    ACTIVE_STATUSES,
+    ExportJob,
+    ExportKind,
+    ExportStatus,
+    FactMark,
+    FactPeriod,
+    ReportTemplate,
+    UnitFact,
+)
 from .periods import Period, standard_periods
-from .selectors import REPORT_EDIT_ROLES, REPORT_ROLES, compute_direct
+from .selectors import REPORT_EDIT_ROLES, REPORT_ROLES
 
 log = logging.getLogger(__name__)
 
 
 # --- Summary tables --------------------------------------------------------------------------
 
-# The big roll-ups: dashboards of a province, city, county or township read the snapshot. Below
-# (villages, compounds, grids), subtrees are small and computed directly; keeping them out keeps
-# the summary table at a few rows per township instead of per village.
-SNAPSHOT_KINDS = (UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY, UnitKind.TOWNSHIP, UnitKind.DEPARTMENT)
+# Every active unit has summary rows (zeros are not stored, so a quiet village costs nothing): a
+# dashboard of any unit and standard period reads the table, whatever kinds its children are.
+WRITE_CHUNK = 500  # rows per write transaction: the embedded SQLite never waits long on the refresh
 
 
-def facts_refresh(*, periods: list[Period] | None = None, keys=None) -> int:
-    """Recompute every metric for every active unit over the standard periods and upsert the
-    snapshot rows. One metric call per period covers all units (the metric contract), so the
-    cost does not grow with the number of units beyond the in-memory attribution."""
-    periods = periods or standard_periods(timezone.localdate())
-    units = list(OrgUnit.objects.filter(is_active=True, kind__in=SNAPSHOT_KINDS).only("pk", "path"))
+@dataclass
+class RefreshResult:
+    """What one refresh did: marks consumed, metric × period computations, rows written."""
+
+    marks: int = 0
+    computed: int = 0
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    periods_built: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.inserted + self.updated + self.deleted
+
+    def __str__(self):
+        return (f"{self.marks} marks, {self.periods_built} periods built, {self.computed} metric×period computed, "
+                f"{self.inserted} rows inserted, {self.updated} updated, {self.deleted} deleted")
+
+
+def _active_units() -> list[OrgUnit]:
+    # Whole rows: metrics read kind/is_active (loading only pk and path cost one query per unit).
+    return list(OrgUnit.objects.filter(is_active=True).order_by("path"))
+
+
+def _write_changes(period: Period, wanted: dict[str, dict[int, float]], units_by_pk: dict[int, OrgUnit],
+                   result: RefreshResult, *, whole_table: bool = False) -> None:
+    """Compare the computed values with the stored rows and write only the differences, in short
+    transactions. `wanted` is {metric: {unit pk: value}}; zero means no row."""
+    if not wanted:
+        return
     now = timezone.now()
-    written = 0
-    for period in periods:
-        values = compute_direct(units, period.start, period.end, keys)
-        rows = [
-            UnitFact(org_unit_id=u.pk, org_path=u.path, metric=key, period_start=period.start,
-                     period_end=period.end, value=per_unit[u.pk], computed_at=now)
-            for key, per_unit in values.items() for u in units
-        ]
+    stored = UnitFact.objects.filter(period_start=period.start, period_end=period.end, metric__in=list(wanted))
+    if not whole_table:
+        stored = stored.filter(org_unit_id__in={pk for per_unit in wanted.values() for pk in per_unit})
+    existing = {(key, unit_id): (pk, value) for pk, key, unit_id, value
+                in stored.values_list("pk", "metric", "org_unit_id", "value")}
+    inserts, updates, deletes = [], [], []
+    for key, per_unit in wanted.items():
+        for unit_id, value in per_unit.items():
+            old = existing.get((key, unit_id))
+            if old is None:
+                if value:
+                    unit = units_by_pk[unit_id]
+                    inserts.append(UnitFact(org_unit_id=unit_id, org_path=unit.path, metric=key,
+                                            period_start=period.start, period_end=period.end, value=value,
+                                            computed_at=now))
+            elif not value:
+                deletes.append(old[0])
+            elif old[1] != value:
+                updates.append(UnitFact(pk=old[0], value=value, computed_at=now))
+    if whole_table:  # rows of units no longer active (or gone from `wanted`) are dropped too
+        deletes += [pk for (key, unit_id), (pk, _value) in existing.items() if unit_id not in wanted[key]]
+    for i in range(0, len(inserts), WRITE_CHUNK):
         with transaction.atomic():
-            UnitFact.objects.bulk_create(
-                rows, batch_size=2000, update_conflicts=True,
-                unique_fields=["org_unit", "metric", "period_start", "period_end"],
-                update_fields=["value", "computed_at", "org_path"],
-            )
-        written += len(rows)
-    return written
+            UnitFact.objects.bulk_create(inserts[i:i + WRITE_CHUNK])
+    for i in range(0, len(updates), WRITE_CHUNK):
+        with transaction.atomic():
+            UnitFact.objects.bulk_update(updates[i:i + WRITE_CHUNK], ["value", "computed_at"])
+    for i in range(0, len(deletes), WRITE_CHUNK):
+        with transaction.atomic():
+            UnitFact.objects.filter(pk__in=deletes[i:i + WRITE_CHUNK]).delete()
+    result.inserted += len(inserts)
+    result.updated += len(updates)
+    result.deleted += len(deletes)
+    if inserts or updates or deletes:  # rendered dashboards of the period are out of date
+        FactPeriod.objects.filter(period_start=period.start, period_end=period.end).update(changed_at=now)
+
+
+def _compute(period: Period, work: dict[str, set[int]], units_by_pk, result: RefreshResult):
+    wanted = {}
+    for key, unit_ids in work.items():
+        metric = METRICS.get(key)
+        if metric is None or not unit_ids:
+            continue
+        units = [units_by_pk[pk] for pk in sorted(unit_ids)]
+        values = metric.func(units, period.start, period.end)
+        wanted[key] = {u.pk: float(values.get(u.pk) or 0) for u in units}
+        result.computed += 1
+    return wanted
+
+
+def _build(period: Period, keys: list[str], units: list[OrgUnit], result: RefreshResult) -> None:
+    """Compute `keys` for every unit over `period`, write the differences and record the period
+    as covered with these metrics."""
+    units_by_pk = {u.pk: u for u in units}
+    all_ids = set(units_by_pk)
+    wanted = _compute(period, dict.fromkeys(keys, all_ids), units_by_pk, result)
+    _write_changes(period, wanted, units_by_pk, result, whole_table=True)
+    with transaction.atomic():
+        row, created = FactPeriod.objects.select_for_update().get_or_create(
+            period_start=period.start, period_end=period.end,
+            defaults={"kind": period.kind, "metrics": sorted(keys), "built_at": timezone.now(),
+                      "changed_at": timezone.now()})
+        if not created:
+            row.metrics = sorted(set(row.metrics) | set(keys))
+            row.built_at = row.changed_at = timezone.now()
+            row.save(update_fields=["metrics", "built_at", "changed_at"])
+    result.periods_built += 1
+
+
+def _covered() -> list[tuple[Period, set[str]]]:
+    return [(Period(kind, start, end), set(keys)) for kind, start, end, keys
+            in FactPeriod.objects.values_list("kind", "period_start", "period_end", "metrics")]
+
+
+def _metrics_by_source() -> tuple[dict[str, set[str]], set[str]]:
+    by_source: dict[str, set[str]] = {}
+    undeclared = set()
+    for m in METRICS.values():
+        if m.sources is None:
+            undeclared.add(m.key)
+        for src in m.sources or ():
+            by_source.setdefault(src.model, set()).add(m.key)
+    return by_source, undeclared
+
+
+def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
+    """Recompute the metric × period × unit cells the marks up to id `upto` touched."""
+    marks = list(FactMark.objects.filter(pk__lte=upto).values_list("source", "path", "day", "subtree").distinct())
+    result.marks = len(marks)
+    if not marks:
+        return
+    units = _active_units()
+    units_by_pk = {u.pk: u for u in units}
+    by_path = {u.path: u.pk for u in units}
+    by_source, undeclared = _metrics_by_source()
+    work: dict[Period, dict[str, set[int]]] = {}
+    for source, path, day, subtree in marks:
+        keys = set(METRICS) if source == marks_module.ALL_SOURCES else by_source.get(source, set()) | undeclared
+        unit_ids = set(units_on_path(path, by_path))
+        if subtree:
+            unit_ids |= {u.pk for u in units if u.path.startswith(path)}
+        if not keys or not unit_ids:
+            continue
+        for period, built in covered:
+            if period in skip:
+                continue
+            for key in keys & built:
+                metric = METRICS[key]
+                if day is not None:
+                    if metric.cumulative:
+                        if not (day.year == period.end.year and day <= period.end):
+                            continue
+                    elif not period.start <= day <= period.end:
+                        continue
+                work.setdefault(period, {}).setdefault(key, set()).update(unit_ids)
+    for period, per_metric in work.items():
+        _write_changes(period, _compute(period, per_metric, units_by_pk, result), units_by_pk, result)
+
+
+def facts_refresh(*, periods: list[Period] | None = None, keys=None, today=None) -> RefreshResult:
+    """Keep the summary table current, in proportion to what changed: build the standard periods
+    (or `periods`) not covered yet, then recompute only the cells the writes since the last run
+    marked, and write only the rows whose value changed. With nothing marked it reads two tiny
+    tables and writes nothing."""
+    result = RefreshResult()
+    upto = FactMark.objects.aggregate(n=Max("pk"))["n"]  # marks after this wait for the next run
+    wanted_keys = sorted(keys if keys is not None else METRICS)
+    covered = dict(_covered())
+    built = set()
+    targets = periods or standard_periods(today or timezone.localdate())
+    missing_any = [p for p in targets if not set(wanted_keys) <= covered.get(p, set())]
+    if missing_any:
+        units = _active_units()
+        for period in missing_any:
+            _build(period, [k for k in wanted_keys if k not in covered.get(period, set())], units, result)
+            built.add(period)
+        covered = dict(_covered())
+    if upto is not None:
+        _apply_marks(upto, list(covered.items()), result, skip=built)
+        FactMark.objects.filter(pk__lte=upto).delete()
+    if result.written or result.marks:
+        log.info("summary refresh: %s", result)
+    return result
+
+
+def facts_rebuild(*, periods: list[Period] | None = None) -> RefreshResult:
+    """Repairs: recompute every metric for every unit over every covered period (and the standard
+    ones), compare and write the differences; drops rows of metrics no longer registered."""
+    result = RefreshResult()
+    upto = FactMark.objects.aggregate(n=Max("pk"))["n"]
+    targets = list(dict.fromkeys([*(periods or []), *(p for p, _k in _covered()),
+                                  *standard_periods(timezone.localdate())]))
+    units = _active_units()
+    for period in targets:
+        _build(period, sorted(METRICS), units, result)
+    with transaction.atomic():
+        result.deleted += UnitFact.objects.exclude(metric__in=list(METRICS)).delete()[0]
+        for row in FactPeriod.objects.select_for_update():
+            row.metrics = sorted(set(row.metrics) & set(METRICS))
+            row.save(update_fields=["metrics"])
+    if upto is not None:
+        FactMark.objects.filter(pk__lte=upto).delete()
+    return result
 
 
 # --- Export jobs ---------------------------------------------------------------------------

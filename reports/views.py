@@ -66,7 +66,8 @@ def unit_dashboard(request, pk):
     if period is None:
         return render(request, "reports/dashboard.html", context, status=400)
     board = selectors.dashboard_for(unit=unit, period=period)
-    context.update(board=board, period=period, charts=chart_data(board), dashboard_buttons=dashboard_buttons())
+    # charts are built when the (cached) tables are rendered, not on a cache hit
+    context.update(board=board, period=period, charts=lambda: chart_data(board), dashboard_buttons=dashboard_buttons())
     return render(request, "reports/dashboard.html", context)
 
 
@@ -202,4 +203,4 @@ def home_panel(request):
     numbers = selectors.numbers_for(roots, period, keys)
     metrics = selectors.metrics_in_order(keys)
     return {"template": "reports/_home_panel.html", "width": 6, "period": period, "as_of": numbers.as_of,
-            "rows": [(u, [selectors.Cell(m, numbers.values[m.key][u.pk], None) for m in metrics]) for u in roots]}
+            "rows": [(u, [selectors.Cell(m, numbers.values[m.key][u.pk], u, period) for m in metrics]) for u in roots]}

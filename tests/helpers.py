@@ -1,23 +1,68 @@
 """Test helpers: constant query counts, printing every SQL statement when they differ."""
 
+import json
+import re
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 
 def count_queries(func) -> tuple[int, list[str]]:
+    n, sqls, _result = _counted(func)
+    return n, sqls
+
+
+def _counted(func):
     with CaptureQueriesContext(connection) as ctx:
-        func()
-    return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
+        result = func()
+    return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries], result
 
 
-def assert_constant_queries(fetch, add_rows, *, small: int = 1, large: int = 30):
+def count_rows(result, rows=None) -> int | None:
+    """How many rows `result` shows: `rows` may be a regular expression whose distinct matches are
+    counted in the page (e.g. the records' links), a marker string, or a function of the result.
+    By default: the `results` of a JSON page (or a JSON list), the table rows (`<tr`) of an HTML
+    page (None when the page has no table), the length of a list or queryset."""
+    if isinstance(rows, re.Pattern):
+        return len(set(rows.findall(result.content.decode())))
+    if callable(rows):
+        return rows(result)
+    if hasattr(result, "status_code"):
+        content = result.content.decode()
+        if rows is not None:
+            return content.count(rows)
+        if "json" in result.get("Content-Type", ""):
+            result = json.loads(content)
+        else:
+            return content.count("<tr") or None
+    if isinstance(result, dict):
+        if "results" not in result:
+            raise AssertionError("Say how to count the rows of this result (rows=…).")
+        result = result["results"]
+    return len(result)
+
+
+def assert_constant_queries(fetch, add_rows, *, small: int = 1, large: int = 30, status: int = 200, rows=None):
     """`add_rows(n)` creates n more rows visible to `fetch()`; the query count with `large`
-    rows must equal the count with `small` rows (no N+1)."""
+    rows must equal the count with `small` rows (no N+1). The page must answer `status` both times
+    and show every added row (a 404 page or an empty list runs few queries too) — so lists are
+    measured with pages of at least `large` (30) rows. See `count_rows` for `rows`."""
     add_rows(small)
     fetch()  # warm caches (content types, sessions)
-    n_small, _ = count_queries(fetch)
+    n_small, _, first = _counted(fetch)
     add_rows(large - small)
-    n_large, sqls = count_queries(fetch)
+    n_large, sqls, second = _counted(fetch)
+    for result in (first, second):
+        if hasattr(result, "status_code"):
+            assert result.status_code == status, f"status {result.status_code}, expected {status}"
+    shown_small, shown_large = count_rows(first, rows), count_rows(second, rows)
+    if shown_large is None:  # an HTML page without a table and no `rows` given: it must at least grow
+        assert len(second.content) > len(first.content), "the page did not grow with the added rows"
+    else:
+        assert (shown_large or 0) - (shown_small or 0) >= large - small, (
+            f"{large - small} rows were added but the page shows {(shown_large or 0) - (shown_small or 0)} more "
+            f"({shown_small} → {shown_large}): not every row rendered"
+        )
     assert n_small == n_large, (
         f"query count grew from {n_small} ({small} rows) to {n_large} ({large} rows):\n" + "\n".join(sqls)
     )

@@ -101,11 +101,19 @@ class TopicDetailSerializer(TopicSerializer):
     outcome = serializers.SerializerMethodField()
     suggestions = SuggestionSerializer(many=True, read_only=True)
     followups = FollowUpSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What the requesting user may do next (rows of consultations/workflows.py TOPIC).")
 
     class Meta(TopicSerializer.Meta):
         fields = [*TopicSerializer.Meta.fields, "internal_note", "research", "sessions", "outcome", "suggestions",
-                  "followups"]
+                  "followups", "allowed_actions"]
         read_only_fields = fields
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        from portal.workflow import allowed_actions
+
+        request = self.context.get("request")
+        return allowed_actions(obj, request.user) if request is not None else []
 
     def get_outcome(self, obj) -> OutcomeSerializer(allow_null=True):  # type: ignore[valid-type]
         from ..selectors import outcome_of

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from members.models import Member
 from organizations import permissions
 from organizations.models import OrgUnit
+from organizations.selectors import under
 from portal.api.filters import IdFilter
 from portal.api.mixins import ScopedObjectMixin
 from portal.errors import DomainError
@@ -34,13 +35,6 @@ from ..models import (
 from . import serializers as s
 
 
-def _under(queryset, value, field):
-    path = OrgUnit.objects.filter(pk=value).values_list("path", flat=True).first()
-    if path is None:
-        return queryset.none()
-    return queryset.filter(**{f"{field}__startswith": path})
-
-
 class TopicFilter(django_filters.FilterSet):
     under = IdFilter(method="filter_under", label=_("Within the subtree of unit id"))
     status = django_filters.ChoiceFilter(choices=TopicStatus.choices)
@@ -54,7 +48,7 @@ class TopicFilter(django_filters.FilterSet):
         fields = ["status", "channel"]
 
     def filter_under(self, queryset, name, value):
-        return _under(queryset, value, "org_path")
+        return under(queryset, value, "org_path")
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(title__icontains=value[:50])
@@ -73,7 +67,7 @@ class SessionFilter(django_filters.FilterSet):
         fields = ["status", "form"]
 
     def filter_under(self, queryset, name, value):
-        return _under(queryset, value, "org_path")
+        return under(queryset, value, "org_path")
 
 
 class SuggestionFilter(django_filters.FilterSet):
@@ -87,7 +81,7 @@ class SuggestionFilter(django_filters.FilterSet):
         fields = ["status"]
 
     def filter_under(self, queryset, name, value):
-        return _under(queryset, value, "topic__org_path")
+        return under(queryset, value, "topic__org_path")
 
 
 def _done(serializer_class, instance, code=status.HTTP_200_OK):

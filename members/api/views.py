@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from organizations import permissions
 from organizations.models import OrgUnit
+from organizations.selectors import under
 from portal.api.filters import IdFilter
 from portal.api.mixins import ScopedObjectMixin
 from portal.errors import NotAllowed
@@ -30,13 +31,6 @@ from .serializers import (
 )
 
 NO_ECHO = {"invalid_choice": _("Select one of the listed values.")}
-
-
-def _under(queryset, value, field="org_path"):
-    path = OrgUnit.objects.filter(pk=value).values_list("path", flat=True).first()
-    if path is None:
-        return queryset.none()
-    return queryset.filter(**{f"{field}__startswith": path})
 
 
 class MemberFilter(django_filters.FilterSet):
@@ -58,7 +52,7 @@ class MemberFilter(django_filters.FilterSet):
         return qs.filter(Q(name__icontains=value) | Q(work_unit__icontains=value) | Q(expertise__icontains=value))
 
     def filter_under(self, qs, name, value):
-        return _under(qs, value)
+        return under(qs, value)
 
     def filter_posted(self, qs, name, value):
         path = OrgUnit.objects.filter(pk=value).values_list("path", flat=True).first()
@@ -107,7 +101,7 @@ class PostingFilter(django_filters.FilterSet):
         fields = ["member"]
 
     def filter_under(self, qs, name, value):
-        return _under(qs, value)
+        return under(qs, value)
 
     def filter_active(self, qs, name, value):
         return qs.filter(is_active=(value == "true"))
@@ -146,7 +140,7 @@ class DutyRecordFilter(django_filters.FilterSet):
         fields = ["member", "kind", "status"]
 
     def filter_under(self, qs, name, value):
-        return _under(qs, value)
+        return under(qs, value)
 
 
 class DutyRecordViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -201,7 +195,7 @@ class WorkroomFilter(django_filters.FilterSet):
         fields = ["status"]
 
     def filter_under(self, qs, name, value):
-        return _under(qs, value)
+        return under(qs, value)
 
     def filter_idle(self, qs, name, value):
         return qs.filter(selectors.idle_q(timezone.localdate()))

@@ -12,6 +12,7 @@ from portal.api.mixins import ScopedObjectMixin
 
 from .. import permissions, services
 from ..models import OrgUnit, UnitKind
+from ..selectors import under
 from .serializers import MeSerializer, OrgUnitMoveSerializer, OrgUnitSerializer, OrgUnitUpdateSerializer
 
 
@@ -29,10 +30,7 @@ class OrgUnitFilter(django_filters.FilterSet):
         fields = ["kind", "parent"]
 
     def filter_under(self, queryset, name, value):
-        path = OrgUnit.objects.filter(pk=value).values_list("path", flat=True).first()
-        if path is None:
-            return queryset.none()
-        return queryset.filter(path__startswith=path)
+        return under(queryset, value, "path")
 
     def filter_active(self, queryset, name, value):
         return queryset.filter(is_active=(value == "true"))

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "portal.middleware.RequestSizeAndEncodingMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portal.middleware.DatabaseErrorMiddleware",  # last: first to see a view's database error
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -113,8 +114,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
         "timeout": 10,
     }
-else:
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default must never answer "database is locked" (web, worker and beat write to
+    # one file). WAL lets readers and one writer run side by side; IMMEDIATE takes the write lock
+    # when a transaction starts, so a service that reads then writes waits its turn instead of
+    # failing to upgrade a read lock (which no busy timeout can fix); the busy timeout is how long
+    # it may wait. Background jobs keep their write transactions short (see reports.services).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (Redis when configured) ------------------------------------------------------------

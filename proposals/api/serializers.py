@@ -56,6 +56,20 @@ class ProposalSerializer(serializers.ModelSerializer):
                   "submitted_at", "registered_at", "closed_at", "version", "assignments"]
 
 
+class ProposalDetailSerializer(ProposalSerializer):
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What the requesting user may do next (rows of proposals/workflows.py PROPOSAL).")
+
+    class Meta(ProposalSerializer.Meta):
+        fields = [*ProposalSerializer.Meta.fields, "allowed_actions"]
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        from portal.workflow import allowed_actions
+
+        request = self.context.get("request")
+        return allowed_actions(obj, request.user) if request is not None else []
+
+
 class ProposalCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     case = serializers.CharField(max_length=20000)

@@ -20,6 +20,7 @@ from .. import selectors, services
 from ..models import (
     Assignment,
     AssignmentStatus,
+    Cosigner,
     OpinionItem,
     OpinionStatus,
     Proposal,
@@ -61,8 +62,13 @@ class ProposalViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveM
         return (selectors.proposals_visible_to(user=self.request.user)
                 .select_related("proposer", "org_unit")
                 .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.exclude(
-                    status=AssignmentStatus.WITHDRAWN).select_related("unit").prefetch_related(replies)))
+                    status=AssignmentStatus.WITHDRAWN).select_related("unit").prefetch_related(replies, "contacts")),
+                                  Prefetch("cosigners", queryset=Cosigner.objects.select_related("member")),
+                                  "attachments")
                 .order_by("-id"))
+
+    def get_serializer_class(self):
+        return s.ProposalDetailSerializer if self.action == "retrieve" else s.ProposalSerializer
 
     def _answer(self, proposal):
         return Response(s.ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data)

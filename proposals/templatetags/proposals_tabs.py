@@ -6,14 +6,22 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import Role
 from organizations.permissions import roles_of
 
+from ..workflows import ASSIGNMENT, PROPOSAL
+
 register = template.Library()
 
-STAFF = {Role.ADMIN, Role.PROPOSAL_STAFF, Role.OFFICE_CLERK}
+
+def _holders(row) -> set[str]:
+    """The roles of a transition-table row; an administrator holds every role."""
+    return {r for r in row.roles if not r.startswith("@")} | {Role.ADMIN}
+
+
+# A queue is shown to the roles that may act on what it lists (the rows of proposals/workflows.py).
 TABS = [
     ("mine", _("My proposals"), "proposals:mine", {Role.MEMBER}),
-    ("review", _("Review queue"), "proposals:review", STAFF),
-    ("inbox", _("Department inbox"), "proposals:inbox", {Role.DEPARTMENT}),
-    ("supervision", _("Supervision"), "proposals:supervision", STAFF | {Role.LEADER}),
+    ("review", _("Review queue"), "proposals:review", _holders(PROPOSAL["register"])),
+    ("inbox", _("Department inbox"), "proposals:inbox", set(ASSIGNMENT["reply"].roles)),
+    ("supervision", _("Supervision"), "proposals:supervision", _holders(PROPOSAL["supervise"])),
     ("list", _("All"), "proposals:list", None),
     ("opinions", _("Public opinion"), "proposals:opinions", None),
     ("evaluations", _("Evaluation"), "proposals:evaluations", None),

@@ -121,3 +121,26 @@ def test_api_lists_constant_queries(api, users, tree):
                 "/api/v1/consultation-research/", "/api/v1/consultation-outcomes/"]:
         assert_constant_queries(lambda url=url: api.get(url), add, small=1, large=3)
 
+
+
+def test_api_cannot_route_a_suggestion_to_an_inactive_unit(api, users, tree, topic):
+    """The API offers the same routing targets as the form: an inactive department is refused."""
+    advance(topic, users, tree, to="handling")
+    tree.dept_a.is_active = False
+    tree.dept_a.save(update_fields=["is_active"])
+    api.force_authenticate(users.secretary)
+    r = api.post(f"/api/v1/consultation-topics/{topic.pk}/suggestions/",
+                 {"text": "协调城管局", "route": "department", "handling_unit": tree.dept_a.pk}, format="json")
+    assert r.status_code == 400, r.content
+    assert "handling_unit" in r.json()
+    assert topic.suggestions.count() == 1  # only the one advance() added
+
+
+def test_api_topic_detail_lists_the_allowed_actions(api, users, tree, topic):
+    api.force_authenticate(users.secretary)
+    assert "submit" in api.get(f"/api/v1/consultation-topics/{topic.pk}/").json()["allowed_actions"]
+    api.force_authenticate(users.approver)
+    actions = api.get(f"/api/v1/consultation-topics/{topic.pk}/").json()["allowed_actions"]
+    assert "submit" not in actions and "approve" not in actions
+    advance(topic, users, tree, to="submitted")
+    assert {"approve", "reject"} <= set(api.get(f"/api/v1/consultation-topics/{topic.pk}/").json()["allowed_actions"])

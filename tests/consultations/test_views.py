@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -167,14 +168,15 @@ def test_other_lists_constant_queries(client, users, tree):
     def add(k):
         for _i in range(k):
             t = services.topic_create(actor=users.secretary, org_unit=tree.township_a1, title="t", description="d",
-                                      channel="member")
+                                      channel="member", planned_month=timezone.localdate())
             advance(t, users, tree, to="handling")
-            services.topic_submit  # noqa: B018
 
-    for who, url in [("secretary", "consultations:sessions"), ("dept", "consultations:handling"),
-                     ("secretary", "consultations:plan")]:
+    for who, url, rows in [("secretary", "consultations:sessions", re.compile(r"/consultations/sessions/\d+/")),
+                           ("dept", "consultations:handling", re.compile(r"/consultations/suggestions/\d+/")),
+                           ("secretary", "consultations:plan", re.compile(r"/consultations/topics/\d+/"))]:
         client.force_login(getattr(users, who))
-        assert_constant_queries(lambda url=url: client.get(reverse(url) + "?when=all"), add, small=1, large=3)
+        assert_constant_queries(lambda url=url: client.get(reverse(url) + "?when=all"), add, small=1, large=3,
+                                rows=rows)
 
 
 def test_approval_queue_constant_queries(client, users, tree):

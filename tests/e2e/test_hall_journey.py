@@ -17,14 +17,6 @@ from .conftest import login
 SHOTS = os.environ.get("HALL_SHOTS", "/tmp/shots-hall")
 
 
-def _has_topics():
-    try:
-        from consultations.services import topic_create  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @pytest.fixture(autouse=True)
 def _own_counters(settings):
     import uuid
@@ -58,7 +50,6 @@ def _fits(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
-@pytest.mark.skipif(not _has_topics(), reason="needs the consultations app's topics")
 def test_resident_proposes_a_topic_on_a_phone_and_follows_it_until_it_becomes_a_topic(
         live_server, phone, page, tmp_path):
     city, county, township, community = _world()

@@ -176,7 +176,8 @@ def test_queues_have_constant_query_counts(client, world, role_name, url_name):
     def add(n):
         for _ in range(n):
             counter["n"] += 1
-            p = to_state(world, "handling", title=f"提案{counter['n']}")
+            # the review queue lists submitted proposals, the others proposals being handled
+            p = to_state(world, "submitted" if url_name == "review" else "handling", title=f"提案{counter['n']}")
             if role_name == "leader":
                 services.proposal_mark_key(actor=world.users.leader, proposal=p, supervising_leader=world.users.leader)
 

@@ -44,6 +44,7 @@ def test_dashboard_queries_do_not_grow_with_children(client, tree, users, test_m
         response = client.get(url)
         assert response.status_code == 200
         assert response.context["board"].from_snapshot is snapshot
+        return response
 
     assert_constant_queries(fetch, add)
 
@@ -51,7 +52,7 @@ def test_dashboard_queries_do_not_grow_with_children(client, tree, users, test_m
 def test_api_queries_do_not_grow_with_children(client, tree, users):
     client.force_login(users.clerk)
     url = f"/api/v1/reports/units/{tree.county_a.pk}/?year={YEAR}"
-    assert_constant_queries(lambda: client.get(url).json(), _grow_children(tree))
+    assert_constant_queries(lambda: client.get(url).json(), _grow_children(tree), rows=lambda d: len(d["children"]))
 
 
 def test_record_list_queries_do_not_grow_with_records(client, tree, users):
@@ -63,3 +64,34 @@ def test_record_list_queries_do_not_grow_with_records(client, tree, users):
             duty(make_member(tree.village_a1a), tree.village_a1a)
 
     assert_constant_queries(lambda: client.get(url), add)
+
+
+@pytest.mark.parametrize("which", ["county_a", "township_a1", "village_a1a", "province"])
+def test_any_dashboard_reads_the_summary_in_at_most_15_queries(client, tree, users, world, which,
+                                                              django_assert_max_num_queries):
+    """Counties, townships (whose children are villages) and communities alike."""
+    client.force_login(users.admin)
+    facts_refresh(periods=[year_period(YEAR)])
+    url = reverse("reports:unit", args=[getattr(tree, which).pk]) + f"?year={YEAR}"
+    with django_assert_max_num_queries(15):
+        response = client.get(url)
+    assert response.status_code == 200 and response.context["board"].from_snapshot
+
+
+def test_cached_tables_follow_a_change_after_the_refresh(client, tree, users, world):
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(users.clerk)
+    facts_refresh(periods=[year_period(YEAR)])
+    url = reverse("reports:unit", args=[tree.county_a.pk]) + f"?year={YEAR}"
+
+    def shown():
+        html = client.get(url).content.decode()
+        return html.split('data-metric="members.duty_records">', 1)[1].split("<", 2)[1].split(">")[-1]
+
+    assert shown() == "3"
+    assert shown() == "3"  # from the cached fragment
+    duty(world["m5"], tree.township_a1)
+    facts_refresh(periods=[year_period(YEAR)])
+    assert shown() == "4"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib
 import random
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -24,6 +23,7 @@ from django.db import connection, transaction
 
 from members.models import Member, MemberLevel, Posting
 from organizations.models import OrgUnit, UnitKind
+from portal.bulk import Progress
 
 BATCH = 5000
 
@@ -43,27 +43,6 @@ class GenerationContext:
 
     def count(self, base: int) -> int:
         return max(1, int(base * self.scale))
-
-
-class Progress:
-    """A one-line progress bar with rows/second."""
-
-    def __init__(self, stdout, label: str, total: int):
-        self.stdout, self.label, self.total, self.done, self.start = stdout, label, total, 0, time.monotonic()
-
-    def add(self, n: int):
-        self.done += n
-        elapsed = max(time.monotonic() - self.start, 1e-6)
-        width = 30
-        filled = int(width * min(self.done / max(self.total, 1), 1))
-        sys.stdout.write(f"\r  {self.label:<22} [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{self.done:>9,}/{self.total:,}  {self.done / elapsed:,.0f} rows/s")
-        sys.stdout.flush()
-
-    def finish(self):
-        elapsed = max(time.monotonic() - self.start, 1e-6)
-        sys.stdout.write("\n")
-        self.stdout.write(f"  {self.label}: {self.done:,} rows in {elapsed:.1f} s ({self.done / elapsed:,.0f} rows/s)")
 
 
 def reserve_ids(model, n: int) -> list[int]:

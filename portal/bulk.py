@@ -1,4 +1,5 @@
-"""Bulk writing for the data generator's app modules (`<app>/generate.py`): COPY through psycopg,
+"""Bulk writing for the data generator's app modules (`<app>/generate.py`, which may import it: it
+is infrastructure, unlike the generate_data command that composes them): COPY through psycopg,
 contiguous id blocks, chunked plans, rows/second.
 
     first = reserve_block(Topic, n)            # ids known before inserting, children can point at them
@@ -13,11 +14,33 @@ from __future__ import annotations
 import datetime
 import json
 import random
+import sys
+import time
 from contextlib import contextmanager
 
 from django.db import connection, models, transaction
 
-from portal.management.commands.generate_data import Progress  # noqa: F401 (re-exported for apps)
+
+class Progress:
+    """A one-line progress bar with rows/second."""
+
+    def __init__(self, stdout, label: str, total: int):
+        self.stdout, self.label, self.total, self.done, self.start = stdout, label, total, 0, time.monotonic()
+
+    def add(self, n: int):
+        self.done += n
+        elapsed = max(time.monotonic() - self.start, 1e-6)
+        width = 30
+        filled = int(width * min(self.done / max(self.total, 1), 1))
+        sys.stdout.write(f"\r  {self.label:<22} [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{self.done:>9,}/{self.total:,}  {self.done / elapsed:,.0f} rows/s")
+        sys.stdout.flush()
+
+    def finish(self):
+        elapsed = max(time.monotonic() - self.start, 1e-6)
+        sys.stdout.write("\n")
+        self.stdout.write(f"  {self.label}: {self.done:,} rows in {elapsed:.1f} s ({self.done / elapsed:,.0f} rows/s)")
+
 
 
 @contextmanager
