@@ -478,7 +478,8 @@ def outcome_mark_typical(*, actor, outcome: Outcome, typical: bool) -> Outcome:
     """典型案例: staff mark an outcome as a typical case (or unmark it); the annual report pack
     lists the typical cases of its unit and period."""
     outcome = Outcome.objects.select_for_update(of=("self",)).select_related("topic").get(pk=outcome.pk)
-    _require_manager(actor, outcome.topic)
+    if not rules.can_manage(actor, outcome.topic.org_path):
+        raise NotAllowed()
     typical = bool(typical)
     if outcome.is_typical == typical:
         return outcome
