@@ -6,7 +6,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint check messages bench loadtest clean
+.PHONY: run test install lint check messages bench loadtest screenshots clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -39,8 +39,13 @@ check: install
 messages: install
 	scripts/messages.sh
 
+# Every role's main pages at 1280 and 375 px in chromium, checked; PNGs in var/screenshots/.
+screenshots: install
+	PYTEST_WORKERS=0 scripts/test.sh tests/e2e/test_screenshot_tour.py -q
+
 bench: install
 	scripts/bench.sh
+	scripts/bench.sh --effort
 
 loadtest: install
 	scripts/loadtest.sh

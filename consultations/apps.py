@@ -12,10 +12,17 @@ class ConsultationsConfig(AppConfig):
         from portal.nav import NavItem, register
         from portal.views import register_home_panel
 
-        from . import metrics, reminders, settings_keys, workflows  # noqa: F401 - they register
+        from . import (  # noqa: F401 - they register
+            audit_keys,
+            metrics,
+            reminders,
+            settings_keys,
+            workflows,
+        )
         from .views import home_panel, unit_section
 
         settings_keys.register()
+        audit_keys.register()
         register_action_labels(ACTION_LABELS)
         register_home_panel(home_panel)
         register_unit_section(unit_section)

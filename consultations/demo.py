@@ -134,6 +134,7 @@ def _play(case, index, stage, unit, secretary, approver, demo_member, ref=None):
                                                           Channel.PUBLIC_CALL, Channel.RECEPTION][index % 5]),
         source_ref=ref or f"report:{case['id']}", category=(case.get("topic_zh_category") or "")[:40],
         planned_month=today.replace(day=1) + datetime.timedelta(days=31 * (index % 6)),
+        raised_on=today - datetime.timedelta(days=40),
     )
     order = ["draft", "submitted", "approved", "researched", "scheduled", "consulted", "handling", "closed",
              "reviewed"]
@@ -145,7 +146,7 @@ def _play(case, index, stage, unit, secretary, approver, demo_member, ref=None):
     if stage == "rejected":
         services.topic_reject(actor=approver, topic=topic, reason="属于个人诉求，建议转信访渠道办理。")
         return
-    services.topic_approve(actor=approver, topic=topic, publish=True)
+    services.topic_approve(actor=approver, topic=topic, publish=True, approved_on=today - datetime.timedelta(days=30))
     if stage == "approved":
         return
     members = list(Member.objects.filter(is_active=True).filter(

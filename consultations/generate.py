@@ -87,6 +87,10 @@ def generate(*, ctx, stdout):
                         "closed_at": at(day + datetime.timedelta(days=90), rng) if rank >= ORDER.index(TopicStatus.CLOSED)
                         else None,
                         "created_at": at(day, rng), "updated_at": at(day, rng), "version": 1,
+                        "raised_on": day,
+                        "approved_on": day if rank >= ORDER.index(TopicStatus.APPROVED) else None,
+                        "closed_on": day + datetime.timedelta(days=90) if rank >= ORDER.index(TopicStatus.CLOSED)
+                        else None,
                     })
             rows["topics"] += n
             with Copier(Research) as research:
@@ -131,7 +135,7 @@ def generate(*, ctx, stdout):
                         continue
                     outcomes.row({"topic_id": pk, "session_id": sessions_of.get(pk), "consensus": True,
                                   "summary": "各方达成共识，分工推进。", "minutes": "协商纪要", "recorded_at": at(day, rng),
-                                  "version": 1})
+                                  "recorded_on": day + datetime.timedelta(days=20), "version": 1})
                     closed = rank >= ORDER.index(TopicStatus.CLOSED)
                     for _ in range(2):
                         deadline = day + datetime.timedelta(days=60) if closed else TODAY + datetime.timedelta(
@@ -139,6 +143,8 @@ def generate(*, ctx, stdout):
                         suggestions.row({
                             "topic_id": pk, "text": "明确责任主体，限期整改。", "route": rng.choice(_ROUTE),
                             "deadline": deadline, "created_at": at(day, rng),
+                            "routed_on": day + datetime.timedelta(days=20),
+                            "closed_on": deadline if closed else None,
                             "status": SuggestionStatus.DONE if closed else rng.choice(
                                 [SuggestionStatus.PENDING, SuggestionStatus.ACCEPTED]),
                             "adopted": closed, "ending": rng.choice(_ENDING) if closed else "",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -77,6 +78,14 @@ class Topic(OrgScopedModel, VersionedModel):
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # Event dates (the day it happened, set by staff, default today) apart from the audit
+    # timestamps below; reports count by these. See portal/event_dates.py and consultations/dates.py.
+    raised_on = models.DateField(_("raised on"), db_index=True, default=timezone.localdate,
+                                 help_text=_("The day the topic was raised (选题), e.g. the date on the ledger."))
+    approved_on = models.DateField(_("approved on"), null=True, blank=True, db_index=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    back_entered = models.BooleanField(_("back-entered (补录)"), default=False,
+                                       help_text=_("Recorded after the fact from a ledger or paper minutes."))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     category = models.CharField(_("category"), max_length=40, blank=True,
                                 help_text=_("e.g. 民生, 城市管理, 热点, 难点"))
@@ -119,6 +128,17 @@ class Topic(OrgScopedModel, VersionedModel):
     @property
     def public_progress(self):
         return PUBLIC_PROGRESS.get(self.status, "")
+
+    @property
+    def source_label(self) -> str:
+        """Where the topic came from, as readers say it: the hall's tracking code, or the reference
+        staff typed in. Internal keys ("demo:…", other "prefix:…" references) are not for people."""
+        ref = self.source_ref or ""
+        if ref.startswith("hall:"):
+            return _("online hall, tracking code %(code)s") % {"code": ref[len("hall:"):]}
+        if ":" in ref and " " not in ref and ref.split(":", 1)[0].isascii():
+            return ""
+        return ref
 
     @property
     def step_index(self) -> int:
@@ -288,6 +308,8 @@ class Outcome(VersionedModel):
     is_typical = models.BooleanField(
         _("typical case (典型案例)"), default=False,
         help_text=_("Marked by the unit's staff; the annual report pack lists typical cases."))
+    recorded_on = models.DateField(_("outcome date"), default=timezone.localdate,
+                                   help_text=_("The day the result was agreed (成果形成)."))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -339,6 +361,11 @@ class Suggestion(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=SuggestionStatus.choices,
                               default=SuggestionStatus.PENDING, db_index=True)
     adopted = models.BooleanField(_("adopted"), default=False)
+    # Event dates: routed (报送), accepted by the handler (答复/接收), feedback given with its ending
+    # (solved, explained, escalated). The *_at timestamps say when they were typed in.
+    routed_on = models.DateField(_("routed on"), db_index=True, default=timezone.localdate)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    closed_on = models.DateField(_("feedback given on"), null=True, blank=True, db_index=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     progress = models.TextField(_("progress"), blank=True)
     ending = models.CharField(_("ending"), max_length=20, choices=Ending.choices, blank=True)
@@ -484,6 +511,36 @@ class DocumentTemplate(OrgScopedModel):
         verbose_name = _("minutes template")
         verbose_name_plural = _("minutes templates")
         ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+
+class SignIn(models.Model):
+    """扫码签到: someone who scanned the session's QR code on the day. A member signs in with their
+    account (their participant row is marked attended); a resident with a name and the last four
+    digits of a phone number (counted towards the resident person-times the secretary confirms).
+    One sign-in per device (a cookie) and, for residents, per phone ending and session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="signins")
+    member = models.ForeignKey("members.Member", verbose_name=_("member"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    phone_last4 = models.CharField(_("last four digits of the phone number"), max_length=4, blank=True)
+    device = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "device"], name="signin_once_per_device"),
+            models.UniqueConstraint(fields=["session", "phone_last4"], condition=~models.Q(phone_last4=""),
+                                    name="signin_once_per_phone"),
+            models.UniqueConstraint(fields=["session", "member"], condition=models.Q(member__isnull=False),
+                                    name="signin_member_once"),
+        ]
 
     def __str__(self):
         return self.name

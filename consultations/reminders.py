@@ -8,12 +8,13 @@ import datetime
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Role
 from organizations.selectors import RoleHolders
-from portal.reminders import Reminder, reminder_source
+from portal.reminders import Reminder, event_kind, reminder_source
 
 from .models import (
     Attendance,
@@ -131,3 +132,45 @@ def followup_due(today: datetime.date):
                            subject=format_lazy(_("Follow-up review (回头看) of “{title}” due on {day}"), title=title,
                                                day=due.isoformat()),
                            url=reverse("consultations:followup", args=[pk]), due=due, org_path=path)
+
+
+# --- events sent at once (portal.reminders.send_now) ------------------------------------------
+
+SUGGESTION_ROUTED = "consultations.suggestion_routed"
+event_kind(SUGGESTION_ROUTED, _("A suggestion was routed to my department"))
+
+
+def invitation_events(participants) -> list[Reminder]:
+    """The invitation of each invited member with an account, as the scan above would find it
+    (same kind and key): sent at once, never twice. Past or non-planned sessions: nothing."""
+    today = timezone.localdate()
+    events = []
+    for p in participants:
+        session = p.session
+        user_id = p.member.user_id if p.member_id and p.member else None
+        if not user_id or session.status != SessionStatus.PLANNED or session.scheduled_on < today:
+            continue
+        if p.attendance == Attendance.LEAVE:
+            continue
+        events.append(Reminder(
+            recipient_id=user_id, kind="consultations.session_invitation", key=f"participant:{p.pk}:invite",
+            subject=format_lazy(_("Invitation: consultation on “{title}” on {day} at {venue}"),
+                                title=session.topic.title, day=session.scheduled_on.isoformat(), venue=session.venue),
+            url=reverse("consultations:my_sessions"), due=session.scheduled_on, org_path=session.org_path))
+    return events
+
+
+def suggestion_routed_events(suggestion) -> list[Reminder]:
+    """"A suggestion was routed to your department": to the department's handlers (the unit and
+    the units inside it), once per suggestion."""
+    unit = suggestion.handling_unit
+    if unit is None:
+        return []
+    users = RoleHolders([Role.DEPARTMENT]).at_or_below(unit.path)
+    topic = suggestion.topic
+    return [Reminder(recipient_id=uid, kind=SUGGESTION_ROUTED, key=f"suggestion:{suggestion.pk}:routed",
+                     subject=format_lazy(_("A suggestion on “{title}” was routed to {unit}"), title=topic.title,
+                                         unit=unit.name),
+                     url=reverse("consultations:suggestion", args=[suggestion.pk]), due=suggestion.deadline,
+                     org_path=topic.org_path)
+            for uid in users]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -47,7 +47,7 @@ def topic_list(*, user, status: str = "", channel: str = "", q: str = "", unit: 
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(category__icontains=q) | Q(source_ref__icontains=q))
     if year:
-        qs = qs.filter(created_at__year=year)
+        qs = qs.filter(raised_on__year=year)
     if overdue:
         qs = qs.filter(suggestions__status__in=[SuggestionStatus.PENDING, SuggestionStatus.ACCEPTED],
                        suggestions__deadline__lt=timezone.localdate()).distinct()
@@ -142,8 +142,9 @@ def invitation_for_member(*, user, pk) -> Participant:
         raise Http404
 
 
-def suggestions_for_department(*, user) -> QuerySet[Suggestion]:
-    """Suggestions routed to the user's department units (and nothing else)."""
+def suggestions_for_department(*, user, done: bool | None = None) -> QuerySet[Suggestion]:
+    """Suggestions routed to the user's department units (and nothing else), open ones first and
+    the nearest deadline first. `done`: only those with feedback given (True) or still open (False)."""
     paths = list(permissions.scope_paths(user, roles=[Role.DEPARTMENT]) or [])
     if permissions.is_admin(user):
         qs = Suggestion.objects.filter(handling_unit__isnull=False)
@@ -154,7 +155,10 @@ def suggestions_for_department(*, user) -> QuerySet[Suggestion]:
         for path in paths:
             q |= Q(handling_unit__path__startswith=path)
         qs = Suggestion.objects.filter(q)
-    return qs.select_related("topic", "topic__org_unit", "handling_unit").order_by("status", "deadline", "id")
+    if done is not None:
+        qs = qs.filter(status=SuggestionStatus.DONE) if done else qs.exclude(status=SuggestionStatus.DONE)
+    is_done = Case(When(status=SuggestionStatus.DONE, then=Value(1)), default=Value(0))
+    return qs.select_related("topic", "topic__org_unit", "handling_unit").order_by(is_done, "deadline", "id")
 
 
 def suggestion_for_handler(*, user, pk) -> Suggestion:
@@ -300,6 +304,51 @@ def minutes_template_for(unit: OrgUnit):
     rows = list(DocumentTemplate.objects.filter(org_unit_id__in=ids, is_active=True).order_by("-uploaded_at"))
     rows.sort(key=lambda t: ids.index(t.org_unit_id), reverse=True)
     return rows[0] if rows else None
+
+
+def session_prefill(*, topic: Topic) -> dict:
+    """What the portal already knows when a session of `topic` is recorded, so the secretary does
+    not type it again: the unit's usual venue (its last session's, else its liaison group's
+    workroom), the members who did the research, the group's standing members (members of the
+    open workrooms the liaison group runs in the unit's area) and the default handling deadline."""
+    from members.models import LeadType, Workroom, WorkroomStatus
+
+    from . import settings_keys
+
+    venue = (Session.objects.filter(org_path__startswith=topic.org_path).exclude(status=SessionStatus.CANCELLED)
+             .order_by("-scheduled_on", "-id").values_list("venue", flat=True).first())
+    rooms = list(Workroom.objects.filter(org_path__startswith=topic.org_path, lead_type=LeadType.LIAISON_GROUP,
+                                         status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED])
+                 .prefetch_related("members").order_by("org_path", "name"))
+    if not venue:
+        venue = next((r.place or r.name for r in rooms), "")
+    standing = {m.pk for r in rooms for m in r.members.all()}
+    research = set(topic.research.values_list("members__pk", flat=True)) - {None}
+    today = timezone.localdate()
+    days = settings_keys.suggestion_deadline_days(topic.org_unit, today.year)
+    return {"venue": venue or "", "standing_ids": standing, "research_ids": research,
+            "deadline": today + datetime.timedelta(days=days), "deadline_days": days}
+
+
+def back_entry_choices(*, user):
+    """Units, members and handling units a secretary or clerk may use on the back-entry page and
+    in a ledger import: their own subtree, the members of it and of the CPPCC units above it,
+    and the departments of the governments above it. The service re-checks each one."""
+    from members.models import Member
+
+    from .rules import MANAGERS
+
+    units = permissions.units_visible_to(user, roles=MANAGERS).filter(is_active=True)
+    ancestors = set()
+    for unit in units.only("path"):
+        ancestors.update(unit.ancestor_ids)
+    members = (Member.objects.filter(is_active=True)
+               .filter(permissions.scope_q(user, "org_path", MANAGERS) | Q(org_unit_id__in=ancestors)
+                       | Q(postings__is_active=True, postings__org_path__in=units.values("path")))
+               .distinct().order_by("name"))
+    handling = OrgUnit.objects.filter(is_active=True).filter(
+        Q(pk__in=units.values("pk")) | Q(kind=UnitKind.DEPARTMENT, parent_id__in=ancestors)).order_by("path")
+    return units.exclude(kind=UnitKind.DEPARTMENT).order_by("path"), members, handling
 
 
 def handling_units_for(topic: Topic) -> QuerySet[OrgUnit]:

@@ -16,9 +16,10 @@ from portal.audit import audit_log, changed, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
 from portal.metrics import records_changed
+from portal.reminders import send_now
 from portal.uploads import content_matches
 
-from . import rules, selectors, settings_keys
+from . import dates, reminders, rules, selectors, settings_keys
 from .models import (
     Attachment,
     Attendance,
@@ -38,6 +39,7 @@ from .models import (
     Session,
     SessionForm,
     SessionStatus,
+    SignIn,
     Stage,
     Suggestion,
     Topic,
@@ -46,9 +48,9 @@ from .models import (
 from .workflows import SESSION, SUGGESTION, TOPIC
 
 TOPIC_FIELDS = ["title", "description", "channel", "category", "source_ref", "proposer_name", "internal_note",
-                "planned_month", "status", "is_public"]
+                "planned_month", "status", "is_public", "raised_on"]
 EDITABLE_TOPIC_FIELDS = {"title", "description", "channel", "category", "source_ref", "proposer_name",
-                         "internal_note", "planned_month"}
+                         "internal_note", "planned_month", "raised_on"}
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ALLOWED_UPLOADS = {".pdf", ".docx", ".xlsx", ".pptx", ".doc", ".xls", ".jpg", ".jpeg", ".png", ".txt"}
@@ -86,9 +88,11 @@ def _set_status(*, actor, topic: Topic, status: str, action: str, extra_fields=(
 @transaction.atomic
 def topic_create(*, actor, org_unit: OrgUnit, title: str, description: str, channel: str, source_ref: str = "",
                  category: str | None = None, proposer_name: str = "", planned_month=None,
-                 internal_note: str = "") -> Topic:
+                 internal_note: str = "", raised_on: datetime.date | None = None,
+                 back_entered: bool = False) -> Topic:
     """Record a topic (选题) from any channel. Online-hall submissions come in with channel
-    ``hall`` or ``resident`` and ``source_ref`` naming the submission."""
+    ``hall`` or ``resident`` and ``source_ref`` naming the submission. `raised_on` is the day it
+    was raised (default today); `back_entered` marks work recorded after the fact (补录)."""
     if not rules.can_manage(actor, org_unit.path):
         raise NotAllowed()
     if channel not in Channel.values:
@@ -105,6 +109,8 @@ def topic_create(*, actor, org_unit: OrgUnit, title: str, description: str, chan
                                   required=False),
         internal_note=(internal_note or "").strip(),
         planned_month=planned_month.replace(day=1) if planned_month else None,
+        raised_on=dates.topic_raised_on(raised_on),
+        back_entered=bool(back_entered),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     topic.save()
@@ -130,6 +136,8 @@ def topic_update(*, actor, topic: Topic, version=None, **fields) -> Topic:
         raise DomainError(_("Choose a channel from the list."), field="channel")
     if fields.get("planned_month"):
         fields["planned_month"] = fields["planned_month"].replace(day=1)
+    if "raised_on" in fields:
+        fields["raised_on"] = dates.topic_raised_on(fields["raised_on"] or topic.raised_on, topic=topic)
     before = snapshot(topic, TOPIC_FIELDS)
     for name, value in fields.items():
         setattr(topic, name, value if value is not None else "" if name != "planned_month" else None)
@@ -148,10 +156,13 @@ def topic_submit(*, actor, topic: Topic) -> Topic:
 
 
 @transaction.atomic
-def topic_approve(*, actor, topic: Topic, publish: bool = True, planned_month=None) -> Topic:
-    """定题: the same-level approver adopts the topic; by default it is published (公示)."""
+def topic_approve(*, actor, topic: Topic, publish: bool = True, planned_month=None,
+                  approved_on: datetime.date | None = None) -> Topic:
+    """定题: the same-level approver adopts the topic; by default it is published (公示).
+    `approved_on` is the day of the decision (default today)."""
     topic = _lock_topic(topic)
     row = TOPIC.check(topic, actor, "approve")
+    topic.approved_on = dates.topic_approved_on(approved_on, topic=topic)
     now = timezone.now()
     topic.approved_by = actor if getattr(actor, "is_authenticated", False) else None
     topic.approved_at = now
@@ -162,8 +173,8 @@ def topic_approve(*, actor, topic: Topic, publish: bool = True, planned_month=No
         topic.is_public = True
         topic.published_at = now
     return _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.approve",
-                       extra_fields=["approved_by", "approved_at", "rejection_reason", "planned_month", "is_public",
-                                     "published_at"])
+                       extra_fields=["approved_by", "approved_at", "approved_on", "rejection_reason",
+                                     "planned_month", "is_public", "published_at"])
 
 
 @transaction.atomic
@@ -193,17 +204,16 @@ def topic_set_public(*, actor, topic: Topic, public: bool) -> Topic:
 # -------------------------------------------------------------------------------------- research
 
 @transaction.atomic
-def research_add(*, actor, topic: Topic, kind: str, done_on: datetime.date, findings: str, team: str = "",
+def research_add(*, actor, topic: Topic, kind: str, done_on: datetime.date | None, findings: str, team: str = "",
                  members=(), respondents: int = 0) -> Research:
-    """调研. The first research moves an approved topic to 'researched'."""
+    """调研. The first research moves an approved topic to 'researched'. Its date follows the order
+    of event dates (consultations/dates.py): however long before the approval it was, never after a
+    session already held on the topic."""
     topic = _lock_topic(topic)
     TOPIC.check(topic, actor, "research")
     if kind not in ResearchKind.values:
         raise DomainError(_("Choose a kind of research from the list."), field="kind")
-    if done_on > _today():
-        raise DomainError(_("Research cannot be dated in the future."), field="done_on")
-    if topic.approved_at and done_on < timezone.localtime(topic.approved_at).date() - datetime.timedelta(days=365):
-        raise DomainError(_("The research date is long before the topic was approved."), field="done_on")
+    done_on = dates.research_done_on(done_on, topic=topic)
     research = Research.objects.create(
         topic=topic, kind=kind, done_on=done_on,
         findings=_clean_text(findings, field="findings", label=_("Findings")),
@@ -273,11 +283,7 @@ def session_schedule(*, actor, topic: Topic, scheduled_on: datetime.date, form: 
     TOPIC.check(topic, actor, "session")
     if form not in SessionForm.values:
         raise DomainError(_("Choose a form from the list."), field="form")
-    last_research = topic.research.order_by("-done_on").values_list("done_on", flat=True).first()
-    if last_research and scheduled_on < last_research:
-        raise DomainError(
-            _("The session cannot be dated before the research of %(date)s.") % {"date": last_research.isoformat()},
-            field="scheduled_on")
+    scheduled_on = dates.session_planned_on(scheduled_on, topic=topic)
     session = Session.objects.create(
         topic=topic, org_unit=topic.org_unit, org_path=topic.org_path, scheduled_on=scheduled_on,
         start_time=start_time, form=form, venue=_clean_text(venue, field="venue", label=_("Venue"), max_length=200),
@@ -334,6 +340,7 @@ def participant_add(*, actor, session: Session, kind: str, name: str = "", membe
     )
     audit_log(actor=actor, action="consultations.participant.add", target=session,
               after={"participant": participant.name, "kind": kind})
+    send_now(reminders.invitation_events([participant]))
     return participant
 
 
@@ -383,13 +390,16 @@ def stakeholder_share(participants, residents_count: int = 0) -> Decimal | None:
 @transaction.atomic
 def session_hold(*, actor, session: Session, version=None, attendance: dict[int, str], steps_done=(),
                  residents_count: int = 0, summary: str = "", online_views: int = 0, votes_for=None,
-                 votes_against=None, votes_abstain=None) -> Session:
+                 votes_against=None, votes_abstain=None, held_on: datetime.date | None = None) -> Session:
     """Record that the session took place: attendance and leave, meeting steps, votes. Members
-    who attended get a duty record."""
+    who attended get a duty record. `held_on` is the day it was held (default: its planned date);
+    the session's date becomes that day, checked against the order of event dates."""
     session = _lock_session(session)
     if not SESSION.may(session, actor, "hold"):
         raise NotAllowed()
     check_version(session, version)
+    if held_on is not None:  # back-entry: the guards below judge the day it was held
+        session.scheduled_on = dates.session_held_on(held_on, session=session)
     row = SESSION.check(session, actor, "hold")
     participants = list(session.participants.select_related("member"))
     by_id = {p.pk: p for p in participants}
@@ -423,7 +433,7 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
     session.stakeholder_ratio = stakeholder_share(participants, residents_count)
     session.held_at = timezone.now()
     fields = ["status", "steps_done", "residents_count", "online_views", "summary", "votes_for", "votes_against",
-              "votes_abstain", "stakeholder_ratio", "held_at"]
+              "votes_abstain", "stakeholder_ratio", "held_at", "scheduled_on"]
     bump_version(session, fields)
     minimum = settings_keys.stakeholder_min_percent(session.org_unit, session.scheduled_on.year)
     note = ""
@@ -431,7 +441,7 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
         note = _("Stakeholder share %(share)s%% is below this unit's minimum of %(min)d%%.") % {
             "share": session.stakeholder_ratio or 0, "min": minimum}
     audit_log(actor=actor, action="consultations.session.hold", target=session,
-              after={**snapshot(session, ["status", "residents_count", "stakeholder_ratio"]),
+              after={**snapshot(session, ["status", "scheduled_on", "residents_count", "stakeholder_ratio"]),
                      "attended": sum(1 for p in participants if p.attendance == Attendance.ATTENDED)}, note=note)
     from members.services import duty_record_add, duty_record_withdraw
 
@@ -454,7 +464,7 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
 
 @transaction.atomic
 def outcome_record(*, actor, topic: Topic, consensus: bool, summary: str, minutes: str = "",
-                   session: Session | None = None) -> Outcome:
+                   session: Session | None = None, recorded_on: datetime.date | None = None) -> Outcome:
     """成果: after a held session, record the result and the minutes; suggestions follow."""
     topic = _lock_topic(topic)
     row = TOPIC.check(topic, actor, "outcome")
@@ -462,13 +472,15 @@ def outcome_record(*, actor, topic: Topic, consensus: bool, summary: str, minute
         raise DomainError(_("Choose a held session of this topic."), field="session")
     if session is None:
         session = topic.sessions.filter(status=SessionStatus.HELD).order_by("-scheduled_on").first()
+    recorded_on = dates.outcome_recorded_on(recorded_on, topic=topic, session=session)
     outcome = Outcome.objects.create(
-        topic=topic, session=session, consensus=bool(consensus),
+        topic=topic, session=session, consensus=bool(consensus), recorded_on=recorded_on,
         summary=_clean_text(summary, field="summary", label=_("Result")),
         minutes=(minutes or "").strip(), recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     audit_log(actor=actor, action="consultations.outcome.record", target=topic,
-              after={"consensus": outcome.consensus, "summary": outcome.summary[:200]})
+              after={"consensus": outcome.consensus, "summary": outcome.summary[:200],
+                     "recorded_on": recorded_on.isoformat()})
     _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.handling")
     return outcome
 
@@ -493,14 +505,19 @@ def outcome_mark_typical(*, actor, outcome: Outcome, typical: bool) -> Outcome:
 
 @transaction.atomic
 def outcome_update(*, actor, outcome: Outcome, version=None, consensus: bool, summary: str,
-                   minutes: str = "") -> Outcome:
+                   minutes: str = "", recorded_on: datetime.date | None = None) -> Outcome:
     outcome = Outcome.objects.select_for_update(of=("self",)).select_related("topic").get(pk=outcome.pk)
     if not TOPIC.may(outcome.topic, actor, "outcome_edit"):
         raise NotAllowed()
     check_version(outcome, version)
     TOPIC.check(outcome.topic, actor, "outcome_edit")
-    fields = ["consensus", "summary", "minutes"]
+    fields = ["consensus", "summary", "minutes", "recorded_on"]
     before = snapshot(outcome, fields)
+    if recorded_on is not None:
+        outcome.recorded_on = dates.outcome_recorded_on(recorded_on, topic=outcome.topic, session=outcome.session)
+        last_routed = outcome.topic.suggestions.order_by("routed_on").values_list("routed_on", flat=True).first()
+        if last_routed and outcome.recorded_on > last_routed:
+            raise DomainError(_("The outcome cannot be dated after its suggestions were routed."), field="recorded_on")
     outcome.consensus = bool(consensus)
     outcome.summary = _clean_text(summary, field="summary", label=_("Result"))
     outcome.minutes = (minutes or "").strip()
@@ -523,8 +540,10 @@ def _check_handling_unit(topic: Topic, unit: OrgUnit | None) -> None:
 
 @transaction.atomic
 def suggestion_add(*, actor, topic: Topic, text: str, route: str, handling_unit: OrgUnit | None = None,
-                   handler_name: str = "", deadline: datetime.date | None = None) -> Suggestion:
-    """One line of 协商建议 with its responsible party (routing of L76) and deadline."""
+                   handler_name: str = "", deadline: datetime.date | None = None,
+                   routed_on: datetime.date | None = None) -> Suggestion:
+    """One line of 协商建议 with its responsible party (routing of L76) and deadline. `routed_on`
+    is the day it was sent (报送, default today); the deadline may not precede it."""
     topic = _lock_topic(topic)
     TOPIC.check(topic, actor, "suggestion")
     if route not in Route.values:
@@ -532,9 +551,11 @@ def suggestion_add(*, actor, topic: Topic, text: str, route: str, handling_unit:
     if route == Route.DEPARTMENT and handling_unit is None:
         raise DomainError(_("Choose the department that handles this suggestion."), field="handling_unit")
     _check_handling_unit(topic, handling_unit)
-    if deadline and deadline < _today():
+    routed_on = dates.suggestion_routed_on(routed_on, topic=topic)
+    if deadline and deadline < routed_on:
         raise DomainError(_("The handling deadline cannot be in the past."), field="deadline")
     suggestion = Suggestion.objects.create(
+        routed_on=routed_on,
         topic=topic, text=_clean_text(text, field="text", label=_("Suggestion"), max_length=4000), route=route,
         handling_unit=handling_unit,
         handler_name=_clean_text(handler_name, field="handler_name", label=_("Handled by"), max_length=100,
@@ -543,7 +564,9 @@ def suggestion_add(*, actor, topic: Topic, text: str, route: str, handling_unit:
     )
     audit_log(actor=actor, action="consultations.suggestion.add", target=topic,
               after={"suggestion": suggestion.pk, "route": route, "handling_unit": handling_unit.pk if handling_unit
-                     else None, "deadline": deadline.isoformat() if deadline else None})
+                     else None, "deadline": deadline.isoformat() if deadline else None,
+                     "routed_on": routed_on.isoformat()})
+    send_now(reminders.suggestion_routed_events(suggestion))
     return suggestion
 
 
@@ -552,16 +575,20 @@ def _lock_suggestion(suggestion: Suggestion) -> Suggestion:
 
 
 @transaction.atomic
-def suggestion_accept(*, actor, suggestion: Suggestion, adopted: bool = True) -> Suggestion:
-    """The responsible party accepts the suggestion (采纳) and starts handling it."""
+def suggestion_accept(*, actor, suggestion: Suggestion, adopted: bool = True,
+                      accepted_on: datetime.date | None = None) -> Suggestion:
+    """The responsible party accepts the suggestion (采纳) and starts handling it, on
+    `accepted_on` (default today)."""
     suggestion = _lock_suggestion(suggestion)
     row = SUGGESTION.check(suggestion, actor, "accept")
+    suggestion.accepted_on = dates.suggestion_accepted_on(accepted_on, suggestion=suggestion)
     suggestion.status = row.target
     suggestion.adopted = bool(adopted)
     suggestion.accepted_at = timezone.now()
-    suggestion.save(update_fields=["status", "adopted", "accepted_at"])
+    suggestion.save(update_fields=["status", "adopted", "accepted_at", "accepted_on"])
     audit_log(actor=actor, action="consultations.suggestion.accept", target=suggestion.topic,
-              after={"suggestion": suggestion.pk, "adopted": suggestion.adopted})
+              after={"suggestion": suggestion.pk, "adopted": suggestion.adopted,
+                     "accepted_on": suggestion.accepted_on.isoformat()})
     return suggestion
 
 
@@ -579,32 +606,33 @@ def suggestion_progress(*, actor, suggestion: Suggestion, text: str) -> Suggesti
 
 
 @transaction.atomic
-def suggestion_close(*, actor, suggestion: Suggestion, ending: str, feedback: str) -> Suggestion:
-    """Feedback (反馈): the suggestion ends as solved, explained or escalated. No closing without
-    feedback."""
+def suggestion_close(*, actor, suggestion: Suggestion, ending: str, feedback: str,
+                     closed_on: datetime.date | None = None) -> Suggestion:
+    """Feedback (反馈): the suggestion ends as solved, explained or escalated, on `closed_on`
+    (default today). No closing without feedback."""
     suggestion = _lock_suggestion(suggestion)
     row = SUGGESTION.check(suggestion, actor, "feedback")
     if ending not in Ending.values:
         raise DomainError(_("Choose how the suggestion ended."), field="ending")
     suggestion.feedback = _clean_text(feedback, field="feedback", label=_("Feedback"), max_length=4000)
+    suggestion.closed_on = dates.suggestion_closed_on(closed_on, suggestion=suggestion)
     suggestion.ending = ending
     suggestion.status = row.target
     suggestion.closed_at = timezone.now()
     if ending == Ending.SOLVED:
         suggestion.adopted = True
-    suggestion.save(update_fields=["feedback", "ending", "status", "closed_at", "adopted"])
+    suggestion.save(update_fields=["feedback", "ending", "status", "closed_at", "closed_on", "adopted"])
     audit_log(actor=actor, action="consultations.suggestion.close", target=suggestion.topic,
-              after={"suggestion": suggestion.pk, "ending": ending})
+              after={"suggestion": suggestion.pk, "ending": ending, "closed_on": suggestion.closed_on.isoformat()})
     return suggestion
 
 
 @transaction.atomic
-def instruction_add(*, actor, topic: Topic, leader: str, given_on: datetime.date, text: str) -> Instruction:
+def instruction_add(*, actor, topic: Topic, leader: str, given_on: datetime.date | None, text: str) -> Instruction:
     """A leader's 批示 on the outcome, with who and when."""
     topic = _lock_topic(topic)
     TOPIC.check(topic, actor, "instruction")
-    if given_on > _today():
-        raise DomainError(_("The date cannot be in the future."), field="given_on")
+    given_on = dates.instruction_given_on(given_on, topic=topic)
     instruction = Instruction.objects.create(
         topic=topic, leader=_clean_text(leader, field="leader", label=_("Leader"), max_length=100),
         given_on=given_on, text=_clean_text(text, field="text", label=_("Instruction"), max_length=4000),
@@ -618,14 +646,16 @@ def instruction_add(*, actor, topic: Topic, leader: str, given_on: datetime.date
 # ------------------------------------------------------------------------------ closing, 回头看
 
 @transaction.atomic
-def topic_close(*, actor, topic: Topic) -> Topic:
-    """Close the loop once every suggestion has feedback; schedules the 回头看 automatically."""
+def topic_close(*, actor, topic: Topic, closed_on: datetime.date | None = None) -> Topic:
+    """Close the loop once every suggestion has feedback, on `closed_on` (default today); schedules
+    the 回头看 automatically, counted from that day."""
     topic = _lock_topic(topic)
     row = TOPIC.check(topic, actor, "close")
+    topic.closed_on = dates.topic_closed_on(closed_on, topic=topic)
     topic.closed_at = timezone.now()
     _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.close",
-                extra_fields=["closed_at"])
-    due = _today() + datetime.timedelta(days=settings_keys.followup_days(topic.org_unit, _today().year))
+                extra_fields=["closed_at", "closed_on"])
+    due = topic.closed_on + datetime.timedelta(days=settings_keys.followup_days(topic.org_unit, topic.closed_on.year))
     followup = FollowUp.objects.create(topic=topic, due_on=due)
     audit_log(actor=actor, action="consultations.followup.schedule", target=topic,
               after={"followup": followup.pk, "due_on": due.isoformat()})
@@ -633,7 +663,7 @@ def topic_close(*, actor, topic: Topic) -> Topic:
 
 
 @transaction.atomic
-def followup_record(*, actor, followup: FollowUp, done_on: datetime.date, findings: str,
+def followup_record(*, actor, followup: FollowUp, done_on: datetime.date | None, findings: str,
                     reopen: bool = False) -> FollowUp:
     """回头看: record the review; `reopen` sends the topic back to handling."""
     followup = FollowUp.objects.select_for_update(of=("self",)).select_related("topic").get(pk=followup.pk)
@@ -643,10 +673,7 @@ def followup_record(*, actor, followup: FollowUp, done_on: datetime.date, findin
     if followup.status != FollowUpStatus.DUE:
         raise GuardFailed(_("This follow-up review is already recorded."))
     row = TOPIC.check(topic, actor, "followup")
-    if done_on > _today():
-        raise DomainError(_("The review cannot be dated in the future."), field="done_on")
-    if topic.closed_at and done_on < timezone.localtime(topic.closed_at).date():
-        raise DomainError(_("The review cannot be dated before the topic was closed."), field="done_on")
+    done_on = dates.followup_done_on(done_on, topic=topic)
     followup.findings = _clean_text(findings, field="findings", label=_("Findings"))
     followup.done_on = done_on
     followup.status = FollowUpStatus.DONE
@@ -656,8 +683,9 @@ def followup_record(*, actor, followup: FollowUp, done_on: datetime.date, findin
               after={"followup": followup.pk, "done_on": done_on.isoformat(), "reopened": followup.reopened})
     if reopen:
         topic.closed_at = None
+        topic.closed_on = None
         _set_status(actor=actor, topic=topic, status=TopicStatus.HANDLING, action="consultations.topic.reopen",
-                    extra_fields=["closed_at"])
+                    extra_fields=["closed_at", "closed_on"])
     else:
         _set_status(actor=actor, topic=topic, status=row.target, action="consultations.topic.reviewed")
     return followup
@@ -765,3 +793,427 @@ def minutes_template_upload(*, actor, org_unit: OrgUnit, upload, name: str = "")
     audit_log(actor=actor, action="consultations.template.upload", target=template,
               after={"name": template.name, "unit": org_unit.pk})
     return template
+
+
+# ------------------------------------------------------------- one sitting: the session record
+#
+# `session_record` lets a secretary record a whole session on one page in one submit: schedule or
+# reschedule, invite many people, mark attendance, record it as held, the outcome and its
+# suggestions. It composes the single-step services above (each still guarded and audited) inside
+# one transaction, so an error anywhere leaves nothing half-written.
+
+MAX_PEOPLE_PER_SUBMIT = 200
+MARKUP_CHARS = set("<>{}")
+
+
+def _require_session_manager(actor, session: Session) -> None:
+    # The steps below are not rows of workflows.SESSION (yet): the same managers as there.
+    if not rules.can_manage(actor, session.org_path):
+        raise NotAllowed()
+
+
+def _clean_person_name(name: str, *, field: str) -> str:
+    name = _clean_text(name, field=field, label=_("Name"), max_length=60)
+    if MARKUP_CHARS & set(name):
+        raise DomainError(_("“%(name)s”: names cannot contain < > { or }.") % {"name": name[:20]}, field=field)
+    return name
+
+
+@transaction.atomic
+def session_reschedule(*, actor, session: Session, scheduled_on: datetime.date, form: str | None = None,
+                       venue: str | None = None, start_time=None, agenda: str | None = None,
+                       version=None) -> Session:
+    """Move a planned session to another day, time or place without cancelling it (the
+    invitations stay). Same guard as scheduling: not before the topic's research."""
+    session = _lock_session(session)
+    _require_session_manager(actor, session)
+    check_version(session, version)
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Only a planned session can be rescheduled."))
+    if form is not None and form not in SessionForm.values:
+        raise DomainError(_("Choose a form from the list."), field="form")
+    last_research = session.topic.research.order_by("-done_on").values_list("done_on", flat=True).first()
+    if last_research and scheduled_on < last_research:
+        raise DomainError(
+            _("The session cannot be dated before the research of %(date)s.") % {"date": last_research.isoformat()},
+            field="scheduled_on")
+    fields = ["scheduled_on", "start_time", "form", "venue", "agenda"]
+    before = snapshot(session, fields)
+    session.scheduled_on = scheduled_on
+    session.start_time = start_time
+    if form is not None:
+        session.form = form
+    if venue is not None:
+        session.venue = _clean_text(venue, field="venue", label=_("Venue"), max_length=200)
+    if agenda is not None:
+        session.agenda = agenda.strip()
+    b, a = changed(before, snapshot(session, fields))
+    if a:
+        bump_version(session, fields)
+        audit_log(actor=actor, action="consultations.session.reschedule", target=session, before=b, after=a)
+    return session
+
+
+@transaction.atomic
+def participants_invite(*, actor, session: Session, members=(), others=(),
+                        attendance: str = Attendance.INVITED, reason: str = "") -> list[Participant]:
+    """Invite many at once: `members` (Member records) and `others` ((name, organisation, kind)
+    tuples). Someone already on the list, or named twice, is refused with their name — nothing
+    is saved twice. On a held session this is a correction (audited with `reason`): the people
+    added are recorded with `attendance` and attending members get their duty record."""
+    session = _lock_session(session)
+    _require_session_manager(actor, session)
+    if session.status == SessionStatus.CANCELLED:
+        raise GuardFailed(_("Nobody can be invited to a cancelled session."))
+    held = session.status == SessionStatus.HELD
+    members, others = list(members), list(others)
+    if len(members) + len(others) > MAX_PEOPLE_PER_SUBMIT:
+        raise DomainError(_("At most %(n)d people can be invited at once.") % {"n": MAX_PEOPLE_PER_SUBMIT},
+                          field="others")
+    if attendance not in Attendance.values:
+        raise DomainError(_("Attendance must be attended, leave or absent."), field="attendance")
+    existing = list(session.participants.all())
+    invited_members = {p.member_id for p in existing if p.member_id}
+    invited_names = {(p.name, p.organisation) for p in existing if p.member_id is None}
+    seen_members: set[int] = set()
+    if members:
+        _check_members_known(session.topic, members)
+    rows = []
+    for member in members:
+        if member.pk in invited_members or member.pk in seen_members:
+            raise DomainError(_("%(name)s is already invited.") % {"name": member.name}, field="members")
+        seen_members.add(member.pk)
+        rows.append(Participant(session=session, kind=ParticipantKind.MEMBER, member=member, name=member.name,
+                                attendance=attendance))
+    for name, organisation, kind in others:
+        name = _clean_person_name(name, field="others")
+        organisation = _clean_text(organisation, field="others", label=_("Organisation"), max_length=100,
+                                   required=False)
+        if MARKUP_CHARS & set(organisation):
+            raise DomainError(_("“%(name)s”: names cannot contain < > { or }.") % {"name": organisation[:20]},
+                              field="others")
+        if kind not in ParticipantKind.values or kind == ParticipantKind.MEMBER:
+            raise DomainError(_("Choose a participant type from the list."), field="others_kind")
+        if (name, organisation) in invited_names:
+            raise DomainError(_("%(name)s is already invited.") % {"name": name}, field="others")
+        invited_names.add((name, organisation))
+        rows.append(Participant(session=session, kind=kind, name=name, organisation=organisation,
+                                attendance=attendance))
+    if held and not (reason or "").strip():
+        raise DomainError(_("Say why the list of a held session is corrected."), field="reason")
+    created = Participant.objects.bulk_create(rows)
+    if created:
+        audit_log(actor=actor, action="consultations.participant.add_many", target=session,
+                  after={"participants": [p.name for p in created], "attendance": attendance},
+                  note=(reason or "").strip()[:500])
+    if not held:
+        send_now(reminders.invitation_events(created))
+    if held:
+        from members.services import duty_record_add
+
+        for p in created:
+            if p.member_id and p.attendance == Attendance.ATTENDED:
+                duty_record_add(member=p.member, kind="session_attended", source=session,
+                                occurred_on=session.scheduled_on, title=str(session.topic.title),
+                                activity_unit=session.org_unit, actor=actor)
+        _refresh_stakeholder_share(session)
+    return created
+
+
+def _refresh_stakeholder_share(session: Session) -> None:
+    session.stakeholder_ratio = stakeholder_share(list(session.participants.all()), session.residents_count)
+    bump_version(session, ["stakeholder_ratio", "residents_count"])
+
+
+@transaction.atomic
+def attendance_mark(*, actor, session: Session, attendance: dict[int, str]) -> Session:
+    """Before (or on) the day: note who asked for leave or will be absent, and who confirmed.
+    The final attendance is recorded when the session is recorded as held."""
+    session = _lock_session(session)
+    _require_session_manager(actor, session)
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Attendance of a held session is corrected, not marked."))
+    by_id = {p.pk: p for p in session.participants.all()}
+    if any(pid not in by_id for pid in attendance):
+        raise DomainError(_("The attendance list names people who were not invited."), field="attendance")
+    before, after, changed_rows = {}, {}, []
+    for pid, value in attendance.items():
+        # "present" before the day means: expected, i.e. confirmed.
+        value = Attendance.CONFIRMED if value == Attendance.ATTENDED else value
+        if value not in {Attendance.CONFIRMED, Attendance.LEAVE, Attendance.ABSENT, Attendance.INVITED}:
+            raise DomainError(_("Attendance must be attended, leave or absent."), field="attendance")
+        p = by_id[pid]
+        if p.attendance == value or (value == Attendance.CONFIRMED and p.attendance == Attendance.INVITED
+                                     and p.member_id):
+            continue  # a member's own confirmation is theirs to give
+        before[p.name], after[p.name] = p.attendance, value
+        p.attendance = value
+        changed_rows.append(p)
+    if changed_rows:
+        Participant.objects.bulk_update(changed_rows, ["attendance"])
+        audit_log(actor=actor, action="consultations.attendance.mark", target=session, before=before, after=after)
+    return session
+
+
+@transaction.atomic
+def attendance_correct(*, actor, session: Session, attendance: dict[int, str], reason: str,
+                       residents_count: int | None = None, version=None) -> Session:
+    """After the session is held: correct who attended (and the resident count). Audited with
+    the reason; members' duty records follow the correction."""
+    session = _lock_session(session)
+    _require_session_manager(actor, session)
+    check_version(session, version)
+    if session.status != SessionStatus.HELD:
+        raise GuardFailed(_("Only the attendance of a held session can be corrected."))
+    participants = list(session.participants.select_related("member"))
+    by_id = {p.pk: p for p in participants}
+    if any(pid not in by_id for pid in attendance):
+        raise DomainError(_("The attendance list names people who were not invited."), field="attendance")
+    final = {Attendance.ATTENDED, Attendance.LEAVE, Attendance.ABSENT}
+    before, after, touched = {}, {}, []
+    for pid, value in attendance.items():
+        if value not in final:
+            raise DomainError(_("Attendance must be attended, leave or absent."), field="attendance")
+        p = by_id[pid]
+        if p.attendance != value:
+            before[p.name], after[p.name] = p.attendance, value
+            p.attendance = value
+            touched.append(p)
+    if residents_count is not None:
+        residents_count = max(int(residents_count), 0)
+        if residents_count != session.residents_count:
+            before["residents_count"], after["residents_count"] = session.residents_count, residents_count
+            session.residents_count = residents_count
+    if not after:
+        return session
+    reason = _clean_text(reason, field="reason", label=_("Reason"), max_length=500)
+    if not any(p.attendance == Attendance.ATTENDED for p in participants) and not session.residents_count:
+        raise GuardFailed(_("Record who attended: nobody is marked as present."), field="attendance")
+    Participant.objects.bulk_update(touched, ["attendance"])
+    _refresh_stakeholder_share(session)
+    audit_log(actor=actor, action="consultations.attendance.correct", target=session, before=before, after=after,
+              note=reason)
+    from members.services import duty_record_add, duty_record_withdraw
+
+    for p in touched:
+        if p.member_id is None:
+            continue
+        if p.attendance == Attendance.ATTENDED:
+            duty_record_add(member=p.member, kind="session_attended", source=session,
+                            occurred_on=session.scheduled_on, title=str(session.topic.title),
+                            activity_unit=session.org_unit, actor=actor)
+        else:
+            duty_record_withdraw(member=p.member, kind="session_attended", source=session, actor=actor)
+    return session
+
+
+def minutes_draft(*, session: Session, participants, outcome_summary: str = "", consensus: bool = True,
+                  suggestions=()) -> str:
+    """The minutes (协商纪要) drafted from the session record, for the secretary to edit: the
+    meeting, who took part, what happened, the result and the suggestions — typed once."""
+    from .models import MEETING_STEPS
+
+    step_labels = dict(MEETING_STEPS)
+    present = [p for p in participants if p.attendance == Attendance.ATTENDED]
+    absent = [p for p in participants if p.attendance == Attendance.LEAVE]
+    lines = [
+        _("Topic: %(t)s") % {"t": session.topic.title},
+        _("Time and place: %(d)s %(time)s, %(v)s (%(f)s)") % {
+            "d": session.scheduled_on.isoformat(), "time": session.start_time.strftime("%H:%M")
+            if session.start_time else "", "v": session.venue, "f": session.get_form_display()},
+        _("Present: %(names)s") % {"names": "、".join(
+            f"{p.name}（{p.organisation}）" if p.organisation else p.name for p in present) or "—"},
+    ]
+    if absent:
+        lines.append(_("On leave: %(names)s") % {"names": "、".join(p.name for p in absent)})
+    if session.residents_count:
+        lines.append(_("Residents present (person-times): %(n)d") % {"n": session.residents_count})
+    if session.steps_done:
+        lines.append(_("Steps: %(s)s") % {"s": "、".join(str(step_labels.get(s, s)) for s in session.steps_done)})
+    if session.votes_for is not None:
+        lines.append(_("Votes: %(f)d for, %(a)d against, %(b)d abstaining") % {
+            "f": session.votes_for or 0, "a": session.votes_against or 0, "b": session.votes_abstain or 0})
+    if session.summary:
+        lines += ["", _("What happened:"), session.summary]
+    lines += ["", _("Result:") + " " + (_("consensus reached") if consensus else _("no consensus"))]
+    if outcome_summary:
+        lines.append(outcome_summary)
+    if suggestions:
+        lines += ["", _("Suggestions:")]
+        for i, s in enumerate(suggestions, 1):
+            unit = s.get("handling_unit")
+            who = str(unit) if unit else s.get("handler_name") or str(Route(s["route"]).label)
+            due = s["deadline"].isoformat() if s.get("deadline") else ""
+            lines.append(f"{i}. {s['text']}（{who}{'，' + due if due else ''}）")
+    return "\n".join(lines)
+
+
+def _check_suggestion_row(topic: Topic, row: dict) -> None:
+    _clean_text(row.get("text"), field="text", label=_("Suggestion"), max_length=4000)
+    if row.get("route") not in Route.values:
+        raise DomainError(_("Choose a responsible party from the list."), field="route")
+    if row["route"] == Route.DEPARTMENT and row.get("handling_unit") is None:
+        raise DomainError(_("Choose the department that handles this suggestion."), field="handling_unit")
+    _check_handling_unit(topic, row.get("handling_unit"))
+    if row.get("deadline") and row["deadline"] < _today():
+        raise DomainError(_("The handling deadline cannot be in the past."), field="deadline")
+
+
+@transaction.atomic
+def session_record(*, actor, topic: Topic, session: Session | None = None, version=None,
+                   schedule: dict, members=(), others=(), attendance: dict[int, str] | None = None,
+                   hold: bool = False, held: dict | None = None, outcome: dict | None = None,
+                   suggestions=(), correction_reason: str = "") -> Session:
+    """Everything of one session in one transaction, through the single-step services:
+
+    - `schedule` (scheduled_on, start_time, form, venue, agenda): plans the session, or
+      reschedules the planned one;
+    - `members`, `others`: invited at once (on a held session: added as a correction);
+    - `attendance` {participant id: attended/leave/absent} for people already on the list;
+      people invited in this submit are present when the session is recorded as held;
+    - `hold` with `held` (steps_done, residents_count, summary, votes…): records it as held;
+    - `outcome` (consensus, summary, minutes) and `suggestions` (text, route, handling_unit,
+      handler_name, deadline): the result, recorded once the session is held. Empty minutes are
+      drafted from the record.
+
+    Errors carry the field they belong to; suggestion rows as ``suggestions-<i>-<field>``."""
+    attendance = dict(attendance or {})
+    held = dict(held or {})
+    suggestions = [dict(s) for s in suggestions]
+    # Cheap checks of the suggestion rows first, so a wrong row is reported before anything is
+    # written (the services below check again).
+    for i, row in enumerate(suggestions):
+        try:
+            _check_suggestion_row(topic, row)
+        except DomainError as exc:
+            exc.field = f"suggestions-{i}-{exc.field or 'text'}"
+            raise
+    if session is None:
+        session = session_schedule(actor=actor, topic=topic, **schedule)
+    else:
+        session = _lock_session(session)
+        if session.topic_id != topic.pk:
+            raise DomainError(_("This session belongs to another topic."))
+        check_version(session, version)
+        if session.status == SessionStatus.PLANNED:
+            session = session_reschedule(actor=actor, session=session, **schedule)
+        elif session.status == SessionStatus.CANCELLED:
+            raise GuardFailed(_("A cancelled session cannot be recorded."))
+    was_held = session.status == SessionStatus.HELD
+    if was_held:
+        if members or others:
+            participants_invite(actor=actor, session=session, members=members, others=others,
+                                attendance=Attendance.ATTENDED, reason=correction_reason)
+        session = attendance_correct(actor=actor, session=session, attendance=attendance,
+                                     residents_count=held.get("residents_count"), reason=correction_reason)
+        return session
+    new = participants_invite(actor=actor, session=session, members=members, others=others)
+    if not hold:
+        if attendance:
+            attendance_mark(actor=actor, session=session, attendance=attendance)
+        return session
+    attendance.update({p.pk: Attendance.ATTENDED for p in new})
+    session = session_hold(actor=actor, session=session, version=session.version, attendance=attendance,
+                           steps_done=held.get("steps_done", ()), residents_count=held.get("residents_count") or 0,
+                           summary=held.get("summary", ""), online_views=held.get("online_views") or 0,
+                           votes_for=held.get("votes_for"), votes_against=held.get("votes_against"),
+                           votes_abstain=held.get("votes_abstain"))
+    if outcome is None:
+        if suggestions:
+            raise DomainError(_("Give the result of the consultation before its suggestions."),
+                              field="outcome_summary")
+        return session
+    topic = _lock_topic(topic)
+    if Outcome.objects.filter(topic=topic).exists():
+        raise GuardFailed(_("The outcome is already recorded; edit it instead."), field="outcome_summary")
+    minutes = (outcome.get("minutes") or "").strip()
+    if not minutes:
+        minutes = minutes_draft(session=session, participants=list(session.participants.all()),
+                                outcome_summary=outcome.get("summary", ""), consensus=outcome["consensus"],
+                                suggestions=suggestions)
+    try:
+        outcome_record(actor=actor, topic=topic, consensus=outcome["consensus"], summary=outcome.get("summary", ""),
+                       minutes=minutes, session=session)
+    except DomainError as exc:
+        exc.field = {"summary": "outcome_summary"}.get(exc.field, exc.field)
+        raise
+    for i, row in enumerate(suggestions):
+        try:
+            suggestion_add(actor=actor, topic=topic, **row)
+        except DomainError as exc:
+            exc.field = f"suggestions-{i}-{exc.field}" if exc.field else f"suggestions-{i}-text"
+            raise
+    return session
+
+
+# ----------------------------------------------------------------------------- 扫码签到 (QR)
+
+SIGNIN_SALT = "consultations.signin"
+
+
+def signin_token(session: Session) -> str:
+    """The signed token of a session's QR code (django.core.signing: cannot be forged; checked
+    for age and for the session's day when used)."""
+    from django.core import signing
+
+    return signing.dumps({"s": session.pk, "d": session.scheduled_on.isoformat()}, salt=SIGNIN_SALT, compress=True)
+
+
+def signin_session(token: str) -> Session:
+    """The session a token opens for signing in, or DomainError: forged, expired (older than 120
+    days), another day than the session's (a rescheduled session has a new code), or the
+    session no longer open."""
+    from django.core import signing
+
+    try:
+        # Printed on the agenda weeks ahead is fine; the day itself is checked below.
+        data = signing.loads(token, salt=SIGNIN_SALT, max_age=datetime.timedelta(days=120))
+        session = Session.objects.select_related("topic").get(pk=int(data["s"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Session.DoesNotExist):
+        raise DomainError(_("This sign-in code is not valid or has expired. Scan the code shown at the session."))
+    if data.get("d") != session.scheduled_on.isoformat() or session.scheduled_on != _today():
+        raise GuardFailed(_("Signing in is open on the day of the session only."))
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Signing in is closed: the session has been recorded."))
+    return session
+
+
+@transaction.atomic
+def signin_record(*, token: str, device: str, user=None, name: str = "", phone_last4: str = "") -> SignIn:
+    """A sign-in from a participant's phone. A member (signed-in `user` with a member record) is
+    marked attended, and added to the list if not invited; a resident gives a name and the last
+    four digits of a phone number. Once per device and, for residents, per phone ending."""
+    from members.models import Member
+
+    session = signin_session(token)
+    session = _lock_session(session)
+    if session.status != SessionStatus.PLANNED:
+        raise GuardFailed(_("Signing in is closed: the session has been recorded."))
+    if not device or len(device) > 64:
+        raise DomainError(_("Your browser did not keep the sign-in cookie; allow cookies and scan again."))
+    if SignIn.objects.filter(session=session, device=device).exists():
+        raise GuardFailed(_("This phone has already been used to sign in to this session."))
+    member = None
+    if user is not None and getattr(user, "is_authenticated", False):
+        member = Member.objects.filter(user=user, is_active=True).first()
+    if member is not None:
+        if SignIn.objects.filter(session=session, member=member).exists():
+            raise GuardFailed(_("You have already signed in."))
+        participant = session.participants.filter(member=member).first()
+        if participant is None:
+            participant = Participant.objects.create(session=session, kind=ParticipantKind.MEMBER, member=member,
+                                                     name=member.name)
+        participant.attendance = Attendance.ATTENDED
+        participant.save(update_fields=["attendance"])
+        signin = SignIn.objects.create(session=session, member=member, name=member.name, device=device)
+    else:
+        name = _clean_person_name(name, field="name")
+        phone_last4 = (phone_last4 or "").strip()
+        if not (len(phone_last4) == 4 and phone_last4.isdigit()):
+            raise DomainError(_("Enter the last four digits of your phone number."), field="phone_last4")
+        if SignIn.objects.filter(session=session, phone_last4=phone_last4).exists():
+            raise GuardFailed(_("Someone has already signed in with this phone number."), field="phone_last4")
+        signin = SignIn.objects.create(session=session, name=name, phone_last4=phone_last4, device=device)
+    audit_log(actor=user if member is not None else None, action="consultations.signin", target=session,
+              after={"name": signin.name, "member": bool(member)})
+    return signin

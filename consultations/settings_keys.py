@@ -15,6 +15,7 @@ FOLLOWUP_DAYS = "consultations.followup_days"
 RESEARCH_WAIVER = "consultations.research_waiver_allowed"
 STAKEHOLDER_MIN = "consultations.stakeholder_min_percent"
 MINUTES_DUE_DAYS = "consultations.minutes_due_days"
+SUGGESTION_DEADLINE_DAYS = "consultations.suggestion_deadline_days"
 
 # Defaults from the reports when a unit sets nothing (DOMAIN §3): county ≥ 4 a year (合肥 L9),
 # township one every two weeks, community 1–2 a month (L76).
@@ -66,6 +67,8 @@ def register():
                            positive_int(100)))
     register_key(ConfigKey(MINUTES_DUE_DAYS, _lazy("Days after a session by which the outcome is due"), 7,
                            positive_int(365)))
+    register_key(ConfigKey(SUGGESTION_DEADLINE_DAYS, _lazy("Days a responsible party has to handle a suggestion "
+                                                           "(default deadline)"), 30, positive_int(730)))
 
 
 def quota_for(unit, year: int) -> int | None:
@@ -113,3 +116,9 @@ def quotas_for(units, year: int) -> dict[int, int | None]:
                 best, best_rank = value, rank
         result[unit.pk] = DEFAULT_QUOTA_BY_KIND.get(unit.kind) if best is None else _resolve_quota(best, unit)
     return result
+
+
+def suggestion_deadline_days(unit=None, year: int | None = None) -> int:
+    if unit is None:
+        return 30
+    return int(config_get(unit, SUGGESTION_DEADLINE_DAYS, year) or 30)

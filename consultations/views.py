@@ -113,9 +113,13 @@ def invitation_respond(request, pk):
 
 @login_required
 def handling(request):
-    """A department's inbox: suggestions routed to its unit."""
-    page = more_page(selectors.suggestions_for_department(user=request.user), request.GET.get("page"))
-    return render(request, "consultations/handling.html", {"page": page, "today": timezone.localdate()})
+    """A department's inbox: the open suggestions routed to its unit (nearest deadline first); those
+    with feedback given are under their own tab."""
+    done = request.GET.get("show") == "done"
+    page = more_page(selectors.suggestions_for_department(user=request.user, done=done), request.GET.get("page"))
+    return render(request, "consultations/handling.html", {
+        "page": page, "today": timezone.localdate(), "done": done,
+        "n_open": selectors.suggestions_for_department(user=request.user, done=False).count()})
 
 
 @login_required
@@ -173,8 +177,6 @@ def topic_detail(request, pk):
                                                  auto_id="research_%s")
     if acts.get("waive"):
         ctx["waive_form"] = forms.ReasonForm(auto_id="waive_%s")
-    if acts.get("session"):
-        ctx["session_form"] = forms.SessionPlanForm(initial={"form": "council"}, auto_id="session_%s")
     if acts.get("outcome"):
         ctx["outcome_form"] = forms.OutcomeForm(auto_id="outcome_%s")
     if acts.get("suggestion"):
@@ -274,7 +276,8 @@ def topic_approve(request, pk):
         topic = _topic_or_404(request, pk)
         return _step_page(request, topic, form, _("Approve the topic"))
     return _simple_action(request, pk, services.topic_approve, _("The topic was approved."),
-                          publish=form.cleaned_data["publish"], planned_month=form.cleaned_data["planned_month"])
+                          publish=form.cleaned_data["publish"], planned_month=form.cleaned_data["planned_month"],
+                          approved_on=form.cleaned_data["approved_on"])
 
 
 @login_required
@@ -308,8 +311,13 @@ def topic_publish(request, pk):
 @login_required
 @require_POST
 def topic_close(request, pk):
+    form = forms.EventDateForm(request.POST)
+    if not form.is_valid():
+        topic = _topic_or_404(request, pk)
+        return _step_page(request, topic, form, _("Close the topic"))
     return _simple_action(request, pk, services.topic_close,
-                          _("The topic was closed; the follow-up review is scheduled."))
+                          _("The topic was closed; the follow-up review is scheduled."),
+                          closed_on=form.cleaned_data["on"])
 
 
 @login_required
@@ -382,16 +390,17 @@ def outcome_edit(request, pk):
         initial = None
         if outcome is not None:
             initial = {"consensus": "1" if outcome.consensus else "0", "summary": outcome.summary,
-                       "minutes": outcome.minutes, "version": outcome.version}
+                       "minutes": outcome.minutes, "recorded_on": outcome.recorded_on, "version": outcome.version}
         return forms.OutcomeForm(*a[:1], initial=initial)
 
     def call(t, d):
         if outcome is None:
             services.outcome_record(actor=request.user, topic=t, consensus=d["consensus"], summary=d["summary"],
-                                    minutes=d["minutes"])
+                                    minutes=d["minutes"], recorded_on=d["recorded_on"])
         else:
             services.outcome_update(actor=request.user, outcome=outcome, version=d["version"],
-                                    consensus=d["consensus"], summary=d["summary"], minutes=d["minutes"])
+                                    consensus=d["consensus"], summary=d["summary"], minutes=d["minutes"],
+                                    recorded_on=d["recorded_on"])
     return _step_form_view(request, pk, title=_("Outcome"), success=_("Outcome saved."), call=call,
                            form_factory=factory)
 
@@ -471,7 +480,8 @@ def session_detail(request, pk):
     manage = rules.can_manage(request.user, session.org_path)
     actions = allowed_actions(session, request.user)
     ctx = {"session": session, "topic": session.topic, "participants": participants, "can_manage": manage,
-           "timeline": timeline_for(session)[:30], "today": timezone.localdate()}
+           "timeline": timeline_for(session)[:30], "today": timezone.localdate(),
+           "signins": list(session.signins.all()) if manage else []}
     if "invite" in actions:
         ctx["invite_form"] = forms.InviteForm(members=_members_for(session.topic))
     if "cancel" in actions:
@@ -545,7 +555,8 @@ def session_hold(request, pk):
                                   attendance=form.attendance(), steps_done=d["steps_done"],
                                   residents_count=d["residents_count"] or 0, summary=d["summary"],
                                   online_views=d["online_views"] or 0, votes_for=d["votes_for"],
-                                  votes_against=d["votes_against"], votes_abstain=d["votes_abstain"])
+                                  votes_against=d["votes_against"], votes_abstain=d["votes_abstain"],
+                                  held_on=d["held_on"])
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -586,8 +597,12 @@ def suggestion_detail(request, pk):
         step = request.POST.get("step")
         try:
             if step == "accept":
+                date_form = forms.EventDateForm(request.POST)
+                if not date_form.is_valid():
+                    raise DomainError(date_form.errors["on"][0], field="on")
                 services.suggestion_accept(actor=request.user, suggestion=suggestion,
-                                           adopted=request.POST.get("adopted", "1") == "1")
+                                           adopted=request.POST.get("adopted", "1") == "1",
+                                           accepted_on=date_form.cleaned_data["on"])
                 messages.success(request, _("Accepted."))
             elif step == "progress":
                 progress_form = forms.ProgressForm(request.POST)
@@ -642,20 +657,35 @@ def followup_record(request, pk):
 # ------------------------------------------------------------------- home panel, unit section
 
 def home_panel(request):
+    """The home page's consultation work, by role: a member's invitations; a department's open
+    suggestions; a secretary's sessions today and what is overdue; an office's counts."""
     user = request.user
     roles = permissions.roles_of(user)
+    today = timezone.localdate()
     if Role.MEMBER in roles:
         upcoming = [p for p in selectors.invitations_for_member(user=user)[:20]
-                    if p.session.status == SessionStatus.PLANNED and p.session.scheduled_on >= timezone.localdate()]
+                    if p.session.status == SessionStatus.PLANNED and p.session.scheduled_on >= today]
         if upcoming:
-            return {"template": "consultations/_home_member.html", "invitations": upcoming[:5]}
+            return {"template": "consultations/_home_member.html", "invitations": upcoming[:5], "order": 10}
+    if Role.DEPARTMENT in roles:
+        open_items = selectors.suggestions_for_department(user=user, done=False)
+        n_open = open_items.count()
+        return {"template": "consultations/_home_department.html", "items": list(open_items[:5]),
+                "n_open": n_open, "today": today, "order": 10 if n_open else 14}
     if roles & {Role.SECRETARY, Role.OFFICE_CLERK, Role.APPROVER, Role.ADMIN}:
         counts = selectors.status_counts(user=user)
-        return {"template": "consultations/_home_panel.html", "counts": counts,
-                "awaiting": counts.get(TopicStatus.SUBMITTED, 0),
-                "handling": counts.get(TopicStatus.HANDLING, 0),
-                "overdue": selectors.overdue_suggestions(user=user).count(),
-                "followups": selectors.followups_due(user=user).filter(due_on__lte=timezone.localdate()).count()}
+        overdue = selectors.overdue_suggestions(user=user)
+        followups = selectors.followups_due(user=user).filter(due_on__lte=today)
+        panel = {"template": "consultations/_home_panel.html", "counts": counts,
+                 "awaiting": counts.get(TopicStatus.SUBMITTED, 0),
+                 "handling": counts.get(TopicStatus.HANDLING, 0),
+                 "overdue": overdue.count(), "followups": followups.count(), "order": 30}
+        if roles & {Role.SECRETARY, Role.APPROVER}:
+            # A secretary's day: today's sessions first, then what is late.
+            panel.update(order=10, width=8, today=today,
+                         sessions_today=list(selectors.sessions_list(user=user).filter(scheduled_on=today)[:5]),
+                         overdue_items=list(overdue[:5]), followup_items=list(followups[:5]))
+        return panel
     return None
 
 
@@ -756,3 +786,334 @@ def minutes_templates(request):
     return render(request, "consultations/templates.html", {
         "form": form if can_upload else None, "templates": templates, "fields": FIELDS.items(),
     }, status=400 if form.errors else 200)
+
+
+# ------------------------------------------------------------------- one page for a session
+
+SESSION_RECORD_FIELDS = {"reason": "correction_reason", "summary": "outcome_summary", "attendance": None,
+                         "member": "members", "kind": "others_kind", "name": "others", "organisation": "others"}
+
+
+# ------------------------------------------------------------------------------ back-entry (补录)
+
+def _back_entry_data(d, lines):
+    from .backentry import BackEntry, BackSuggestion
+
+    return BackEntry(
+        org_unit=d["org_unit"], title=d["title"], description=d["description"], channel=d["channel"],
+        category=d["category"], raised_on=d["raised_on"], approved_on=d["approved_on"],
+        approved_by_name=d["approved_by_name"], research_done_on=d["research_done_on"],
+        research_kind=d["research_kind"], research_findings=d["research_findings"], held_on=d["held_on"],
+        session_form=d["session_form"], venue=d["venue"], members_attended=list(d["members_attended"]),
+        members_absent=list(d["members_absent"]), residents_count=d["residents_count"] or 0,
+        session_summary=d["session_summary"], consensus=d["consensus"],
+        outcome_recorded_on=d["outcome_recorded_on"], outcome_summary=d["outcome_summary"], minutes=d["minutes"],
+        closed_on=d["closed_on"], followup_done_on=d["followup_done_on"], followup_findings=d["followup_findings"],
+        suggestions=[BackSuggestion(
+            text=s["text"], route=s["route"], handling_unit=s["handling_unit"], handler_name=s["handler_name"],
+            routed_on=s["routed_on"], accepted_on=s["accepted_on"], ending=s["ending"], feedback=s["feedback"],
+            closed_on=s["closed_on"]) for s in lines],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_record(request, pk):
+    """The topic's session on one page: its planned session if there is one, else a new one."""
+    topic = _topic_or_404(request, pk)
+    if not rules.can_manage(request.user, topic.org_path):
+        raise Http404
+    session = topic.sessions.filter(status=SessionStatus.PLANNED).order_by("scheduled_on", "id").first()
+    return _session_record_page(request, topic, session)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_record_for(request, pk):
+    """One session on one page: a planned one to record, a held one to correct."""
+    session = _session_or_404(request, pk)
+    if not rules.can_manage(request.user, session.org_path):
+        raise Http404
+    if session.status == SessionStatus.CANCELLED:
+        messages.error(request, _("A cancelled session cannot be recorded."))
+        return redirect("consultations:session", pk=session.pk)
+    return _session_record_page(request, session.topic, session)
+
+
+def _session_record_page(request, topic, session):
+    from .models import Route
+
+    prefill = selectors.session_prefill(topic=topic)
+    participants = list(session.participants.select_related("member")) if session else []
+    invited_ids = {p.member_id for p in participants if p.member_id}
+    candidates = _members_for(topic).exclude(pk__in=invited_ids)
+    held = session is not None and session.status == SessionStatus.HELD
+    outcome = selectors.outcome_of(topic)
+    today = timezone.localdate()
+    if session is not None:
+        initial = {"scheduled_on": session.scheduled_on, "start_time": session.start_time, "form": session.form,
+                   "venue": session.venue, "agenda": session.agenda, "version": session.version,
+                   "residents_count": session.residents_count or None, "summary": session.summary,
+                   "steps_done": session.steps_done if held else ["brief", "opinions", "interaction", "consensus"],
+                   "votes_for": session.votes_for, "votes_against": session.votes_against,
+                   "votes_abstain": session.votes_abstain}
+    else:
+        initial = {"scheduled_on": today, "form": "council", "venue": prefill["venue"],
+                   "steps_done": ["brief", "opinions", "interaction", "consensus"]}
+    if not held:
+        initial["members"] = [pk for pk in prefill["standing_ids"] | prefill["research_ids"] if pk not in invited_ids]
+    signins = list(session.signins.all()) if session is not None else []
+    resident_signins = sum(1 for s in signins if not s.member_id)
+    if resident_signins and not initial.get("residents_count"):
+        initial["residents_count"] = resident_signins  # the secretary confirms by saving
+    units = _handling_units(topic)
+    row_initial = {"route": Route.COMMUNITY, "deadline": prefill["deadline"]}
+    form = forms.SessionRecordForm(request.POST or None, initial=initial, members=candidates,
+                                   participants=participants, default_unit=topic.org_unit.name)
+    # Suggestion rows only where the outcome is still to be recorded (else the page has none).
+    rows = forms.SuggestionRows(request.POST or None, prefix="suggestions",
+                                initial=[row_initial] * (3 if not held and outcome is None else 0),
+                                form_kwargs={"units": units, "default_deadline": prefill["deadline"]})
+    if request.method == "POST":
+        hold = request.POST.get("hold") == "1" and not held
+        if form.is_valid() and rows.is_valid():
+            result = _session_record_save(request, topic, session, form, rows, hold=hold, held=held,
+                                          with_outcome=outcome is None)
+            if result is not None:
+                return result
+    pre_ticked = set(initial.get("members", []))
+    member_rows = sorted(candidates, key=lambda m: (m.pk not in pre_ticked, m.name))
+    ctx = {"topic": topic, "session": session, "form": form, "rows": rows, "held": held, "outcome": outcome,
+           "member_rows": member_rows, "pre_ticked": pre_ticked, "prefill": prefill, "today": today,
+           "signins": signins, "resident_signins": resident_signins,
+           "standing_ids": prefill["standing_ids"], "research_ids": prefill["research_ids"],
+           "empty_row": forms.SuggestionRows(prefix="suggestions", form_kwargs={
+               "units": units, "default_deadline": prefill["deadline"]}).empty_form,
+           "row_initial": row_initial}
+    return render(request, "consultations/session_record.html", ctx,
+                  status=400 if request.method == "POST" else 200)
+
+
+def _session_record_save(request, topic, session, form, rows, *, hold, held, with_outcome):
+    d = form.cleaned_data
+    suggestions, row_index = [], []
+    for i, row in enumerate(rows.forms):
+        r = row.cleaned_data
+        if not r.get("text", "").strip():
+            if r.get("handler_name") or r.get("handling_unit"):
+                row.add_error("text", _("Write the suggestion, or clear the row."))
+                return None
+            continue
+        suggestions.append({"text": r["text"], "route": r["route"], "handling_unit": r.get("handling_unit"),
+                            "handler_name": r.get("handler_name", ""), "deadline": r.get("deadline")})
+        row_index.append(i)
+    outcome = None
+    if hold and with_outcome and (d["outcome_summary"].strip() or suggestions):
+        outcome = {"consensus": d["consensus"], "summary": d["outcome_summary"], "minutes": d["minutes"]}
+    schedule = {"scheduled_on": d["scheduled_on"], "start_time": d["start_time"], "form": d["form"],
+                "venue": d["venue"], "agenda": d["agenda"]}
+    held_data = {"steps_done": d["steps_done"], "residents_count": d["residents_count"], "summary": d["summary"],
+                 "votes_for": d["votes_for"], "votes_against": d["votes_against"],
+                 "votes_abstain": d["votes_abstain"]}
+    try:
+        saved = services.session_record(
+            actor=request.user, topic=topic, session=session, version=d["version"], schedule=schedule,
+            members=d["all_members"], others=[(n, o, d["others_kind"]) for n, o in d["others"]],
+            attendance=form.attendance(), hold=hold, held=held_data, outcome=outcome, suggestions=suggestions,
+            correction_reason=d["correction_reason"])
+    except DomainError as exc:
+        field = exc.field or ""
+        if field.startswith("suggestions-"):
+            _prefix, i, name = field.split("-", 2)
+            row = rows.forms[row_index[int(i)]]
+            row.add_error(name if name in row.fields else None, str(exc.message))
+        else:
+            field = SESSION_RECORD_FIELDS.get(field, field)
+            form.add_error(field if field in form.fields else None, str(exc.message))
+        return None
+    if held:
+        messages.success(request, _("The corrections were saved."))
+    elif hold and outcome is not None:
+        messages.success(request, _("The session, its outcome and %(n)d suggestion(s) were recorded.")
+                         % {"n": len(suggestions)})
+    elif hold:
+        messages.success(request, _("The session is recorded as held. Next: record the outcome."))
+    else:
+        messages.success(request, _("The session was saved; record it as held after the meeting."))
+    if hold or held:
+        return redirect(saved.topic)
+    return redirect("consultations:session", pk=saved.pk)
+
+
+# ----------------------------------------------------------------------------- 扫码签到 (QR)
+
+SIGNIN_COOKIE = "signin_device"
+
+
+@login_required
+def session_qr(request, pk):
+    """The session's sign-in QR code as SVG (shown on the session page, printable on the agenda)."""
+    import io
+
+    import segno
+    from django.http import HttpResponse
+    from django.urls import reverse
+
+    session = _session_or_404(request, pk)
+    if not rules.can_manage(request.user, session.org_path) or session.status != SessionStatus.PLANNED:
+        raise Http404
+    url = request.build_absolute_uri(reverse("consultations:signin", args=[services.signin_token(session)]))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=6, border=2, title=str(session.topic.title)[:60])
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def signin(request, token):
+    """The page a participant's phone opens from the QR code: public (residents have no account),
+    one sign-in per device (cookie) — a member signs in with their account."""
+    import secrets
+
+    from members.models import Member
+
+    try:
+        session = services.signin_session(token)
+    except DomainError as exc:
+        status = 404 if exc.status_code == 400 else 403
+        return render(request, "consultations/signin.html", {"error": exc.message}, status=status)
+    device = request.COOKIES.get(SIGNIN_COOKIE) or secrets.token_hex(16)
+    member = None
+    if request.user.is_authenticated:
+        member = Member.objects.filter(user=request.user, is_active=True).first()
+    form = forms.SignInForm(request.POST or None) if member is None else None
+    ctx = {"session": session, "topic": session.topic, "member": member, "form": form, "token": token}
+    status = 200
+    if request.method == "POST":
+        if form is None or form.is_valid():
+            data = form.cleaned_data if form is not None else {}
+            try:
+                services.signin_record(token=token, device=request.COOKIES.get(SIGNIN_COOKIE, ""),
+                                       user=request.user if member else None, name=data.get("name", ""),
+                                       phone_last4=data.get("phone_last4", ""))
+            except DomainError as exc:
+                if form is not None and exc.field in form.fields:
+                    form.add_error(exc.field, str(exc.message))
+                else:
+                    ctx["error"] = exc.message
+                status = 400
+            else:
+                ctx["done"] = True
+        else:
+            status = 400
+    response = render(request, "consultations/signin.html", ctx, status=status)
+    response.set_cookie(SIGNIN_COOKIE, device, max_age=3 * 24 * 3600, httponly=True, samesite="Lax",
+                        secure=request.is_secure())
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def back_entry(request):
+    """补录: a secretary or clerk records a consultation that already ran its course."""
+    if not permissions.has_role(request.user, rules.MANAGERS):
+        raise Http404
+    from .backentry import consultation_back_enter
+
+    request.repeated_writes = "one service call (and audit row) per step of the consultation"
+    units, members, handling = selectors.back_entry_choices(user=request.user)
+    form = forms.BackEntryForm(request.POST or None, units=units, members=members,
+                               initial={"org_unit": permissions.home_units(request.user).first()})
+    formset = forms.BackSuggestionFormSet(request.POST or None, prefix="s", form_kwargs={"units": handling})
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        lines = [f.cleaned_data for f in formset.forms if f.cleaned_data and f.cleaned_data.get("text")]
+        try:
+            topic = consultation_back_enter(actor=request.user, entry=_back_entry_data(form.cleaned_data, lines))
+        except DomainError as exc:
+            target, name = form, exc.field
+            if name and name.startswith("s") and "_" in name and name.split("_", 1)[0][1:].isdigit():
+                index, name = name.split("_", 1)
+                filled = [f for f in formset.forms if f.cleaned_data and f.cleaned_data.get("text")]
+                target = filled[int(index[1:])]
+            target.add_error(name if name in target.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("The consultation was back-entered with its dates."))
+            return redirect(topic)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "consultations/back_entry.html", {"form": form, "formset": formset}, status=status)
+
+
+LEDGER_SESSION_KEY = "consultations.ledger_upload"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_import(request):
+    """台账导入: upload → preview (every row checked through the services, then rolled back) →
+    import, all or nothing. The previewed file waits in the user's session for the confirmation."""
+    import base64
+
+    from . import ledger
+
+    if not permissions.has_role(request.user, rules.MANAGERS):
+        raise Http404
+    request.repeated_writes = "every ledger row goes through the services"
+    form = forms.LedgerUploadForm()
+    result, file_error, status = None, None, 200
+    if request.method == "POST":
+        if request.POST.get("step") == "import":
+            stored = request.session.get(LEDGER_SESSION_KEY)
+            if not stored:
+                file_error, status = _("Upload the file again: the preview has expired."), 400
+            else:
+                name, data = stored["name"], base64.b64decode(stored["data"])
+        else:
+            form = forms.LedgerUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                name, data = upload.name, upload.read(ledger.MAX_BYTES + 1)
+            else:
+                status = 400
+        if status == 200 and not file_error:
+            try:
+                result = ledger.ledger_parse(user=request.user, upload_name=name, data=data)
+            except DomainError as exc:
+                file_error, status = str(exc.message), 400
+        if result is not None:
+            real = request.POST.get("step") == "import"
+            result = ledger.ledger_import(user=request.user, result=result, dry_run=not real)
+            if result.errors:
+                status = 400
+                request.session.pop(LEDGER_SESSION_KEY, None)
+            elif real:
+                request.session.pop(LEDGER_SESSION_KEY, None)
+                messages.success(request, _("%(n)d consultations were imported from the ledger.")
+                                 % {"n": len(result.imported)})
+                return redirect("consultations:topics")
+            else:
+                request.session[LEDGER_SESSION_KEY] = {"name": name, "data": base64.b64encode(data).decode()}
+    return render(request, "consultations/ledger_import.html", {
+        "form": form, "result": result, "file_error": file_error,
+        "errors": result.errors[:500] if result else [], "columns": ledger.COLUMNS,
+    }, status=status)
+
+
+@login_required
+def ledger_template(request, fmt):
+    """The ledger template (its header and one example row), as Excel or CSV."""
+    from django.http import HttpResponse
+
+    from . import ledger
+
+    if not permissions.has_role(request.user, rules.MANAGERS):
+        raise Http404
+    if fmt == "xlsx":
+        response = HttpResponse(ledger.template_xlsx(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    elif fmt == "csv":
+        response = HttpResponse(ledger.template_csv(), content_type="text/csv; charset=utf-8")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="ledger-template.{fmt}"'
+    return response

@@ -28,7 +28,12 @@ DEFAULT_LIMITS = {
     "rate": (20, 3600),
     "signup": (5, 3600),
     "answer": (10, 3600),
+    # Departments' official answers (官方答复): per staff account only — a department answers
+    # hundreds of residents' comments in a sitting, often from one office IP that residents'
+    # per-IP limits would block.
+    "official_answer": (600, 3600),
 }
+ACCOUNT_ONLY = {"official_answer"}
 CHALLENGE_MAX_AGE = 3600  # seconds
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 3
@@ -72,10 +77,11 @@ def _hit(key: str, window: int) -> int:
 
 def check_rate(request, action: str) -> None:
     """Count one attempt of `action` for the client's IP and, when signed in, for the account;
-    raise RateLimited when either is over its limit."""
+    raise RateLimited when either is over its limit. ACCOUNT_ONLY actions count the account only
+    (they require a signed-in user)."""
     limit, window = _limits(action)
     ip_key = hashlib.sha256(client_ip(request).encode()).hexdigest()[:24]
-    keys = [f"{_prefix()}:rl:{action}:ip:{ip_key}"]
+    keys = [] if action in ACCOUNT_ONLY else [f"{_prefix()}:rl:{action}:ip:{ip_key}"]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         keys.append(f"{_prefix()}:rl:{action}:u:{user.pk}")

@@ -21,12 +21,15 @@ class HallConfig(AppConfig):
         from organizations.config import ConfigKey, register_key
         from portal.audit import register_action_labels
         from portal.nav import NavItem, register
-        from portal.views import register_home_panel
+        from portal.views import register_home_panel, register_landing
 
-        from . import metrics, reminders  # noqa: F401 - register the hall's metrics and reminders
+        from . import audit_keys, metrics, reminders  # noqa: F401 - register the hall's metrics and reminders
+
+        audit_keys.register()
         from .views import home_panel
 
         register_home_panel(home_panel)
+        register_landing("resident", "hall:my")
 
         register(NavItem("hall-manage", _("Online hall"), "hall:manage", icon="chat-dots",
                          roles=frozenset({"secretary", "office_clerk"}), order=60))
@@ -41,6 +44,7 @@ class HallConfig(AppConfig):
             "hall.consultation.result": _("Result published"),
             "hall.comment.add": _("Comment posted"),
             "hall.comment.moderate": _("Comment moderated"),
+            "hall.comment.adoption": _("Suggestion adoption recorded"),
             "hall.comment.report": _("Comment reported"),
             "hall.rating.add": _("Result rated"),
             "hall.live.create": _("Live session created"),

@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 from organizations.models import OrgUnit
 
 from . import abuse
-from .models import Rating
+from .models import Comment, Rating
 
 
 class ChallengeMixin(forms.Form):
@@ -205,6 +205,11 @@ class ConsultationForm(forms.Form):
 class ResultForm(forms.Form):
     result = forms.CharField(label=_("Published result"), max_length=10000, widget=_area(5))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AdoptionForm(forms.Form):
+    adoption = forms.ChoiceField(label=_("Adoption"), choices=[c for c in Comment.Adoption.choices if c[0]])
+    reply = forms.CharField(label=_("Reply to the resident"), max_length=2000, widget=_area(2))
 
 
 class LiveAnswerForm(forms.Form):

@@ -2,10 +2,11 @@
 
 import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from portal.metrics import Source, metric, subtree_counts
+from organizations.models import Role, RoleAssignment
+from portal.metrics import Source, metric, rate_metric, subtree_counts
 
 from .models import (
     Comment,
@@ -58,8 +59,64 @@ def consultations(units, start, end):
 
 @metric("hall.comments", _("Online comments"), section=SECTION, unit=_("items"), order=30, sources=[_COMMENTS])
 def comments(units, start, end):
-    qs = Comment.objects.filter(created_at__range=_range(start, end)).exclude(status=Comment.Status.HIDDEN)
+    """网上留言数: what residents and members wrote — departments' official answers are not 留言."""
+    qs = (Comment.objects.filter(created_at__range=_range(start, end)).exclude(status=Comment.Status.HIDDEN)
+          .exclude(kind=Comment.Kind.OFFICIAL))
     return subtree_counts(qs, units, path_field="consultation__org_path")
+
+
+# Accounts that speak for an office, not as residents (a secretary trying the page, a department).
+STAFF_ROLES = [Role.ADMIN, Role.OFFICE_CLERK, Role.PROPOSAL_STAFF, Role.SECRETARY, Role.APPROVER, Role.DEPARTMENT,
+               Role.LEADER]
+
+
+def _resident_suggestions(start, end):
+    """Residents' own suggestions written in the period: top-level, resident comments that are not
+    hidden, by accounts holding no staff role (staff's posts were stored as residents' before
+    departments and members had their own kinds)."""
+    staff = RoleAssignment.objects.filter(user=OuterRef("author"), is_active=True, role__in=STAFF_ROLES)
+    return (Comment.objects.filter(kind=Comment.Kind.RESIDENT, reply_to__isnull=True,
+                                   created_at__range=_range(start, end))
+            .exclude(status=Comment.Status.HIDDEN).exclude(Exists(staff)))
+
+
+@metric("hall.resident_suggestions", _("Residents' online suggestions"), section=SECTION, unit=_("items"), order=31, sources=[_COMMENTS])
+def resident_suggestions(units, start, end):
+    return subtree_counts(_resident_suggestions(start, end), units, path_field="consultation__org_path")
+
+
+@metric("hall.resident_suggestions_answered", _("Residents' suggestions answered officially"), section=SECTION,
+        unit=_("items"), order=32, sources=[_COMMENTS])
+def resident_suggestions_answered(units, start, end):
+    answers = Comment.objects.filter(reply_to=OuterRef("pk"), kind=Comment.Kind.OFFICIAL,
+                                     status=Comment.Status.VISIBLE)
+    return subtree_counts(_resident_suggestions(start, end).filter(Exists(answers)), units,
+                          path_field="consultation__org_path")
+
+
+rate_metric("hall.answered_share", _("Share of residents' suggestions answered"),
+            numerator="hall.resident_suggestions_answered", denominator="hall.resident_suggestions",
+            section=SECTION, order=33)
+
+
+def _adopted(start, end, values):
+    """Residents' suggestions whose adoption staff recorded in the period (counted by that date)."""
+    return Comment.objects.filter(kind=Comment.Kind.RESIDENT, adoption__in=values,
+                                  adopted_at__range=_range(start, end))
+
+
+@metric("hall.suggestions_adopted", _("Residents' suggestions adopted"), section=SECTION, unit=_("items"), order=34, sources=[_COMMENTS])
+def suggestions_adopted(units, start, end):
+    """Adopted, with or without implementation."""
+    return subtree_counts(_adopted(start, end, [Comment.Adoption.ADOPTED, Comment.Adoption.IMPLEMENTED]), units,
+                          path_field="consultation__org_path")
+
+
+@metric("hall.suggestions_implemented", _("Residents' suggestions implemented"), section=SECTION, unit=_("items"),
+        order=35, sources=[_COMMENTS])
+def suggestions_implemented(units, start, end):
+    return subtree_counts(_adopted(start, end, [Comment.Adoption.IMPLEMENTED]), units,
+                          path_field="consultation__org_path")
 
 
 @metric("hall.participants", _("Online participants"), section=SECTION, unit=_("people"), order=40,

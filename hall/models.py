@@ -149,6 +149,14 @@ class Comment(models.Model):
         VISIBLE = "visible", _("Visible")
         HIDDEN = "hidden", _("Hidden")
 
+    class Adoption(models.TextChoices):
+        """What became of a resident's suggestion (set by staff, always with a reply to the resident)."""
+
+        NONE = "", _("Adoption not decided")
+        ADOPTED = "adopted", _("Suggestion adopted")
+        IMPLEMENTED = "implemented", _("Adopted and implemented")
+        NOT_ADOPTED = "not_adopted", _("Suggestion not adopted")
+
     consultation = models.ForeignKey(OnlineConsultation, on_delete=models.CASCADE, related_name="comments")
     reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -159,6 +167,11 @@ class Comment(models.Model):
     support_count = models.PositiveIntegerField(default=0)
     report_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    adoption = models.CharField(_("adoption"), max_length=20, choices=Adoption.choices, blank=True, default="")
+    adoption_reply = models.TextField(_("reply on the adoption"), max_length=2000, blank=True)
+    adopted_at = models.DateTimeField(_("adoption decided"), null=True, blank=True)
+    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
 
     class Meta:
         verbose_name = _("comment")

@@ -3,7 +3,7 @@ public pages show; staff selectors are scoped by the staff roles' subtrees."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -88,7 +88,8 @@ def visible_comments(consultation: OnlineConsultation) -> QuerySet[Comment]:
         "id", "reply_to_id", "author_label", "kind", "body", "created_at")
     return (
         consultation.comments.filter(status=Comment.Status.VISIBLE, reply_to__isnull=True)
-        .only("id", "author_label", "kind", "body", "support_count", "created_at", "consultation_id")
+        .only("id", "author_label", "kind", "body", "support_count", "created_at", "consultation_id", "adoption",
+              "adoption_reply")
         .prefetch_related(Prefetch("replies", queryset=answers, to_attr="answers"))
         .order_by("-support_count", "created_at", "id")
     )
@@ -217,6 +218,19 @@ def comment_for_staff(*, user, pk) -> Comment:
     comment = get_in_scope_or_404(Comment.objects.select_related("consultation"), user,
                                   field="consultation__org_path", roles=STAFF_ROLES, pk=pk)
     return comment
+
+
+SUGGESTIONS_SHOWN = 300
+
+
+def resident_suggestions_for_staff(*, consultation) -> list[Comment]:
+    """The residents' visible suggestions of a consultation the staff member already opened (scoped
+    by `consultation_for_staff`), oldest first, with whether a department answered — one query."""
+    answered = Comment.objects.filter(reply_to=OuterRef("pk"), kind=Comment.Kind.OFFICIAL,
+                                      status=Comment.Status.VISIBLE)
+    return list(consultation.comments.filter(kind=Comment.Kind.RESIDENT, reply_to__isnull=True,
+                                             status=Comment.Status.VISIBLE)
+                .annotate(answered=Exists(answered)).order_by("created_at", "id")[:SUGGESTIONS_SHOWN])
 
 
 def consultations_for_staff(*, user) -> QuerySet[OnlineConsultation]:

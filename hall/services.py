@@ -17,7 +17,7 @@ from organizations.permissions import MANAGE_ROLES, has_role, require_role, role
 from organizations.services import role_assign
 from portal.audit import audit_log, snapshot
 from portal.concurrency import bump_version, check_version
-from portal.errors import GuardFailed, NotAllowed
+from portal.errors import DomainError, GuardFailed, NotAllowed
 from portal.metrics import records_changed
 
 from .models import (
@@ -182,6 +182,12 @@ def _speaker(user, consultation: OnlineConsultation) -> tuple[str, str]:
     return Comment.Kind.RESIDENT, _mask(user.label)
 
 
+def speaks_officially(user) -> bool:
+    """Does the user answer in the hall as a department (官方答复)? Such answers are limited per
+    account (a department answers hundreds in a sitting), not by the residents' comment limit."""
+    return getattr(user, "is_authenticated", False) and bool(role_unit_paths(user, Role.DEPARTMENT))
+
+
 def _mask(name: str) -> str:
     """Residents appear by a masked name (张** ), never their account name in full."""
     name = name or "?"
@@ -214,6 +220,35 @@ def comment_add(*, actor, consultation: OnlineConsultation, body: str, reply_to:
     )
     audit_log(actor=actor, action="hall.comment.add", target=comment,
               after=snapshot(comment, ["kind", "status"]))
+    return comment
+
+
+ADOPTION_DECIDED = (Comment.Adoption.ADOPTED, Comment.Adoption.IMPLEMENTED, Comment.Adoption.NOT_ADOPTED)
+
+
+@transaction.atomic
+def comment_set_adoption(*, actor, comment: Comment, adoption: str, reply: str) -> Comment:
+    """Staff record what became of a resident's suggestion — adopted, adopted and implemented, or
+    not adopted — always with a reply the resident reads under the suggestion."""
+    require_role(actor, STAFF_ROLES, comment.consultation.org_path)
+    comment = Comment.objects.select_for_update().select_related("consultation").get(pk=comment.pk)
+    if adoption not in ADOPTION_DECIDED:
+        raise DomainError(_("Choose adopted, adopted and implemented, or not adopted."), field="adoption")
+    reply = (reply or "").strip()
+    if not reply:
+        raise DomainError(_("Write a reply to the resident."), field="reply")
+    if len(reply) > 2000:
+        raise DomainError(_("Write a reply of at most 2000 characters."), field="reply")
+    if comment.kind != Comment.Kind.RESIDENT or comment.reply_to_id is not None:
+        raise GuardFailed(_("Only residents' suggestions are adopted."))
+    if comment.status != Comment.Status.VISIBLE:
+        raise GuardFailed(_("This comment is not available."))
+    before = snapshot(comment, ["adoption", "adoption_reply"])
+    comment.adoption, comment.adoption_reply = adoption, reply
+    comment.adopted_at, comment.adopted_by = timezone.now(), actor
+    comment.save(update_fields=["adoption", "adoption_reply", "adopted_at", "adopted_by"])
+    audit_log(actor=actor, action="hall.comment.adoption", target=comment, before=before,
+              after=snapshot(comment, ["adoption", "adoption_reply"]))
     return comment
 
 

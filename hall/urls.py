@@ -31,6 +31,7 @@ urlpatterns = [
     path("manage/submission/<int:pk>/photo/<int:photo>/", views.manage_photo, name="manage_photo"),
     path("manage/moderation/", views.manage_moderation, name="manage_moderation"),
     path("manage/comment/<int:pk>/", views.manage_comment, name="manage_comment"),
+    path("manage/comment/<int:pk>/adoption/", views.manage_comment_adoption, name="manage_comment_adoption"),
     path("manage/consultations/", views.manage_consultations, name="manage_consultations"),
     path("manage/consultation/<int:pk>/", views.manage_consultation, name="manage_consultation"),
     path("manage/live/new/", views.manage_live_new, name="manage_live_new"),

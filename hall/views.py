@@ -22,6 +22,7 @@ from portal.errors import DomainError
 
 from . import abuse, selectors, services
 from .forms import (
+    AdoptionForm,
     CommentForm,
     ConsultationForm,
     LiveAnswerForm,
@@ -222,7 +223,9 @@ def comment_add(request, pk):
         else:
             messages.success(request, _("Thank you for your comment."))
 
-    return _participate(request, pk, "comment", do)
+    # Departments' official answers are limited per account, not by the residents' comment limit.
+    action = "official_answer" if services.speaks_officially(request.user) else "comment"
+    return _participate(request, pk, action, do)
 
 
 @require_POST
@@ -400,7 +403,7 @@ def home_panel(request):
         return None
     return {"template": "hall/_home_panel.html",
             "n_new": selectors.submission_queue(user=request.user).count(),
-            "n_moderation": selectors.moderation_queue(user=request.user).count()}
+            "n_moderation": selectors.moderation_queue(user=request.user).count(), "order": 40}
 
 
 # --- Staff (/hall/manage/) ---------------------------------------------------------------------
@@ -535,7 +538,28 @@ def manage_consultation(request, pk):
             messages.error(request, exc.message)
     return render(request, "hall/manage/consultation.html", {
         "c": consultation, "result_form": result_form, "ratings": selectors.rating_summary(consultation),
-        "n_comments": consultation.comments.count(), "n_responses": consultation.responses.count()})
+        "n_comments": consultation.comments.count(), "n_responses": consultation.responses.count(),
+        "suggestions": selectors.resident_suggestions_for_staff(consultation=consultation),
+        "adoption_form": AdoptionForm()})
+
+
+@staff_required
+@require_POST
+def manage_comment_adoption(request, pk):
+    """Record whether a resident's suggestion was adopted (and implemented), with a reply."""
+    comment = selectors.comment_for_staff(user=request.user, pk=pk)
+    form = AdoptionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+    else:
+        try:
+            services.comment_set_adoption(actor=request.user, comment=comment, adoption=form.cleaned_data["adoption"],
+                                          reply=form.cleaned_data["reply"])
+            messages.success(request, _("Adoption saved."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect(reverse("hall:manage_consultation", args=[comment.consultation_id]) + f"#s-{comment.pk}")
 
 
 @staff_required

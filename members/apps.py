@@ -13,11 +13,14 @@ class MembersConfig(AppConfig):
         from portal.views import register_home_panel
 
         from . import (  # noqa: F401 - register metrics and reminder sources
+            audit_keys,
             duty,  # noqa: F401 - registers the built-in duty kinds
             metrics,
             reminders,
         )
         from .panels import my_duties_panel
+
+        audit_keys.register()
 
         staff = frozenset({"office_clerk", "proposal_staff", "secretary", "leader", "approver"})
         register(NavItem("members", _("Members"), "members:list", icon="people", roles=staff, order=40))
@@ -26,6 +29,12 @@ class MembersConfig(AppConfig):
         register(NavItem("workrooms", _("Workrooms"), "members:workrooms", icon="house-heart", roles=staff, order=42))
         register_key(ConfigKey("members.workroom_idle_days", _("Days without activity before a workroom is idle"),
                                90, positive_int(3650)))
+        register_key(ConfigKey("members.interview_after_years",
+                               _("Years running below the duty minimum before an interview (约谈)"), 2,
+                               positive_int(10)))
+        register_key(ConfigKey("members.resign_after_years",
+                               _("Years running below the duty minimum, among the bottom, before advising "
+                                 "resignation (劝辞)"), 2, positive_int(10)))
         register_home_panel(my_duties_panel)
         register_action_labels({
             "duty.add": _("Duty entry recorded"), "duty.restore": _("Duty entry restored"),

@@ -5,10 +5,12 @@ one transaction (all or nothing)."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,6 +40,7 @@ COLUMNS = {
     "phone": ["手机", "手机号", "联系电话", "phone"],
     "expertise": ["特长", "专长", "expertise"],
     "postings": ["下沉", "下沉单位", "联系乡镇", "postings"],
+    "joined_on": ["任职日期", "任职时间", "joined on", "joined_on", "member since"],
 }
 REQUIRED = ["name", "id_key"]
 COLUMN_LABELS = {"name": gettext_lazy("name"), "id_key": gettext_lazy("identity key")}
@@ -45,6 +48,22 @@ GENDERS = {"男": "m", "女": "f", "m": "m", "f": "f", "male": "m", "female": "f
 LEVELS = {"全国": MemberLevel.NATIONAL, "省": MemberLevel.PROVINCE, "省级": MemberLevel.PROVINCE,
           "市": MemberLevel.CITY, "市级": MemberLevel.CITY, "县": MemberLevel.COUNTY, "县级": MemberLevel.COUNTY,
           "区": MemberLevel.COUNTY, "区级": MemberLevel.COUNTY, **{v: v for v in MemberLevel.values}}
+
+
+EARLIEST_JOINED = datetime.date(1949, 10, 1)
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    """2026-11-25, 2026/11/25 or 2026年11月25日 (spreadsheet cells may carry a time: ignored)."""
+    from portal.forms import DATE_FORMATS
+
+    text = text.strip().split(" ")[0]
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 class ImportFileError(Exception):
@@ -187,6 +206,15 @@ def check_file(*, actor, unit: OrgUnit, upload) -> ImportResult:
             data[key] = cell(key)
             if len(data[key]) > limit:
                 errors.append(_("%(col)s is longer than %(n)d characters") % {"col": COLUMNS[key][0], "n": limit})
+        joined = cell("joined_on")
+        data["joined_on"] = None
+        if joined:
+            data["joined_on"] = _parse_date(joined)
+            if data["joined_on"] is None:
+                errors.append(_("“%(v)s” is not a date such as 2026-11-25, 2026/11/25 or 2026年11月25日") % {"v": joined})
+            elif data["joined_on"] > timezone.localdate() or data["joined_on"] < EARLIEST_JOINED:
+                errors.append(_("the date of taking office “%(v)s” is in the future or before 1949") % {"v": joined})
+                data["joined_on"] = None
         data["postings"] = []
         for name in [p.strip() for p in cell("postings").replace("，", "、").replace(",", "、").split("、") if p.strip()]:
             found = units_below.get(name, [])
@@ -217,7 +245,10 @@ def import_file(*, actor, unit: OrgUnit, upload) -> ImportResult:
                 actor=actor, unit=unit, committees=[data["committee"]] if data["committee"] else [],
                 name=data["name"], id_key=data["id_key"], gender=data["gender"], level=data["level"],
                 term=data["term"], sector=data["sector"], party=data["party"], work_unit=data["work_unit"],
-                position=data["position"], phone=data["phone"], expertise=data["expertise"])
+                position=data["position"], phone=data["phone"], expertise=data["expertise"],
+                # members on an old register took office long before the import; without the
+                # column they count from today (pro rata minimum, no escalation this year)
+                **({"joined_on": data["joined_on"]} if data["joined_on"] else {}))
             for target in data["postings"]:
                 services.posting_add(actor=actor, member=member, unit=target, basis=PostingBasis.RESIDENCE)
             result.created += 1

@@ -3,15 +3,17 @@ unit's whole subtree, in a constant number of queries."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from portal.metrics import Source, metric, subtree_counts
+from portal.metrics import Source, metric, subtree_counts, subtree_q, units_on_path
 
 from . import scoring
-from .models import COUNTED_STATUSES, DutyRecord, Member, Workroom, WorkroomStatus
+from .models import COUNTED_STATUSES, DutyRecord, Member, Posting, Workroom, WorkroomStatus
 
 SECTION = _("Members and duties")
 # What the metrics count (portal.metrics: the summary tables recompute on their writes). Scores
@@ -68,14 +70,42 @@ def duty_entries(units, start, end):
 @metric("members.active_members", _("Members with at least one duty entry"), section=SECTION, unit=_("members"),
         order=13, sources=[Source("members.DutyRecord", path="member__org_path"), _MEMBER])
 def active_members(units, start, end):
-    qs = (Member.objects.filter(is_active=True).annotate(n=Count(
-        "duty_records", filter=Q(duty_records__occurred_on__range=(start, end),
-                                 duty_records__status__in=COUNTED_STATUSES))).filter(n__gt=0))
-    return subtree_counts(qs, units)
+    # EXISTS, not a Count() over the join: grouping the joined rows by path counted one member once
+    # per duty record (466 "members" where 11 had records).
+    counted = DutyRecord.objects.filter(member=OuterRef("pk"), occurred_on__range=(start, end),
+                                        status__in=COUNTED_STATUSES)
+    return subtree_counts(Member.objects.filter(is_active=True).filter(Exists(counted)), units)
 
 
-@metric("members.workrooms_active", _("Workrooms active"), section=SECTION, unit=_("workrooms"), order=20,
-        sources=_WORKROOM_SOURCES)
+def _posted(units):
+    """{unit pk: distinct active members posted (下沉) anywhere in the unit's subtree}: a member
+    posted to two villages of one township is one member of the township. One query."""
+    pairs = (Posting.objects.filter(is_active=True, member__is_active=True).filter(subtree_q(units))
+             .values_list("org_path", "member_id").distinct())
+    by_path = {u.path: u.pk for u in units}
+    seen: dict[int, set] = defaultdict(set)
+    for path, member_id in pairs:
+        for pk in units_on_path(path, by_path):
+            seen[pk].add(member_id)
+    return {u.pk: len(seen[u.pk]) for u in units}
+
+
+def posted_records(unit, start, end):
+    posted = Posting.objects.filter(member=OuterRef("pk"), is_active=True, org_path__startswith=unit.path)
+    return Member.objects.filter(is_active=True).filter(Exists(posted)).order_by("org_path", "name")
+
+
+@metric("members.posted", _("Members posted to the unit (下沉委员)"), section=SECTION, unit=_("members"), order=14,
+        records=posted_records, sources=[Source("members.Posting", dates=()), _MEMBER])
+def posted(units, start, end):
+    """Members per liaison group and per township: those posted there, not those whose CPPCC
+    unit (the county) it is — a liaison group registers no members of its own. The register of
+    today (postings keep no history)."""
+    return _posted(list(units))
+
+
+@metric("members.workrooms_active", _("Workrooms active"), section=SECTION,
+        unit=pgettext_lazy("unit of count", "workrooms"), order=20, sources=_WORKROOM_SOURCES)
 def workrooms_active(units, start, end):
     qs = Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED],
                                  activities__occurred_on__range=(start, end)).distinct()
@@ -83,10 +113,15 @@ def workrooms_active(units, start, end):
 
 
 @metric("members.workrooms_idle", _("Workrooms idle (no activity in the period)"), section=SECTION,
-        unit=_("workrooms"), order=21, sources=_WORKROOM_SOURCES)
+        unit=pgettext_lazy("unit of count", "workrooms"), order=21, sources=_WORKROOM_SOURCES)
 def workrooms_idle(units, start, end):
+    """Open workrooms without activity in the period — not those approved too recently to have been
+    idle (within the idle threshold before the period's end)."""
+    from .selectors import DEFAULT_IDLE_DAYS
+
     active = Workroom.objects.filter(activities__occurred_on__range=(start, end)).values("pk")
-    qs = Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED]).exclude(pk__in=active)
+    qs = (Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED]).exclude(pk__in=active)
+          .exclude(approved_on__gt=end - datetime.timedelta(days=DEFAULT_IDLE_DAYS)))
     return subtree_counts(qs, units)
 
 

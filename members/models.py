@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -44,6 +45,9 @@ class Member(OrgScopedModel, VersionedModel):
                                  help_text=_("Comma-separated tags, e.g. 法律,教育"))
     is_standing = models.BooleanField(_("standing committee member"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    joined_on = models.DateField(
+        _("member since"), default=timezone.localdate,
+        help_text=_("When the member took office; duty minimums and escalations count from this day."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -238,6 +242,8 @@ class Workroom(OrgScopedModel, VersionedModel):
     last_checked_on = models.DateField(_("last annual check"), null=True, blank=True)
     last_check_passed = models.BooleanField(_("last check passed"), null=True, blank=True)
     last_activity_on = models.DateField(_("last activity"), null=True, blank=True, db_index=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True,
+                                   help_text=_("Idle days count from this day until the first activity."))
     created_at = models.DateTimeField(auto_now_add=True)
     source_ref = models.CharField(max_length=20, blank=True, editable=False)
 

@@ -10,4 +10,4 @@ def my_duties_panel(request):
     if member is None:
         return None
     score = scoring.scores_for([member], timezone.localdate().year)[0]
-    return {"template": "members/_home_panel.html", "score": score, "member": member}
+    return {"template": "members/_home_panel.html", "score": score, "member": member, "order": 15}

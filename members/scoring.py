@@ -24,6 +24,11 @@ DEFAULT_POINTS = {
     "opinion_adopted": 3, "opinion_instructed": 5, "workroom_activity": 2, "absence_unexcused": -5,
 }
 DEFAULT_MINIMUM = 15
+# The escalation ladder 提醒 → 约谈 → 劝辞, per unit and year (organizations.config, inherited):
+INTERVIEW_YEARS_KEY = "members.interview_after_years"  # years running below → 约谈 whatever the rank
+RESIGN_YEARS_KEY = "members.resign_after_years"  # years running below, among the bottom N → 劝辞
+DEFAULT_INTERVIEW_YEARS = DEFAULT_RESIGN_YEARS = 2
+MAX_LOOKBACK_YEARS = 10
 MIN_POINTS, MAX_POINTS = -50, 100  # a rule outside this range is refused as absurd
 
 # The "four ones" (四个一): one research, one proposal, one public-opinion item, one deed a year.
@@ -82,22 +87,54 @@ class Score:
     counts: dict[str, int] = field(default_factory=dict)  # kind -> entries
     rank: int = 0
     commended: bool = False
-    interview: bool = False
+    interview: bool = False  # among the plan's bottom N and below the minimum
     below_last_year: bool = False
+    years_below: int = 0  # years running below the minimum, this one included (set by with_escalation)
+    interview_years: int = DEFAULT_INTERVIEW_YEARS
+    resign_years: int = DEFAULT_RESIGN_YEARS
 
     @property
     def escalation(self) -> str:
-        """reminder → interview (约谈) → resignation advised (劝辞, below the minimum two years running
-        and among the bottom)."""
+        """The ladder 提醒 → 约谈 → 劝辞, counted in years the member served:
+
+        - below the minimum: reminder (提醒) — and no more in the member's first, partial year;
+        - interview (约谈) when among the bottom N, or below `interview_years` years running;
+        - advise resignation (劝辞) when among the bottom N and below `resign_years` years running.
+        """
         if not self.below_minimum:
             return ""
-        if self.interview and self.below_last_year:
+        if self.first_year:
+            return "reminder"
+        years = max(self.years_below, 1)
+        if self.interview and years >= self.resign_years:
             return "resign"
-        return "interview" if self.interview else "reminder"
+        if self.interview or years >= self.interview_years:
+            return "interview"
+        return "reminder"
+
+    @property
+    def first_year(self) -> bool:
+        """Joined during the year: the minimum is pro rata and nothing beyond a reminder."""
+        joined = getattr(self.member, "joined_on", None)
+        return joined is not None and joined >= datetime.date(self.plan.year, 1, 1)
+
+    @property
+    def served(self) -> bool:
+        """A member during (some of) the year at all."""
+        joined = getattr(self.member, "joined_on", None)
+        return joined is None or joined <= datetime.date(self.plan.year, 12, 31)
 
     @property
     def minimum(self) -> int:
-        return self.plan.annual_minimum
+        """The annual minimum, pro rata to the days served in the year the member joined (rounded
+        down, in the member's favour); 0 for a year before they joined."""
+        if not self.served:
+            return 0
+        if not self.first_year:
+            return self.plan.annual_minimum
+        start, end = year_bounds(self.plan.year)
+        served_days = (end - self.member.joined_on).days + 1
+        return (self.plan.annual_minimum * served_days) // ((end - start).days + 1)
 
     @property
     def shortfall(self) -> int:
@@ -105,7 +142,7 @@ class Score:
 
     @property
     def below_minimum(self) -> bool:
-        return self.points < self.minimum
+        return self.served and self.points < self.minimum
 
     @property
     def missing_quotas(self) -> list:
@@ -194,13 +231,36 @@ ESCALATION_LABELS = {"reminder": _("reminder"), "interview": _("interview (约�
                      "resign": _("advise resignation (劝辞)")}
 
 
+def _ladder_years(units, year: int) -> dict[int, tuple[int, int]]:
+    """{unit id: (interview years, resign years)} from the units' configuration for `year`."""
+    from organizations.config import config_get
+
+    return {u.pk: (int(config_get(u, INTERVIEW_YEARS_KEY, year) or DEFAULT_INTERVIEW_YEARS),
+                   int(config_get(u, RESIGN_YEARS_KEY, year) or DEFAULT_RESIGN_YEARS)) for u in units}
+
+
 def with_escalation(scores: list[Score], year: int) -> list[Score]:
-    """Mark who was also below last year's minimum (one more pass of three queries)."""
+    """Count for each member below the minimum how many years running they have been below it
+    (years before they joined end the run), as far back as the configured ladder needs: three
+    queries per year looked back, only for the members still in a run."""
     below = [s for s in scores if s.below_minimum]
-    if below:
-        last = {s.member.pk: s for s in scores_for([s.member for s in below], year - 1)}
-        for s in below:
-            s.below_last_year = last[s.member.pk].below_minimum
+    if not below:
+        return scores
+    ladders = _ladder_years({s.member.org_unit_id: s.member.org_unit for s in below}.values(), year)
+    for s in below:
+        s.interview_years, s.resign_years = ladders[s.member.org_unit_id]
+        s.years_below = 1
+    needed = min(MAX_LOOKBACK_YEARS, max(max(s.interview_years, s.resign_years) for s in below))
+    running = [s for s in below if not s.first_year]
+    for back in range(1, needed):
+        if not running:
+            break
+        earlier = {p.member.pk: p for p in scores_for([s.member for s in running], year - back)}
+        running = [s for s in running if earlier[s.member.pk].below_minimum]
+        for s in running:
+            s.years_below += 1
+    for s in below:
+        s.below_last_year = s.years_below >= 2
     return scores
 
 

@@ -7,6 +7,7 @@ import random
 from collections import Counter
 
 from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from organizations import permissions
 from organizations.config import config_get
@@ -134,8 +135,24 @@ def workroom_list(user, *, status: str = "", idle_only: bool = False, q: str = "
 
 
 def _older_than(today: datetime.date, days: int) -> Q:
+    """No activity for `days`, counted from the last activity or, before the first one, from the
+    approval (a workroom approved minutes ago is not idle); rooms approved outside the workflow
+    (imports) without a date count from their creation."""
     cutoff = today - datetime.timedelta(days=int(days))
-    return Q(last_activity_on__lt=cutoff) | Q(last_activity_on__isnull=True)
+    tz = timezone.get_current_timezone()
+    created_cutoff = datetime.datetime.combine(cutoff, datetime.time.min, tzinfo=tz)
+    never = Q(last_activity_on__isnull=True) & (
+        Q(approved_on__lt=cutoff) | Q(approved_on__isnull=True, created_at__lt=created_cutoff))
+    return Q(last_activity_on__lt=cutoff) | never
+
+
+def is_idle(workroom: Workroom, today: datetime.date, days: int) -> bool:
+    """The same rule as `idle_q`, for one workroom already loaded."""
+    if not workroom.is_open:
+        return False
+    cutoff = today - datetime.timedelta(days=int(days))
+    since = workroom.last_activity_on or workroom.approved_on or timezone.localdate(workroom.created_at)
+    return since < cutoff
 
 
 def idle_q(today: datetime.date, days: int | None = None) -> Q:

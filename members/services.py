@@ -422,9 +422,11 @@ def workroom_transition(*, actor, workroom: Workroom, action: str, version=None,
         if missing:
             raise GuardFailed(_("Evidence is missing for: %(items)s") % {"items": "、".join(missing)})
         workroom.plaqued_on = today or timezone.localdate()
+    if action == "approve":
+        workroom.approved_on = today or timezone.localdate()  # idle days count from here
     before = {"status": workroom.status}
     workroom.status = to
-    bump_version(workroom, ["status", "plaqued_on"])
+    bump_version(workroom, ["status", "plaqued_on", "approved_on"])
     audit_log(actor=actor, action=f"members.workroom.{action}", target=workroom, before=before,
               after={"status": to}, note=note)
     return workroom

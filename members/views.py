@@ -440,8 +440,7 @@ def workroom_detail(request, pk):
     can_decide = permissions.has_role(request.user, CLERKS, workroom.org_unit)
     today = timezone.localdate()
     idle_days = selectors.idle_days(workroom.org_unit)
-    idle = workroom.is_open and (workroom.last_activity_on is None
-                                 or workroom.last_activity_on < today - datetime.timedelta(days=idle_days))
+    idle = selectors.is_idle(workroom, today, idle_days)
     actions = [a for a, (src, _to, who) in services.WORKROOM_TRANSITIONS.items()
                if workroom.status in src and permissions.has_role(request.user, who, workroom.org_unit)]
     return render(request, "members/workroom_detail.html", {

@@ -8,11 +8,16 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from portal.audit import register_action_labels
+        from portal.reminders import register_sender
         from portal.views import register_home_panel
 
-        from . import rules, tasks  # noqa: F401 - tasks registers the Celery tasks
+        from . import rules, services, tasks  # noqa: F401 - tasks registers the Celery tasks
 
         rules.register_keys()
+        register_sender(services.send_events)
+        from . import audit_keys
+
+        audit_keys.register()
         register_home_panel(_home_panel)
         register_action_labels({
             "notifications.preference_set": _("changed a notification preference"),

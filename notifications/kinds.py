@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.reminders import SOURCES
+from portal.reminders import EVENT_KINDS, SOURCES
 
 DIGEST_KIND = "notifications.digest"
 
@@ -48,6 +48,8 @@ def is_mandatory(kind: str) -> bool:
 def all_kinds() -> list[Kind]:
     """Every kind a user can set a preference for, sorted by kind."""
     found = {k: Kind(k, s.label, k in _MANDATORY) for k, s in SOURCES.items()}
+    for k, label in EVENT_KINDS.items():
+        found[k] = Kind(k, label, k in _MANDATORY)
     for k, spec in _KINDS.items():
         found[k] = Kind(k, spec.label, k in _MANDATORY)
     return [found[k] for k in sorted(found)]
@@ -60,4 +62,6 @@ def label_of(kind: str):
         return _KINDS[kind].label
     if kind in SOURCES:
         return SOURCES[kind].label
+    if kind in EVENT_KINDS:
+        return EVENT_KINDS[kind]
     return kind

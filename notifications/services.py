@@ -119,6 +119,15 @@ def notify(*, recipient, kind: str, subject, key: str, url: str = "", body="", d
     return notification
 
 
+def send_events(reminders: list[Reminder]) -> int:
+    """The engine behind `portal.reminders.send_now`: store events like scanned reminders (same
+    (kind, key, recipient) row, so a later scan adds nothing) and dispatch them after commit.
+    Unit rules that switch a kind off apply as for scans."""
+    rules = OrgRules(timezone.localdate().year)
+    wanted = [r for r in reminders if not rules.is_disabled(r.org_path, r.kind)]
+    return store_batch(wanted) if wanted else 0
+
+
 # --- scans ----------------------------------------------------------------------------------
 
 def scan_all(*, today: datetime.date) -> list[str]:

@@ -10,9 +10,11 @@ class OrganizationsConfig(AppConfig):
         from portal.identity import Identity, register_identity
         from portal.nav import NavItem, register
 
+        from . import audit_keys
         from .permissions import home_identity, roles_of
 
         register_identity(Identity(roles_of=roles_of, home=home_identity))
+        audit_keys.register()
 
         register(NavItem("home", _("Home"), "home", icon="house", order=0))
         register(NavItem("org-tree", _("Organisation tree"), "organizations:tree", icon="diagram-3", order=90))

@@ -8,5 +8,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from .api.schema import install_enum_name_overrides
+        from .third_party import install_app_names
 
         install_enum_name_overrides()
+        install_app_names()

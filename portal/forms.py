@@ -14,7 +14,7 @@ class ChineseDateField(forms.DateField):
     default_error_messages = {"invalid": _("Enter a date such as 2026-11-25, 2026/11/25 or 2026年11月25日.")}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.DateInput(attrs={"placeholder": "2026-11-25", "inputmode": "numeric"},
+        kwargs.setdefault("widget", forms.DateInput(attrs={"placeholder": _("yyyy-mm-dd"), "inputmode": "numeric"},
                                                     format="%Y-%m-%d"))
         super().__init__(**kwargs)
 

@@ -38,10 +38,21 @@ Where the numbers come from, so the reports' summary tables recompute only what 
 Writes that bypass ``save()``/``delete()`` (``QuerySet.update``, ``bulk_update``) call
 ``records_changed(queryset)`` before and after; a move of a subtree calls ``tree_changed``.
 A metric without ``sources`` is recomputed whenever anything at all changed.
+
+Rates (additive extension): ``rate_metric(key, label, numerator=…, denominator=…)`` registers a
+percentage made of two other registered count metrics. Its value is numerator ÷ denominator × 100
+(0 when the denominator is 0), and the metric carries ``parts=(numerator key, denominator key)`` so
+the dashboard shows both counts on hover and the API returns them beside the rate — a published
+"75 %" is always traceable to "84 of 112".
+
+Tables (additive extension): ``@table(key, label, section=…)`` registers a ranked list a section of
+the dashboard shows under its numbers (e.g. the evaluation ranking of handling units):
+``func(unit, start, end) -> {"columns": [label, …], "rows": [[cell, …], …]}`` for the unit's subtree.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -80,16 +91,58 @@ class Metric:
     list_url: Callable | None = None  # (unit, start, end) -> URL of a domain list page, or None
     sources: tuple[Source, ...] | None = None  # what writes can change it; None = anything
     cumulative: bool = False  # counts from the start of the period's year to its end
+    parts: tuple[str, str] | None = None  # a rate's (numerator key, denominator key)
 
 
 METRICS: dict[str, Metric] = {}
 
 
 def metric(key: str, label, *, section, unit="", order: int = 100, records=None, list_url=None, sources=None,
-           cumulative: bool = False):
+           cumulative: bool = False, parts=None):
     def decorator(func):
         METRICS[key] = Metric(key, label, section, func, unit, order, records, list_url, _sources(sources),
-                              cumulative)
+                              cumulative, parts)
+        return func
+
+    return decorator
+
+
+def rate(numerators: dict, denominators: dict) -> dict:
+    """{pk: numerator ÷ denominator in %, one decimal} — 0 where the denominator is 0."""
+    return {pk: round(100 * (numerators.get(pk) or 0) / d, 1) if d else 0.0 for pk, d in denominators.items()}
+
+
+def rate_metric(key: str, label, *, numerator: str, denominator: str, section, order: int = 100) -> Metric:
+    """Register a percentage of two registered count metrics (see the module docstring); it
+    changes when either count's sources change."""
+    num, den = METRICS[numerator], METRICS[denominator]
+
+    def func(units, start, end):
+        units = list(units)
+        return rate(num.func(units, start, end), den.func(units, start, end))
+
+    sources = None if num.sources is None or den.sources is None else num.sources + den.sources
+    metric(key, label, section=section, unit="%", order=order, parts=(numerator, denominator),
+           cumulative=num.cumulative or den.cumulative)(func)
+    METRICS[key] = dataclasses.replace(METRICS[key], sources=sources)
+    return METRICS[key]
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    label: object
+    section: object
+    func: Callable  # (unit, start, end) -> {"columns": [...], "rows": [[...], ...]}
+    order: int = 100
+
+
+TABLES: dict[str, Table] = {}
+
+
+def table(key: str, label, *, section, order: int = 100):
+    def decorator(func):
+        TABLES[key] = Table(key, label, section, func, order)
         return func
 
     return decorator

@@ -56,3 +56,36 @@ def reminder_source(kind: str, label, *, default_lead_days: int = 3):
         return func
 
     return decorator
+
+
+# --- events notified at once ------------------------------------------------------------------
+#
+# Some things should not wait for the next scan: "you are invited", "a suggestion was routed to
+# your department", "a proposal was assigned to your unit". A domain app declares the kind once
+# with `event_kind` and calls `send_now(...)` inside the service's transaction; the engine (the
+# notifications app registers itself with `register_sender`) stores each (kind, key, recipient)
+# once — the same row a scan would store, so a scan that finds the event again adds nothing —
+# and delivers it by each recipient's preference after the transaction commits.
+
+EVENT_KINDS: dict[str, object] = {}
+_SENDERS: list[Callable[[list[Reminder]], object]] = []
+
+
+def event_kind(kind: str, label) -> None:
+    """Declare a kind sent with `send_now` (so users can set a preference for it)."""
+    EVENT_KINDS[kind] = label
+
+
+def register_sender(func: Callable[[list[Reminder]], object]) -> None:
+    if func not in _SENDERS:
+        _SENDERS.append(func)
+
+
+def send_now(reminders: Iterable[Reminder]) -> None:
+    """Notify of events now. Call inside the service's transaction: nothing is sent if it rolls
+    back. Without a registered engine this does nothing."""
+    reminders = [r for r in reminders if r.recipient_id]
+    if not reminders:
+        return
+    for sender in _SENDERS:
+        sender(reminders)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,9 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .health import health_report
-from .identity import home_context
+from .identity import home_context, roles_of
 
 HOME_PANELS: list = []  # callables (request) -> dict | None, registered by apps
+LANDINGS: dict[str, str] = {}  # role code -> URL name, for roles whose work is not on the home page
 
 
 def register_home_panel(func):
@@ -23,9 +24,19 @@ def register_home_panel(func):
     return func
 
 
+def register_landing(role: str, url_name: str) -> None:
+    """A user who has only roles with a landing (a resident: the online hall) is sent there from
+    the home page instead of a page of role cards."""
+    LANDINGS[role] = url_name
+
+
 @login_required
 def home(request):
-    panels = [p for p in (panel(request) for panel in HOME_PANELS) if p]
+    roles = roles_of(request.user)
+    if roles and not request.user.is_superuser and all(r in LANDINGS for r in roles):
+        return redirect(LANDINGS[sorted(roles)[0]])
+    # Each panel says how urgent it is for this user ("order", lower first): work before information.
+    panels = sorted((p for p in (panel(request) for panel in HOME_PANELS) if p), key=lambda p: p.get("order", 50))
     return render(request, "portal/home.html", {**home_context(request.user), "panels": panels})
 
 

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProposalsConfig(AppConfig):
@@ -11,15 +12,16 @@ class ProposalsConfig(AppConfig):
         from portal.audit import register_action_labels
         from portal.nav import NavItem, register
 
-        from . import metrics, reminders, workflows  # noqa: F401 - they register
+        from . import audit_keys, metrics, reminders, workflows  # noqa: F401 - they register
         from .labels import ACTION_LABELS
 
+        audit_keys.register()
         register_action_labels(ACTION_LABELS)
         register_key(ConfigKey("proposals.review_stages", _("Proposal review stages"), None, _stages))
         register_key(ConfigKey("proposals.reply_months", _("Months for a proposal reply"), 3, positive_int(24)))
         register_key(ConfigKey("proposals.term", _("Current term (届)"), ""))
         register_key(ConfigKey("proposals.session", _("Current session (次会议)"), ""))
-        register(NavItem("proposals", _("Proposals"), "proposals:index", icon="file-earmark-text",
+        register(NavItem("proposals", pgettext_lazy("menu", "Proposals"), "proposals:index", icon="file-earmark-text",
                          roles=frozenset({"member", "proposal_staff", "office_clerk", "department", "leader"}),
                          order=50))
         register(NavItem("opinions", _("Public opinion (社情民意)"), "proposals:opinions", icon="megaphone",

@@ -118,6 +118,8 @@ def _load_report_proposals(data, units, admin, stdout) -> int:
             supervision_note=(f"{row['supervisor_role']}领衔督办" if row["supervisor_role"] else ""),
             submitted_at=_at(year, 1, 10), registered_at=_at(year, 2, 1), assigned_at=_at(year, 3, 1),
             closed_at=_at(year, 9, 1) if outcome else None,
+            submitted_on=datetime.date(year, 1, 10), registered_on=datetime.date(year, 2, 1),
+            assigned_on=datetime.date(year, 3, 1), closed_on=datetime.date(year, 9, 1) if outcome else None,
             satisfaction_attitude="satisfied" if outcome else "", satisfaction_result="satisfied" if outcome else "",
             source_ref=ref,
         )
@@ -136,12 +138,14 @@ def _load_report_proposals(data, units, admin, stdout) -> int:
                 role=AssignmentRole.MAIN if i == 0 else AssignmentRole.CO,
                 status=AssignmentStatus.REPLIED if outcome else AssignmentStatus.ASSIGNED,
                 due_on=datetime.date(year, 6, 1), assigned_at=_at(year, 3, 1),
-                replied_at=_at(year, 5, 20) if outcome else None)
+                replied_at=_at(year, 5, 20) if outcome else None, assigned_on=datetime.date(year, 3, 1),
+                replied_on=datetime.date(year, 5, 20) if outcome else None)
             if outcome:
                 Contact.objects.create(assignment=assignment, method="forum", contacted_on=datetime.date(year, 4, 1),
                                        note="提办双方协商", created_by=admin)
                 Reply.objects.create(assignment=assignment, reply_class=ReplyClass.A, text=outcome,
-                                     lines=[{"suggestion": 1, "action": outcome}], created_by=admin)
+                                     lines=[{"suggestion": 1, "action": outcome}], created_by=admin,
+                                     replied_on=datetime.date(year, 5, 20))
         audit_log(actor=None, action="proposals.proposal.create", target=proposal,
                   note=f"报告案例 {row['id']}（第{','.join(map(str, row['lines']))}行）")
         added += 1
@@ -171,7 +175,8 @@ def _load_report_opinions(data, units, admin) -> int:
             title=(row["title"] or f"{row['source_point'] or row['body']}反映的社情民意")[:200].strip("《》"), content=row.get("note") or row.get("follow_up") or row["title"],
             submitter=admin, source_point=row["source_point"] or row["body"][:100], org_unit=unit,
             org_path=unit.path, status=status, bulletin=bulletins[key],
-            reported_to="省政协" if status != OpinionStatus.COMPILED else "", source_ref=ref)
+            reported_to="省政协" if status != OpinionStatus.COMPILED else "", source_ref=ref,
+            submitted_on=datetime.date(year, 2, 1), used_on=datetime.date(year, 3, 1))
         for level in levels:
             Adoption.objects.get_or_create(item=item, level=level, defaults={"adopted_on": datetime.date(year, 5, 1)})
         if row["instruction_by_role"]:

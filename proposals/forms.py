@@ -56,9 +56,44 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         return lines
 
 
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.org_unit.name}）"
+
+
+class PaperEntryForm(ProposalForm):
+    """代录: the proposer among the members of the staff's CPPCC units, and the date on the paper."""
+
+    proposer = MemberChoiceField(label=_("Proposer"), queryset=Member.objects.none())
+    submitted_on = ChineseDateField(label=_("Date on the paper"),
+                                    help_text=_("The day the member handed it in (e.g. at the plenary)."))
+    field_order = ["proposer", "submitted_on"]
+
+    def __init__(self, *args, members, **kwargs):
+        super(ProposalForm, self).__init__(*args, **kwargs)  # the Bootstrap mixin, not ProposalForm's one-member setup
+        self.fields["proposer"].queryset = members
+        self.fields["cosigners"].queryset = members
+        self.fields["cosigners"].label_from_instance = self.fields["proposer"].label_from_instance
+        self.fields["cosigners"].help_text = _("Members who signed the paper (same CPPCC unit as the proposer).")
+        self.fields["cosigners"].widget.attrs["size"] = 6
+        self.fields["body"].queryset = Body.objects.filter(
+            unit_id__in=members.values("org_unit_id"), is_active=True).select_related("unit").order_by("kind", "name")
+        del self.fields["version"]
+
+
 class NoteForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class RegisterForm(NoteForm):
+    registered_on = ChineseDateField(label=_("Registered on"), required=False, help_text=_("Empty means today."))
+
+
+class EventDateForm(BootstrapFormMixin, forms.Form):
+    """The optional date of a one-button step (submitting on paper, formal assignment)."""
+
+    on = ChineseDateField(label=_("Date"), required=False, help_text=_("Empty means today."))
 
 
 class RejectForm(BootstrapFormMixin, forms.Form):
@@ -115,6 +150,8 @@ class ReplyForm(BootstrapFormMixin, forms.Form):
                              help_text=_("PDF, Word or image, at most 10 MB."))
     follow_up_on = ChineseDateField(label=_("Follow-up review date"), required=False,
                                     help_text=_("Required for class B."))
+    replied_on = ChineseDateField(label=_("Date of the reply letter"), required=False,
+                                  help_text=_("Empty means today."))
 
     def __init__(self, *args, proposal: Proposal, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,6 +213,7 @@ class OpinionForm(BootstrapFormMixin, forms.Form):
     source_point = forms.CharField(label=_("Liaison point / source"), max_length=100, required=False)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False,
                                   help_text=_("For information officers: the unit the item comes from."))
+    submitted_on = ChineseDateField(label=_("Submitted on"), required=False, help_text=_("Empty means today."))
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

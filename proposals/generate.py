@@ -91,6 +91,10 @@ def generate(*, ctx, stdout):
                         "registered_at": at(day + datetime.timedelta(days=7), rng) if status in NUMBERED else None,
                         "assigned_at": at(day + datetime.timedelta(days=14), rng) if status in ASSIGNED else None,
                         "closed_at": at(day + datetime.timedelta(days=120), rng) if status == P.CLOSED else None,
+                        "submitted_on": day if status != P.DRAFT else None,
+                        "registered_on": day + datetime.timedelta(days=7) if status in NUMBERED else None,
+                        "assigned_on": day + datetime.timedelta(days=14) if status in ASSIGNED else None,
+                        "closed_on": day + datetime.timedelta(days=120) if status == P.CLOSED else None,
                         "created_at": at(day, rng), "version": 1,
                     })
             with Copier(Assignment, explicit_ids=True) as assignments:
@@ -112,6 +116,8 @@ def generate(*, ctx, stdout):
                             "role": AssignmentRole.MAIN if k == 0 else AssignmentRole.CO, "status": a_status,
                             "due_on": due, "assigned_at": at(day + datetime.timedelta(days=14), rng),
                             "replied_at": at(due, rng) if a_status == AssignmentStatus.REPLIED else None,
+                            "assigned_on": day + datetime.timedelta(days=14),
+                            "replied_on": due if a_status == AssignmentStatus.REPLIED else None,
                         })
                         if k == 0 and status in REPLIED:
                             main_of.append((next_assignment, due))
@@ -122,7 +128,7 @@ def generate(*, ctx, stdout):
                     replies.row({"assignment_id": assignment_id, "reply_class": rng.choice("AAB" "BC"),
                                  "text": "经研究，已列入年度计划并组织实施。",
                                  "lines": [{"suggestion": 1, "action": "已落实"}], "created_by_id": staff,
-                                 "created_at": at(due, rng)})
+                                 "created_at": at(due, rng), "replied_on": due})
             counts["replies"] += len(main_of)
         counts["proposals"] += n
         progress.add(n)
@@ -143,7 +149,7 @@ def generate(*, ctx, stdout):
                            "title": "关于" + title(rng) + "的建议", "content": "基层群众反映，建议有关部门重视。",
                            "submitter_id": staff, "member_id": rng.choice(ctx.member_ids_by_county[county]),
                            "status": rng.choices(o_statuses, o_weights)[0], "submitted_at": at(day, rng),
-                           "version": 1})
+                           "submitted_on": day, "version": 1})
         done += n
         progress.add(n)
     progress.finish()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -97,11 +98,21 @@ class Proposal(OrgScopedModel, VersionedModel):
     satisfaction_attitude = models.CharField(_("satisfaction with the attitude"), max_length=20, blank=True)
     satisfaction_result = models.CharField(_("satisfaction with the result"), max_length=20, blank=True)
     rating_comment = models.TextField(_("comment on the handling"), blank=True)
+    # Event dates (the day it happened: the plenary or the date on the paper, the registration
+    # meeting …), set by staff or today; the *_at timestamps below say when they were typed in.
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True, db_index=True)
+    registered_on = models.DateField(_("registered on"), null=True, blank=True, db_index=True)
+    assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, db_index=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
     assigned_at = models.DateTimeField(_("formally assigned"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     source_ref = models.CharField(_("source"), max_length=100, blank=True)
+    entered_by_staff = models.BooleanField(
+        _("entered by staff (代录)"), default=False,
+        help_text=_("Handed in on paper and entered by proposal staff on the member's behalf; "
+                    "`submitted_by` is the staff member."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -203,6 +214,8 @@ class Assignment(models.Model):
                               default=AssignmentStatus.PRE)
     due_on = models.DateField(_("reply due"))
     contest_reason = models.TextField(_("reason for contesting"), blank=True)
+    assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
+    replied_on = models.DateField(_("replied on"), null=True, blank=True, db_index=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
 
@@ -264,6 +277,8 @@ class Reply(models.Model):
     follow_up_on = models.DateField(_("follow-up review date"), null=True, blank=True)
     followed_up_at = models.DateTimeField(null=True, blank=True)
     follow_up_note = models.TextField(_("follow-up result"), blank=True)
+    replied_on = models.DateField(_("replied on"), default=timezone.localdate, db_index=True,
+                                  help_text=_("The date of the reply letter."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -489,6 +504,9 @@ class OpinionItem(OrgScopedModel, VersionedModel):
     from_proposal = models.OneToOneField(Proposal, null=True, blank=True, on_delete=models.SET_NULL,
                                          related_name="opinion_item")
     source_ref = models.CharField(_("source"), max_length=100, blank=True)
+    submitted_on = models.DateField(_("submitted on"), default=timezone.localdate, db_index=True)
+    used_on = models.DateField(_("used on"), null=True, blank=True,
+                               help_text=_("The day the office used it: compiled into a bulletin or reported."))
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
 
     class Meta:

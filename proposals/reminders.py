@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import Role
 from organizations.permissions import PROPOSAL_STAFF_ROLES
 from organizations.selectors import RoleHolders
-from portal.reminders import Reminder, reminder_source
+from portal.reminders import Reminder, event_kind, reminder_source
 
 from .models import (
     Assignment,
@@ -100,3 +100,28 @@ def key_supervision(today: datetime.date):
                        key=f"proposal:{p.pk}:supervise:{today:%Y-%m}-{half}",
                        subject=format_lazy(_("Supervise the key proposal “{title}”"), title=p.title),
                        url=p.get_absolute_url(), org_path=p.org_path)
+
+
+# --- events sent at once (portal.reminders.send_now) ------------------------------------------
+
+ASSIGNED = "proposals.assigned"
+event_kind(ASSIGNED, _("A proposal was assigned to my unit"))
+
+
+def assignment_events(proposal, assignments, *, stage: str) -> list[Reminder]:
+    """"A proposal was assigned to your unit" for each assignment, to the handlers of its unit:
+    once when it is pre-assigned (to accept or contest) and once when it is formally assigned."""
+    assignments = list(assignments)
+    if not assignments:
+        return []
+    holders = RoleHolders([Role.DEPARTMENT])
+    subjects = {"pre": _("Proposal “{title}” is proposed for your unit: accept or contest it"),
+                "assigned": _("Proposal “{title}” was assigned to your unit; reply by {day}")}
+    events = []
+    for a in assignments:
+        for uid in holders.at(a.unit_path):
+            events.append(Reminder(
+                recipient_id=uid, kind=ASSIGNED, key=f"assignment:{a.pk}:{stage}",
+                subject=format_lazy(subjects[stage], title=proposal.title, day=a.due_on.isoformat()),
+                url=proposal.get_absolute_url(), due=a.due_on, org_path=proposal.org_path))
+    return events

@@ -157,3 +157,12 @@ def opinion_list(*, user, status: str = "") -> QuerySet[OpinionItem]:
         qs = qs.filter(status=status)
     return qs.select_related("member", "org_unit", "bulletin").prefetch_related("adoptions", "instructions").order_by(
         "-submitted_at", "-id")
+
+
+def members_for_paper_entry(*, user):
+    """The active members whose proposals the user may enter on their behalf (代录): members of
+    the CPPCC units under the user's proposal-staff or office scope."""
+    from members.models import Member
+
+    return (Member.objects.filter(is_active=True).filter(org_permissions.scope_q(user, roles=STAFF_ROLES))
+            .select_related("org_unit").order_by("org_path", "name"))

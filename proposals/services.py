@@ -18,9 +18,10 @@ from organizations.permissions import has_role
 from portal.audit import audit_log, changed, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
+from portal.reminders import send_now
 from portal.uploads import content_matches
 
-from . import permissions
+from . import dates, permissions, reminders
 from .models import (
     ALLOWED_EXTENSIONS,
     MAX_ATTACHMENT_BYTES,
@@ -120,6 +121,57 @@ def proposal_create(*, actor, member: Member, title: str, case: str, suggestions
     return proposal
 
 
+EARLIEST_PAPER_DATE = datetime.date(1949, 10, 1)
+
+
+@transaction.atomic
+def proposal_enter_on_behalf(*, actor, member: Member, submitted_on: datetime.date, title: str, case: str,
+                             suggestions, analysis: str = "", category: str = ProposalCategory.OTHER,
+                             kind: str = ProposalKind.INDIVIDUAL, body=None,
+                             cosigners: list[Member] | None = None) -> Proposal:
+    """代录: proposal staff enter a proposal a member handed in on paper. It is submitted as of the
+    date on the paper (never in the future), the co-signers signed the paper so they count as
+    confirmed, and the record says it was entered by staff (`entered_by_staff`, `submitted_by`,
+    audit event `proposals.proposal.enter_on_behalf`)."""
+    if not permissions.is_staff_for(actor, member.org_path):
+        raise NotAllowed()
+    if not member.is_active:
+        raise DomainError(_("Choose an active member of the unit."), field="proposer")
+    if not isinstance(submitted_on, datetime.date):
+        raise DomainError(_("Enter the date on the paper."), field="submitted_on")
+    if submitted_on > _today():
+        raise DomainError(_("The date on the paper cannot be in the future."), field="submitted_on")
+    if submitted_on < EARLIEST_PAPER_DATE:
+        raise DomainError(_("The date on the paper cannot be before 1 October 1949."), field="submitted_on")
+    if not title.strip() or not case.strip():
+        raise DomainError(_("Title and case are required."), field="title")
+    _check_choice(category, ProposalCategory, "category")
+    _check_choice(kind, ProposalKind, "kind")
+    if body is not None and body.unit_id != member.org_unit_id:
+        raise DomainError(_("Choose a body of the member's own CPPCC unit."), field="body")
+    wanted = [m for m in (cosigners or []) if m.pk != member.pk]
+    if kind == ProposalKind.JOINT and not wanted:
+        raise DomainError(_("A joint proposal needs at least one co-signer."), field="cosigners")
+    # the date on the paper, at noon local time, so it falls on that day in every report
+    submitted_at = timezone.make_aware(datetime.datetime.combine(submitted_on, datetime.time(12)))
+    proposal = Proposal.objects.create(
+        proposer=member, submitted_by=actor, org_unit_id=member.org_unit_id, org_path=member.org_path,
+        title=title.strip()[:200], case=case.strip(), analysis=analysis.strip(),
+        suggestions=_clean_suggestions(suggestions), category=category, kind=kind, body=body,
+        year=submitted_on.year, status=ProposalStatus.SUBMITTED, submitted_at=submitted_at, review_stage=0,
+        entered_by_staff=True,
+    )
+    _set_cosigners(proposal, wanted)
+    proposal.cosigners.update(status=CosignerStatus.CONFIRMED)
+    audit_log(actor=actor, action="proposals.proposal.enter_on_behalf", target=proposal,
+              after={**snapshot(proposal, ["title", "kind", "category", "status", "entered_by_staff"]),
+                     "proposer": member.name, "submitted_on": submitted_on.isoformat(),
+                     "cosigners": [m.name for m in wanted]})
+    duty_record_add(member=member, kind="proposal_submitted", source=proposal, occurred_on=submitted_on,
+                    title=proposal.title, actor=actor)
+    return proposal
+
+
 def _set_cosigners(proposal: Proposal, cosigners: list[Member]) -> None:
     wanted = {m.pk: m for m in cosigners if m.pk != proposal.proposer_id}
     for m in wanted.values():
@@ -175,18 +227,22 @@ def cosigner_answer(*, actor, proposal: Proposal, confirm: bool) -> Cosigner:
 
 
 @transaction.atomic
-def proposal_submit(*, actor, proposal: Proposal, version=None) -> Proposal:
+def proposal_submit(*, actor, proposal: Proposal, version=None, submitted_on: datetime.date | None = None) -> Proposal:
+    """Hand in the proposal, on `submitted_on` (the plenary or the date on the paper; default today)."""
     proposal = _locked(Proposal, proposal.pk)
     if not PROPOSAL.may(proposal, actor, "submit"):
         raise NotAllowed()
     check_version(proposal, version)
     row = PROPOSAL.check(proposal, actor, "submit")
+    proposal.submitted_on = dates.proposal_submitted_on(submitted_on)
     proposal.status = row.target
     proposal.submitted_at = timezone.now()
     proposal.review_stage = 0
-    bump_version(proposal, ["status", "submitted_at", "review_stage"])
-    audit_log(actor=actor, action="proposals.proposal.submit", target=proposal, after={"status": proposal.status})
-    duty_record_add(member=proposal.proposer, kind="proposal_submitted", source=proposal, occurred_on=_today(),
+    bump_version(proposal, ["status", "submitted_at", "submitted_on", "review_stage"])
+    audit_log(actor=actor, action="proposals.proposal.submit", target=proposal,
+              after={"status": proposal.status, "submitted_on": proposal.submitted_on.isoformat()})
+    duty_record_add(member=proposal.proposer, kind="proposal_submitted", source=proposal,
+                    occurred_on=proposal.submitted_on,
                     title=proposal.title, actor=actor)
     return proposal
 
@@ -251,18 +307,23 @@ def _next_number(proposal: Proposal) -> int:
 
 
 @transaction.atomic
-def proposal_register(*, actor, proposal: Proposal, version=None, note: str = "") -> Proposal:
-    """立案: give the proposal its number for the unit's current term and session."""
+def proposal_register(*, actor, proposal: Proposal, version=None, note: str = "",
+                      registered_on: datetime.date | None = None) -> Proposal:
+    """立案: give the proposal its number for the unit's current term and session, on
+    `registered_on` (default today)."""
     proposal = _staff_locked(actor, proposal, "register", version)
+    proposal.registered_on = dates.proposal_registered_on(registered_on, proposal=proposal)
     proposal.term = config_get(proposal.org_unit, "proposals.term") or ""
     proposal.session = config_get(proposal.org_unit, "proposals.session") or ""
     proposal.number = _next_number(proposal)
     proposal.status = ProposalStatus.REGISTERED
     proposal.registered_at = timezone.now()
-    bump_version(proposal, ["term", "session", "number", "status", "registered_at"])
+    bump_version(proposal, ["term", "session", "number", "status", "registered_at", "registered_on"])
     audit_log(actor=actor, action="proposals.proposal.register", target=proposal,
-              after={"status": proposal.status, "number": proposal.number_label}, note=note[:500])
-    duty_record_add(member=proposal.proposer, kind="proposal_registered", source=proposal, occurred_on=_today(),
+              after={"status": proposal.status, "number": proposal.number_label,
+                     "registered_on": proposal.registered_on.isoformat()}, note=note[:500])
+    duty_record_add(member=proposal.proposer, kind="proposal_registered", source=proposal,
+                    occurred_on=proposal.registered_on,
                     title=proposal.title, actor=actor)
     return proposal
 
@@ -340,11 +401,12 @@ def proposal_preassign(*, actor, proposal: Proposal, main_unit: OrgUnit, co_unit
         if unit_id not in wanted:
             assignment.status = AssignmentStatus.WITHDRAWN
             assignment.save(update_fields=["status"])
+    new_assignments = []
     for unit_id, role in wanted.items():
         assignment = current.get(unit_id)
         if assignment is None:
-            Assignment.objects.create(proposal=proposal, unit=units[unit_id], unit_path=units[unit_id].path,
-                                      role=role, due_on=due_on)
+            new_assignments.append(Assignment.objects.create(proposal=proposal, unit=units[unit_id],
+                                                             unit_path=units[unit_id].path, role=role, due_on=due_on))
         else:
             changes = {"role": role, "due_on": due_on}
             if role != assignment.role or assignment.status == AssignmentStatus.CONTESTED:
@@ -356,6 +418,7 @@ def proposal_preassign(*, actor, proposal: Proposal, main_unit: OrgUnit, co_unit
     bump_version(proposal, ["status"])
     audit_log(actor=actor, action="proposals.proposal.preassign", target=proposal,
               after={"main": main_unit.name, "co": [u.name for u in co_units], "due_on": due_on.isoformat()})
+    send_now(reminders.assignment_events(proposal, new_assignments, stage="pre"))
     return proposal
 
 
@@ -390,20 +453,27 @@ def assignment_contest(*, actor, assignment: Assignment, reason: str) -> Assignm
 
 
 @transaction.atomic
-def proposal_assign_formally(*, actor, proposal: Proposal, version=None) -> Proposal:
-    """正式交办: every listed unit starts handling with its deadline."""
+def proposal_assign_formally(*, actor, proposal: Proposal, version=None,
+                             assigned_on: datetime.date | None = None) -> Proposal:
+    """正式交办: every listed unit starts handling with its deadline, from `assigned_on`
+    (default today)."""
     proposal = _staff_locked(actor, proposal, "assign", version)
+    assigned_on = dates.proposal_assigned_on(assigned_on, proposal=proposal)
     active = list(proposal.assignments.exclude(status=AssignmentStatus.WITHDRAWN).select_related("unit"))
     now = timezone.now()
     for a in active:
         a.status = AssignmentStatus.ASSIGNED
         a.assigned_at = now
-        a.save(update_fields=["status", "assigned_at"])
+        a.assigned_on = assigned_on
+        a.save(update_fields=["status", "assigned_at", "assigned_on"])
     proposal.status = ProposalStatus.HANDLING
     proposal.assigned_at = now
-    bump_version(proposal, ["status", "assigned_at"])
+    proposal.assigned_on = assigned_on
+    bump_version(proposal, ["status", "assigned_at", "assigned_on"])
     audit_log(actor=actor, action="proposals.proposal.assign", target=proposal,
-              after={"status": proposal.status, "units": [a.unit.name for a in active]})
+              after={"status": proposal.status, "units": [a.unit.name for a in active],
+                     "assigned_on": assigned_on.isoformat()})
+    send_now(reminders.assignment_events(proposal, active, stage="assigned"))
     return proposal
 
 
@@ -439,21 +509,24 @@ def validate_upload(upload, field="file"):
 
 @transaction.atomic
 def reply_submit(*, actor, assignment: Assignment, reply_class: str, text: str, lines=None,
-                 document_number: str = "", letter=None, follow_up_on: datetime.date | None = None) -> Reply:
-    """The handling unit replies: result class, per-suggestion actions, the signed letter."""
+                 document_number: str = "", letter=None, follow_up_on: datetime.date | None = None,
+                 replied_on: datetime.date | None = None) -> Reply:
+    """The handling unit replies: result class, per-suggestion actions, the signed letter, dated
+    `replied_on` (the letter's date; default today)."""
     assignment = Assignment.objects.select_for_update().select_related("proposal").get(pk=assignment.pk)
     if not ASSIGNMENT.may(assignment, actor, "reply"):
         raise NotAllowed()
     proposal = _locked(Proposal, assignment.proposal_id)
     assignment.proposal = proposal
     ASSIGNMENT.check(assignment, actor, "reply")
+    replied_on = dates.reply_replied_on(replied_on, assignment=assignment, proposal=proposal)
     _check_choice(reply_class, ReplyClass, "reply_class")
     if not (text or "").strip():
         raise DomainError(_("Write the reply."), field="text")
     if reply_class == ReplyClass.B:
         if follow_up_on is None:
             raise DomainError(_("B-class replies need a follow-up review date."), field="follow_up_on")
-        if follow_up_on <= _today():
+        if follow_up_on <= replied_on:
             raise DomainError(_("The follow-up date must be in the future."), field="follow_up_on")
     if letter is not None:
         validate_upload(letter, "letter")
@@ -465,7 +538,8 @@ def reply_submit(*, actor, assignment: Assignment, reply_class: str, text: str, 
     round_no = 2 if proposal.reopened else 1
     reply = Reply(assignment=assignment, round=round_no, reply_class=reply_class, text=text.strip(),
                   lines=clean_lines, document_number=document_number.strip()[:60],
-                  follow_up_on=follow_up_on if reply_class == ReplyClass.B else None, created_by=actor)
+                  follow_up_on=follow_up_on if reply_class == ReplyClass.B else None, created_by=actor,
+                  replied_on=replied_on)
     if letter is not None:
         reply.letter = letter
     try:
@@ -475,9 +549,11 @@ def reply_submit(*, actor, assignment: Assignment, reply_class: str, text: str, 
         raise GuardFailed(_("This unit already replied."))
     assignment.status = AssignmentStatus.REPLIED
     assignment.replied_at = timezone.now()
-    assignment.save(update_fields=["status", "replied_at"])
+    assignment.replied_on = replied_on
+    assignment.save(update_fields=["status", "replied_at", "replied_on"])
     audit_log(actor=actor, action="proposals.assignment.reply", target=proposal,
-              after={"unit": assignment.unit.name, "class": reply_class, "document_number": reply.document_number})
+              after={"unit": assignment.unit.name, "class": reply_class, "document_number": reply.document_number,
+                     "replied_on": replied_on.isoformat()})
     if not proposal.assignments.filter(status=AssignmentStatus.ASSIGNED).exists():
         proposal.status = ProposalStatus.REPLIED
         bump_version(proposal, ["status"])
@@ -486,7 +562,8 @@ def reply_submit(*, actor, assignment: Assignment, reply_class: str, text: str, 
 
 
 @transaction.atomic
-def proposal_rate(*, actor, proposal: Proposal, attitude: str, result: str, comment: str = "") -> Proposal:
+def proposal_rate(*, actor, proposal: Proposal, attitude: str, result: str, comment: str = "",
+                  closed_on: datetime.date | None = None) -> Proposal:
     """The proposer rates attitude and result. Dissatisfaction reopens handling once."""
     proposal = _locked(Proposal, proposal.pk)
     PROPOSAL.check(proposal, actor, "rate")
@@ -504,14 +581,15 @@ def proposal_rate(*, actor, proposal: Proposal, attitude: str, result: str, comm
     else:
         proposal.status = ProposalStatus.CLOSED
         proposal.closed_at = timezone.now()
-        fields.append("closed_at")
+        proposal.closed_on = dates.proposal_closed_on(closed_on, proposal=proposal)
+        fields += ["closed_at", "closed_on"]
     bump_version(proposal, fields)
     audit_log(actor=actor, action="proposals.proposal.rate", target=proposal,
               after={"attitude": attitude, "result": result, "status": proposal.status}, note=comment[:500])
     main_reply = Reply.objects.filter(assignment__proposal=proposal, assignment__role=AssignmentRole.MAIN).last()
     if proposal.status == ProposalStatus.CLOSED and main_reply and main_reply.reply_class == ReplyClass.A:
-        duty_record_add(member=proposal.proposer, kind="proposal_adopted", source=proposal, occurred_on=_today(),
-                        title=proposal.title, actor=actor)
+        duty_record_add(member=proposal.proposer, kind="proposal_adopted", source=proposal,
+                        occurred_on=proposal.closed_on, title=proposal.title, actor=actor)
     return proposal
 
 
@@ -728,8 +806,10 @@ def _cppcc_unit_for(unit: OrgUnit) -> OrgUnit:
 
 
 @transaction.atomic
-def opinion_submit(*, actor, title: str, content: str, unit: OrgUnit | None = None, source_point: str = "") -> OpinionItem:
-    """Members, information officers (liaison secretaries) and liaison points submit items."""
+def opinion_submit(*, actor, title: str, content: str, unit: OrgUnit | None = None, source_point: str = "",
+                   submitted_on: datetime.date | None = None) -> OpinionItem:
+    """Members, information officers (liaison secretaries) and liaison points submit items, on
+    `submitted_on` (default today)."""
     member = Member.objects.filter(user=actor).select_related("org_unit").first() if actor.is_authenticated else None
     if unit is None:
         if member is None:
@@ -741,13 +821,15 @@ def opinion_submit(*, actor, title: str, content: str, unit: OrgUnit | None = No
         raise NotAllowed()
     if not (title or "").strip() or not (content or "").strip():
         raise DomainError(_("Title and content are required."), field="title")
+    submitted_on = dates.opinion_submitted_on(submitted_on)
     office = _cppcc_unit_for(unit)
     item = OpinionItem.objects.create(title=title.strip()[:200], content=content.strip(), submitter=actor,
                                       member=member, source_point=source_point.strip()[:100], org_unit=office,
-                                      org_path=office.path)
-    audit_log(actor=actor, action="proposals.opinion.submit", target=item)
+                                      org_path=office.path, submitted_on=submitted_on)
+    audit_log(actor=actor, action="proposals.opinion.submit", target=item,
+              after={"submitted_on": submitted_on.isoformat()})
     if member is not None:
-        duty_record_add(member=member, kind="opinion_submitted", source=item, occurred_on=_today(),
+        duty_record_add(member=member, kind="opinion_submitted", source=item, occurred_on=submitted_on,
                         title=item.title, actor=actor)
     return item
 
@@ -782,14 +864,16 @@ def bulletin_compile(*, actor, unit: OrgUnit, items: list[OpinionItem], publishe
     locked = list(OpinionItem.objects.select_for_update().filter(pk__in=[i.pk for i in items]))
     if any(i.org_unit_id != unit.pk or OPINION.refusal(i, "compile") for i in locked) or len(locked) != len(items):
         raise GuardFailed(_("Only newly submitted items of this unit can be compiled."))
+    for i in locked:  # the bulletin's date is the day its items were used
+        dates.opinion_used_on(published_on, item=i, field="published_on")
     OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # serialise issue numbers per unit
     year = published_on.year
     last = Bulletin.objects.filter(org_unit=unit, year=year).order_by("-issue").values_list("issue", flat=True).first()
     bulletin = Bulletin.objects.create(org_unit=unit, org_path=unit.path, year=year, issue=(last or 0) + 1,
                                        title=title.strip()[:200], published_on=published_on)
     for item in locked:
-        item.status, item.bulletin = OpinionStatus.COMPILED, bulletin
-        bump_version(item, ["status", "bulletin"])
+        item.status, item.bulletin, item.used_on = OpinionStatus.COMPILED, bulletin, published_on
+        bump_version(item, ["status", "bulletin", "used_on"])
         audit_log(actor=actor, action="proposals.opinion.compile", target=item, after={"bulletin": str(bulletin)})
     return bulletin
 
@@ -810,8 +894,7 @@ def opinion_report(*, actor, item: OpinionItem, reported_to: str, version=None) 
 def opinion_adopt(*, actor, item: OpinionItem, level: str, adopted_on: datetime.date, by: str = "") -> Adoption:
     item = _office_item(actor, item, "adopt")
     _check_choice(level, AdoptionLevel, "level")
-    if adopted_on > _today():
-        raise DomainError(_("The date cannot be in the future."), field="adopted_on")
+    adopted_on = dates.opinion_later_on(adopted_on, item=item, field="adopted_on", label=_("The adoption date"))
     if item.adoptions.filter(level=level).exists():
         raise GuardFailed(_("Adoption at this level is already recorded."))
     adoption = Adoption.objects.create(item=item, level=level, adopted_on=adopted_on, by=by.strip()[:100])
@@ -831,8 +914,7 @@ def instruction_add(*, actor, item: OpinionItem, leader: str, given_on: datetime
     item = _office_item(actor, item, "instruction")
     if not (leader or "").strip() or not (text or "").strip():
         raise DomainError(_("Name the leader and give the instruction."), field="leader")
-    if given_on > _today():
-        raise DomainError(_("The date cannot be in the future."), field="given_on")
+    given_on = dates.opinion_later_on(given_on, item=item, field="given_on", label=_("The date of the instruction"))
     instruction = Instruction.objects.create(item=item, leader=leader.strip()[:100], given_on=given_on,
                                              text=text.strip(), handling=handling.strip())
     audit_log(actor=actor, action="proposals.opinion.instruction", target=item,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("supervision/", views.supervision, name="supervision"),
     path("new/", views.create, name="create"),
+    path("enter/", views.enter_on_behalf, name="enter"),
     path("export/registered.docx", views.export_registered, name="export_registered"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),

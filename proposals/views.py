@@ -53,7 +53,8 @@ def home_panel(request):
     if roles & {Role.LEADER, *STAFF_ROLES}:
         counts.append((_("Key proposals"), selectors.supervision_list(user=user).count(), "proposals:supervision"))
         counts.append((_("Overdue replies"), selectors.overdue_assignments(user=user).count(), "proposals:supervision"))
-    return {"template": "proposals/_home_panel.html", "counts": counts}
+    return {"template": "proposals/_home_panel.html", "counts": counts,
+            "order": 12 if Role.DEPARTMENT in roles else 20}
 
 
 @login_required
@@ -155,6 +156,28 @@ def create(request):
 
 
 @login_required
+def enter_on_behalf(request):
+    """代录: proposal staff enter a proposal a member handed in on paper."""
+    if not org_permissions.has_role(request.user, STAFF_ROLES):
+        raise Http404
+    form = forms.PaperEntryForm(request.POST or None, members=selectors.members_for_paper_entry(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            proposal = services.proposal_enter_on_behalf(
+                actor=request.user, member=data["proposer"], submitted_on=data["submitted_on"], title=data["title"],
+                case=data["case"], analysis=data["analysis"], suggestions=data["suggestions"],
+                category=data["category"], kind=data["kind"], body=data["body"], cosigners=list(data["cosigners"]))
+        except DomainError as exc:
+            _apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Entered on the member's behalf and submitted for review."))
+            return redirect(proposal)
+    return render(request, "proposals/form.html", {"form": form, "title": _("Enter a paper proposal (代录)"),
+                                                   "tab": "enter"}, status=400 if form.errors else 200)
+
+
+@login_required
 def edit(request, pk):
     proposal = selectors.proposal_detail(user=request.user, pk=pk)
     if "edit" not in allowed_actions(proposal, request.user):
@@ -195,7 +218,7 @@ def _detail_context(request, proposal, bound=None):
     if "review" in actions:
         ctx_forms["review"] = form("review", forms.NoteForm)
     if "register" in actions:
-        ctx_forms["register"] = form("register", forms.NoteForm)
+        ctx_forms["register"] = form("register", forms.RegisterForm)
     if "reject" in actions:
         ctx_forms["reject"] = form("reject", forms.RejectForm)
     if "merge" in actions:
@@ -262,6 +285,14 @@ def _run(request, proposal, form_key, form, call):
     return redirect("proposals:detail", pk=proposal.pk)
 
 
+def _event_date(post):
+    """The optional date (`on`) of a one-button step; a garbage date is a form error, not today."""
+    form = forms.EventDateForm(post)
+    if not form.is_valid():
+        raise DomainError(form.errors["on"][0], field="on")
+    return form.cleaned_data["on"]
+
+
 @login_required
 @require_POST
 def act(request, pk, action):
@@ -269,19 +300,21 @@ def act(request, pk, action):
     user, post = request.user, request.POST
     version = post.get("version")
     simple = {
-        "submit": lambda d: services.proposal_submit(actor=user, proposal=proposal, version=version),
+        "submit": lambda d: services.proposal_submit(actor=user, proposal=proposal, version=version,
+                                                     submitted_on=_event_date(post)),
         "withdraw": lambda d: services.proposal_withdraw(actor=user, proposal=proposal),
         "confirm": lambda d: services.cosigner_answer(actor=user, proposal=proposal, confirm=True),
         "decline": lambda d: services.cosigner_answer(actor=user, proposal=proposal, confirm=False),
-        "assign": lambda d: services.proposal_assign_formally(actor=user, proposal=proposal, version=version),
+        "assign": lambda d: services.proposal_assign_formally(actor=user, proposal=proposal, version=version,
+                                                              assigned_on=_event_date(post)),
     }
     if action in simple:
         return _run(request, proposal, action, None, simple[action])
     handlers = {
         "review": (forms.NoteForm(post), lambda d: services.proposal_review_advance(
             actor=user, proposal=proposal, note=d["note"], version=d["version"])),
-        "register": (forms.NoteForm(post), lambda d: services.proposal_register(
-            actor=user, proposal=proposal, note=d["note"], version=d["version"])),
+        "register": (forms.RegisterForm(post), lambda d: services.proposal_register(
+            actor=user, proposal=proposal, note=d["note"], version=d["version"], registered_on=d["registered_on"])),
         "reject": (forms.RejectForm(post), lambda d: services.proposal_reject(
             actor=user, proposal=proposal, reason=d["reason"], conversion=d["conversion"], version=d["version"])),
         "merge": (forms.MergeForm(post, proposal=proposal), lambda d: services.proposal_merge(
@@ -335,7 +368,8 @@ def assignment_act(request, pk, action):
     reply_form = forms.ReplyForm(request.POST, request.FILES, prefix=prefix, proposal=proposal)
     handlers["reply"] = (reply_form, lambda d: services.reply_submit(
         actor=user, assignment=assignment, reply_class=d["reply_class"], text=d["text"], lines=reply_form.lines(),
-        document_number=d["document_number"], letter=d["letter"], follow_up_on=d["follow_up_on"]))
+        document_number=d["document_number"], letter=d["letter"], follow_up_on=d["follow_up_on"],
+        replied_on=d["replied_on"]))
     if action not in handlers:
         raise Http404
     form, call = handlers[action]
@@ -408,7 +442,8 @@ def opinion_create(request):
         d = form.cleaned_data
         try:
             item = services.opinion_submit(actor=request.user, title=d["title"], content=d["content"],
-                                           unit=d["unit"], source_point=d["source_point"])
+                                           unit=d["unit"], source_point=d["source_point"],
+                                           submitted_on=d["submitted_on"])
         except DomainError as exc:
             _apply_domain_error(form, exc)
         else:

@@ -13,12 +13,15 @@ class ReportsConfig(AppConfig):
         from portal.views import register_home_panel
 
         from . import (  # noqa: F401 - registers metrics and Celery tasks
+            audit_keys,
             marks,
             member_metrics,
             org_metrics,
             tasks,
         )
         from .views import home_panel, unit_section
+
+        audit_keys.register()
 
         register(NavItem("reports", _("Reports"), "reports:index", icon="bar-chart-line",
                          roles=frozenset({"office_clerk", "proposal_staff", "leader"}), order=80))

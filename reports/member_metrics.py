@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from members.models import DutyRecord, DutyStatus, Member
-from portal.metrics import METRICS, Source, metric, subtree_counts, subtree_q, units_on_path
+from portal.metrics import METRICS, Source, metric, rate_metric, subtree_counts, subtree_q, units_on_path
 
 SECTION = _("Members")
 COUNTED = [DutyStatus.AUTO, DutyStatus.VERIFIED]
@@ -75,9 +75,8 @@ def participants(units, start, end):
     return _participants(units, start, end)
 
 
-@_register("members.participation_rate", _("Member participation rate"), unit="%", order=40,
-           sources=[*_DUTY, Source("members.Member", dates=())])
-def participation_rate(units, start, end):
-    active = active_members(units, start, end)
-    taking_part = _participants(units, start, end)
-    return {u.pk: round(100.0 * taking_part[u.pk] / active[u.pk], 1) if active[u.pk] else 0.0 for u in units}
+# Not the published 委员参与率 (attended ÷ invited member places: consultations.member_participation_rate);
+# this is the share of the register with any duty activity in the period.
+if "members.active_share" not in METRICS:
+    rate_metric("members.active_share", _("Share of members with a duty activity"), numerator="members.participants",
+                denominator="members.active", section=SECTION, order=40)

@@ -5,6 +5,7 @@ apply: the tree keeps no history)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.models import Body, BodyKind, OrgUnit, UnitKind
 from portal.metrics import METRICS, Source, metric, subtree_counts
@@ -32,7 +33,7 @@ def _register_units(key, label, kind, order):
         # a unit does not count itself ("townships under this county")
         return {u.pk: counts[u.pk] - (1 if u.kind == kind and u.is_active else 0) for u in units}
 
-    metric(key, label, section=SECTION, unit=_("units"), order=order, records=records,
+    metric(key, label, section=SECTION, unit=pgettext_lazy("unit of count", "units"), order=order, records=records,
            sources=[Source("organizations.OrgUnit", dates=())])(func)
 
 
@@ -47,7 +48,7 @@ def _register_bodies(key, label, kinds, order):
     def func(units, start, end):
         return subtree_counts(_bodies(kinds), units, path_field="unit__path")
 
-    metric(key, label, section=SECTION, unit=_("bodies"), order=order, records=records,
+    metric(key, label, section=SECTION, unit=pgettext_lazy("unit of count", "bodies"), order=order, records=records,
            sources=[Source("organizations.Body", dates=(), path="unit__path")])(func)
 
 

@@ -67,27 +67,31 @@ RATE_PHRASES: dict[str, str] = {
     "proposals.registered_rate": "立案率{v}",
     "proposals.replied_on_time_rate": "按期答复率{v}",
     "proposals.satisfied_rate": "提案者对办理结果满意和基本满意率{v}",
-    "members.participation_rate": "委员参与率{v}",
+    "consultations.member_participation_rate": "委员参与率{v}",
+    "members.active_share": "有履职活动的委员占比{v}",
+    "proposals.closing_rate": "办结率{v}",
+    "hall.answered_share": "群众网上意见答复率{v}",
 }
 # A rate's (numerator, denominator) where the metric itself does not say (Metric.parts).
 RATE_PARTS: dict[str, tuple[str, str]] = {
-    "proposals.registered_rate": ("proposals.registered", "proposals.received"),
-    "members.participation_rate": ("members.participants", "members.active"),
 }
 # The few figures of the child-unit table, in this order (those that exist).
 CHILD_KEYS = ["consultations.sessions_held", "consultations.resident_person_times", "consultations.suggestions",
-              "proposals.received", "opinions.submitted", "members.duty_records", "members.participation_rate"]
+              "proposals.received", "opinions.submitted", "members.duty_records",
+              "consultations.member_participation_rate", "members.participation_rate"]
 # Short column heads of the child-unit table (the measure word follows in brackets).
 CHILD_LABELS = {"consultations.sessions_held": "协商会", "consultations.resident_person_times": "群众参与",
                 "consultations.suggestions": "建议", "proposals.received": "提案", "opinions.submitted": "社情民意",
-                "members.duty_records": "委员履职", "members.participation_rate": "委员参与率"}
+                "members.duty_records": "委员履职", "members.participation_rate": "委员参与率",
+                "consultations.member_participation_rate": "委员参会率"}
 HEADLINES_PER_SECTION = 6
 # The headline figures of each section, most important first (the prose follows this order).
 HEADLINE_KEYS = [
-    "consultations.sessions_held", "consultations.resident_person_times", "consultations.topics",
+    "consultations.sessions_held", "consultations.member_participation_rate", "consultations.resident_person_times",
+    "consultations.topics",
     "consultations.suggestions", "consultations.suggestions_adopted", "consultations.followups_done",
     "org.townships", "org.communities", "org.committees", "org.sectors",
-    "members.active", "members.duty_records", "members.participants", "members.participation_rate",
+    "members.active", "members.duty_records", "members.participants", "members.active_share",
     "members.duty_entries", "members.active_members", "members.below_minimum", "members.workrooms_active",
     "proposals.received", "proposals.registered", "proposals.registered_rate", "proposals.replied_on_time_rate",
     "proposals.satisfied_rate", "proposals.key",

@@ -22,7 +22,7 @@ from django.utils import timezone
 from organizations import permissions
 from organizations.models import OrgUnit, Role
 from organizations.permissions import CLERK_ROLES, PROPOSAL_STAFF_ROLES
-from portal.metrics import METRICS, Metric
+from portal.metrics import METRICS, TABLES, Metric
 
 from .models import FactMark, FactPeriod, UnitFact
 from .periods import Period
@@ -143,6 +143,8 @@ class Cell:
     value: float
     unit: OrgUnit
     period: Period
+    numerator: float | None = None  # a rate's two counts (Metric.parts), shown on hover and in the API
+    denominator: float | None = None
 
     @property
     def link(self) -> str | None:
@@ -152,6 +154,44 @@ class Cell:
     @property
     def display(self) -> str:
         return format_value(self.value, self.metric)
+
+    @property
+    def fraction(self) -> str:
+        """"84 / 112" for a rate, "" otherwise."""
+        if self.numerator is None:
+            return ""
+        return f"{format_value(self.numerator, self.metric, plain=True)} / " \
+               f"{format_value(self.denominator, self.metric, plain=True)}"
+
+    @property
+    def parts_label(self) -> str:
+        """"numerator label / denominator label" — what the two counts are."""
+        if self.numerator is None:
+            return ""
+        return f"{METRICS[self.metric.parts[0]].label} / {METRICS[self.metric.parts[1]].label}"
+
+    def parts_dict(self) -> dict:
+        if self.numerator is None:
+            return {}
+        num, den = self.metric.parts
+        return {"numerator": {"key": num, "label": str(METRICS[num].label), "value": self.numerator},
+                "denominator": {"key": den, "label": str(METRICS[den].label), "value": self.denominator}}
+
+
+def make_cell(metric: Metric, values: dict[str, dict[int, float]], unit: OrgUnit, period: Period) -> Cell:
+    cell = Cell(metric, values[metric.key][unit.pk], unit, period)
+    if metric.parts and all(k in values for k in metric.parts):
+        cell.numerator = values[metric.parts[0]][unit.pk]
+        cell.denominator = values[metric.parts[1]][unit.pk]
+    return cell
+
+
+@dataclass
+class TableBlock:
+    key: str
+    label: str
+    columns: list
+    rows: list
 
 
 @dataclass
@@ -166,6 +206,7 @@ class Section:
     label: str
     cells: list[Cell] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)  # the child units, with this section's metrics
+    tables: list[TableBlock] = field(default_factory=list)  # ranked lists (portal.metrics.table)
 
 
 @dataclass
@@ -199,19 +240,24 @@ class Dashboard:
             "from_snapshot": self.from_snapshot,
             "metrics": [
                 {"key": c.metric.key, "label": str(c.metric.label), "section": str(s.label),
-                 "unit": str(c.metric.unit), "value": c.value, "link": c.link}
+                 "unit": str(c.metric.unit), "value": c.value, "link": c.link, **c.parts_dict()}
                 for s in self.sections for c in s.cells
             ],
             "children": [
                 {"id": r.unit.pk, "name": r.unit.name, "kind": r.unit.kind,
-                 "values": {c.metric.key: c.value for c in r.cells}}
+                 "values": {c.metric.key: c.value for c in r.cells},
+                 "parts": {c.metric.key: [c.numerator, c.denominator] for c in r.cells if c.numerator is not None}}
                 for r in self.rows
+            ],
+            "tables": [
+                {"key": t.key, "label": t.label, "section": str(s.label), "columns": t.columns, "rows": t.rows}
+                for s in self.sections for t in s.tables
             ],
         }
 
 
-def format_value(value: float, metric: Metric) -> str:
-    if str(metric.unit) == "%":
+def format_value(value: float, metric: Metric, *, plain: bool = False) -> str:
+    if str(metric.unit) == "%" and not plain:
         return f"{value:.1f}%"
     return f"{int(value)}" if float(value).is_integer() else f"{value:.2f}"
 
@@ -224,18 +270,26 @@ def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True) -
     metrics = metrics_in_order()
     numbers = numbers_for([unit, *children], period, use_snapshot=use_snapshot)
     rows = [
-        Row(child, [Cell(m, numbers.values[m.key][child.pk], child, period) for m in metrics],
+        Row(child, [make_cell(m, numbers.values, child, period) for m in metrics],
             has_children=child.pk in parents_with_children)
         for child in children
     ]
+    tables_by_section: dict[str, list[TableBlock]] = {}
+    for t in sorted(TABLES.values(), key=lambda t: (t.order, t.key)):
+        data = t.func(unit, period.start, period.end)
+        tables_by_section.setdefault(str(t.section), []).append(
+            TableBlock(t.key, str(t.label), [str(c) for c in data["columns"]], data["rows"]))
     sections = []
     for label, group in groupby(metrics, key=lambda m: str(m.section)):
         keys = {m.key for m in group}
         sections.append(Section(
             label,
-            [Cell(m, numbers.values[m.key][unit.pk], unit, period) for m in metrics if m.key in keys],
+            [make_cell(m, numbers.values, unit, period) for m in metrics if m.key in keys],
             [Row(r.unit, [c for c in r.cells if c.metric.key in keys], r.has_children) for r in rows],
+            tables_by_section.pop(label, []),
         ))
+    for label, blocks in tables_by_section.items():  # a table whose section has no metric
+        sections.append(Section(label, tables=blocks))
     return Dashboard(unit, period, metrics, sections, rows, numbers.as_of, numbers.from_snapshot, numbers.version)
 
 

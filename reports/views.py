@@ -202,5 +202,5 @@ def home_panel(request):
     keys = [m.key for m in selectors.metrics_in_order()][:4]
     numbers = selectors.numbers_for(roots, period, keys)
     metrics = selectors.metrics_in_order(keys)
-    return {"template": "reports/_home_panel.html", "width": 6, "period": period, "as_of": numbers.as_of,
+    return {"template": "reports/_home_panel.html", "width": 12, "order": 5, "period": period, "as_of": numbers.as_of,
             "rows": [(u, [selectors.Cell(m, numbers.values[m.key][u.pk], u, period) for m in metrics]) for u in roots]}

@@ -1,6 +1,7 @@
 """Factories for tests. Units are built through the same insert the services use, so paths
 are always right."""
 
+import datetime
 import itertools
 
 import factory
@@ -45,6 +46,8 @@ class MemberFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"委员{n}")
     id_key = factory.Sequence(lambda n: f"KEY{n:08d}")
+    # members of the fixtures have served for years (a member who joined today has a pro rata minimum)
+    joined_on = datetime.date(2015, 1, 1)
 
 
 def make_member(unit: OrgUnit, *, posted_to: OrgUnit | None = None, user=None, **fields) -> Member:

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal.api.fields import EventDateField
 from portal.api.filters import MAX_ID
 
 from ..models import (
@@ -60,7 +61,7 @@ class SessionDetailSerializer(SessionSerializer):
 class OutcomeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Outcome
-        fields = ["id", "topic", "session", "consensus", "summary", "minutes", "recorded_at", "version"]
+        fields = ["id", "topic", "session", "consensus", "summary", "minutes", "recorded_on", "recorded_at", "version"]
         read_only_fields = fields
 
 
@@ -71,7 +72,8 @@ class SuggestionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Suggestion
         fields = ["id", "topic", "topic_title", "text", "route", "handling_unit", "handling_unit_name", "handler_name",
-                  "deadline", "status", "adopted", "accepted_at", "progress", "ending", "feedback", "closed_at"]
+                  "deadline", "status", "adopted", "routed_on", "accepted_on", "accepted_at", "progress", "ending",
+                  "feedback", "closed_on", "closed_at"]
         read_only_fields = fields
 
 
@@ -90,8 +92,8 @@ class TopicSerializer(serializers.ModelSerializer):
         model = Topic
         fields = ["id", "org_unit", "unit_name", "title", "description", "channel", "category", "source_ref",
                   "proposer_name", "status", "status_display", "planned_month", "is_public", "published_at",
-                  "rejection_reason", "research_waived", "approved_at", "closed_at", "created_at", "updated_at",
-                  "version"]
+                  "rejection_reason", "research_waived", "raised_on", "approved_on", "closed_on", "back_entered",
+                  "approved_at", "closed_at", "created_at", "updated_at", "version"]
         read_only_fields = fields
 
 
@@ -140,6 +142,7 @@ class TopicCreateSerializer(serializers.Serializer):
     source_ref = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
     proposer_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
     planned_month = serializers.DateField(required=False, allow_null=True, default=None)
+    raised_on = EventDateField(help_text=_("The day the topic was raised; default today."))
 
 
 class TopicUpdateSerializer(serializers.Serializer):
@@ -151,6 +154,7 @@ class TopicUpdateSerializer(serializers.Serializer):
     proposer_name = serializers.CharField(max_length=100, allow_blank=True, required=False)
     internal_note = serializers.CharField(allow_blank=True, required=False)
     planned_month = serializers.DateField(required=False, allow_null=True)
+    raised_on = EventDateField(default=serializers.empty)
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
                                        help_text=_("The version you loaded; a stale one is refused with 409."))
 
@@ -158,6 +162,11 @@ class TopicUpdateSerializer(serializers.Serializer):
 class ApproveSerializer(serializers.Serializer):
     publish = serializers.BooleanField(default=True)
     planned_month = serializers.DateField(required=False, allow_null=True, default=None)
+    approved_on = EventDateField()
+
+
+class CloseSerializer(serializers.Serializer):
+    closed_on = EventDateField()
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -170,7 +179,7 @@ class PublishSerializer(serializers.Serializer):
 
 class ResearchCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ResearchKind.choices)
-    done_on = serializers.DateField()
+    done_on = EventDateField()
     findings = serializers.CharField(max_length=20000)
     team = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
     members = serializers.ListField(child=IdField(), required=False, default=list, max_length=200)
@@ -178,7 +187,7 @@ class ResearchCreateSerializer(serializers.Serializer):
 
 
 class SessionCreateSerializer(serializers.Serializer):
-    scheduled_on = serializers.DateField()
+    scheduled_on = EventDateField(required=True, allow_null=False)
     start_time = serializers.TimeField(required=False, allow_null=True, default=None)
     form = serializers.ChoiceField(choices=SessionForm.choices)
     venue = serializers.CharField(max_length=200)
@@ -208,6 +217,7 @@ class HoldSerializer(serializers.Serializer):
                                              default=None)
     votes_abstain = serializers.IntegerField(min_value=0, max_value=100_000, required=False, allow_null=True,
                                              default=None)
+    held_on = EventDateField(help_text=_("The day the session was held; default its planned date."))
 
     def validate_attendance(self, value):
         result = {}
@@ -226,6 +236,7 @@ class OutcomeWriteSerializer(serializers.Serializer):
     consensus = serializers.BooleanField()
     summary = serializers.CharField(max_length=20000)
     minutes = serializers.CharField(allow_blank=True, required=False, default="", max_length=100000)
+    recorded_on = EventDateField()
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True,
                                        default=None)
 
@@ -236,10 +247,12 @@ class SuggestionCreateSerializer(serializers.Serializer):
     handling_unit = IdField(required=False, allow_null=True, default=None)
     handler_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
+    routed_on = EventDateField()
 
 
 class AcceptSerializer(serializers.Serializer):
     adopted = serializers.BooleanField(default=True)
+    accepted_on = EventDateField()
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -249,10 +262,11 @@ class ProgressSerializer(serializers.Serializer):
 class FeedbackSerializer(serializers.Serializer):
     ending = serializers.ChoiceField(choices=Ending.choices)
     feedback = serializers.CharField(max_length=4000)
+    closed_on = EventDateField()
 
 
 class FollowUpRecordSerializer(serializers.Serializer):
-    done_on = serializers.DateField()
+    done_on = EventDateField()
     findings = serializers.CharField(max_length=20000)
     reopen = serializers.BooleanField(default=False)
 
@@ -262,3 +276,46 @@ class EvaluationSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     rater_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
     comment = serializers.CharField(allow_blank=True, required=False, default="", max_length=4000)
+
+
+class BackSuggestionSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+    route = serializers.ChoiceField(choices=Route.choices)
+    handling_unit = IdField(required=False, allow_null=True, default=None)
+    handler_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
+    routed_on = EventDateField(required=True, allow_null=False)
+    accepted_on = EventDateField()
+    ending = serializers.ChoiceField(choices=Ending.choices, required=False, allow_blank=True, default="")
+    feedback = serializers.CharField(max_length=4000, allow_blank=True, required=False, default="")
+    closed_on = EventDateField()
+
+
+class BackEntrySerializer(serializers.Serializer):
+    """A consultation that already ran its course (补录), in one request; all or nothing."""
+
+    org_unit = IdField()
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True, required=False, default="", max_length=20000)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.RESIDENT)
+    category = serializers.CharField(max_length=40, allow_blank=True, required=False, default="")
+    raised_on = EventDateField(required=True, allow_null=False)
+    approved_on = EventDateField(required=True, allow_null=False)
+    approved_by_name = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
+    research_done_on = EventDateField(required=True, allow_null=False)
+    research_kind = serializers.ChoiceField(choices=ResearchKind.choices, default=ResearchKind.VISIT)
+    research_findings = serializers.CharField(max_length=20000)
+    held_on = EventDateField(required=True, allow_null=False)
+    session_form = serializers.ChoiceField(choices=SessionForm.choices, default=SessionForm.COUNCIL)
+    venue = serializers.CharField(max_length=200)
+    members_attended = serializers.ListField(child=IdField(), required=False, default=list, max_length=500)
+    members_absent = serializers.ListField(child=IdField(), required=False, default=list, max_length=500)
+    residents_count = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, default=0)
+    session_summary = serializers.CharField(allow_blank=True, required=False, default="", max_length=20000)
+    consensus = serializers.BooleanField(default=True)
+    outcome_recorded_on = EventDateField()
+    outcome_summary = serializers.CharField(max_length=20000)
+    minutes = serializers.CharField(allow_blank=True, required=False, default="", max_length=100000)
+    suggestions = BackSuggestionSerializer(many=True, required=False, default=list, max_length=30)
+    closed_on = EventDateField()
+    followup_done_on = EventDateField()
+    followup_findings = serializers.CharField(allow_blank=True, required=False, default="", max_length=20000)

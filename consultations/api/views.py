@@ -110,6 +110,33 @@ class TopicViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMode
         data.is_valid(raise_exception=True)
         return data.validated_data
 
+    @extend_schema(request=s.BackEntrySerializer, responses={201: s.TopicSerializer})
+    @action(detail=False, methods=["post"], url_path="back-entry")
+    def back_entry(self, request):
+        """补录: record a finished consultation with its event dates, all or nothing."""
+        from ..backentry import BackEntry, BackSuggestion, consultation_back_enter
+
+        request._request.repeated_writes = "one service call (and audit row) per step of the consultation"
+        d = dict(self._input(s.BackEntrySerializer))
+        units, members, handling = selectors.back_entry_choices(user=request.user)
+        unit = units.filter(pk=d.pop("org_unit")).first()
+        if unit is None:
+            raise DomainError(_("Choose a unit within your scope."), field="org_unit")
+        by_id = members.in_bulk([*d["members_attended"], *d["members_absent"]])
+        for key in ("members_attended", "members_absent"):
+            if any(pk not in by_id for pk in d[key]):
+                raise DomainError(_("Unknown members for this unit: %(names)s")
+                                  % {"names": ", ".join(str(pk) for pk in d[key] if pk not in by_id)}, field=key)
+            d[key] = [by_id[pk] for pk in d[key]]
+        handlers = handling.in_bulk([x["handling_unit"] for x in d["suggestions"] if x["handling_unit"]])
+        lines = []
+        for i, line in enumerate(d.pop("suggestions")):
+            if line["handling_unit"] and line["handling_unit"] not in handlers:
+                raise DomainError(_("Choose a unit from the list."), field=f"s{i}_handling_unit")
+            lines.append(BackSuggestion(**{**line, "handling_unit": handlers.get(line["handling_unit"])}))
+        topic = consultation_back_enter(actor=request.user, entry=BackEntry(org_unit=unit, suggestions=lines, **d))
+        return _done(s.TopicSerializer, topic, status.HTTP_201_CREATED)
+
     @extend_schema(request=s.TopicCreateSerializer, responses={201: s.TopicSerializer})
     def create(self, request):
         d = dict(self._input(s.TopicCreateSerializer))
@@ -200,10 +227,11 @@ class TopicViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMode
         suggestion = services.suggestion_add(actor=request.user, topic=topic, handling_unit=unit, **d)
         return _done(s.SuggestionSerializer, suggestion, status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=s.TopicSerializer)
+    @extend_schema(request=s.CloseSerializer, responses=s.TopicSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return _done(s.TopicSerializer, services.topic_close(actor=request.user, topic=self.get_object()))
+        return _done(s.TopicSerializer, services.topic_close(actor=request.user, topic=self.get_object(),
+                                                             **self._input(s.CloseSerializer)))
 
     @extend_schema(request=s.EvaluationSerializer, responses={201: None})
     @action(detail=True, methods=["post"])

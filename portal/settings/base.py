@@ -165,7 +165,10 @@ ANONYMOUS_USER_NAME = None
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalog first, then each app's: our words win over a third-party app's translation
+# of the same English (django-celery-beat's "Name" is "任务名", Django admin's "History" is "历史").
+LOCALE_PATHS = [BASE_DIR / "locale", *(BASE_DIR / app / "locale" for app in (
+    "organizations", "notifications", "members", "consultations", "proposals", "hall", "reports"))]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -173,7 +176,7 @@ FORMAT_MODULE_PATH = ["portal.formats"]
 
 # --- Static files: vendored from npm packages pinned in package.json --------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",

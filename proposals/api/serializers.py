@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal.api.fields import EventDateField
 from portal.api.filters import MAX_ID
 
 from ..models import (
@@ -29,7 +30,8 @@ class CosignerSerializer(serializers.ModelSerializer):
 class ReplySerializer(serializers.ModelSerializer):
     class Meta:
         model = Reply
-        fields = ["id", "round", "reply_class", "text", "lines", "document_number", "follow_up_on", "created_at"]
+        fields = ["id", "round", "reply_class", "text", "lines", "document_number", "follow_up_on", "replied_on",
+                  "created_at"]
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -38,8 +40,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assignment
-        fields = ["id", "proposal", "unit", "unit_name", "role", "status", "due_on", "contest_reason", "assigned_at",
-                  "replied_at", "replies"]
+        fields = ["id", "proposal", "unit", "unit_name", "role", "status", "due_on", "contest_reason", "assigned_on",
+                  "replied_on", "assigned_at", "replied_at", "replies"]
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -53,7 +55,8 @@ class ProposalSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "kind", "category", "status", "proposer", "proposer_name", "org_unit", "unit_name",
                   "case", "analysis", "suggestions", "term", "session", "number", "number_label", "review_stage",
                   "is_key", "supervising_leader", "reopened", "satisfaction_attitude", "satisfaction_result",
-                  "submitted_at", "registered_at", "closed_at", "version", "assignments"]
+                  "submitted_on", "registered_on", "assigned_on", "closed_on", "submitted_at", "registered_at",
+                  "closed_at", "version", "assignments", "entered_by_staff"]
 
 
 class ProposalDetailSerializer(ProposalSerializer):
@@ -81,12 +84,30 @@ class ProposalCreateSerializer(serializers.Serializer):
                                       default=list, max_length=50, help_text=_("Member ids of co-signers."))
 
 
+class PaperEntrySerializer(ProposalCreateSerializer):
+    """代录: a paper proposal entered by staff for a member."""
+
+    proposer = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=_("Member id of the proposer."))
+    submitted_on = serializers.DateField(input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"],
+                                         help_text=_("The date on the paper (2026-11-25, 2026/11/25 or 2026年11月25日)."))
+    body = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None)
+
+
 class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1)
 
 
+class SubmitSerializer(VersionSerializer):
+    submitted_on = EventDateField(help_text=_("The plenary or the date on the paper; default today."))
+
+
+class AssignSerializer(VersionSerializer):
+    assigned_on = EventDateField()
+
+
 class RegisterSerializer(VersionSerializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    registered_on = EventDateField()
 
 
 class RejectSerializer(VersionSerializer):
@@ -120,6 +141,7 @@ class ReplyCreateSerializer(serializers.Serializer):
                                   default=list, max_length=30)
     document_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     follow_up_on = serializers.DateField(required=False, allow_null=True, default=None)
+    replied_on = EventDateField(help_text=_("The date of the reply letter; default today."))
 
 
 class OpinionItemSerializer(serializers.ModelSerializer):
@@ -129,10 +151,11 @@ class OpinionItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = OpinionItem
         fields = ["id", "title", "content", "status", "org_unit", "member", "source_point", "bulletin", "reported_to",
-                  "submitted_at", "adoption_levels", "instruction_count", "version"]
+                  "submitted_on", "used_on", "submitted_at", "adoption_levels", "instruction_count", "version"]
 
 
 class OpinionCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     content = serializers.CharField(max_length=20000)
     source_point = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    submitted_on = EventDateField()

@@ -12,9 +12,10 @@ from rest_framework.response import Response
 
 from members.models import Member
 from members.selectors import member_of_user
-from organizations.models import OrgUnit
+from organizations.models import Body, OrgUnit
+from organizations.permissions import has_role
 from portal.api.mixins import ScopedObjectMixin
-from portal.errors import DomainError
+from portal.errors import DomainError, NotAllowed
 
 from .. import selectors, services
 from ..models import (
@@ -28,6 +29,7 @@ from ..models import (
     ProposalStatus,
     Reply,
 )
+from ..permissions import STAFF_ROLES
 from . import serializers as s
 
 
@@ -86,13 +88,41 @@ class ProposalViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveM
         return Response(s.ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.VersionSerializer, responses=s.ProposalSerializer)
+    @extend_schema(request=s.PaperEntrySerializer, responses={201: s.ProposalSerializer})
+    @action(detail=False, methods=["post"])
+    def enter(self, request):
+        """代录: proposal staff enter a paper proposal for a member of their CPPCC unit."""
+        if not has_role(request.user, STAFF_ROLES):
+            raise NotAllowed()
+        data = s.PaperEntrySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        members = selectors.members_for_paper_entry(user=request.user)
+        member = members.filter(pk=d.pop("proposer")).first()
+        if member is None:
+            raise DomainError(_("Choose a member of a CPPCC unit you enter proposals for."), field="proposer")
+        cosigner_ids = d.pop("cosigners")
+        cosigners = list(members.filter(pk__in=cosigner_ids))
+        if len(cosigners) != len(set(cosigner_ids)):
+            raise DomainError(_("Choose co-signers among the members of a CPPCC unit you enter proposals for."),
+                              field="cosigners")
+        body_id = d.pop("body")
+        body = Body.objects.filter(pk=body_id, is_active=True).first() if body_id else None
+        if body_id and body is None:
+            raise DomainError(_("Choose a body of the member's own CPPCC unit."), field="body")
+        proposal = services.proposal_enter_on_behalf(actor=request.user, member=member, cosigners=cosigners,
+                                                     body=body, **d)
+        return Response(s.ProposalSerializer(self.get_queryset().get(pk=proposal.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.SubmitSerializer, responses=s.ProposalSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        data = s.VersionSerializer(data=request.data)
+        data = s.SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.proposal_submit(actor=request.user, proposal=self.get_object(),
-                                                     version=data.validated_data.get("version")))
+                                                     version=data.validated_data.get("version"),
+                                                     submitted_on=data.validated_data.get("submitted_on")))
 
     @extend_schema(request=s.RegisterSerializer, responses=s.ProposalSerializer)
     @action(detail=True, methods=["post"])
@@ -124,13 +154,14 @@ class ProposalViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveM
             actor=request.user, proposal=proposal, main_unit=units[d["main_unit"]],
             co_units=[units[pk] for pk in d["co_units"]], due_on=d["due_on"], version=d.get("version")))
 
-    @extend_schema(request=s.VersionSerializer, responses=s.ProposalSerializer)
+    @extend_schema(request=s.AssignSerializer, responses=s.ProposalSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        data = s.VersionSerializer(data=request.data)
+        data = s.AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.proposal_assign_formally(actor=request.user, proposal=self.get_object(),
-                                                              version=data.validated_data.get("version")))
+                                                              version=data.validated_data.get("version"),
+                                                              assigned_on=data.validated_data.get("assigned_on")))
 
     @extend_schema(request=s.RateSerializer, responses=s.ProposalSerializer)
     @action(detail=True, methods=["post"])

@@ -20,6 +20,7 @@ def _holders(row) -> set[str]:
 TABS = [
     ("mine", _("My proposals"), "proposals:mine", {Role.MEMBER}),
     ("review", _("Review queue"), "proposals:review", _holders(PROPOSAL["register"])),
+    ("enter", _("Enter a paper proposal (代录)"), "proposals:enter", _holders(PROPOSAL["register"])),
     ("inbox", _("Department inbox"), "proposals:inbox", set(ASSIGNMENT["reply"].roles)),
     ("supervision", _("Supervision"), "proposals:supervision", _holders(PROPOSAL["supervise"])),
     ("list", _("All"), "proposals:list", None),

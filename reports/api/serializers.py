@@ -7,6 +7,14 @@ class MetricSerializer(serializers.Serializer):
     section = serializers.CharField()
     unit = serializers.CharField()
     has_records = serializers.BooleanField()
+    numerator = serializers.CharField(required=False, help_text="A rate's numerator metric")
+    denominator = serializers.CharField(required=False, help_text="A rate's denominator metric")
+
+
+class PartSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.FloatField()
 
 
 class UnitRefSerializer(serializers.Serializer):
@@ -29,6 +37,8 @@ class MetricValueSerializer(serializers.Serializer):
     unit = serializers.CharField()
     value = serializers.FloatField()
     link = serializers.CharField(allow_null=True, help_text="Page listing the records behind the number")
+    numerator = PartSerializer(required=False, help_text="Rates only: the count above the line")
+    denominator = PartSerializer(required=False, help_text="Rates only: the count below the line")
 
 
 class ChildSerializer(serializers.Serializer):
@@ -36,6 +46,16 @@ class ChildSerializer(serializers.Serializer):
     name = serializers.CharField()
     kind = serializers.CharField()
     values = serializers.DictField(child=serializers.FloatField())
+    parts = serializers.DictField(child=serializers.ListField(child=serializers.FloatField()),
+                                  help_text="Rates only: {key: [numerator, denominator]}")
+
+
+class TableSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    section = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
 
 
 class DashboardSerializer(serializers.Serializer):
@@ -45,3 +65,4 @@ class DashboardSerializer(serializers.Serializer):
     from_snapshot = serializers.BooleanField()
     metrics = MetricValueSerializer(many=True)
     children = ChildSerializer(many=True)
+    tables = TableSerializer(many=True, help_text="Ranked lists (e.g. the evaluation ranking of handling units)")

@@ -28,7 +28,8 @@ class MetricListView(APIView):
         if not selectors.can_report(request.user):
             raise PermissionDenied
         data = [{"key": m.key, "label": str(m.label), "section": str(m.section), "unit": str(m.unit),
-                 "has_records": m.records is not None or m.list_url is not None}
+                 "has_records": m.records is not None or m.list_url is not None,
+                 **({"numerator": m.parts[0], "denominator": m.parts[1]} if m.parts else {})}
                 for m in selectors.metrics_in_order()]
         return Response(MetricSerializer(data, many=True).data)
 

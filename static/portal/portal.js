@@ -16,3 +16,58 @@ document.addEventListener("click", function (event) {
   });
   if (best) { best.classList.add("active"); best.setAttribute("aria-current", "page"); }
 })();
+// Stacked tables on phones (.table-responsive-stack): each cell carries its column's heading, so a
+// card reads "答复期限：2027年3月7日" and never a bare "—".
+function labelStackedCells(root) {
+  root.querySelectorAll("table.table-responsive-stack").forEach(function (table) {
+    const heads = Array.from(table.querySelectorAll("thead th")).map(function (th) { return th.textContent.trim(); });
+    table.querySelectorAll("tbody tr").forEach(function (tr) {
+      let col = 0;
+      Array.from(tr.children).forEach(function (td) {
+        const label = heads[col];
+        if (label && !td.hasAttribute("data-label")) td.setAttribute("data-label", label);
+        col += td.colSpan || 1;
+      });
+    });
+  });
+}
+labelStackedCells(document);
+document.body.addEventListener("htmx:afterSwap", function (event) { labelStackedCells(event.target); });
+// The top menu stays on one line: on a wide screen the entries that do not fit move, last first,
+// into "更多" (More); below Bootstrap's lg breakpoint the hamburger menu lists them all.
+(function () {
+  const main = document.getElementById("nav-main");
+  const more = document.getElementById("nav-more");
+  if (!main || !more) return;
+  const menu = more.querySelector(".dropdown-menu");
+  const bar = main.closest(".container-fluid");
+  const entries = Array.from(main.querySelectorAll(":scope > li.nav-item:not(#nav-more)"));
+  function restore() {
+    entries.forEach(function (li) {
+      const a = li.querySelector("a");
+      a.classList.remove("dropdown-item"); a.classList.add("nav-link");
+      main.insertBefore(li, more);
+    });
+    more.classList.add("d-none");
+  }
+  function fits() { return bar.scrollWidth <= bar.clientWidth + 1; }
+  function layout() {
+    restore();
+    if (window.innerWidth < 992) return;  // the hamburger menu shows every entry
+    const moved = [];
+    for (let i = entries.length - 1; i > 0 && !fits(); i--) {
+      if (moved.length === 0) more.classList.remove("d-none");
+      moved.unshift(entries[i]);
+      entries[i].remove();
+    }
+    moved.forEach(function (li) {
+      const a = li.querySelector("a");
+      a.classList.remove("nav-link"); a.classList.add("dropdown-item");
+      menu.appendChild(li);
+    });
+    if (moved.some(function (li) { return li.querySelector("a.active"); })) more.querySelector(".nav-link").classList.add("active");
+  }
+  layout();
+  let timer = null;
+  window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(layout, 100); });
+})();

@@ -197,5 +197,6 @@ def test_escalation_reminder_interview_resignation(tree, users, plan):
     add(weak, "volunteer", D(2026, 3, 1))
     for _ in range(8):
         add(weak, "volunteer", D(2025, 3, 1))  # fine last year
+        add(low, "volunteer", D(2025, 3, 1))  # fine last year (below two years running would be 约谈)
     by_name = {s.member.name: s.escalation for s in selectors.ranking(users.clerk, tree.county_a, 2026)}
     assert by_name == {"丙": "", "丁": "reminder", "乙": "interview", "甲": "resign"}

@@ -93,7 +93,7 @@ def test_checklist_inherits_and_evidence_is_required(users, tree, room, checklis
 
 
 def test_activity_feeds_duty_file_and_clears_idle(users, room, me):
-    Workroom.objects.filter(pk=room.pk).update(status=WorkroomStatus.PLAQUED)
+    Workroom.objects.filter(pk=room.pk).update(status=WorkroomStatus.PLAQUED, approved_on=datetime.date(2025, 1, 1))
     room.refresh_from_db()
     assert room in Workroom.objects.filter(selectors.idle_q(TODAY, 90))
     activity = services.workroom_activity_add(actor=users.secretary, workroom=room, occurred_on=TODAY,
@@ -137,7 +137,8 @@ def test_workroom_list_constant_queries(client, users, tree, me):
 
     def add_rows(n):
         for i in range(n):
-            w = Workroom.objects.create(org_unit=tree.township_a1, name=f"w{i}", status="plaqued")
+            w = Workroom.objects.create(org_unit=tree.township_a1, name=f"w{i}", status="plaqued",
+                                        approved_on=datetime.date(2025, 1, 1))  # long enough to be idle
             w.members.add(me)
 
     assert_constant_queries(lambda: client.get(reverse("members:workrooms") + "?idle=1"), add_rows, large=20)

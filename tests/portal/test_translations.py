@@ -54,3 +54,42 @@ def test_the_same_english_string_means_the_same_chinese_in_every_catalog():
                 seen[(entry.msgctxt, entry.msgid)][str(po_path.relative_to(ROOT))] = entry.msgstr
     clashes = [f"{key[1]!r}: {by_file}" for key, by_file in seen.items() if len(set(by_file.values())) > 1]
     assert not clashes, "translated differently in different catalogs:\n" + "\n".join(clashes)
+
+
+def test_our_translation_wins_over_a_third_party_apps():
+    """The same English in a third-party catalog (django-celery-beat's "Name" → "任务名") must not
+    replace ours: what the user sees is what our catalog says."""
+    from django.utils import translation
+    from django.utils.translation import gettext, pgettext
+
+    wrong = []
+    with translation.override("zh-hans"):
+        for po_path in sorted([*ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po"),
+                               ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"]):
+            for e in polib.pofile(str(po_path)):
+                if e.obsolete or e.msgid_plural or not e.msgstr:
+                    continue
+                got = pgettext(e.msgctxt, e.msgid) if e.msgctxt else gettext(e.msgid)
+                if got != e.msgstr:
+                    wrong.append(f"{po_path.relative_to(ROOT)}: {e.msgid!r} shows {got!r}, not {e.msgstr!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_admin_names_every_app_and_model_in_chinese():
+    import re
+
+    from django.contrib import admin
+    from django.utils import translation
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    english = []
+    with translation.override("zh-hans"):
+        for model in admin.site._registry:
+            for text in (model._meta.app_config.verbose_name, model._meta.verbose_name,
+                         model._meta.verbose_name_plural):
+                if not cjk.search(str(text)):
+                    english.append(f"{model._meta.label}: {text}")
+            # a model's plural is its name, never a bare measure word ("个")
+            if str(model._meta.verbose_name_plural) in {"个", "件", "条", "次", "人", "项"}:
+                english.append(f"{model._meta.label}: {model._meta.verbose_name_plural}")
+    assert not english, "\n".join(english)

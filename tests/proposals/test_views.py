@@ -1,5 +1,7 @@
 """Pages per role: who sees which proposal, the queues, the record page's actions, bad input."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -187,11 +189,13 @@ def test_queues_have_constant_query_counts(client, world, role_name, url_name):
 def test_opinion_pages_and_scope(client, world):
     u = world.users
     client.force_login(u.member)
-    r = client.post(reverse("proposals:opinion_create"), {"title": "残疾人期盼两项补贴全覆盖", "content": "建议全覆盖"})
+    r = client.post(reverse("proposals:opinion_create"), {"title": "残疾人期盼两项补贴全覆盖", "content": "建议全覆盖",
+                                                               "submitted_on": "2026年1月2日"})
     assert r.status_code == 302
     from proposals.models import OpinionItem
 
     item = OpinionItem.objects.get()
+    assert item.submitted_on == datetime.date(2026, 1, 2)  # the day on the paper, not the day typed in
     assert _get(client, u.clerk, reverse("proposals:opinion", args=[item.pk])).status_code == 200
     assert _get(client, u.clerk_b, reverse("proposals:opinion", args=[item.pk])).status_code == 404
     assert _get(client, world.other_user, reverse("proposals:opinion", args=[item.pk])).status_code == 404

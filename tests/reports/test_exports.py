@@ -151,7 +151,7 @@ def test_word_pack_uses_the_built_in_template_then_an_uploaded_one(
     assert f"相山区政协{YEAR}年工作报告素材" in lines
     assert f"{YEAR}年，相山区政协下辖乡镇（街道）2个，村（社区）1个" in text
     assert f"{YEAR}年，相山区政协有在册委员3人，委员参加履职活动3人次" in text
-    assert "在册委员 | 3人 | 3人 | 持平 | —" in lines and "委员参与率 | 66.7%（2/3） | 33.3%（1/3） |  | —" in lines
+    assert "在册委员 | 3人 | 3人 | 持平 | —" in lines and "有履职活动的委员占比 | 66.7%（2/3） | 33.3%（1/3） |  | —" in lines
     children = [line for line in lines if line.startswith("三堤口街道 |")]
     assert len(children) == 1 and "0.0%" not in text and repeated(lines) == []
 

@@ -29,8 +29,8 @@ def test_member_metrics_roll_up_over_each_subtree_as_counted_by_hand(tree, world
     # withdrawn and out-of-period records do not count; 31 December does
     assert [v["members.duty_records"][u.pk] for u in units] == [4, 3, 2, 2, 1, 1]
     assert [v["members.participants"][u.pk] for u in units] == [3, 2, 1, 1, 1, 1]
-    assert v["members.participation_rate"][tree.county_a.pk] == round(100 * 2 / 3, 1)
-    assert v["members.participation_rate"][tree.city.pk] == 75.0
+    assert v["members.active_share"][tree.county_a.pk] == round(100 * 2 / 3, 1)
+    assert v["members.active_share"][tree.city.pk] == 75.0
 
 
 def test_a_registered_test_metric_rolls_up_the_tree(tree, test_metrics):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0004_topic_recent_index'),
+        ('consultations', '0008_merge_session_signin_and_event_dates'),
     ]
 
     operations = [
