@@ -213,6 +213,9 @@ def _play(case, index, stage, unit, secretary, approver, demo_member, ref=None):
         services.suggestion_close(actor=secretary, suggestion=s, ending=ending,
                                   feedback=outcome_text[:300] if ending == "solved" else "暂不具备条件，已向群众解释。")
     services.topic_close(actor=secretary, topic=topic)
+    if ending == "solved" and case.get("outcome"):
+        # the reports' solved cases are the ones offices cite: typical cases for the report pack
+        services.outcome_mark_typical(actor=secretary, outcome=topic.outcome, typical=True)
     if order.index(stage) < order.index("reviewed"):
         return
     services.followup_record(actor=secretary, followup=topic.followups.get(), done_on=today,

@@ -63,8 +63,7 @@ def default_template_bytes() -> bytes:
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("")
-    layout.body_paragraph(doc, "{{ unit }}", align_right=True)
-    layout.body_paragraph(doc, "{{ today }}", align_right=True)
+    layout.signature(doc, "{{ unit }}", "{{ today }}")
     return layout.docx_bytes(doc)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.metrics import Source, metric, rate_metric, register_quota, subtree_counts
+from portal.metrics import Source, metric, rate_metric, register_cases, register_quota, subtree_counts
 
 from .models import (
     Attendance,
@@ -182,3 +182,15 @@ def topics_by_category(units, start, end) -> dict[int, dict[str, int]]:
                 key = category or "—"
                 result[u.pk][key] = result[u.pk].get(key, 0) + n
     return result
+
+
+@register_cases
+def typical_cases(unit, start, end) -> list[dict]:
+    """Outcomes marked as typical (典型案例) in the unit's subtree, by the day the result was agreed."""
+    from .models import Outcome
+
+    outcomes = (Outcome.objects.filter(is_typical=True, topic__org_path__startswith=unit.path,
+                                       recorded_on__range=(start, end))
+                .select_related("topic__org_unit").order_by("recorded_on", "pk")[:12])
+    return [{"title": o.topic.title, "unit": o.topic.org_unit.display_body, "text": o.summary.strip()}
+            for o in outcomes]

@@ -306,6 +306,9 @@ class Outcome(VersionedModel):
     summary = models.TextField(_("result (public)"),
                                help_text=_("What was agreed, in plain words; shown publicly once published."))
     minutes = models.TextField(_("minutes (协商纪要)"), blank=True)
+    is_typical = models.BooleanField(
+        _("typical case (典型案例)"), default=False,
+        help_text=_("Marked by the unit's staff; the annual report pack lists typical cases."))
     recorded_on = models.DateField(_("outcome date"), default=timezone.localdate,
                                    help_text=_("The day the result was agreed (成果形成)."))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -486,6 +486,24 @@ def outcome_record(*, actor, topic: Topic, consensus: bool, summary: str, minute
 
 
 @transaction.atomic
+def outcome_mark_typical(*, actor, outcome: Outcome, typical: bool) -> Outcome:
+    """典型案例: staff mark an outcome as a typical case (or unmark it); the annual report pack
+    lists the typical cases of its unit and period."""
+    outcome = Outcome.objects.select_for_update(of=("self",)).select_related("topic").get(pk=outcome.pk)
+    if not rules.can_manage(actor, outcome.topic.org_path):
+        raise NotAllowed()
+    typical = bool(typical)
+    if outcome.is_typical == typical:
+        return outcome
+    before = {"is_typical": outcome.is_typical}
+    outcome.is_typical = typical
+    outcome.save(update_fields=["is_typical"])
+    audit_log(actor=actor, action="consultations.outcome.typical", target=outcome.topic, before=before,
+              after={"is_typical": typical})
+    return outcome
+
+
+@transaction.atomic
 def outcome_update(*, actor, outcome: Outcome, version=None, consensus: bool, summary: str,
                    minutes: str = "", recorded_on: datetime.date | None = None) -> Outcome:
     outcome = Outcome.objects.select_for_update(of=("self",)).select_related("topic").get(pk=outcome.pk)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("topics/<int:pk>/sessions/new/", views.session_create, name="session_create"),
     path("topics/<int:pk>/session/", views.session_record, name="session_record"),
     path("topics/<int:pk>/outcome/", views.outcome_edit, name="outcome"),
+    path("topics/<int:pk>/typical/", views.outcome_typical, name="outcome_typical"),
     path("topics/<int:pk>/suggestions/new/", views.suggestion_add, name="suggestion_add"),
     path("topics/<int:pk>/instructions/new/", views.instruction_add, name="instruction_add"),
     path("topics/<int:pk>/minutes.docx", views.minutes_docx, name="minutes_docx"),

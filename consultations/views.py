@@ -16,7 +16,7 @@ from members.models import Member
 from organizations import permissions
 from organizations.models import Role, UnitKind
 from portal.audit import timeline_for
-from portal.errors import DomainError
+from portal.errors import DomainError, NotAllowed
 from portal.pagination import more_page
 from portal.workflow import allowed_actions
 
@@ -695,6 +695,26 @@ def unit_section(request, unit):
     return {"template": "consultations/_unit_section.html", "quota": row,
             "recent": selectors.topic_list(user=request.user, unit=unit)[:5]}
 
+
+
+@login_required
+@require_http_methods(["POST"])
+def outcome_typical(request, pk):
+    """Mark the outcome as a typical case (典型案例) for the report pack, or unmark it."""
+    topic = selectors.topic_for_page(user=request.user, pk=pk)
+    outcome = selectors.outcome_of(topic)
+    if outcome is None:
+        raise Http404
+    try:
+        services.outcome_mark_typical(actor=request.user, outcome=outcome, typical=request.POST.get("typical") == "1")
+    except NotAllowed:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Marked as a typical case.") if request.POST.get("typical") == "1"
+                         else _("No longer a typical case."))
+    return redirect(topic.get_absolute_url() + "#outcome")
 
 
 # --------------------------------------------------------------------------- Word minutes

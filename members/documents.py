@@ -16,7 +16,7 @@ from portal import documents as layout
 
 from .models import DutyStatus
 
-COLUMNS_MM = [26, 104, 14, 16]  # date, activity, points, status — 160 mm, the A4 text width
+COLUMNS_MM = [22, 106, 12, 20]  # date, activity, points, status — 160 mm, the A4 text width
 
 
 def _date(day) -> str:
@@ -32,7 +32,7 @@ def duty_report_template_bytes() -> bytes:
     layout.body_paragraph(doc, "本年度尚需完成：{{ owed }}。")
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("履职记录", style="Heading 2")
-    layout.table(doc, ["日期", "履职事项", "积分", "状态"], [
+    layout.table(doc, ["日期", "履职事项", "积分", "状态"], [  # the year is in the title
         ["{%tr for e in entries %}", "", "", ""],
         ["{{ e.date }}", "{{ e.activity }}", "{{ e.points }}", "{{ e.status }}"],
         ["{%tr endfor %}", "", "", ""],
@@ -55,7 +55,7 @@ def duty_report_context(member, year, score, entries) -> dict:
         "summary": f"{year}年，{member.name}委员共有计入积分的履职记录{len(counted)}项，积分{score.points}分"
                    f"（年度最低{score.minimum}分）。",
         "owed": "、".join(str(q) for q in score.missing_quotas),
-        "entries": [{"date": _date(r.occurred_on), "activity": f"{r.kind_label}：{r.title}", "points": points,
+        "entries": [{"date": f"{r.occurred_on.month}月{r.occurred_on.day}日", "activity": f"{r.kind_label}：{r.title}", "points": points,
                      "status": "已核实" if r.status == DutyStatus.VERIFIED else "自动记录"} for r, points in counted],
         "pending": pending, "today": _date(timezone.localdate()),
     }

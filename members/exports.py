@@ -25,10 +25,11 @@ def ranking_xlsx(unit, year, scores) -> HttpResponse:
 
     from portal.spreadsheets import HEADER_ROW, Workbook
 
+    points, minimum, short = _("Points"), _("Annual minimum"), _("Short by")
     book = Workbook()
     sheet = book.sheet(f"{year}", title=f"{unit.name}{year}年委员履职积分排名", header=[
-        _("Rank"), _("Name"), _("CPPCC unit"), _("Sector"), f"{_('Points')}（分）", f"{_('Annual minimum')}（分）",
-        f"{_('Short by')}（分）", _("Missing quotas"), _("Commended"), _("Next step")],
+        _("Rank"), _("Name"), _("CPPCC unit"), _("Sector"), f"{points}（分）", f"{minimum}（分）",
+        f"{short}（分）", _("Missing quotas"), _("Commended"), _("Next step")],
         as_of=timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M"),
         widths=[6, 10, 16, 14, 10, 10, 10, 30, 8, 14])
     for i, s in enumerate(scores, start=HEADER_ROW + 1):

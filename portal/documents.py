@@ -262,3 +262,17 @@ def table(document, header: list[str], rows: list[list[str]], *, widths_mm: list
                     if i == 0:
                         run.font.bold = True
     return t
+
+
+def signature(document, issuer: str, date: str):
+    """The issuing body over the date at the end, right-aligned (right indent two characters, as
+    official documents keep the date off the margin), kept on one page together."""
+    from docx.shared import Pt
+
+    size = document.styles["Normal"].font.size or Pt(12)
+    first = body_paragraph(document, issuer, align_right=True)
+    first.paragraph_format.keep_with_next = True
+    second = body_paragraph(document, date, align_right=True)
+    for paragraph in (first, second):
+        paragraph.paragraph_format.right_indent = size * 2
+    return first, second

@@ -217,3 +217,14 @@ QUOTAS: dict[str, Callable] = {}
 
 def register_quota(metric_key: str, func: Callable) -> None:
     QUOTAS[metric_key] = func
+
+
+# Notable cases for reports (the annual report pack's "典型案例"): an app registers
+# ``func(unit, start, end) -> list[{"title", "unit", "text"}]`` listing its typical cases in the
+# unit's subtree over the period.
+CASE_SOURCES: list[Callable] = []
+
+
+def register_cases(func: Callable) -> Callable:
+    CASE_SOURCES.append(func)
+    return func

@@ -1,6 +1,6 @@
 """Excel files every app writes the same way (xlsxwriter, the one Excel writer of the project;
 openpyxl only reads uploaded files): a title and a "数据截至" line above a bold header row, and a
-print setup that prints as people expect — A4 landscape, fitted to the page width, the title and
+print setup that prints as people expect — A4 (landscape unless a sheet is narrow), fitted to the page width, the title and
 header rows repeated on every page, page numbers in the footer."""
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ class Workbook:
         self.number_format = self.book.add_format({"border": 1, "valign": "top"})
         self.names: set[str] = set()
 
-    def sheet(self, name: str, *, title: str, as_of: str, header: list[str], widths: list[float]):
+    def sheet(self, name: str, *, title: str, as_of: str, header: list[str], widths: list[float],
+              landscape: bool = True):
         """A sheet with its title, its "数据截至" line and the header row; rows follow from
         `HEADER_ROW + 1`. Column widths in characters."""
         ws = self.book.add_worksheet(sheet_name(name, self.names))
@@ -50,7 +51,10 @@ class Workbook:
         ws.write_row(HEADER_ROW, 0, header, self.header_format)
         for i, width in enumerate(widths):
             ws.set_column(i, i, width)
-        ws.set_landscape()
+        if landscape:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
         ws.set_paper(9)  # A4
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         ws.fit_to_pages(1, 0)  # one page wide, as many pages long as needed

@@ -58,8 +58,7 @@ def reply_template_bytes() -> bytes:
     layout.body_paragraph(doc, "感谢您对我们工作的关心和支持。")
     doc.add_paragraph("")
     doc.add_paragraph("")
-    layout.body_paragraph(doc, "{{ unit }}", align_right=True)
-    layout.body_paragraph(doc, "{{ date }}", align_right=True)
+    layout.signature(doc, "{{ unit }}", "{{ date }}")
     return layout.docx_bytes(doc)
 
 
@@ -95,7 +94,7 @@ def reply_letter_bytes(reply) -> bytes:
 
 # ── register of registered proposals ────────────────────────────────────────────────────────
 
-REGISTER_COLUMNS_MM = [22, 66, 22, 18, 32]
+REGISTER_COLUMNS_MM = [20, 56, 18, 26, 40]
 
 
 def register_template_bytes() -> bytes:
@@ -116,7 +115,7 @@ def register_template_bytes() -> bytes:
         ["{%tr for p in unassigned %}", "", "", ""],
         ["{{ p.number }}", "{{ p.title }}", "{{ p.proposer }}", "{{ p.category }}"],
         ["{%tr endfor %}", "", "", ""],
-    ], widths_mm=[28, 86, 26, 20])
+    ], widths_mm=[30, 86, 18, 26])
     doc.add_paragraph("{%p endif %}")
     return layout.docx_bytes(doc)
 

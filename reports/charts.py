@@ -43,16 +43,17 @@ def bar_chart_png(title: str, items: list[tuple[str, float]], *, unit: str = "",
     if font_path() is None or not items or not any(v for _label, v in items):
         return None
     scale = 2  # drawn at twice the size, so it stays sharp when printed at ~16 cm
-    label_font, value_font, title_font = _font(13 * scale), _font(12 * scale), _font(15 * scale)
-    row_h = (34 if compare else 26) * scale
-    top = 44 * scale + (18 * scale if compare else 0)
+    # sizes for a picture printed 150 mm wide: 13 px ≈ 9 pt
+    label_font, value_font, title_font = _font(20 * scale), _font(18 * scale), _font(22 * scale)
+    row_h = (44 if compare else 34) * scale
+    top = 52 * scale + (22 * scale if compare else 0)
     height = top + row_h * len(items) + 16 * scale
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     draw.text((8 * scale, 8 * scale), title, font=title_font, fill=INK)
     label_w = min(int(width * 0.32), max(int(draw.textlength(label, font=label_font)) for label, _v in items)
                   + 16 * scale)
-    value_w = 90 * scale
+    value_w = 120 * scale
     plot_w = width - label_w - value_w - 16 * scale
     peak = max([v for _l, v in items] + list(compare or [])) or 1
     if compare:
@@ -66,19 +67,19 @@ def bar_chart_png(title: str, items: list[tuple[str, float]], *, unit: str = "",
         text = label
         while draw.textlength(text, font=label_font) > label_w - 12 * scale and len(text) > 2:
             text = text[:-2] + "…"
-        draw.text((label_w - 8 * scale - draw.textlength(text, font=label_font), y + 3 * scale), text,
+        draw.text((label_w - 8 * scale - draw.textlength(text, font=label_font), y + 2 * scale), text,
                   font=label_font, fill=INK)
-        bar_h = 14 * scale
+        bar_h = 22 * scale
         draw.line((label_w, y, label_w, y + row_h), fill=GRID, width=scale)
         length = int(plot_w * value / peak)
         if length:
             draw.rectangle((label_w, y + 2 * scale, label_w + length, y + 2 * scale + bar_h), fill=BAR)
-        draw.text((label_w + length + 6 * scale, y + 2 * scale), f"{_number(value)}{unit}", font=value_font, fill=INK)
+        draw.text((label_w + length + 6 * scale, y + 3 * scale), f"{_number(value)}{unit}", font=value_font, fill=INK)
         if compare:
             previous = compare[i]
             plen = int(plot_w * previous / peak)
             if plen:
-                draw.rectangle((label_w, y + 19 * scale, label_w + plen, y + 26 * scale), fill=LAST)
+                draw.rectangle((label_w, y + 26 * scale, label_w + plen, y + 36 * scale), fill=LAST)
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()

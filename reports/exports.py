@@ -81,9 +81,10 @@ def _dashboard_xlsx(job, path, progress) -> str:
             index += 1
     progress(1)
     # One sheet per section, so the unit column is on every printed page and a page fits its width.
+    children_label = _("Subordinate units")
     for section in board.sections:
         metrics = [c.metric for c in section.cells]
-        sheet = book.sheet(f"{_('Subordinate units')}-{section.label}",
+        sheet = book.sheet(f"{children_label}-{section.label}",
                            title=f"{unit.name}{period.label}下级单位情况（{section.label}）", as_of=as_of,
                            header=[_("Unit")] + [_header_label(m) for m in metrics],
                            widths=[22] + [max(10, min(18, len(_header_label(m)) * 1.6)) for m in metrics])
@@ -108,7 +109,7 @@ def _records_xlsx(job, path, progress) -> str:
     book = Workbook(path)
     sheet = book.sheet(str(metric.label), title=f"{job.org_unit.name}{period.label}{metric.label}明细（共{total}条）",
                        as_of=timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M"),
-                       header=["序号", _("Record"), _("Unit")], widths=[8, 70, 28])
+                       header=["序号", _("Record"), _("Unit")], widths=[8, 60, 24], landscape=False)
     for i, obj in enumerate(qs.iterator(chunk_size=2000), start=1):
         book.row(sheet, HEADER_ROW + i, [i, str(obj), obj.org_unit.name if has_unit else job.org_unit.name])
         if i % PROGRESS_EVERY == 0:
@@ -177,7 +178,7 @@ def _word_pack(job, path, progress) -> str:
 
 def pack_for(unit, period: Period, *, charts: bool = True) -> dict:
     """The report pack's context for `unit` over `period` (see pack.py)."""
-    from portal.metrics import QUOTAS
+    from portal.metrics import CASE_SOURCES, QUOTAS
 
     from .pack import pack_context, shifted_year
     from .selectors import dashboard_for, numbers_for
@@ -186,7 +187,8 @@ def pack_for(unit, period: Period, *, charts: bool = True) -> dict:
     last = numbers_for([unit], shifted_year(period))
     last_values = {key: per_unit[unit.pk] for key, per_unit in last.values.items()}
     quotas = {key: func(unit, period.start.year) for key, func in QUOTAS.items()}
-    return pack_context(board, last_year_values=last_values, quotas=quotas, charts=charts)
+    cases = [case for source in CASE_SOURCES for case in source(unit, period.start, period.end)]
+    return pack_context(board, last_year_values=last_values, quotas=quotas, cases=cases, charts=charts)
 
 
 def build_default_template(path: Path = DEFAULT_TEMPLATE) -> None:
@@ -197,7 +199,7 @@ def build_default_template(path: Path = DEFAULT_TEMPLATE) -> None:
 
     doc = layout.new_document(layout.OFFICIAL)
     layout.centered_title(doc, "{{ body_name }}{{ period_label }}工作报告素材")
-    layout.body_paragraph(doc, "（数据截至{{ as_of_date }}，按本单位及全部下级单位汇总）", indent=False).alignment = 1
+    layout.body_paragraph(doc, "（数据截至{{ as_of_date }}）", indent=False).alignment = 1
     doc.add_paragraph("{%p for s in sections %}")
     doc.add_paragraph("{{ s.heading }}", style="Heading 2")
     layout.body_paragraph(doc, "{{ s.prose }}")
@@ -206,16 +208,19 @@ def build_default_template(path: Path = DEFAULT_TEMPLATE) -> None:
         ["{%tr for r in s.table %}", "", "", "", ""],
         ["{{ r.label }}", "{{ r.value }}", "{{ r.last }}", "{{ r.change }}", "{{ r.quota }}"],
         ["{%tr endfor %}", "", "", "", ""],
-    ], widths_mm=[56, 30, 30, 20, 20], font_pt=12)
+    ], widths_mm=[46, 34, 34, 21, 21], font_pt=11)
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p if s.chart %}")
-    doc.add_paragraph("{{ s.chart }}").alignment = 1
+    chart = doc.add_paragraph("{{ s.chart }}")
+    chart.alignment = 1
+    chart.paragraph_format.line_spacing = 1.0  # a fixed line pitch would crop the picture to one line
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{%p if children %}")
     doc.add_paragraph("{{ children_heading }}", style="Heading 2")
     doc.add_paragraph("{{p children_table }}")
-    layout.body_paragraph(doc, "注：“—”表示本期为零或无可计算的数据；比率后括号内为分子/分母。", indent=False)
+    layout.body_paragraph(doc, "注：数字按本单位及全部下级单位汇总；“—”表示为零或无可计算的数据；比率后括号内为分子/分母。",
+                          indent=False)
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p if cases %}")
     doc.add_paragraph("{{ cases_heading }}", style="Heading 2")
@@ -224,7 +229,6 @@ def build_default_template(path: Path = DEFAULT_TEMPLATE) -> None:
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("")
-    layout.body_paragraph(doc, "{{ body_name }}", align_right=True)
-    layout.body_paragraph(doc, "{{ today }}", align_right=True)
+    layout.signature(doc, "{{ body_name }}", "{{ today }}")
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))

@@ -77,7 +77,13 @@ RATE_PARTS: dict[str, tuple[str, str]] = {
 }
 # The few figures of the child-unit table, in this order (those that exist).
 CHILD_KEYS = ["consultations.sessions_held", "consultations.resident_person_times", "consultations.suggestions",
-              "proposals.received", "opinions.submitted", "members.duty_records", "consultations.member_participation_rate"]
+              "proposals.received", "opinions.submitted", "members.duty_records",
+              "consultations.member_participation_rate", "members.participation_rate"]
+# Short column heads of the child-unit table (the measure word follows in brackets).
+CHILD_LABELS = {"consultations.sessions_held": "协商会", "consultations.resident_person_times": "群众参与",
+                "consultations.suggestions": "建议", "proposals.received": "提案", "opinions.submitted": "社情民意",
+                "members.duty_records": "委员履职", "members.participation_rate": "委员参与率",
+                "consultations.member_participation_rate": "委员参会率"}
 HEADLINES_PER_SECTION = 6
 # The headline figures of each section, most important first (the prose follows this order).
 HEADLINE_KEYS = [
@@ -143,7 +149,9 @@ class Figures:
         if parts:
             return count_label(values.get(parts[0], 0), values.get(parts[1], 0))
         value = values.get(metric.key, 0)
-        return f"{value:.1f}%" if value else "—"
+        if not value:
+            return "—"
+        return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
 
 
 def _value_text(metric: Metric, values: dict[str, float], figures: Figures) -> str:
@@ -222,8 +230,10 @@ def pack_context(board, *, last_year_values: dict[str, float], quotas: dict[str,
         if charts and counts and board.rows:
             chart_metric = counts[0]
             items = sorted(((r.unit.name, next(c.value for c in r.cells if c.metric.key == chart_metric.key))
-                            for r in board.rows), key=lambda kv: -kv[1])[:12]
-            chart = _chart_png(f"{chart_metric.label}（按下级单位，{board.period.label}）", items, unit_of(chart_metric))
+                            for r in board.rows), key=lambda kv: -kv[1])
+            items = [kv for kv in items if kv[1]][:12]
+            title = f"{chart_metric.label}（按下级单位，{board.period.label}）"
+            chart = _chart_png(title, items, unit_of(chart_metric)) if len(items) >= 2 else None
         sections.append({
             "label": section.label, "heading": f"{_chinese(index + 1)}、{section.label}", "prose": prose,
             "table": rows, "chart_png": chart,
@@ -237,13 +247,15 @@ def pack_context(board, *, last_year_values: dict[str, float], quotas: dict[str,
         values = {c.metric.key: c.value for c in row.cells}
         children.append({
             "name": row.unit.name,
-            "values": [_value_text(m, values, Figures(values, {})) for m in child_metrics],
+            "values": [_bare(_value_text(m, values, Figures(values, {})), m) for m in child_metrics],
             "cells": [{"label": str(m.label), "value": _value_text(m, values, Figures(values, {}))}
                       for m in child_metrics],
         })
-    header = [f"{m.label}（{unit_of(m)}）" if unit_of(m) and "（" not in str(m.label) else str(m.label)
-              for m in child_metrics]
-    total = [_value_text(m, now, figures) for m in child_metrics]
+    header = []
+    for m in child_metrics:
+        label = CHILD_LABELS.get(m.key, str(m.label))
+        header.append(f"{label}（{unit_of(m)}）" if unit_of(m) and "（" not in label else label)
+    total = [_bare(_value_text(m, now, figures), m) for m in child_metrics]
     today = timezone.localdate()
     return {
         "unit_name": unit.name, "body_name": body, "period_label": board.period.label,
@@ -255,6 +267,12 @@ def pack_context(board, *, last_year_values: dict[str, float], quotas: dict[str,
         "cases": cases or [], "cases_heading": f"{_chinese(len(sections) + 2)}、典型案例",
         "today": _date(today), "chart_width": Mm(150),
     }
+
+
+def _bare(text: str, metric: Metric) -> str:
+    """A figure without its measure word, for a table whose header carries it."""
+    unit = unit_of(metric)
+    return text[: -len(unit)] if unit and text.endswith(unit) else text
 
 
 def _chart_png(title, items, unit):
@@ -289,9 +307,11 @@ def attach_images(doc, context: dict) -> dict:
         header = ["单位", *context["children_header"]]
         rows = [[c["name"], *c["values"]] for c in context["children"]]
         rows.append(["合计", *context["children_total"]])
-        first = 34
-        rest = (156 - first) / max(1, len(header) - 1)
-        layout.table(sub, header, rows, widths_mm=[first] + [rest] * (len(header) - 1), font_pt=10.5)
+        # the unit's name, then the figures; a rate ("86.9%（73/84）") gets a wider column
+        rates = [("%" in h or "率" in h) for h in header[1:]]
+        first, rate_w = 38, 30
+        count_w = (156 - first - rate_w * sum(rates)) / max(1, len(rates) - sum(rates))
+        layout.table(sub, header, rows, widths_mm=[first] + [rate_w if r else count_w for r in rates], font_pt=10)
         context["children_table"] = sub
     else:
         context["children_table"] = ""

@@ -89,3 +89,30 @@ def test_minutes_say_each_thing_once_and_print_the_venue(client, users, tree, to
     session = topic.sessions.get()
     assert f"地点：{session.venue}" in text
     assert download_name(r) == "协商纪要-小区停车难.docx"
+
+
+def test_typical_cases_are_marked_by_staff_and_listed_for_the_report_pack(client, users, tree, topic):
+    import datetime
+
+    from portal.audit import timeline_for
+    from portal.metrics import CASE_SOURCES
+
+    advance(topic, users, tree, to="handling")
+    url = reverse("consultations:outcome_typical", args=[topic.pk])
+    client.force_login(users.secretary_b)
+    assert client.post(url, {"typical": "1"}).status_code == 404
+    client.force_login(users.member)
+    assert client.post(url, {"typical": "1"}).status_code == 404
+    client.force_login(users.secretary)
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"typical": "1"}).status_code == 302
+    topic.outcome.refresh_from_db()
+    assert topic.outcome.is_typical
+    assert any(e.action == "consultations.outcome.typical" for e in timeline_for(topic))
+    year = topic.sessions.get().scheduled_on.year
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    cases = [c for source in CASE_SOURCES for c in source(tree.county_a, start, end)]
+    assert cases == [{"title": "小区停车难", "unit": tree.township_a1.display_body, "text": topic.outcome.summary}]
+    assert [c for source in CASE_SOURCES for c in source(tree.county_b, start, end)] == []
+    client.post(url, {"typical": "0"})
+    assert [c for source in CASE_SOURCES for c in source(tree.county_a, start, end)] == []

@@ -35,4 +35,4 @@ def test_duty_report_lists_counted_entries_and_counts_pending_apart(client, user
     assert download_name(r) == f"{me.name}-{today.year}年-履职报告.docx"
     table = Document(io.BytesIO(r.content)).tables[0]
     widths = [cell.width for cell in table.rows[0].cells]
-    assert widths[1] >= Mm(100) and sum(widths) <= Mm(160.1)
+    assert widths[1] >= Mm(100) and widths[0] >= Mm(20) and sum(widths) <= Mm(160.1)

@@ -234,3 +234,22 @@ def test_old_exports_and_their_files_are_purged(tree, world, users, eager_celery
     assert os.path.exists(path)
     assert exports_purge(now=timezone.now() + datetime.timedelta(days=8)) == 1
     assert not os.path.exists(path) and not ExportJob.objects.exists()
+
+
+def test_the_built_in_pack_template_passes_the_upload_check_and_names_official_fonts():
+    """Staff download the built-in template, edit it and upload it again: it must pass the check
+    itself, and it is laid out as an official document (A4, GB/T 9704 margins, — 1 — page numbers)."""
+    from docx import Document
+    from docx.shared import Mm
+
+    data = exports.DEFAULT_TEMPLATE.read_bytes()
+    exports.check_template(SimpleUploadedFile("annual_pack.docx", data))
+    doc = Document(io.BytesIO(data))
+    section = doc.sections[0]
+    assert (round(section.page_width / Mm(1)), round(section.page_height / Mm(1))) == (210, 297)
+    assert [round(m / Mm(1)) for m in (section.top_margin, section.bottom_margin, section.left_margin,
+                                       section.right_margin)] == [37, 35, 28, 26]
+    footer = "".join(t.text or "" for t in section.footer._element.iter() if t.tag.endswith("}t"))
+    assert footer.startswith("— ") and footer.endswith(" —") and "PAGE" in section.footer._element.xml
+    assert doc.styles["Normal"].font.size.pt == 16
+    assert "仿宋_GB2312" in doc.styles["Normal"].element.xml
