@@ -43,12 +43,23 @@ def _drill(page, live_server, prefix):
     page.wait_for_selector("#dashboard-title:has-text('相山区')")
     assert page.locator("[data-metric='members.active']").inner_text().startswith("3")
     page.wait_for_selector(".report-chart svg")  # ECharts drew the chart (no CSP error)
+    # headline figures come first; every drawn chart keeps to at most 8 series
+    assert page.locator("#report-headline [data-headline]").count() >= 1
+    for count in page.locator(".report-chart[data-series]").evaluate_all("els => els.map(e => +e.dataset.series)"):
+        assert 0 <= count <= 8
     _shot(page, f"{prefix}-county")
     page.locator(f"a[data-drill='{township.pk}']").first.click()
     page.wait_for_selector("#dashboard-title:has-text('三堤口街道')")
     page.locator(f"a[data-drill='{community.pk}']").first.click()
     page.wait_for_selector("#dashboard-title:has-text('庆相桥社区')")
     _shot(page, f"{prefix}-community")
+    # sections fold: only the first is open; the headline card opens the members' section
+    duty = page.locator("[data-metric='members.duty_records']")
+    assert not duty.is_visible()
+    section = page.locator("section.report-section", has=duty)
+    section.locator(".report-section-toggle").click()
+    duty.locator("a").wait_for()
+    assert section.locator(".report-section-toggle").get_attribute("aria-expanded") == "true"
     page.click("[data-metric='members.duty_records'] a")
     page.wait_for_selector("#record-count")
     assert page.locator("#record-count").inner_text().startswith("共 3 条")
