@@ -171,9 +171,22 @@ class ImportForm(BootstrapFormMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("CPPCC unit"), queryset=OrgUnit.objects.none())
     file = forms.FileField(label=_("Excel (.xlsx) or CSV file"))
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, file_kept=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()
+        _preselect_single(self.fields["unit"])
+        if file_kept:  # the checked file is kept: confirming needs no second upload
+            self.fields["file"].required = False
+            self.fields["file"].help_text = _("Leave empty to import the checked file.")
+
+
+def _preselect_single(field):
+    """A choice with one possible answer starts chosen (no empty option to pick first)."""
+    queryset = field.queryset
+    choices = list(queryset[:2])
+    if len(choices) == 1:
+        field.initial = choices[0].pk
+        field.empty_label = None
 
 
 class PoolDrawForm(BootstrapFormMixin, forms.Form):
@@ -188,3 +201,4 @@ class PoolDrawForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()
+        _preselect_single(self.fields["unit"])
