@@ -116,6 +116,18 @@ class ScoringPlanForm(BootstrapFormMixin, forms.Form):
         return {k.code: self.cleaned_data[f"points_{k.code}"] for k in duty.kinds().values()}
 
 
+class MemberPickerWidget(forms.CheckboxSelectMultiple):
+    """Many members at once: a checkbox list with a search box over the names (the markup and
+    behaviour of the one-page session record's member picker)."""
+
+    template_name = "members/widgets/member_picker.html"
+    input_type = "member-picker"  # its own layout, not portal/_form.html's single checkbox
+
+    class Media:
+        css = {"all": ("members/member_picker.css",)}
+        js = ("members/member_picker.js",)
+
+
 class WorkroomForm(BootstrapFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     unit = forms.ModelChoiceField(label=_("unit"), queryset=OrgUnit.objects.none())
@@ -123,7 +135,8 @@ class WorkroomForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=WorkroomKind.choices)
     lead_type = forms.ChoiceField(label=_("lead type"), choices=LeadType.choices)
     lead_member = forms.ModelChoiceField(label=_("lead member"), queryset=Member.objects.none(), required=False)
-    members = forms.ModelMultipleChoiceField(label=_("members"), queryset=Member.objects.none(), required=False)
+    members = forms.ModelMultipleChoiceField(label=_("members"), queryset=Member.objects.none(), required=False,
+                                             widget=MemberPickerWidget)
     place = forms.CharField(label=_("place"), max_length=200, required=False)
     opening_hours = forms.CharField(label=_("opening hours"), max_length=200, required=False)
     reception_days = forms.CharField(label=_("reception days"), max_length=200, required=False)
