@@ -36,6 +36,7 @@ urlpatterns = [
     path("sessions/<int:pk>/qr.svg", views.session_qr, name="session_qr"),
     path("signin/<str:token>/", views.signin, name="signin"),
     path("sessions/<int:pk>/invite/", views.session_invite, name="session_invite"),
+    path("sessions/<int:pk>/invite-draw/", views.session_invite_draw, name="session_invite_draw"),
     path("sessions/<int:pk>/hold/", views.session_hold, name="session_hold"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
     path("participants/<int:pk>/remove/", views.participant_remove, name="participant_remove"),

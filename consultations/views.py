@@ -519,6 +519,45 @@ def session_invite(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def session_invite_draw(request, pk):
+    """Invite the result of a fair pool draw (members' talent pools of the session's area) in one
+    step: the draw is shown first; "invite these" re-draws with the same seed (the same people)
+    and invites them all through participants_invite."""
+    from members.forms import PoolDrawForm
+    from members.models import Notable
+    from members.selectors import pool_draw
+    from organizations.models import OrgUnit
+
+    from .models import ParticipantKind
+
+    session = _session_or_404(request, pk)
+    if not rules.can_manage(request.user, session.org_path) or session.status == SessionStatus.CANCELLED:
+        raise Http404
+    data = request.POST if request.method == "POST" else (request.GET if "size" in request.GET else None)
+    form = PoolDrawForm(data, units=OrgUnit.objects.filter(pk=session.org_unit_id),
+                        initial={"unit": session.org_unit_id})
+    result = None
+    if data is not None and form.is_valid():
+        result = pool_draw(request.user, **form.cleaned_data)
+        if request.method == "POST":
+            members = [person for kind, person in result["drawn"] if kind == "member"]
+            notables = [person for kind, person in result["drawn"] if kind != "member"]
+            units = {u.pk: u.name for u in OrgUnit.objects.filter(
+                pk__in=[n.org_unit_id for n in notables if isinstance(n, Notable)])}
+            others = [(n.name, units.get(n.org_unit_id, ""), ParticipantKind.NOTABLE) for n in notables]
+            try:
+                created = services.participants_invite(actor=request.user, session=session, members=members,
+                                                       others=others)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("%(n)d people from the draw were invited.") % {"n": len(created)})
+                return redirect("consultations:session", pk=session.pk)
+    return render(request, "consultations/session_draw.html", {"session": session, "form": form, "result": result})
+
+
+@login_required
 @require_POST
 def participant_remove(request, pk):
     try:

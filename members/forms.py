@@ -116,6 +116,18 @@ class ScoringPlanForm(BootstrapFormMixin, forms.Form):
         return {k.code: self.cleaned_data[f"points_{k.code}"] for k in duty.kinds().values()}
 
 
+class MemberPickerWidget(forms.CheckboxSelectMultiple):
+    """Many members at once: a checkbox list with a search box over the names (the markup and
+    behaviour of the one-page session record's member picker)."""
+
+    template_name = "members/widgets/member_picker.html"
+    input_type = "member-picker"  # its own layout, not portal/_form.html's single checkbox
+
+    class Media:
+        css = {"all": ("members/member_picker.css",)}
+        js = ("members/member_picker.js",)
+
+
 class WorkroomForm(BootstrapFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     unit = forms.ModelChoiceField(label=_("unit"), queryset=OrgUnit.objects.none())
@@ -123,7 +135,8 @@ class WorkroomForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=WorkroomKind.choices)
     lead_type = forms.ChoiceField(label=_("lead type"), choices=LeadType.choices)
     lead_member = forms.ModelChoiceField(label=_("lead member"), queryset=Member.objects.none(), required=False)
-    members = forms.ModelMultipleChoiceField(label=_("members"), queryset=Member.objects.none(), required=False)
+    members = forms.ModelMultipleChoiceField(label=_("members"), queryset=Member.objects.none(), required=False,
+                                             widget=MemberPickerWidget)
     place = forms.CharField(label=_("place"), max_length=200, required=False)
     opening_hours = forms.CharField(label=_("opening hours"), max_length=200, required=False)
     reception_days = forms.CharField(label=_("reception days"), max_length=200, required=False)
@@ -171,9 +184,22 @@ class ImportForm(BootstrapFormMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("CPPCC unit"), queryset=OrgUnit.objects.none())
     file = forms.FileField(label=_("Excel (.xlsx) or CSV file"))
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, file_kept=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()
+        _preselect_single(self.fields["unit"])
+        if file_kept:  # the checked file is kept: confirming needs no second upload
+            self.fields["file"].required = False
+            self.fields["file"].help_text = _("Leave empty to import the checked file.")
+
+
+def _preselect_single(field):
+    """A choice with one possible answer starts chosen (no empty option to pick first)."""
+    queryset = field.queryset
+    choices = list(queryset[:2])
+    if len(choices) == 1:
+        field.initial = choices[0].pk
+        field.empty_label = None
 
 
 class PoolDrawForm(BootstrapFormMixin, forms.Form):
@@ -188,3 +214,4 @@ class PoolDrawForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()
+        _preselect_single(self.fields["unit"])

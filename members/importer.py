@@ -4,6 +4,7 @@ one transaction (all or nothing)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -255,6 +256,96 @@ def import_file(*, actor, unit: OrgUnit, upload) -> ImportResult:
         audit_log(actor=actor, action="members.import", target=unit,
                   after={"created": result.created, "file": getattr(upload, "name", "")})
     return result
+
+
+# --- the checked file kept between preview and confirm ------------------------------------------
+# The preview stores the uploaded bytes in private storage (MEDIA_ROOT is never served by a URL)
+# under an unguessable name; the session keeps a signed token naming the file, its owner and the
+# unit, so "Import" on the preview page needs no second upload. The token cannot be forged or
+# reused by another user, and it expires.
+
+STASH_PREFIX = "members/import-stash"
+STASH_SALT = "members.import.stash"
+STASH_MAX_AGE = datetime.timedelta(hours=2)
+
+
+def stash_upload(*, actor, unit: OrgUnit, upload) -> str:
+    """Keep the checked file; returns the signed token for the session."""
+    import os
+    import uuid
+
+    from django.core import signing
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    original = os.path.basename(getattr(upload, "name", "") or "")
+    ext = os.path.splitext(original)[1].lower()
+    if ext not in (".xlsx", ".csv"):
+        raise ImportFileError(_("Upload an Excel (.xlsx) or CSV file."))
+    _purge_old_stashes()
+    upload.seek(0)
+    stored = default_storage.save(f"{STASH_PREFIX}/{uuid.uuid4().hex}{ext}", ContentFile(upload.read()))
+    return signing.dumps({"f": stored, "n": original[:200], "u": actor.pk, "unit": unit.pk}, salt=STASH_SALT)
+
+
+@dataclass
+class Stash:
+    token: str
+    stored: str
+    name: str
+    unit_id: int
+
+    def open(self):
+        """The kept file as an upload (same name, same bytes)."""
+        from django.core.files.storage import default_storage
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        try:
+            with default_storage.open(self.stored, "rb") as handle:
+                return SimpleUploadedFile(self.name, handle.read())
+        except (FileNotFoundError, OSError):
+            raise ImportFileError(_("The checked file is no longer kept. Choose it again and check it."))
+
+
+def load_stash(*, actor, token: str | None) -> Stash | None:
+    """The kept file a session token names, or None (no token, forged, expired, another user's)."""
+    from django.core import signing
+
+    if not token:
+        return None
+    try:
+        data = signing.loads(token, salt=STASH_SALT, max_age=STASH_MAX_AGE)
+        if data["u"] != actor.pk or not str(data["f"]).startswith(STASH_PREFIX + "/"):
+            return None
+        return Stash(token=token, stored=data["f"], name=data["n"], unit_id=int(data["unit"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def discard_stash(stash: Stash | None) -> None:
+    from django.core.files.storage import default_storage
+
+    if stash is not None:
+        with contextlib.suppress(OSError):
+            default_storage.delete(stash.stored)
+
+
+def _purge_old_stashes() -> None:
+    """Kept files older than their tokens are of no use: remove them (cheap, one directory)."""
+    from django.core.files.storage import default_storage
+
+    limit = timezone.now() - STASH_MAX_AGE
+    try:
+        _dirs, files = default_storage.listdir(STASH_PREFIX)
+    except (FileNotFoundError, OSError, NotImplementedError):
+        return
+    for name in files:
+        path = f"{STASH_PREFIX}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < limit:
+                default_storage.delete(path)
+        except (FileNotFoundError, OSError, NotImplementedError):
+            continue
 
 
 TEMPLATE_HEADER = ["姓名", "身份证号", "性别", "层级", "届次", "界别", "专委会", "党派", "工作单位", "职务", "手机", "特长",

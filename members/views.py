@@ -575,27 +575,53 @@ def checklist(request):
 
 # --- import and pools ---------------------------------------------------------------------------
 
+IMPORT_STASH_KEY = "members.import.stash"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_import(request):
     units = _clerk_units(request.user, [UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY])
     if not units.exists():
         raise Http404
-    form = ImportForm(request.POST or None, request.FILES or None, units=units)
+    # the file checked by the preview is kept server-side; the session holds its signed token
+    stash = importer.load_stash(actor=request.user, token=request.session.get(IMPORT_STASH_KEY))
+    if request.method == "GET" and stash is not None:  # a fresh visit starts over
+        importer.discard_stash(stash)
+        request.session.pop(IMPORT_STASH_KEY, None)
+        stash = None
+    confirming = request.POST.get("confirm") == "1"
+    form = ImportForm(request.POST or None, request.FILES or None, units=units,
+                      file_kept=confirming and stash is not None)
     result = None
     if request.method == "POST" and form.is_valid():
         unit, upload = form.cleaned_data["unit"], form.cleaned_data["file"]
         try:
-            if request.POST.get("confirm") == "1":
-                result = importer.import_file(actor=request.user, unit=unit, upload=upload)
+            if upload is None and stash.unit_id != unit.pk:
+                form.add_error("unit", _("The file was checked for another unit. Check it again for this unit."))
+            elif confirming:
+                result = importer.import_file(actor=request.user, unit=unit, upload=upload or stash.open())
                 if result.ok:
+                    importer.discard_stash(stash)
+                    request.session.pop(IMPORT_STASH_KEY, None)
                     messages.success(request, _("%(n)d members were imported.") % {"n": result.created})
                     return redirect("members:list")
             else:
+                importer.discard_stash(stash)
+                request.session.pop(IMPORT_STASH_KEY, None)
+                stash = None
                 result = importer.check_file(actor=request.user, unit=unit, upload=upload)
+                if result.ok:
+                    request.session[IMPORT_STASH_KEY] = importer.stash_upload(
+                        actor=request.user, unit=unit, upload=upload)
+                    stash = importer.load_stash(actor=request.user, token=request.session[IMPORT_STASH_KEY])
+        except importer.ImportFileError as exc:
+            form.add_error("file", exc.message)
         except DomainError as exc:
             _form_error(form, exc)
-    return render(request, "members/import.html", {"form": form, "result": result,
+        if result is not None and result.ok and stash is not None:
+            form = ImportForm(initial={"unit": unit.pk}, units=units, file_kept=True)
+    return render(request, "members/import.html", {"form": form, "result": result, "kept": stash,
                                                    "header": importer.TEMPLATE_HEADER})
 
 

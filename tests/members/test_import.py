@@ -107,3 +107,60 @@ def test_import_page_preview_then_confirm(client, users, tree):
     assert response.status_code == 302 and Member.objects.count() == 1
     response = client.post("/members/import/", {"unit": tree.county_b.pk, "file": upload("m.csv", data)})
     assert response.status_code == 200 and not Member.objects.filter(org_unit=tree.county_b).exists()
+
+
+def test_import_page_keeps_the_checked_file_and_imports_on_confirm(client, users, tree):
+    from django.core.files.storage import default_storage
+
+    client.force_login(users.clerk)
+    data = "姓名,身份证号\n王一,K001\n李二,K002\n".encode()
+    response = client.post("/members/import/", {"unit": tree.county_a.pk, "file": upload("名单.csv", data),
+                                                "confirm": "0"})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="import-preview"' in page and "名单.csv" in page
+    token = client.session["members.import.stash"]
+    stash = importer.load_stash(actor=users.clerk, token=token)
+    assert stash is not None and default_storage.exists(stash.stored) and not Member.objects.exists()
+    # another user cannot use the token; a forged one opens nothing
+    assert importer.load_stash(actor=users.clerk_b, token=token) is None
+    assert importer.load_stash(actor=users.clerk, token=token + "x") is None
+    # confirm without choosing the file again
+    response = client.post("/members/import/", {"unit": tree.county_a.pk, "confirm": "1"})
+    assert response.status_code == 302 and Member.objects.count() == 2
+    assert "members.import.stash" not in client.session and not default_storage.exists(stash.stored)
+    # a second confirm has nothing kept: the file is asked for, nothing imported twice
+    response = client.post("/members/import/", {"unit": tree.county_a.pk, "confirm": "1"})
+    assert response.status_code == 200 and Member.objects.count() == 2
+
+
+def test_kept_file_is_rechecked_and_bound_to_its_unit(client, users, tree):
+    client.force_login(users.city_clerk)
+    data = "姓名,身份证号\n王一,K001\n".encode()
+    client.post("/members/import/", {"unit": tree.county_a.pk, "file": upload("m.csv", data), "confirm": "0"})
+    # confirming for another unit than the one checked is refused
+    response = client.post("/members/import/", {"unit": tree.county_b.pk, "confirm": "1"})
+    assert response.status_code == 200 and "按另一单位检查" in response.content.decode()
+    assert not Member.objects.exists()
+    # someone else imported the same person meanwhile: the confirm reports it, writes nothing
+    make_member(tree.county_a, id_key="K001")
+    response = client.post("/members/import/", {"unit": tree.county_a.pk, "confirm": "1"})
+    assert response.status_code == 200 and 'id="import-errors"' in response.content.decode()
+    assert Member.objects.count() == 1
+
+
+def test_a_bad_file_is_not_kept(client, users, tree):
+    client.force_login(users.clerk)
+    response = client.post("/members/import/", {"unit": tree.county_a.pk, "confirm": "0",
+                                                "file": upload("m.csv", "姓名\n王一\n".encode())})
+    assert response.status_code == 200 and 'id="import-errors"' in response.content.decode()
+    assert "members.import.stash" not in client.session
+
+
+def test_a_single_unit_is_preselected(client, users, tree):
+    client.force_login(users.clerk)
+    page = client.get("/members/import/").content.decode()
+    import re
+
+    select = re.search(r'<select name="unit".*?</select>', page, re.S).group(0)
+    options = re.findall(r"<option[^>]*>", select)
+    assert len(options) == 1 and "selected" in options[0]

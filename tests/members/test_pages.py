@@ -138,3 +138,24 @@ def test_other_apps_add_sections_to_my_page(client, users, me, tmp_path, setting
         assert client.get(reverse("members:me")).content.decode().count("members/me/") >= 1
     finally:
         my_page._SECTIONS.remove(upcoming)
+
+
+def test_workroom_member_picker_has_search_and_keeps_ticks(client, users, tree, me):
+    from ..factories import make_member
+
+    other = make_member(tree.county_a, name="<b>李四</b>")
+    client.force_login(users.secretary)
+    page = client.get(reverse("members:workroom_create") + f"?unit={tree.township_a1.pk}").content.decode()
+    assert "data-member-picker" in page and "data-member-filter" in page and "members/member_picker.js" in page
+    assert 'class="member-option' in page and f'value="{me.pk}"' in page
+    assert "<b>李四</b>" not in page and "&lt;b&gt;李四&lt;/b&gt;" in page  # names are escaped
+    # an error elsewhere keeps the ticked members ticked
+    response = client.post(reverse("members:workroom_create"), {
+        "unit": tree.township_a1.pk, "name": "", "kind": "workroom", "lead_type": "individual",
+        "members": [me.pk, other.pk]})
+    page = response.content.decode()
+    assert response.status_code == 200 and not Workroom.objects.exists()
+    import re
+
+    ticked = set(re.findall(r'name="members" value="(\d+)"[^>]* checked', page))
+    assert ticked == {str(me.pk), str(other.pk)}
