@@ -42,13 +42,31 @@ def _drill(page, live_server, prefix):
     page.goto(f"{live_server.url}/reports/")
     page.wait_for_selector("#dashboard-title:has-text('相山区')")
     assert page.locator("[data-metric='members.active']").inner_text().startswith("3")
-    page.wait_for_selector(".report-chart svg")  # ECharts drew the chart (no CSP error)
+    # headline figures come first; only the first section is open, its chart drawn or noted as empty
+    assert page.locator("#report-headline [data-headline]").count() >= 1
+    page.wait_for_selector("[data-section-body='0'] .report-chart[data-series]")
+    # the members' headline card opens its folded section, whose chart is drawn then (no CSP error)
+    members = page.locator("section.report-section", has=page.locator("[data-metric='members.active']"))
+    index = members.get_attribute("data-section")
+    assert not members.locator(".report-chart").is_visible()
+    page.click(f"[data-open-section='{index}']")
+    members.locator(".report-chart svg").wait_for()
+    # every drawn chart keeps to at most 8 series
+    for count in page.locator(".report-chart[data-series]").evaluate_all("els => els.map(e => +e.dataset.series)"):
+        assert 0 <= count <= 8
     _shot(page, f"{prefix}-county")
     page.locator(f"a[data-drill='{township.pk}']").first.click()
     page.wait_for_selector("#dashboard-title:has-text('三堤口街道')")
     page.locator(f"a[data-drill='{community.pk}']").first.click()
     page.wait_for_selector("#dashboard-title:has-text('庆相桥社区')")
     _shot(page, f"{prefix}-community")
+    # the community's sections fold too: open the one holding the duty records by its header
+    duty = page.locator("[data-metric='members.duty_records']")
+    section = page.locator("section.report-section", has=duty)
+    if not duty.is_visible():
+        section.locator(".report-section-toggle").click()
+    duty.locator("a").wait_for()
+    assert section.locator(".report-section-toggle").get_attribute("aria-expanded") == "true"
     page.click("[data-metric='members.duty_records'] a")
     page.wait_for_selector("#record-count")
     assert page.locator("#record-count").inner_text().startswith("共 3 条")
