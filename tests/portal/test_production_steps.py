@@ -55,7 +55,7 @@ def _get(url, **headers):
             return None
 
     try:
-        with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=120) as response:
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode(errors="replace"), dict(exc.headers)
@@ -79,16 +79,17 @@ def test_readme_production_steps_serve_the_login_page(scratch_database, tmp_path
 
     gunicorn = next(s for s in steps if s.startswith("gunicorn "))
     gunicorn = re.sub(r"--bind \S+", f"--bind 127.0.0.1:{port}", gunicorn) + " --workers 1"
+    log = open(tmp_path / "gunicorn.log", "w+")  # noqa: SIM115 - a file, not a pipe: a full pipe would stall the server
     server = subprocess.Popen(["bash", "-c", f"export DJANGO_SETTINGS_MODULE=portal.settings.prod; exec {gunicorn}"],
-                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        for _ in range(600):  # up to ~2 minutes on a busy CI machine
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
                 break
             except OSError:
-                assert server.poll() is None, server.stdout.read()
+                assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
                 time.sleep(0.2)
         status, body, _headers = _get(f"{base}/accounts/login/", Host="portal.example.gov.cn",
                                       **{"X-Forwarded-Proto": "https", "Accept-Language": "zh-hans"})
@@ -99,4 +100,9 @@ def test_readme_production_steps_serve_the_login_page(scratch_database, tmp_path
         assert status == 301 and headers["Location"].startswith("https://portal.example.gov.cn/")
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
