@@ -159,8 +159,8 @@ def proposal_enter_on_behalf(*, actor, member: Member, submitted_on: datetime.da
         proposer=member, submitted_by=actor, org_unit_id=member.org_unit_id, org_path=member.org_path,
         title=title.strip()[:200], case=case.strip(), analysis=analysis.strip(),
         suggestions=_clean_suggestions(suggestions), category=category, kind=kind, body=body,
-        year=submitted_on.year, status=ProposalStatus.SUBMITTED, submitted_at=submitted_at, review_stage=0,
-        entered_by_staff=True,
+        year=submitted_on.year, status=ProposalStatus.SUBMITTED, submitted_at=submitted_at,
+        submitted_on=submitted_on, review_stage=0, entered_by_staff=True,
     )
     _set_cosigners(proposal, wanted)
     proposal.cosigners.update(status=CosignerStatus.CONFIRMED)

@@ -141,7 +141,9 @@ def _proposal(unit, proposer, user, *, submitted=DAY, registered=None, closed=No
         status=ProposalStatus.CLOSED if closed else (ProposalStatus.HANDLING if registered else ProposalStatus.SUBMITTED),
         submitted_at=_at(submitted), registered_at=_at(registered) if registered else None,
         number=Proposal.objects.count() + 1 if registered else None, term="十五届", session="三次会议",
-        closed_at=_at(closed) if closed else None, satisfaction_result=satisfaction)
+        closed_at=_at(closed) if closed else None, satisfaction_result=satisfaction,
+        # the event dates the services set (proposal_submit / _register / _close); the reports count by these
+        submitted_on=submitted, registered_on=registered, closed_on=closed)
 
 
 @pytest.fixture
@@ -188,7 +190,7 @@ def test_replies_on_time_and_key_proposals_suggestions_done(tree, users, proposa
     def assign(proposal, due, replied, role="main"):
         return Assignment.objects.create(proposal=proposal, unit=tree.dept_a, unit_path=tree.dept_a.path, role=role,
                                          status=AssignmentStatus.REPLIED, due_on=due, replied_at=_at(replied),
-                                         assigned_at=_at(DAY))
+                                         assigned_at=_at(DAY), assigned_on=DAY, replied_on=replied)
 
     a1 = assign(k1, DAY + datetime.timedelta(days=90), DAY + datetime.timedelta(days=30))
     assign(k2, DAY + datetime.timedelta(days=90), DAY + datetime.timedelta(days=91))  # one day late
@@ -198,12 +200,12 @@ def test_replies_on_time_and_key_proposals_suggestions_done(tree, users, proposa
     # k1 (closed, key, 3 suggestions): the lead unit's class A reply acts on suggestions 1 and 2,
     # the co-handler's also on 2 (counted once); a class B reply on 3 does not make it done.
     Reply.objects.create(assignment=a1, reply_class="A", text="答复", created_by=users.dept,
-                         lines=[{"suggestion": 1, "action": "已落实"}, {"suggestion": 2, "action": "已办"},
+                         replied_on=a1.replied_on, lines=[{"suggestion": 1, "action": "已落实"}, {"suggestion": 2, "action": "已办"},
                                 {"suggestion": 3, "action": " "}])
-    Reply.objects.create(assignment=co, reply_class="A", text="协办", created_by=users.dept,
+    Reply.objects.create(assignment=co, reply_class="A", text="协办", created_by=users.dept, replied_on=DAY,
                          lines=[{"suggestion": 2, "action": "配合"}])
     Reply.objects.create(assignment=co, round=2, reply_class="B", text="计划", created_by=users.dept,
-                         lines=[{"suggestion": 3, "action": "列入计划"}])
+                         replied_on=DAY, lines=[{"suggestion": 3, "action": "列入计划"}])
     v = compute_direct([tree.county_a, tree.county_b], Y.start, Y.end)
     a = tree.county_a.pk
     assert (v["proposals.replied_on_time"][a], v["proposals.replied"][a]) == (2, 3)
