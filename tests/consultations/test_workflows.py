@@ -49,7 +49,7 @@ def _upload():
 
 
 TOPIC_CALLS = {
-    "edit": lambda a, t: services.topic_update(actor=a, topic=t, title="新标题"),
+    "edit": lambda a, t: services.topic_update(actor=a, topic=t, version=t.version, title="新标题"),
     "submit": lambda a, t: services.topic_submit(actor=a, topic=t),
     "approve": lambda a, t: services.topic_approve(actor=a, topic=t),
     "reject": lambda a, t: services.topic_reject(actor=a, topic=t, reason="不符合要求"),
@@ -60,7 +60,8 @@ TOPIC_CALLS = {
     "session": lambda a, t: services.session_schedule(actor=a, topic=t, scheduled_on=_today(),
                                                       form=SessionForm.COUNCIL, venue="议事厅"),
     "outcome": lambda a, t: services.outcome_record(actor=a, topic=t, consensus=True, summary="s"),
-    "outcome_edit": lambda a, t: services.outcome_update(actor=a, outcome=t.outcome, consensus=True, summary="s2"),
+    "outcome_edit": lambda a, t: services.outcome_update(actor=a, outcome=t.outcome, version=t.outcome.version,
+                                                         consensus=True, summary="s2"),
     "suggestion": lambda a, t: services.suggestion_add(actor=a, topic=t, text="x", route=Route.COMMUNITY),
     "close": lambda a, t: services.topic_close(actor=a, topic=t),
     "instruction": lambda a, t: services.instruction_add(actor=a, topic=t, leader="王书记", given_on=_today(),
@@ -136,7 +137,8 @@ SESSION_CALLS = {
     "invite": lambda a, s: services.participant_add(actor=a, session=s, kind="resident", name="新居民"),
     "uninvite": lambda a, s: services.participant_remove(actor=a, participant=s.participants.first()),
     "hold": lambda a, s: services.session_hold(
-        actor=a, session=s, attendance={p.pk: "attended" for p in s.participants.all()}, residents_count=3),
+        actor=a, session=s, version=s.version, attendance={p.pk: "attended" for p in s.participants.all()},
+        residents_count=3),
     "cancel": lambda a, s: services.session_cancel(actor=a, session=s, reason="改期"),
 }
 
@@ -152,7 +154,8 @@ def test_session_actions_shown_are_exactly_those_the_services_accept(session_sta
             for action, call in SESSION_CALLS.items():
                 accepted = _accepted(call, user, Session.objects.get(pk=session.pk))
                 assert (action in shown) == accepted, f"{name}: {who} {action}"
-    services.session_hold(actor=users.secretary, session=held,
+    held = Session.objects.get(pk=held.pk)
+    services.session_hold(actor=users.secretary, session=held, version=held.version,
                           attendance={p.pk: "attended" for p in held.participants.all()})
     for who in ROLES:
         assert allowed_actions(Session.objects.get(pk=held.pk), getattr(users, who)) == []

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from members.models import DutyRecord, DutyStatus, Workroom
 
@@ -87,8 +88,12 @@ def test_duty_list_constant_queries_and_scope(client, users, tree, me, other_b):
 
 
 def test_workrooms_api(client, users, tree):
-    Workroom.objects.create(org_unit=tree.township_a1, name="A室", status="plaqued")
-    Workroom.objects.create(org_unit=tree.township_b1, name="B室", status="plaqued")
+    # Idle days count from the approval (a room approved today is not idle): both approved long ago.
+    long_ago = timezone.localdate() - datetime.timedelta(days=365)
+    Workroom.objects.create(org_unit=tree.township_a1, name="A室", status="plaqued", approved_on=long_ago)
+    Workroom.objects.create(org_unit=tree.township_b1, name="B室", status="plaqued", approved_on=long_ago)
+    Workroom.objects.create(org_unit=tree.township_a1, name="A新室", status="plaqued",
+                            approved_on=timezone.localdate())
     client.force_login(users.secretary)
     data = client.get("/api/v1/workrooms/?idle=true").json()["results"]
     assert [w["name"] for w in data] == ["A室"]
