@@ -51,6 +51,7 @@ def register():
         "deadline": field_of(Suggestion, "deadline"),
         "held_on": date(_("held on")),
         "recorded_on": field_of(Outcome, "recorded_on"),
+        "is_typical": field_of(Outcome, "is_typical"),
         "routed_on": field_of(Suggestion, "routed_on"),
         "accepted_on": field_of(Suggestion, "accepted_on"),
         "adopted": field_of(Suggestion, "adopted"),
