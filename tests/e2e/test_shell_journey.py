@@ -14,7 +14,9 @@ def test_secretary_logs_in_on_a_phone_and_opens_the_tree(live_server, phone):
     assert phone.locator("#my-scope").inner_text().strip().startswith("三堤口街道政协联络组")
     # The menu collapses behind the toggler on a phone.
     phone.click(".navbar-toggler")
-    phone.click("[data-nav=org-tree]")
+    with phone.expect_navigation():
+        phone.click("[data-nav=org-tree]")
+    phone.wait_for_load_state("networkidle")
     phone.click(f"li[data-unit='{township.pk}'] > button.toggle")
     phone.wait_for_selector("text=庆相桥社区")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
