@@ -14,6 +14,9 @@ def test_secretary_logs_in_on_a_phone_and_opens_the_tree(live_server, phone):
     assert phone.locator("#my-scope").inner_text().strip().startswith("三堤口街道政协联络组")
     # The menu collapses behind the toggler on a phone.
     phone.click(".navbar-toggler")
+    # Wait until the menu has finished opening (Bootstrap adds .show after its transition): a
+    # click during the animation can land beside the moving link.
+    phone.wait_for_selector(".navbar-collapse.show:not(.collapsing)")
     with phone.expect_navigation():
         phone.click("[data-nav=org-tree]")
     phone.wait_for_load_state("networkidle")
