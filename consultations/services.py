@@ -443,17 +443,7 @@ def session_hold(*, actor, session: Session, version=None, attendance: dict[int,
     audit_log(actor=actor, action="consultations.session.hold", target=session,
               after={**snapshot(session, ["status", "scheduled_on", "residents_count", "stakeholder_ratio"]),
                      "attended": sum(1 for p in participants if p.attendance == Attendance.ATTENDED)}, note=note)
-    from members.services import duty_record_add, duty_record_withdraw
-
-    for p in participants:
-        if p.member_id is None:
-            continue
-        if p.attendance == Attendance.ATTENDED:
-            duty_record_add(member=p.member, kind="session_attended", source=session,
-                            occurred_on=session.scheduled_on, title=str(session.topic.title),
-                            activity_unit=session.org_unit, actor=actor)
-        else:
-            duty_record_withdraw(member=p.member, kind="session_attended", source=session, actor=actor)
+    _sync_attendance_duty(session, participants, actor)
     topic = _lock_topic(session.topic)
     if topic.status == TopicStatus.SCHEDULED:
         _set_status(actor=actor, topic=topic, status=TopicStatus.CONSULTED, action="consultations.topic.consulted")
@@ -993,17 +983,7 @@ def attendance_correct(*, actor, session: Session, attendance: dict[int, str], r
     _refresh_stakeholder_share(session)
     audit_log(actor=actor, action="consultations.attendance.correct", target=session, before=before, after=after,
               note=reason)
-    from members.services import duty_record_add, duty_record_withdraw
-
-    for p in touched:
-        if p.member_id is None:
-            continue
-        if p.attendance == Attendance.ATTENDED:
-            duty_record_add(member=p.member, kind="session_attended", source=session,
-                            occurred_on=session.scheduled_on, title=str(session.topic.title),
-                            activity_unit=session.org_unit, actor=actor)
-        else:
-            duty_record_withdraw(member=p.member, kind="session_attended", source=session, actor=actor)
+    _sync_attendance_duty(session, touched, actor)
     return session
 
 
@@ -1217,3 +1197,18 @@ def signin_record(*, token: str, device: str, user=None, name: str = "", phone_l
     audit_log(actor=user if member is not None else None, action="consultations.signin", target=session,
               after={"name": signin.name, "member": bool(member)})
     return signin
+
+
+def _sync_attendance_duty(session: Session, participants, actor) -> None:
+    """Members present get a "session attended" duty record; the others lose it (held or corrected)."""
+    from members.services import duty_record_add, duty_record_withdraw
+
+    for p in participants:
+        if p.member_id is None:
+            continue
+        if p.attendance == Attendance.ATTENDED:
+            duty_record_add(member=p.member, kind="session_attended", source=session,
+                            occurred_on=session.scheduled_on, title=str(session.topic.title),
+                            activity_unit=session.org_unit, actor=actor)
+        else:
+            duty_record_withdraw(member=p.member, kind="session_attended", source=session, actor=actor)
