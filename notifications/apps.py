@@ -11,7 +11,13 @@ class NotificationsConfig(AppConfig):
         from portal.reminders import register_sender
         from portal.views import register_home_panel
 
-        from . import rules, services, tasks  # noqa: F401 - tasks registers the Celery tasks
+        from . import (  # noqa: F401 - tasks registers the Celery tasks, sms its channel
+            checks,
+            rules,
+            services,
+            sms,
+            tasks,
+        )
 
         rules.register_keys()
         register_sender(services.send_events)
@@ -23,6 +29,8 @@ class NotificationsConfig(AppConfig):
             "notifications.preference_set": _("changed a notification preference"),
             "notifications.delivery_retry": _("sent a failed notification again"),
             "notifications.scan_retry": _("ran a failed reminder scan again"),
+            "notifications.sms_opt_out": _("refused notifications by SMS"),
+            "notifications.sms_opt_in": _("accepted notifications by SMS again"),
         })
 
 

@@ -2,12 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.audit_text import register_audit_model
+from portal.audit_text import AuditKey, register_audit_model
 
-from .models import Delivery, Preference, ScanRun
+from .models import ChannelOptOut, Delivery, Preference, ScanRun
 
 
 def register():
     register_audit_model(Delivery)
     register_audit_model(ScanRun)
     register_audit_model(Preference, labels={"user": _("user")})
+    register_audit_model(ChannelOptOut, labels={"user": _("user")},
+                         keys={"sms": AuditKey(_("notifications by SMS"))})

@@ -4,21 +4,51 @@ notification. Which channels run is `settings.NOTIFICATIONS_CHANNELS` (default: 
 
 A channel's `send()` raises on a temporary error (the delivery is retried with backoff) and
 returns False when the user cannot be reached on it (the delivery is skipped). It receives the
-delivery's stable `idempotency_key`, for gateways that drop repeated client ids."""
+delivery's stable `idempotency_key`, for gateways that drop repeated client ids. It may return
+a `Receipt` instead of True: the gateway's message id and the address used are stored on the
+delivery (for delivery reports).
+
+Two optional hooks (see notifications/sms.py):
+- `hold_until(notification=…, now=…)` returns a later time when the channel must not send now
+  (quiet hours); the delivery waits until then without counting an attempt;
+- `batch_q(user=…, notification=…)` returns a filter of the user's other pending deliveries on
+  this channel that may go out in the same message (None: send alone); the engine claims them
+  and passes their notifications as `batch=[…]`, and records the outcome on all of them."""
 
 from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext_lazy as _
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """A successful send, with what the gateway answered."""
+
+    provider_id: str = ""
+    request_id: str = ""
+    address: str = ""
+
+    def __bool__(self):
+        return True
+
+
 class Channel:
     code = ""
     label = ""
 
-    def send(self, *, delivery, notification, user) -> bool:
+    def send(self, *, delivery, notification, user) -> bool | Receipt:
         raise NotImplementedError
+
+    def hold_until(self, *, notification, now: datetime.datetime) -> datetime.datetime | None:
+        return None
+
+    def batch_q(self, *, user, notification):
+        return None
 
 
 class EmailChannel(Channel):

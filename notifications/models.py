@@ -77,6 +77,12 @@ class DeliveryStatus(models.TextChoices):
     SKIPPED = "skipped", _("skipped")
 
 
+class ReportStatus(models.TextChoices):
+    DELIVERED = "delivered", _("delivered to the phone")
+    UNDELIVERED = "undelivered", _("not delivered")
+    UNKNOWN = "unknown", _("no report")
+
+
 class Delivery(models.Model):
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries",
                                      verbose_name=_("notification"))
@@ -89,6 +95,15 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # What the gateway answered (SMS: the provider's BizId and request id, the number used), so
+    # its delivery report can be asked for and a complaint traced; deliveries sent together in
+    # one message share the provider id.
+    provider_id = models.CharField(_("provider message id"), max_length=100, blank=True, db_index=True)
+    provider_request_id = models.CharField(_("provider request id"), max_length=100, blank=True)
+    address = models.CharField(_("sent to"), max_length=100, blank=True)
+    report = models.CharField(_("delivery report"), max_length=12, choices=ReportStatus.choices, blank=True)
+    report_code = models.CharField(_("report code"), max_length=60, blank=True)
+    reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -128,6 +143,23 @@ class Preference(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.kind}: {self.mode}"
+
+
+class ChannelOptOut(models.Model):
+    """A user who does not want a push channel (e.g. SMS) for the kinds that allow it. Kinds that
+    are urgent or mandatory for the channel still reach them on it (notifications.sms)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_opt_outs")
+    channel = models.CharField(_("channel"), max_length=30)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("channel opt-out")
+        verbose_name_plural = _("channel opt-outs")
+        constraints = [models.UniqueConstraint(fields=["user", "channel"], name="opt_out_once_per_channel")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.channel}"
 
 
 class ScanStatus(models.TextChoices):

@@ -28,7 +28,7 @@ from portal.errors import GuardFailed, NotAllowed
 from portal.reminders import SOURCES, Reminder
 
 from . import kinds
-from .channels import active_channels, get_channel
+from .channels import Receipt, active_channels, get_channel
 from .models import (
     Delivery,
     DeliveryMode,
@@ -287,10 +287,22 @@ def send_delivery(*, delivery_id: int) -> tuple[str, int]:
     if not user.is_active:
         _finish(delivery, DeliveryStatus.SKIPPED)
         return "skipped", 0
+    hold = channel.hold_until(notification=delivery.notification, now=now)
+    if hold is not None and hold > now:
+        # Quiet hours: wait without spending an attempt; `recover` sends it when the time comes
+        # if the broker cannot hold the message that long.
+        Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.PENDING, next_attempt_at=hold, attempts=F("attempts") - 1, claimed_at=None)
+        return "deferred", max(int((hold - now).total_seconds()), 1)
+    batch = _claim_batch(channel, delivery, user, now)
+    extra = {"batch": [d.notification for d in batch]} if batch else {}
     try:
         with translation.override(user.language or settings.LANGUAGE_CODE):
-            reached = channel.send(delivery=delivery, notification=delivery.notification, user=user)
+            reached = channel.send(delivery=delivery, notification=delivery.notification, user=user, **extra)
     except Exception as exc:  # noqa: BLE001 - any channel error is retried, then recorded
+        if batch:  # the others go back as they were; their own messages or `recover` send them
+            Delivery.objects.filter(pk__in=[d.pk for d in batch], status=DeliveryStatus.SENDING).update(
+                status=DeliveryStatus.PENDING, claimed_at=None)
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if delivery.attempts >= limit:
             _finish(delivery, DeliveryStatus.FAILED, error=error)
@@ -301,14 +313,45 @@ def send_delivery(*, delivery_id: int) -> tuple[str, int]:
             status=DeliveryStatus.PENDING, next_attempt_at=timezone.now() + datetime.timedelta(seconds=delay),
             last_error=error)
         return "retry", delay
-    _finish(delivery, DeliveryStatus.SENT if reached is not False else DeliveryStatus.SKIPPED)
+    status = DeliveryStatus.SENT if reached is not False else DeliveryStatus.SKIPPED
+    receipt = reached if isinstance(reached, Receipt) else None
+    _finish(delivery, status, receipt=receipt)
+    for other in batch:
+        _finish(other, status, receipt=receipt)
     return ("sent" if reached is not False else "skipped"), 0
 
 
-def _finish(delivery: Delivery, status: str, *, error: str = ""):
+def _claim_batch(channel, delivery: Delivery, user, now) -> list[Delivery]:
+    """The user's other pending deliveries that the channel sends in the same message (one SMS
+    for what piled up, not one per notification). Rows another worker holds are skipped."""
+    q = channel.batch_q(user=user, notification=delivery.notification)
+    if q is None:
+        return []
+    with transaction.atomic():
+        rows = list(Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(q, channel=delivery.channel, status=DeliveryStatus.PENDING,
+                            notification__recipient_id=user.pk)
+                    .exclude(pk=delivery.pk).order_by("pk")[:50])
+        if rows:
+            Delivery.objects.filter(pk__in=[d.pk for d in rows]).update(status=DeliveryStatus.SENDING, claimed_at=now)
+    if rows:
+        notifications = Notification.objects.in_bulk([d.notification_id for d in rows])
+        for row in rows:
+            row.notification = notifications[row.notification_id]
+    return rows
+
+
+def _finish(delivery: Delivery, status: str, *, error: str = "", receipt: Receipt | None = None):
+    fields = {}
+    if receipt is not None:
+        fields = {"provider_id": receipt.provider_id[:100], "provider_request_id": receipt.request_id[:100],
+                  "address": receipt.address[:100]}
+    if status == DeliveryStatus.FAILED:
+        fields["last_error"] = error or delivery.last_error
+    elif status != DeliveryStatus.SKIPPED or error:  # a skipping channel may have noted why
+        fields["last_error"] = error
     Delivery.objects.filter(pk=delivery.pk).update(
-        status=status, last_error=error or delivery.last_error if status == DeliveryStatus.FAILED else error,
-        sent_at=timezone.now() if status == DeliveryStatus.SENT else None)
+        status=status, sent_at=timezone.now() if status == DeliveryStatus.SENT else None, **fields)
 
 
 # --- recovery -------------------------------------------------------------------------------

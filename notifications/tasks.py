@@ -56,8 +56,9 @@ def dispatch_many_task(notification_ids: list[int]):
 @shared_task(name="notifications.send_delivery", bind=True, ignore_result=True, max_retries=None)
 def send_delivery_task(self, delivery_id: int):
     outcome, delay = services.send_delivery(delivery_id=delivery_id)
-    if outcome == "retry" and delay <= services.max_countdown():
-        # Backoff beyond the broker's visibility timeout is left to `recover` (database-driven).
+    if outcome in ("retry", "deferred") and delay <= services.max_countdown():
+        # Backoff (or quiet hours) beyond the broker's visibility timeout is left to `recover`
+        # (database-driven).
         raise self.retry(countdown=delay)
     return outcome
 
@@ -76,3 +77,11 @@ def digest_task(day: str | None = None):
 @shared_task(name="notifications.digest_user", ignore_result=True)
 def digest_user_task(user_id: int, day: str):
     services.digest_user(user_id=user_id, today=_day(day))
+
+
+@shared_task(name="notifications.sms_reports", ignore_result=True)
+def sms_reports_task():
+    """Beat: record the provider's delivery reports of SMS sent without one yet."""
+    from . import sms
+
+    return sms.record_reports()

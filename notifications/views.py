@@ -65,9 +65,29 @@ def mark_all_read(request):
     return redirect("notifications:inbox")
 
 
+def _sms_context(user) -> dict:
+    from . import sms
+
+    if sms.CODE not in sms._setting("NOTIFICATIONS_CHANNELS", ["email"]):
+        return {"sms_enabled": False}
+    return {"sms_enabled": True, "sms_opted_out": sms.opted_out(user), "sms_has_phone": bool(sms.phone_of(user)),
+            "sms_exempt": sms.sms_exempt_kinds()}
+
+
 @login_required
 def preferences(request):
     rows = selectors.preferences_for(user=request.user)
+    if request.method == "POST" and "sms-form" in request.POST:
+        from . import sms
+
+        choice = request.POST.get("sms")
+        if choice not in ("on", "off"):
+            messages.error(request, _("Choose whether you want notifications by SMS."))
+            return render(request, "notifications/preferences.html", {
+                "rows": rows, "modes": DeliveryMode.choices, **_sms_context(request.user)}, status=400)
+        sms.sms_opt_out_set(user=request.user, opted_out_=choice == "off")
+        messages.success(request, _("Your notification settings were saved."))
+        return redirect("notifications:preferences")
     if request.method == "POST":
         errors = []
         for row in rows:
@@ -84,7 +104,8 @@ def preferences(request):
         for error in errors:
             messages.error(request, error)
         rows = selectors.preferences_for(user=request.user)
-    return render(request, "notifications/preferences.html", {"rows": rows, "modes": DeliveryMode.choices},
+    return render(request, "notifications/preferences.html",
+                  {"rows": rows, "modes": DeliveryMode.choices, **_sms_context(request.user)},
                   status=400 if request.method == "POST" else 200)
 
 

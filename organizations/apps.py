@@ -10,11 +10,12 @@ class OrganizationsConfig(AppConfig):
         from portal.identity import Identity, register_identity
         from portal.nav import NavItem, register
 
-        from . import audit_keys
+        from . import audit_keys, traffic
         from .permissions import home_identity, roles_of
 
         register_identity(Identity(roles_of=roles_of, home=home_identity))
         audit_keys.register()
+        traffic.register_keys()
 
         register(NavItem("home", _("Home"), "home", icon="house", order=0))
         register(NavItem("org-tree", _("Organisation tree"), "organizations:tree", icon="diagram-3", order=90))

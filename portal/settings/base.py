@@ -4,6 +4,7 @@ Everything that differs between machines comes from environment variables; see t
 configuration table in README.md. Production (prod.py) refuses to start without its secrets.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -302,6 +303,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Notifications: push channels besides the inbox ("email", "sms"); see docs/notifications.md.
+NOTIFICATIONS_CHANNELS = env_list("NOTIFICATIONS_CHANNELS", "email")
+# SMS through the provider's SDK (notifications/sms.py, docs/sms-and-traffic-lights.md). Template
+# codes per notification kind as JSON, e.g. {"default": "SMS_1", "digest": "SMS_2"}.
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "aliyun")
+SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_TEMPLATES = json.loads(os.environ.get("SMS_TEMPLATES", "{}") or "{}")
+SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")  # empty: dysmsapi.aliyuncs.com
+SMS_PROTOCOL = os.environ.get("SMS_PROTOCOL", "https")
+SMS_REGION = os.environ.get("SMS_REGION", "cn-hangzhou")
+SMS_QUIET_HOURS = os.environ.get("SMS_QUIET_HOURS", "21:00-08:00")  # local time; empty: none
+SMS_URGENT_KINDS = env_list("SMS_URGENT_KINDS", "consultations.session_invitation")
+SMS_MANDATORY_KINDS = env_list("SMS_MANDATORY_KINDS", "proposals.reply_overdue,consultations.suggestion_overdue")
 
 # Where the demo/seed data lives (the reports' units and cases).
 PORTAL_DATA_DIR = Path(os.environ.get("PORTAL_DATA_DIR", BASE_DIR / "data"))

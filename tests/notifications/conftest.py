@@ -77,14 +77,16 @@ def channel(settings):
 
     def make(code="sms", **kwargs):
         ch = RecordingChannel(code, **kwargs)
+        made.append((code, channels.get_channel(code)))
         channels.register_channel(ch)
-        made.append(code)
         settings.NOTIFICATIONS_CHANNELS = [*getattr(settings, "NOTIFICATIONS_CHANNELS", ["email"]), code]
         return ch
 
     yield make
-    for code in made:
+    for code, previous in reversed(made):  # the real channel of that code (the SMS one) comes back
         channels.unregister_channel(code)
+        if previous is not None:
+            channels.register_channel(previous)
 
 
 TODAY = datetime.date(2026, 11, 25)

@@ -243,9 +243,13 @@ def test_beat_schedules_exist_for_administrators():
     migration = importlib.import_module("notifications.migrations.0002_beat_schedules")
     migration.create(django_apps, None)
     migration.create(django_apps, None)
+    reports = importlib.import_module("notifications.migrations.0004_sms_reports_schedule")
+    reports.create(django_apps, None)
+    reports.create(django_apps, None)
 
     tasks = dict(PeriodicTask.objects.filter(task__startswith="notifications.").values_list("task", "enabled"))
-    assert tasks == {"notifications.scan": True, "notifications.digest": True, "notifications.recover": True}
+    assert tasks == {"notifications.scan": True, "notifications.digest": True, "notifications.recover": True,
+                     "notifications.sms_reports": True}
     scan = PeriodicTask.objects.get(task="notifications.scan")
     assert str(scan.crontab.timezone) == "Asia/Shanghai"
 

@@ -93,7 +93,7 @@ def test_preferences_save_and_refuse_switching_off_a_mandatory_kind(client, me, 
 
 def _failed_delivery(org_path=""):
     n = _n(make_user(), "f", org_path=org_path)
-    return Delivery.objects.create(notification=n, channel="sms", status="failed", attempts=5, last_error="boom")
+    return Delivery.objects.create(notification=n, channel="pager", status="failed", attempts=5, last_error="boom")
 
 
 def _admin():
@@ -113,7 +113,7 @@ def test_staff_see_failures_and_send_again(client, eager, django_capture_on_comm
         client.post(reverse("notifications:delivery_retry", args=[delivery.pk]))
         client.post(reverse("notifications:scan_retry", args=[run.pk]))
     delivery.refresh_from_db()
-    assert delivery.status == "failed" and delivery.attempts == 1  # sent again: the sms channel is unknown here
+    assert delivery.status == "failed" and delivery.attempts == 1  # sent again: the pager channel is unknown here
     assert AuditEvent.objects.filter(action__in=["notifications.delivery_retry", "notifications.scan_retry"]).count() == 2
     # a second retry of something not failed is refused with a message, not an error
     assert client.post(reverse("notifications:scan_retry", args=[run.pk])).status_code == 302
