@@ -161,6 +161,26 @@ def suggestions_for_department(*, user, done: bool | None = None) -> QuerySet[Su
     return qs.select_related("topic", "topic__org_unit", "handling_unit").order_by(is_done, "deadline", "id")
 
 
+def suggestion_light_counts(*, user, today: datetime.date | None = None) -> dict[str, int]:
+    """Open suggestions of the user's departments by traffic light: {"red": n, "yellow": n}. One
+    query over the open ones near or past their deadline (yellow windows are at most 60 days),
+    each with its topic unit's window resolved in memory."""
+    from organizations.traffic import TrafficDays
+    from portal.traffic import traffic_light
+
+    today = today or timezone.localdate()
+    counts = {"red": 0, "yellow": 0}
+    near = (suggestions_for_department(user=user, done=False)
+            .filter(deadline__isnull=False, deadline__lte=today + datetime.timedelta(days=60))
+            .order_by().values_list("deadline", "topic__org_path"))
+    days = TrafficDays(today.year)  # always one query, rows or not (constant query counts)
+    for deadline, org_path in near.iterator():
+        light = traffic_light(deadline, today=today, days=days.for_path(org_path))
+        if light and light.code in counts:
+            counts[light.code] += 1
+    return counts
+
+
 def suggestion_for_handler(*, user, pk) -> Suggestion:
     """A suggestion the user may handle: routed to their department, or in their managed scope."""
     qs = Suggestion.objects.select_related("topic", "topic__org_unit", "handling_unit")

@@ -15,13 +15,24 @@ from django.views.decorators.http import require_http_methods, require_POST
 from members.models import Member
 from organizations import permissions
 from organizations.models import Role, UnitKind
+from organizations.traffic import TrafficDays
 from portal.audit import timeline_for
 from portal.errors import DomainError, NotAllowed
 from portal.pagination import more_page
+from portal.traffic import attach_lights
 from portal.workflow import allowed_actions
 
 from . import forms, progress, rules, selectors, services
-from .models import Attachment, FollowUp, Participant, Session, SessionStatus, Topic, TopicStatus
+from .models import (
+    Attachment,
+    FollowUp,
+    Participant,
+    Session,
+    SessionStatus,
+    SuggestionStatus,
+    Topic,
+    TopicStatus,
+)
 
 
 def _topic_or_404(request, pk) -> Topic:
@@ -115,9 +126,20 @@ def handling(request):
     with feedback given are under their own tab."""
     done = request.GET.get("show") == "done"
     page = more_page(selectors.suggestions_for_department(user=request.user, done=done), request.GET.get("page"))
+    today = timezone.localdate()
+    _suggestion_lights(page.object_list, today)
     return render(request, "consultations/handling.html", {
-        "page": page, "today": timezone.localdate(), "done": done,
-        "n_open": selectors.suggestions_for_department(user=request.user, done=False).count()})
+        "page": page, "today": today, "done": done,
+        "n_open": selectors.suggestions_for_department(user=request.user, done=False).count(),
+        "lights": selectors.suggestion_light_counts(user=request.user, today=today)})
+
+
+def _suggestion_lights(suggestions, today):
+    """Traffic lights by the deadline, with the yellow window of the topic's unit (one query)."""
+    days = TrafficDays(today.year)
+    return attach_lights(suggestions, deadline=lambda s: s.deadline,
+                         done=lambda s: s.status == SuggestionStatus.DONE,
+                         days=lambda s: days.for_path(s.topic.org_path), today=today)
 
 
 @login_required
@@ -658,6 +680,7 @@ def suggestion_detail(request, pk):
     elif request.method == "POST":
         raise Http404
     suggestion.refresh_from_db()
+    _suggestion_lights([suggestion], timezone.localdate())
     return render(request, "consultations/suggestion_detail.html", {
         "s": suggestion, "topic": suggestion.topic, "can_handle": can,
         "actions": dict.fromkeys(allowed_actions(suggestion, request.user), True), "progress_form": progress_form,
@@ -704,7 +727,9 @@ def home_panel(request):
     if Role.DEPARTMENT in roles:
         open_items = selectors.suggestions_for_department(user=user, done=False)
         n_open = open_items.count()
-        return {"template": "consultations/_home_department.html", "items": list(open_items[:5]),
+        items = _suggestion_lights(open_items[:5], today)
+        return {"template": "consultations/_home_department.html", "items": items,
+                "lights": selectors.suggestion_light_counts(user=user, today=today) if n_open else {},
                 "n_open": n_open, "today": today, "order": 10 if n_open else 14}
     if roles & {Role.SECRETARY, Role.OFFICE_CLERK, Role.APPROVER, Role.ADMIN}:
         counts = selectors.status_counts(user=user)

@@ -6,7 +6,8 @@ from .models import Delivery, Notification, Preference, ScanRun
 class DeliveryInline(admin.TabularInline):
     model = Delivery
     extra = 0
-    readonly_fields = ("channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    readonly_fields = ("channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error", "provider_id",
+                       "report", "report_code", "reported_at")
     can_delete = False
 
 
@@ -21,8 +22,9 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ("notification", "channel", "status", "attempts", "next_attempt_at", "sent_at")
-    list_filter = ("status", "channel")
+    list_display = ("notification", "channel", "status", "attempts", "next_attempt_at", "sent_at", "report")
+    list_filter = ("status", "channel", "report")
+    search_fields = ("provider_id",)
     raw_id_fields = ("notification",)
 
 

@@ -51,6 +51,15 @@ class Channel:
         return None
 
 
+def labelled_subject(notification, today: datetime.date | None = None) -> str:
+    """The subject with the deadline's traffic-light label in front when it is due soon or
+    overdue (【临期】 / 【逾期】), computed when sent, so a held message is up to date."""
+    from portal.traffic import traffic_light
+
+    light = traffic_light(notification.due, today=today) if notification.due else None
+    return f"{light.bracketed}{notification.subject}" if light and light.code != "green" else notification.subject
+
+
 class EmailChannel(Channel):
     code = "email"
     label = _("E-mail")
@@ -62,8 +71,9 @@ class EmailChannel(Channel):
         if notification.url:
             base = getattr(settings, "PORTAL_BASE_URL", "")
             lines.append(f"{base}{notification.url}")
+        subject = labelled_subject(notification)
         message = EmailMessage(
-            subject=notification.subject, body="\n\n".join(lines) or notification.subject,
+            subject=subject, body="\n\n".join(lines) or notification.subject,
             to=[user.email], headers={"Message-ID": f"<{delivery.idempotency_key}@portal>"},
         )
         message.send(fail_silently=False)

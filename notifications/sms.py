@@ -34,10 +34,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.audit import audit_log
-from portal.traffic import traffic_light
 
 from . import kinds
-from .channels import Channel, Receipt, register_channel
+from .channels import Channel, Receipt, labelled_subject, register_channel
 from .models import ChannelOptOut, Delivery, DeliveryStatus, ReportStatus
 
 log = logging.getLogger(__name__)
@@ -114,9 +113,7 @@ def template_for(kind: str, *, grouped: bool) -> str:
 
 def titled(notification, today: datetime.date) -> str:
     """The subject with its traffic-light label when it has a due date: 【逾期】… / 【临期】…"""
-    light = traffic_light(notification.due, today=today) if notification.due else None
-    text = f"{light.bracketed}{notification.subject}" if light and light.code != "green" else notification.subject
-    return text[:TITLE_LENGTH]
+    return labelled_subject(notification, today)[:TITLE_LENGTH]
 
 
 # --- the provider ------------------------------------------------------------------------------

@@ -60,3 +60,25 @@ def traffic_light(deadline: datetime.date | None, *, today: datetime.date | None
 def light_bounds(today: datetime.date, days: int = DEFAULT_DAYS) -> tuple[datetime.date, datetime.date]:
     """For counting in the database: deadline < first → red; first ≤ deadline ≤ second → yellow."""
     return today, today + datetime.timedelta(days=int(days))
+
+
+def attach_lights(items, *, deadline, done, days=None, today: datetime.date | None = None, attr: str = "light"):
+    """Set `item.<attr>` on every item of a page: `deadline(item)` and `done(item)` say what the
+    light is about, `days(item)` the unit's yellow window (e.g. organizations.traffic.TrafficDays
+    .for_path, which costs one query for the whole page). No query per item."""
+    today = today or timezone.localdate()
+    items = list(items)
+    for item in items:
+        setattr(item, attr, traffic_light(deadline(item), today=today, days=days(item) if days else DEFAULT_DAYS,
+                                          done=bool(done(item))))
+    return items
+
+
+def count_lights(deadlines, *, today: datetime.date | None = None, days: int = DEFAULT_DAYS) -> dict[str, int]:
+    """{"red": n, "yellow": n, "green": n} of open deadlines (for small in-memory lists)."""
+    counts = {RED: 0, YELLOW: 0, GREEN: 0}
+    for deadline in deadlines:
+        light = traffic_light(deadline, today=today, days=days)
+        if light:
+            counts[light.code] += 1
+    return counts

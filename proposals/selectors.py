@@ -93,6 +93,35 @@ def supervision_list(*, user) -> QuerySet[Proposal]:
     return _list(Proposal.objects.filter(q)).select_related("supervising_leader").order_by("status", "id")
 
 
+def open_assignments_in_scope(*, user) -> QuerySet[Assignment]:
+    """Assignments waiting for their reply in the leader's or office's scope."""
+    qs = Assignment.objects.filter(status=AssignmentStatus.ASSIGNED)
+    if not org_permissions.is_admin(user):
+        qs = qs.filter(org_permissions.scope_q(user, "proposal__org_path", roles=[Role.LEADER, *STAFF_ROLES]))
+    return qs
+
+
+def assignment_light_counts(*, qs: QuerySet[Assignment], today=None) -> dict[str, int]:
+    """Open assignments of `qs` by traffic light: {"red": n, "yellow": n}. Red is one COUNT; yellow
+    reads the few assignments due within 60 days (the longest yellow window) with their
+    proposal's path, the unit's window resolved in memory (one query for every unit's setting)."""
+    import datetime
+
+    from organizations.traffic import TrafficDays
+    from portal.traffic import traffic_light
+
+    today = today or timezone.localdate()
+    open_qs = qs.filter(status=AssignmentStatus.ASSIGNED).order_by()
+    counts = {"red": open_qs.filter(due_on__lt=today).count(), "yellow": 0}
+    near = open_qs.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=60))
+    days = TrafficDays(today.year)  # always one query, rows or not (constant query counts)
+    for due_on, org_path in near.values_list("due_on", "proposal__org_path").iterator():
+        light = traffic_light(due_on, today=today, days=days.for_path(org_path))
+        if light and light.code == "yellow":
+            counts["yellow"] += 1
+    return counts
+
+
 def overdue_assignments(*, user) -> QuerySet[Assignment]:
     qs = Assignment.objects.filter(status=AssignmentStatus.ASSIGNED, due_on__lt=timezone.localdate())
     if not org_permissions.is_admin(user):

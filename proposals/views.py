@@ -15,8 +15,10 @@ from django.views.decorators.http import require_POST
 from members.selectors import member_of_user
 from organizations import permissions as org_permissions
 from organizations.models import Role, UnitKind
+from organizations.traffic import TrafficDays
 from portal.audit import timeline_for
 from portal.errors import DomainError
+from portal.traffic import attach_lights
 from portal.workflow import allowed_actions
 
 from . import forms, selectors, services
@@ -53,6 +55,8 @@ def home_panel(request):
     if roles & {Role.LEADER, *STAFF_ROLES}:
         counts.append((_("Key proposals"), selectors.supervision_list(user=user).count(), "proposals:supervision"))
         counts.append((_("Overdue replies"), selectors.overdue_assignments(user=user).count(), "proposals:supervision"))
+        lights = selectors.assignment_light_counts(qs=selectors.open_assignments_in_scope(user=user))
+        counts.append((_("Replies due soon"), lights["yellow"], "proposals:supervision"))
     return {"template": "proposals/_home_panel.html", "counts": counts,
             "order": 12 if Role.DEPARTMENT in roles else 20}
 
@@ -110,7 +114,19 @@ def inbox(request):
     if not org_permissions.has_role(request.user, Role.DEPARTMENT):
         raise Http404
     page = _page(request, selectors.department_inbox(user=request.user))
-    return render(request, "proposals/inbox.html", {"page": page, "today": timezone.localdate(), "tab": "inbox"})
+    today = timezone.localdate()
+    _assignment_lights(page.object_list, today)
+    return render(request, "proposals/inbox.html", {
+        "page": page, "today": today, "tab": "inbox",
+        "lights": selectors.assignment_light_counts(qs=selectors.department_inbox(user=request.user), today=today)})
+
+
+def _assignment_lights(assignments, today):
+    """Traffic lights of open assignments (答复期限), with the proposal's unit's yellow window."""
+    days = TrafficDays(today.year)
+    return attach_lights(assignments, deadline=lambda a: a.due_on,
+                         done=lambda a: a.status != AssignmentStatus.ASSIGNED,
+                         days=lambda a: days.for_path(a.proposal.org_path), today=today)
 
 
 @login_required
@@ -118,8 +134,12 @@ def supervision(request):
     if not org_permissions.has_role(request.user, [Role.LEADER, *STAFF_ROLES]):
         raise Http404
     page = _page(request, selectors.supervision_list(user=request.user))
-    overdue = list(selectors.overdue_assignments(user=request.user)[:50])
-    return render(request, "proposals/supervision.html", {"page": page, "overdue": overdue, "tab": "supervision"})
+    today = timezone.localdate()
+    overdue = _assignment_lights(selectors.overdue_assignments(user=request.user)[:50], today)
+    return render(request, "proposals/supervision.html", {
+        "page": page, "overdue": overdue, "tab": "supervision",
+        "lights": selectors.assignment_light_counts(qs=selectors.open_assignments_in_scope(user=request.user),
+                                                     today=today)})
 
 
 # ── Drafting ──────────────────────────────────────────────────────────────────────────────
@@ -235,6 +255,9 @@ def _detail_context(request, proposal, bound=None):
         ctx_forms["attach"] = form("attach", forms.AttachmentForm)
     today = timezone.localdate()
     assignments = [a for a in proposal.assignments.all() if a.status != AssignmentStatus.WITHDRAWN]
+    days = TrafficDays(today.year).for_path(proposal.org_path)
+    attach_lights(assignments, deadline=lambda a: a.due_on, done=lambda a: a.status != AssignmentStatus.ASSIGNED,
+                  days=lambda a: days, today=today)
     my_assignments = []
     for a in assignments:
         if org_permissions.has_role(user, Role.DEPARTMENT, a.unit_path) and not org_permissions.is_admin(user):
