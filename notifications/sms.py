@@ -27,7 +27,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -194,7 +194,16 @@ def provider():
 # --- the channel -------------------------------------------------------------------------------
 
 def phone_of(user) -> str:
-    return "".join(ch for ch in (getattr(user, "phone", "") or "") if ch.isdigit() or ch == "+")
+    """The user's mobile number: their account's, else the one in their member record (委员 are
+    often entered from the directory with a phone and no account phone). The member record is
+    reached through the reverse accessor, so this app still imports nothing of members."""
+    raw = getattr(user, "phone", "") or ""
+    if not raw:
+        try:
+            raw = getattr(user.member, "phone", "") or ""
+        except (AttributeError, ObjectDoesNotExist):
+            raw = ""
+    return "".join(ch for ch in raw if ch.isdigit() or ch == "+")
 
 
 def opted_out(user) -> bool:

@@ -243,3 +243,16 @@ def test_nothing_is_left_behind_in_the_notification_itself(eager, fake_sms, make
     assert Notification.objects.get().subject == "今天到期"
     assert fake_sms.sent[0]["params"]["title"] == "【临期】今天到期"
     assert timezone.now() != at(10)  # time travel ended
+
+
+def test_a_member_without_an_account_phone_is_reached_at_the_directory_number(
+        eager, fake_sms, make_source, tree, django_capture_on_commit_callbacks):
+    from tests.factories import make_member
+
+    user = make_user(language="zh-hans")
+    make_member(tree.county_a, user=user, phone="139-0013-9000")
+    source = make_source("tests.deadline")
+    source.add(user, "k", subject="委员提醒")
+    with time_machine.travel(at(10), tick=False):
+        _scan(source, django_capture_on_commit_callbacks)
+    assert [s["phone"] for s in fake_sms.sent] == ["13900139000"]
