@@ -161,16 +161,25 @@ def suggestions_for_department(*, user, done: bool | None = None) -> QuerySet[Su
     return qs.select_related("topic", "topic__org_unit", "handling_unit").order_by(is_done, "deadline", "id")
 
 
-def suggestion_light_counts(*, user, today: datetime.date | None = None) -> dict[str, int]:
-    """Open suggestions of the user's departments by traffic light: {"red": n, "yellow": n}. One
-    query over the open ones near or past their deadline (yellow windows are at most 60 days),
-    each with its topic unit's window resolved in memory."""
+def open_suggestions_in_scope(*, user) -> QuerySet[Suggestion]:
+    """Suggestions still waiting for feedback in the office's scope (by the topic's unit)."""
+    qs = permissions.scoped(Suggestion.objects.all(), user, field="topic__org_path")
+    return qs.filter(status__in=[SuggestionStatus.PENDING, SuggestionStatus.ACCEPTED])
+
+
+def suggestion_light_counts(*, user=None, qs: QuerySet[Suggestion] | None = None,
+                            today: datetime.date | None = None) -> dict[str, int]:
+    """Open suggestions by traffic light: {"red": n, "yellow": n} — of `qs`, or of the user's
+    departments. Two queries: every unit's yellow window, and the open suggestions near or past
+    their deadline (windows are at most 60 days), each classified in memory."""
     from organizations.traffic import TrafficDays
     from portal.traffic import traffic_light
 
     today = today or timezone.localdate()
     counts = {"red": 0, "yellow": 0}
-    near = (suggestions_for_department(user=user, done=False)
+    if qs is None:
+        qs = suggestions_for_department(user=user, done=False)
+    near = (qs.exclude(status=SuggestionStatus.DONE)
             .filter(deadline__isnull=False, deadline__lte=today + datetime.timedelta(days=60))
             .order_by().values_list("deadline", "topic__org_path"))
     days = TrafficDays(today.year)  # always one query, rows or not (constant query counts)

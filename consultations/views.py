@@ -738,12 +738,14 @@ def home_panel(request):
         panel = {"template": "consultations/_home_panel.html", "counts": counts,
                  "awaiting": counts.get(TopicStatus.SUBMITTED, 0),
                  "handling": counts.get(TopicStatus.HANDLING, 0),
-                 "overdue": overdue.count(), "followups": followups.count(), "order": 30}
+                 "overdue": overdue.count(), "followups": followups.count(), "order": 30,
+                 "lights": selectors.suggestion_light_counts(qs=selectors.open_suggestions_in_scope(user=user),
+                                                             today=today)}
         if roles & {Role.SECRETARY, Role.APPROVER}:
             # A secretary's day: today's sessions first, then what is late.
             panel.update(order=10, width=8, today=today,
                          sessions_today=list(selectors.sessions_list(user=user).filter(scheduled_on=today)[:5]),
-                         overdue_items=list(overdue[:5]), followup_items=list(followups[:5]))
+                         overdue_items=_suggestion_lights(overdue[:5], today), followup_items=list(followups[:5]))
         return panel
     return None
 

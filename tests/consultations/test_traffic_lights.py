@@ -61,3 +61,12 @@ def test_the_department_home_panel_counts_lights(client, users, tree):
     client.force_login(users.dept)
     html = client.get(reverse("home")).content.decode()
     assert 'data-count="red">2<' in html and 'data-count="yellow">1<' in html
+
+
+def test_the_office_home_panel_counts_lights_in_its_scope(client, users, tree):
+    _topics_with_deadlines(users, tree, [-2, 1, 2, 30])
+    client.force_login(users.secretary)
+    html = client.get(reverse("home")).content.decode()
+    panel = html[html.index('id="consultation-panel"'):]
+    assert 'data-count="red">1<' in panel and 'data-count="yellow">2<' in panel
+    assert 'data-light="red"' in panel  # the overdue list of the secretary's day
