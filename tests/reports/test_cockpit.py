@@ -290,7 +290,7 @@ def test_the_province_outline_is_plain_geojson_in_anhui():
 def test_every_demo_county_matches_a_region_of_its_city():
     data = json.loads((cockpit.MAP_DIR.parents[3] / "data" / "anhui_units.json").read_text(encoding="utf-8"))
     units = {u["key"]: u for u in data["units"]}
-    for key, unit in units.items():
+    for unit in units.values():
         if unit["level"] != "county":
             continue
         city = units[unit["parent"]]["name"]

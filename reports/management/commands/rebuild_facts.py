@@ -4,7 +4,6 @@ differences and drop rows of metrics that are gone. The beat's refresh only foll
 import time
 
 from django.core.management.base import BaseCommand
-
 from django.utils import timezone
 
 from reports.periods import month_period, year_period
