@@ -183,7 +183,7 @@
       const a = el("a", null, i.title);
       a.href = i.url;
       li.appendChild(a);
-      li.appendChild(el("span", "meta", i.kind + " · " + i.unit + " · " + i.due));
+      li.appendChild(el("span", "meta", i.kind + " · " + i.unit + " · " + list.getAttribute("data-due") + " " + i.due));
       list.appendChild(li);
     });
   }
@@ -206,7 +206,7 @@
         return { name: s.label, type: "line", smooth: true, symbolSize: 6, connectNulls: false, data: s.values };
       }),
     }, { replaceMerge: ["series"] });
-    trendEl.title = data.trend.missing.length ? trendEl.getAttribute("data-missing") : "";
+    document.getElementById("cockpit-trend-note").hidden = !data.trend.missing.length;
   }
 
   function drawAll() {
