@@ -147,10 +147,11 @@
   function drawRanking() {
     const list = document.getElementById("cockpit-ranking");
     if (!data.regions.length) return;
+    // best first: the largest values, or the smallest where more is worse; unmeasured last
+    const sign = data.figure.higher_is_better ? 1 : -1;
     const rows = data.regions.slice().sort(function (a, b) {
-      if (a.value === null) return 1;
-      if (b.value === null) return -1;
-      return b.value - a.value || a.name.localeCompare(b.name, "zh");
+      if (a.value === null || b.value === null) return (a.value === null) - (b.value === null);
+      return sign * (b.value - a.value) || a.name.localeCompare(b.name, "zh");
     });
     const range = rangeOf(data.figure);
     const ramp = rampOf(data.figure);
