@@ -190,13 +190,14 @@ def _trend(unit: OrgUnit, today: datetime.date) -> dict:
     covered = {start: set(metrics) for start, end, metrics in FactPeriod.objects.filter(
         period_start__in=[p.start for p in months], period_end__in=[p.end for p in months]).values_list(
         "period_start", "period_end", "metrics") if end == month_period(start.year, start.month).end}
-    found = {(metric, start): value for metric, start, value in UnitFact.objects.filter(
+    # keyed by start and end: a quarter or the year starts on a month's first day too
+    found = {(metric, start, end): value for metric, start, end, value in UnitFact.objects.filter(
         org_unit=unit, metric__in=keys, period_start__in=list(covered),
-        period_end__in=[p.end for p in months]).values_list("metric", "period_start", "value")}
+        period_end__in=[p.end for p in months]).values_list("metric", "period_start", "period_end", "value")}
     series = []
     for key in keys:
         series.append({"key": key, "label": str(METRICS[key].label), "values": [
-            (found.get((key, p.start), 0.0) if key in covered.get(p.start, ()) else None) for p in months]})
+            (found.get((key, p.start, p.end), 0.0) if key in covered.get(p.start, ()) else None) for p in months]})
     return {"months": [_("%(month)s月") % {"month": p.start.month} for p in months], "series": series,
             "missing": [p.start.month for p in months if not covered.get(p.start)]}
 

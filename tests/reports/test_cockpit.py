@@ -207,6 +207,16 @@ def test_the_trend_reads_the_month_rows_of_the_summary_only(client, tree, users,
     assert after["missing"] == list(range(1, this_month))
 
 
+def test_the_trend_never_takes_a_quarter_or_the_year_for_a_month(client, tree, users, work):
+    """The year and the first quarter start on 1 January too: January shows January's own row."""
+    year = today().year
+    facts_refresh(periods=[year_period(year), month_period(year, 1)], keys=cockpit.TREND)
+    client.force_login(users.city_clerk)
+    trend = _data(client, tree.city)["trend"]
+    sessions = next(s for s in trend["series"] if s["key"] == "consultations.sessions_held")
+    assert sessions["values"][0] == (3 if today().month == 1 else 0)
+
+
 # ── overdue ────────────────────────────────────────────────────────────────────────────────
 
 
