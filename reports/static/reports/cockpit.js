@@ -276,9 +276,15 @@
       else if (document.documentElement.requestFullscreen) document.documentElement.requestFullscreen();
     });
   }
+  // one resize after the window settles (a screenshot or a rotating phone resizes several times)
+  let resizing = null;
   window.addEventListener("resize", function () {
-    if (mapChart) mapChart.resize();
-    if (trendChart) trendChart.resize();
+    if (resizing) window.clearTimeout(resizing);
+    resizing = window.setTimeout(function () {
+      resizing = null;
+      if (mapChart && !mapChart.isDisposed()) mapChart.resize();
+      if (trendChart && !trendChart.isDisposed()) trendChart.resize();
+    }, 100);
   });
   drawAll();
   schedule();
