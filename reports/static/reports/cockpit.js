@@ -174,7 +174,10 @@
 
   function drawOverdue() {
     const list = document.getElementById("cockpit-overdue");
-    document.getElementById("cockpit-overdue-total").textContent = data.overdue.total;
+    const total = document.getElementById("cockpit-overdue-total");
+    total.textContent = data.overdue.total;
+    total.classList.toggle("text-bg-danger", data.overdue.total > 0);
+    total.classList.toggle("text-bg-secondary", !data.overdue.total);
     list.textContent = "";
     if (!data.overdue.items.length) { list.appendChild(el("li", "cockpit-empty", list.getAttribute("data-empty"))); return; }
     data.overdue.items.forEach(function (i) {
