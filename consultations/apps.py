@@ -15,6 +15,7 @@ class ConsultationsConfig(AppConfig):
         from . import (  # noqa: F401 - they register
             audit_keys,
             metrics,
+            overdue,
             reminders,
             settings_keys,
             workflows,

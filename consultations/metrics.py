@@ -88,7 +88,13 @@ def _session_quota(unit, year):
     return quota_for(unit, year)
 
 
-register_quota("consultations.sessions_held", _session_quota)
+def _session_quotas(units, year):
+    from .settings_keys import quotas_for
+
+    return quotas_for(units, year)
+
+
+register_quota("consultations.sessions_held", _session_quota, bulk=_session_quotas)
 
 
 def _attended(start, end):

@@ -213,10 +213,25 @@ def units_on_path(path: str, by_path: dict[str, int]) -> list[int]:
 # Yearly quotas of metrics, for reports that compare a figure with its target (the annual report
 # pack's "年度任务" column). An app registers ``func(unit, year) -> int | None`` for a metric key.
 QUOTAS: dict[str, Callable] = {}
+# The same for many units in a constant number of queries (the cockpit's map colours every child
+# unit by its figure against its quota): ``bulk(units, year) -> {unit.pk: int | None}``.
+QUOTAS_BULK: dict[str, Callable] = {}
 
 
-def register_quota(metric_key: str, func: Callable) -> None:
+def register_quota(metric_key: str, func: Callable, *, bulk: Callable | None = None) -> None:
     QUOTAS[metric_key] = func
+    if bulk is not None:
+        QUOTAS_BULK[metric_key] = bulk
+
+
+def quotas_of(metric_key: str, units, year: int) -> dict[int, int | None] | None:
+    """{unit.pk: quota} of a metric with a registered quota (bulk when the app gave one), else None."""
+    units = list(units)
+    if metric_key in QUOTAS_BULK:
+        return QUOTAS_BULK[metric_key](units, year)
+    if metric_key in QUOTAS:
+        return {u.pk: QUOTAS[metric_key](u, year) for u in units}
+    return None
 
 
 # Notable cases for reports (the annual report pack's "典型案例"): an app registers

@@ -25,6 +25,8 @@ class ReportsConfig(AppConfig):
 
         register(NavItem("reports", _("Reports"), "reports:index", icon="bar-chart-line",
                          roles=frozenset({"office_clerk", "proposal_staff", "leader"}), order=80))
+        register(NavItem("cockpit", _("Cockpit"), "reports:cockpit_index", icon="display",
+                         roles=frozenset({"office_clerk", "proposal_staff", "leader"}), order=81))
         marks.connect()  # after every app (reports come last) registered its metrics' sources
         register_unit_section(unit_section)
         register_home_panel(home_panel)
