@@ -302,15 +302,74 @@ def test_xuancheng_monthly_topics_and_consultations_2020(client, tree, users):
     ("铜陵市义安区政协", "义安区", "铜陵市"),
     ("安庆市迎江区政协", "迎江区", "安庆市"),
     ("滁州市琅琊区政协", "琅琊区", "滁州市"),
+    # the register of today: "截至2020", "2019-03..2020", "近3年" name no count by date
+    ("亳州市谯城区政协", "谯城区", "亳州市"),
+    ("宿州市埇桥区政协（十届）", "埇桥区", "宿州市"),
+    ("六安市裕安区政协", "裕安区", "六安市"),
+    ("石台县政协", "石台县", "池州市"),
+    ("淮南市政协", None, "淮南市"),
 ])
-def test_county_members_are_the_register_imported_from_the_spreadsheet(client, tree, users, body, county, city):
-    """在册委员 of a county 政协 (2020): the member register imported from the office's spreadsheet,
-    read as `members.active` at the county, the city and the province."""
+def test_members_are_the_register_imported_from_the_spreadsheet(client, tree, users, body, county, city):
+    """在册委员 of a county or city 政协: the member register imported from the office's
+    spreadsheet, read as `members.active` at the body and above (the register keeps no history,
+    so the figure is today's whatever the period)."""
     case = published(body)
-    city_unit, county_unit, _town = place(tree, county, city)
-    reading = Reading(client, users.admin, [county_unit, city_unit, tree.province], "period=year&year=2020")
-    import_register(office(county_unit), county_unit, case["figures"]["members"])
+    city_unit, county_unit, _town = place(tree, county or f"{city}辖区", city)
+    unit = city_unit if county is None else county_unit
+    reading = Reading(client, users.admin, [unit, *ancestors_of(unit)], "period=year&year=2020")
+    import_register(office(unit), unit, case["figures"]["members"])
     reading.check({"members.active": case["figures"]["members"]})
+
+
+@pytest.mark.parametrize(("body", "county", "city", "figure", "kind", "key"), [
+    ("当涂县政协", "当涂县", "马鞍山市", "townships", UnitKind.TOWNSHIP, "org.townships"),
+    ("明光市政协", "明光市", "滁州市", "townships", UnitKind.TOWNSHIP, "org.townships"),
+    ("六安市裕安区政协", "裕安区", "六安市", "liaison_committees", UnitKind.TOWNSHIP, "org.townships"),
+    ("灵璧县政协", "灵璧县", "宿州市", "township_work_committees", UnitKind.TOWNSHIP, "org.townships"),
+    ("霍邱县长集镇政协工委", "霍邱县", "六安市", "villages", UnitKind.VILLAGE, "org.communities"),
+])
+def test_units_of_the_tree_added_by_the_administrator(client, tree, users, body, county, city, figure, kind, key):
+    """Townships with a liaison body (联络组 / 工委 / 联络委) and villages: units of the tree, added
+    through the tree's service and counted below the body (a unit does not count itself)."""
+    case = published(body)
+    n = case["figures"][figure]
+    city_unit, county_unit, town = place(tree, county, city, township="长集镇" if kind == UnitKind.VILLAGE else None)
+    parent = town or county_unit
+    reading = Reading(client, users.admin, [parent, *ancestors_of(parent)], "period=year&year=2020")
+    for i in range(n):
+        orgunit_create(actor=users.admin, parent=parent, kind=kind, name=f"{parent.name}{i + 1}", code=f"{parent.pk}-{i}",
+                       liaison_body_name=f"{parent.name}{i + 1}政协联络组" if kind == UnitKind.TOWNSHIP else "")
+    reading.check({key: n})
+
+
+@pytest.mark.parametrize(("body", "county", "city", "figure", "kind", "key"), [
+    ("宣城市政协", None, "宣城市", "committees", "committee", "org.committees"),
+    ("淮南市政协", None, "淮南市", "committees", "committee", "org.committees"),
+    ("宿州市埇桥区政协（十届）", "埇桥区", "宿州市", "committees", "committee", "org.committees"),
+    ("安庆市迎江区政协", "迎江区", "安庆市", "sectors", "sector", "org.sectors"),
+    ("铜陵市义安区政协", "义安区", "铜陵市", "sector_groups", "sector_group", "org.sectors"),
+    ("黄山市黄山区政协", "黄山区", "黄山市", "sector_groups", "sector_group", "org.sectors"),
+])
+def test_committees_and_sectors_added_in_the_admin(client, tree, users, body, county, city, figure, kind, key):
+    """专门委员会, 界别 and 界别活动组 of a 政协: bodies the system administrator keeps in the admin
+    (中文 admin pages, no other service writes them), counted for the body and above."""
+    from organizations.models import Body
+
+    case = published(body)
+    n = case["figures"][figure]
+    city_unit, county_unit, _ = place(tree, county or f"{city}辖区", city)
+    unit = city_unit if county is None else county_unit
+    reading = Reading(client, users.admin, [unit, *ancestors_of(unit)], "period=year&year=2020")
+    root = make_user(None, None, is_staff=True, is_superuser=True)
+    client.force_login(root)
+    for i in range(n):
+        response = client.post("/admin/organizations/body/add/", {
+            "unit": unit.pk, "kind": kind, "name": f"{figure}{i + 1}", "is_active": "on", "source_lines": "",
+            "officers-TOTAL_FORMS": "0", "officers-INITIAL_FORMS": "0", "officers-MIN_NUM_FORMS": "0",
+            "officers-MAX_NUM_FORMS": "1000"})
+        assert response.status_code == 302, response.content.decode()[:2000]
+    assert Body.objects.filter(unit=unit, kind=kind).count() == n
+    reading.check({key: n})
 
 
 @pytest.mark.parametrize(("body", "county", "city", "figure", "period"), [
