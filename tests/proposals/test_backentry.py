@@ -112,3 +112,44 @@ def test_a_proposal_of_last_term_with_only_its_registration(world):
     proposal = proposal_back_enter(actor=world.users.proposal, entry=_entry(
         world, assigned_on=None, assignments=[], closed_on=None, is_key=False))
     assert proposal.status == ProposalStatus.REGISTERED and proposal.registered_on == D(2021, 2, 1)
+
+
+def _page_form(world, **over):
+    data = {"proposer": world.member.pk, "submitted_on": "2021年1月10日", "title": "关于增设社区养老服务站的提案",
+            "kind": "individual", "category": "society", "case": "社区养老服务不足", "analysis": "",
+            "suggestions": "每个社区设一处服务站\n引入专业机构运营", "registered_on": "2021-02-01", "term": "十五届",
+            "session": "一次会议", "assigned_on": "2021-03-01", "main_unit": world.tree.dept_a.pk,
+            "due_on": "2021-06-01", "replied_on": "2021-05-20", "reply_class": "A", "reply_text": "已办理",
+            "actions": "已建成12处\n已引入2家机构", "document_number": "相城管〔2021〕9号", "closed_on": "2021-06-20",
+            "attitude": "satisfied", "result": "satisfied"}
+    data.update(over)
+    return data
+
+
+def test_the_paper_entry_page_enters_a_past_proposal_with_its_handling(client, world):
+    from django.urls import reverse
+
+    client.force_login(world.users.proposal)
+    page = client.get(reverse("proposals:enter")).content.decode()
+    assert 'name="registered_on"' in page and world.tree.dept_a.name in page
+    response = client.post(reverse("proposals:enter"), _page_form(world))
+    assert response.status_code == 302
+    p = Proposal.objects.get()
+    assert (p.status, p.closed_on, p.number_label) == (ProposalStatus.CLOSED, D(2021, 6, 20), "十五届一次会议第1号")
+    assert Reply.objects.get().lines == [{"suggestion": 1, "action": "已建成12处"},
+                                         {"suggestion": 2, "action": "已引入2家机构"}]
+    # without a registration date the page stays the plain 代录 of a proposal to review
+    client.post(reverse("proposals:enter"), _page_form(world, registered_on="", title="另一件"))
+    assert Proposal.objects.get(title="另一件").status == ProposalStatus.SUBMITTED
+
+
+def test_the_page_names_the_field_out_of_order_and_keeps_nothing(client, world):
+    from django.urls import reverse
+
+    client.force_login(world.users.proposal)
+    response = client.post(reverse("proposals:enter"), _page_form(world, replied_on="2021-02-20"))
+    assert response.status_code == 400
+    assert response.context["form"].errors.get("replied_on")
+    response = client.post(reverse("proposals:enter"), _page_form(world, closed_on="2099-01-01"))
+    assert response.status_code == 400 and response.context["form"].errors.get("closed_on")
+    assert not Proposal.objects.exists()
