@@ -81,4 +81,11 @@ ACTION_LABELS = {
     "consultations.attachment.add": _("Evidence uploaded"),
     "consultations.attachment.remove": _("Evidence removed"),
     "consultations.template.upload": _("Minutes template uploaded"),
+    "consultations.topic.back_entered": _("Finished consultation entered from the ledger (补录)"),
+    "consultations.session.reschedule": _("Session rescheduled"),
+    "consultations.participant.add_many": _("Participants added"),
+    "consultations.attendance.mark": _("Attendance marked"),
+    "consultations.attendance.correct": _("Attendance corrected"),
+    "consultations.outcome.typical": _("Typical case marked"),
+    "consultations.signin": _("Signed in at the session"),
 }

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Role
 from organizations.selectors import RoleHolders
+from portal.event_dates import shown_date
 from portal.reminders import Reminder, event_kind, reminder_source
 
 from .models import (
@@ -50,7 +51,7 @@ def session_invitations(today: datetime.date):
         url = reverse("consultations:my_sessions")
         yield Reminder(recipient_id=user_id, kind="consultations.session_invitation", key=f"participant:{pk}:invite",
                        subject=format_lazy(_("Invitation: consultation on “{title}” on {day} at {venue}"), title=title,
-                                           day=day.isoformat(), venue=venue),
+                                           day=shown_date(day), venue=venue),
                        url=url, due=day, org_path=path)
         days = (day - today).days
         if days in (3, 1):
@@ -72,7 +73,7 @@ def minutes_missing(today: datetime.date):
         for uid in people.at_or_above(path, Role.SECRETARY):
             yield Reminder(recipient_id=uid, kind="consultations.minutes_missing", key=f"session:{pk}:minutes",
                            subject=format_lazy(_("Record the outcome and minutes of the session on “{title}” held "
-                                                 "{day}"), title=title, day=day.isoformat()),
+                                                 "{day}"), title=title, day=shown_date(day)),
                            url=_topic_url(topic_id), due=day + datetime.timedelta(days=minutes_due_days()),
                            org_path=path)
 
@@ -117,7 +118,7 @@ def suggestion_overdue(today: datetime.date):
             yield Reminder(recipient_id=uid, kind="consultations.suggestion_overdue",
                            key=f"suggestion:{pk}:overdue:{deadline.isoformat()}",
                            subject=format_lazy(_("A suggestion on “{title}” is past its handling deadline {day}"),
-                                               title=title, day=deadline.isoformat()),
+                                               title=title, day=shown_date(deadline)),
                            url=reverse("consultations:suggestion", args=[pk]), due=deadline, org_path=path)
 
 
@@ -130,7 +131,7 @@ def followup_due(today: datetime.date):
         for uid in people.at_or_above(path, Role.SECRETARY):
             yield Reminder(recipient_id=uid, kind="consultations.followup_due", key=f"followup:{pk}:due",
                            subject=format_lazy(_("Follow-up review (回头看) of “{title}” due on {day}"), title=title,
-                                               day=due.isoformat()),
+                                               day=shown_date(due)),
                            url=reverse("consultations:followup", args=[pk]), due=due, org_path=path)
 
 
@@ -155,7 +156,7 @@ def invitation_events(participants) -> list[Reminder]:
         events.append(Reminder(
             recipient_id=user_id, kind="consultations.session_invitation", key=f"participant:{p.pk}:invite",
             subject=format_lazy(_("Invitation: consultation on “{title}” on {day} at {venue}"),
-                                title=session.topic.title, day=session.scheduled_on.isoformat(), venue=session.venue),
+                                title=session.topic.title, day=shown_date(session.scheduled_on), venue=session.venue),
             url=reverse("consultations:my_sessions"), due=session.scheduled_on, org_path=session.org_path))
     return events
 

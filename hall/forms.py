@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from organizations.models import OrgUnit
+from portal.forms import ChineseDateField
 
 from . import abuse
 from .models import Comment, Rating
@@ -210,6 +211,7 @@ class ResultForm(forms.Form):
 class AdoptionForm(forms.Form):
     adoption = forms.ChoiceField(label=_("Adoption"), choices=[c for c in Comment.Adoption.choices if c[0]])
     reply = forms.CharField(label=_("Reply to the resident"), max_length=2000, widget=_area(2))
+    adopted_on = ChineseDateField(label=_("Decided on"), required=False, help_text=_("Empty means today."))
 
 
 class LiveAnswerForm(forms.Form):

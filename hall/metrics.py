@@ -100,9 +100,10 @@ rate_metric("hall.answered_share", _("Share of residents' suggestions answered")
 
 
 def _adopted(start, end, values):
-    """Residents' suggestions whose adoption staff recorded in the period (counted by that date)."""
+    """Residents' suggestions adopted in the period, counted by the adoption date staff give
+    (`adopted_on`, the day it was decided — not the day it was typed in)."""
     return Comment.objects.filter(kind=Comment.Kind.RESIDENT, adoption__in=values,
-                                  adopted_at__range=_range(start, end))
+                                  adopted_on__range=(start, end))
 
 
 @metric("hall.suggestions_adopted", _("Residents' suggestions adopted"), section=SECTION, unit=_("items"), order=34, sources=[_COMMENTS])

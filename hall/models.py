@@ -170,6 +170,9 @@ class Comment(models.Model):
     adoption = models.CharField(_("adoption"), max_length=20, choices=Adoption.choices, blank=True, default="")
     adoption_reply = models.TextField(_("reply on the adoption"), max_length=2000, blank=True)
     adopted_at = models.DateTimeField(_("adoption decided"), null=True, blank=True)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True, db_index=True,
+                                  help_text=_("The day the suggestion was adopted (or found not adoptable); the "
+                                              "reports count by it."))
     adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
 

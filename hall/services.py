@@ -5,6 +5,8 @@ challenge in the view (they depend on the request); the rules about state live h
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -18,6 +20,7 @@ from organizations.services import role_assign
 from portal.audit import audit_log, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
+from portal.event_dates import check_event_date
 from portal.metrics import records_changed
 
 from .models import (
@@ -227,9 +230,11 @@ ADOPTION_DECIDED = (Comment.Adoption.ADOPTED, Comment.Adoption.IMPLEMENTED, Comm
 
 
 @transaction.atomic
-def comment_set_adoption(*, actor, comment: Comment, adoption: str, reply: str) -> Comment:
+def comment_set_adoption(*, actor, comment: Comment, adoption: str, reply: str,
+                         adopted_on: datetime.date | None = None) -> Comment:
     """Staff record what became of a resident's suggestion — adopted, adopted and implemented, or
-    not adopted — always with a reply the resident reads under the suggestion."""
+    not adopted — always with a reply the resident reads under the suggestion, on `adopted_on`
+    (the day it was decided; default today, not before the suggestion, never in the future)."""
     require_role(actor, STAFF_ROLES, comment.consultation.org_path)
     comment = Comment.objects.select_for_update().select_related("consultation").get(pk=comment.pk)
     if adoption not in ADOPTION_DECIDED:
@@ -243,12 +248,14 @@ def comment_set_adoption(*, actor, comment: Comment, adoption: str, reply: str) 
         raise GuardFailed(_("Only residents' suggestions are adopted."))
     if comment.status != Comment.Status.VISIBLE:
         raise GuardFailed(_("This comment is not available."))
-    before = snapshot(comment, ["adoption", "adoption_reply"])
-    comment.adoption, comment.adoption_reply = adoption, reply
+    adopted_on = check_event_date(adopted_on, field="adopted_on", label=_("The adoption date"),
+                                  after=[(comment.created_at, _("the day of the suggestion"))])
+    before = snapshot(comment, ["adoption", "adoption_reply", "adopted_on"])
+    comment.adoption, comment.adoption_reply, comment.adopted_on = adoption, reply, adopted_on
     comment.adopted_at, comment.adopted_by = timezone.now(), actor
-    comment.save(update_fields=["adoption", "adoption_reply", "adopted_at", "adopted_by"])
+    comment.save(update_fields=["adoption", "adoption_reply", "adopted_on", "adopted_at", "adopted_by"])
     audit_log(actor=actor, action="hall.comment.adoption", target=comment, before=before,
-              after=snapshot(comment, ["adoption", "adoption_reply"]))
+              after=snapshot(comment, ["adoption", "adoption_reply", "adopted_on"]))
     return comment
 
 

@@ -555,7 +555,7 @@ def manage_comment_adoption(request, pk):
     else:
         try:
             services.comment_set_adoption(actor=request.user, comment=comment, adoption=form.cleaned_data["adoption"],
-                                          reply=form.cleaned_data["reply"])
+                                          reply=form.cleaned_data["reply"], adopted_on=form.cleaned_data["adopted_on"])
             messages.success(request, _("Adoption saved."))
         except DomainError as exc:
             messages.error(request, exc.message)

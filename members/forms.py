@@ -45,6 +45,9 @@ class MemberForm(BootstrapFormMixin, forms.Form):
                                 help_text=_("Comma-separated tags, e.g. 法律,教育"))
     is_standing = forms.BooleanField(label=_("standing committee member"), required=False)
     is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
+    joined_on = ChineseDateField(label=_("member since"), required=False,
+                                 help_text=_("When the member took office; duty minimums and escalations count from "
+                                             "this day. Empty means today for a new member."))
 
     def __init__(self, *args, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +58,8 @@ class MemberForm(BootstrapFormMixin, forms.Form):
     @staticmethod
     def initial_for(member: Member) -> dict:
         data = {f: getattr(member, f) for f in ["name", "id_key", "gender", "level", "term", "party", "work_unit",
-                                                 "position", "phone", "expertise", "is_standing", "is_active"]}
+                                                 "position", "phone", "expertise", "is_standing", "is_active",
+                                                 "joined_on"]}
         data.update(version=member.version, sector=member.sector_id,
                     committees=[c.pk for c in member.committees.all()])
         return data

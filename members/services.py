@@ -92,8 +92,21 @@ def duty_record_withdraw(*, member: Member, kind: str, source: djm.Model, actor=
 # Members and postings
 
 MEMBER_FIELDS = ["name", "id_key", "gender", "level", "term", "sector", "party", "work_unit", "position", "phone",
-                 "expertise", "is_standing", "is_active"]
+                 "expertise", "is_standing", "is_active", "joined_on"]
 CLERKS = permissions.CLERK_ROLES
+
+
+def _joined_on(value, member: Member | None = None) -> datetime.date:
+    """The day the member took office: not in the future, not before 1949, and not after the
+    member's first posting (下沉) began — a member is posted once in office."""
+    from portal.event_dates import check_event_date
+
+    first_posting = None
+    if member is not None and member.pk:
+        first_posting = (Posting.objects.filter(member=member, started_on__isnull=False).order_by("started_on")
+                         .values_list("started_on", flat=True).first())
+    return check_event_date(value, field="joined_on", label=_("The date of taking office"),
+                            before=[(first_posting, _("the first posting"))])
 
 
 def _require_clerk(actor, unit) -> None:
@@ -116,6 +129,7 @@ def member_create(*, actor, unit: OrgUnit, committees=(), **fields) -> Member:
     if Member.objects.filter(id_key=fields["id_key"]).exists():
         raise DomainError(_("A member with this identity key already exists."), field="id_key")
     _check_sector(unit, fields.get("sector"), committees)
+    fields["joined_on"] = _joined_on(fields.get("joined_on"))
     member = Member(org_unit=unit, **fields)
     member.save()
     member.committees.set(committees)
@@ -133,6 +147,11 @@ def member_update(*, actor, member: Member, version, committees=None, **fields) 
         if Member.objects.filter(id_key=fields["id_key"]).exclude(pk=member.pk).exists():
             raise DomainError(_("A member with this identity key already exists."), field="id_key")
     _check_sector(member.org_unit, fields.get("sector"), committees or ())
+    if "joined_on" in fields:
+        if fields["joined_on"] is None:  # left empty on the form: unchanged
+            fields.pop("joined_on")
+        else:
+            fields["joined_on"] = _joined_on(fields["joined_on"], member)
     before = snapshot(member, MEMBER_FIELDS)
     for name, value in fields.items():
         setattr(member, name, value)

@@ -16,6 +16,17 @@ class OrganizationsConfig(AppConfig):
         register_identity(Identity(roles_of=roles_of, home=home_identity))
         audit_keys.register()
         traffic.register_keys()
+        from portal.audit import register_action_labels
+
+        register_action_labels({
+            "orgunit.create": _("Unit added to the tree"),
+            "orgunit.update": _("Unit edited"),
+            "orgunit.move": _("Unit moved in the tree"),
+            "role.assign": _("Role assigned"),
+            "role.revoke": _("Role revoked"),
+            "user.create": _("Account created"),
+            "config.set": _("Setting changed"),
+        })
 
         register(NavItem("home", _("Home"), "home", icon="house", order=0))
         register(NavItem("org-tree", _("Organisation tree"), "organizations:tree", icon="diagram-3", order=90))

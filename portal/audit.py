@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from .models import AuditEvent
 
@@ -98,5 +99,20 @@ def register_action_labels(labels: dict[str, str]) -> None:
     _ACTION_LABELS.update(labels)
 
 
+# The last part of an unregistered action code, read as a generic verb: a timeline never shows a
+# code ("members.thing.frobnicate"), whatever a new service forgets to register
+# (tests/portal/test_action_labels.py fails on such a service).
+_GENERIC_VERBS = {
+    "create": gettext_lazy("Created"), "add": gettext_lazy("Added"), "update": gettext_lazy("Edited"), "edit": gettext_lazy("Edited"),
+    "delete": gettext_lazy("Deleted"), "remove": gettext_lazy("Removed"), "submit": gettext_lazy("Submitted"),
+    "approve": gettext_lazy("Approved"), "reject": gettext_lazy("Rejected"), "close": gettext_lazy("Closed"),
+    "upload": gettext_lazy("Uploaded"), "import": gettext_lazy("Imported"),
+}
+
+
 def action_label(code: str) -> str:
-    return _ACTION_LABELS.get(code, code)
+    label = _ACTION_LABELS.get(code)
+    if label is not None:
+        return label
+    verb = (code or "").rsplit(".", 1)[-1]
+    return _GENERIC_VERBS.get(verb, gettext_lazy("Record changed"))

@@ -18,6 +18,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.utils import formats, timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
@@ -39,6 +40,11 @@ def local_date(value: datetime.datetime | datetime.date | None) -> datetime.date
 
 def _show(d: datetime.date) -> str:
     return formats.date_format(d, "DATE_FORMAT")
+
+
+# A date in the reader's style (2026年6月5日), formatted when the text is rendered — for reminder
+# subjects and other lazy texts that must never show an ISO date.
+shown_date = lazy(_show, str)
 
 
 def check_event_date(value: datetime.date | None, *, field: str, label,

@@ -81,6 +81,58 @@ class PaperEntryForm(ProposalForm):
         del self.fields["version"]
 
 
+class PastHandlingForm(PaperEntryForm):
+    """补录 of a past proposal: the paper entry plus, when the proposal was already handled, its
+    register, the lead unit of the assignment sheet with its reply letter, and the closing — every
+    step optional from the registration on, each with its own date (held to their order)."""
+
+    registered_on = ChineseDateField(label=_("Registered on"), required=False,
+                                     help_text=_("Leave the handling empty for a proposal not registered yet."))
+    term = forms.CharField(label=_("term"), max_length=20, required=False, help_text=_("e.g. 十五届"))
+    session = forms.CharField(label=_("session"), max_length=20, required=False, help_text=_("e.g. 三次会议"))
+    is_key = forms.BooleanField(label=_("Key proposal (重点提案)"), required=False)
+    key_leader_name = forms.CharField(label=_("Supervising leader"), max_length=100, required=False)
+    assigned_on = ChineseDateField(label=_("Assigned on"), required=False)
+    main_unit = forms.ModelChoiceField(label=_("Lead unit (主办)"), queryset=OrgUnit.objects.none(), required=False)
+    due_on = ChineseDateField(label=_("reply due"), required=False)
+    replied_on = ChineseDateField(label=_("Replied on"), required=False)
+    reply_class = forms.ChoiceField(label=_("result class"), choices=[("", "—"), *ReplyClass.choices], required=False)
+    reply_text = forms.CharField(label=_("reply"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                 max_length=20000)
+    actions = forms.CharField(label=_("per-suggestion actions"), widget=forms.Textarea(attrs={"rows": 3}),
+                              required=False, help_text=_("One line per suggestion, in order; an empty line for a "
+                                                          "suggestion without action."))
+    document_number = forms.CharField(label=_("document number"), max_length=60, required=False)
+    closed_on = ChineseDateField(label=_("Closed on"), required=False)
+    attitude = forms.ChoiceField(label=_("Satisfaction with the attitude"), choices=[("", "—"), *Satisfaction.choices],
+                                 required=False)
+    result = forms.ChoiceField(label=_("Satisfaction with the result"), choices=[("", "—"), *Satisfaction.choices],
+                               required=False)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, members=members, **kwargs)
+        self.fields["main_unit"].queryset = OrgUnit.objects.filter(
+            kind=UnitKind.DEPARTMENT, is_active=True, parent_id__in=members.values("org_unit_id")).order_by("name")
+
+    def back_entry(self):
+        """The BackProposal of the cleaned data (a registration date makes it a back-entry)."""
+        from .backentry import BackAssignment, BackProposal
+
+        d = self.cleaned_data
+        assignments = []
+        if d["main_unit"] is not None:
+            assignments.append(BackAssignment(
+                unit=d["main_unit"], due_on=d["due_on"], replied_on=d["replied_on"], reply_class=d["reply_class"],
+                reply_text=d["reply_text"], actions=d["actions"].splitlines() if d["actions"].strip() else [],
+                document_number=d["document_number"]))
+        return BackProposal(
+            member=d["proposer"], submitted_on=d["submitted_on"], title=d["title"], case=d["case"],
+            suggestions=d["suggestions"], analysis=d["analysis"], category=d["category"], kind=d["kind"],
+            cosigners=list(d["cosigners"]), registered_on=d["registered_on"], term=d["term"], session=d["session"],
+            is_key=d["is_key"], key_leader_name=d["key_leader_name"], assigned_on=d["assigned_on"],
+            assignments=assignments, closed_on=d["closed_on"], attitude=d["attitude"], result=d["result"])
+
+
 class NoteForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

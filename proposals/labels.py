@@ -9,6 +9,7 @@ ACTION_LABELS = {
     "proposals.cosigner.decline": _("Co-signer declined"),
     "proposals.proposal.submit": _("Proposal submitted"),
     "proposals.proposal.enter_on_behalf": _("Paper proposal entered by staff (代录)"),
+    "proposals.proposal.back_entered": _("Past proposal entered from the paper file (补录)"),
     "proposals.proposal.withdraw": _("Proposal withdrawn"),
     "proposals.proposal.review": _("Passed a review stage"),
     "proposals.proposal.register": _("Registered (立案)"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import Role
 from organizations.permissions import PROPOSAL_STAFF_ROLES
 from organizations.selectors import RoleHolders
+from portal.event_dates import shown_date
 from portal.reminders import Reminder, event_kind, reminder_source
 
 from .models import (
@@ -122,6 +123,6 @@ def assignment_events(proposal, assignments, *, stage: str) -> list[Reminder]:
         for uid in holders.at(a.unit_path):
             events.append(Reminder(
                 recipient_id=uid, kind=ASSIGNED, key=f"assignment:{a.pk}:{stage}",
-                subject=format_lazy(subjects[stage], title=proposal.title, day=a.due_on.isoformat()),
+                subject=format_lazy(subjects[stage], title=proposal.title, day=shown_date(a.due_on)),
                 url=proposal.get_absolute_url(), due=a.due_on, org_path=proposal.org_path))
     return events

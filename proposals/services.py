@@ -309,13 +309,14 @@ def _next_number(proposal: Proposal) -> int:
 
 @transaction.atomic
 def proposal_register(*, actor, proposal: Proposal, version=None, note: str = "",
-                      registered_on: datetime.date | None = None) -> Proposal:
+                      registered_on: datetime.date | None = None, term: str = "", session: str = "") -> Proposal:
     """立案: give the proposal its number for the unit's current term and session, on
-    `registered_on` (default today)."""
+    `registered_on` (default today). Back-entry of a past session's register names that term
+    and session (`term`, `session`): the number is then taken in that session's sequence."""
     proposal = _staff_locked(actor, proposal, "register", version)
     proposal.registered_on = dates.proposal_registered_on(registered_on, proposal=proposal)
-    proposal.term = config_get(proposal.org_unit, "proposals.term") or ""
-    proposal.session = config_get(proposal.org_unit, "proposals.session") or ""
+    proposal.term = term.strip()[:20] or config_get(proposal.org_unit, "proposals.term") or ""
+    proposal.session = session.strip()[:20] or config_get(proposal.org_unit, "proposals.session") or ""
     proposal.number = _next_number(proposal)
     proposal.status = ProposalStatus.REGISTERED
     proposal.registered_at = timezone.now()

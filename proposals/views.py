@@ -146,6 +146,8 @@ def supervision(request):
 
 
 def _apply_domain_error(form, exc: DomainError):
+    if exc.field and exc.field.startswith("a0_"):  # the lead unit's line of a back-entry
+        exc.field = exc.field[3:]
     if exc.field and exc.field in form.fields:
         form.add_error(exc.field, str(exc.message))
     else:
@@ -180,10 +182,16 @@ def enter_on_behalf(request):
     """代录: proposal staff enter a proposal a member handed in on paper."""
     if not org_permissions.has_role(request.user, STAFF_ROLES):
         raise Http404
-    form = forms.PaperEntryForm(request.POST or None, members=selectors.members_for_paper_entry(user=request.user))
+    form = forms.PastHandlingForm(request.POST or None, members=selectors.members_for_paper_entry(user=request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            if data["registered_on"] is not None:  # 补录: a past proposal with its handling
+                from .backentry import proposal_back_enter
+
+                proposal = proposal_back_enter(actor=request.user, entry=form.back_entry())
+                messages.success(request, _("The past proposal was entered with its handling."))
+                return redirect(proposal)
             proposal = services.proposal_enter_on_behalf(
                 actor=request.user, member=data["proposer"], submitted_on=data["submitted_on"], title=data["title"],
                 case=data["case"], analysis=data["analysis"], suggestions=data["suggestions"],

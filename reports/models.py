@@ -55,6 +55,9 @@ class FactPeriod(models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     metrics = models.JSONField(default=list)
+    # {metric key: fingerprint of its definition when built}: rows built by an older definition of
+    # a metric (a fixed counting bug) are rebuilt on the next refresh and not shown meanwhile
+    fingerprints = models.JSONField(default=dict)
     built_at = models.DateTimeField()
     changed_at = models.DateTimeField(null=True)  # last time a row of the period changed (cache key)
 

@@ -24,6 +24,7 @@ from organizations.models import OrgUnit, Role
 from organizations.permissions import CLERK_ROLES, PROPOSAL_STAFF_ROLES
 from portal.metrics import METRICS, TABLES, Metric
 
+from .fingerprints import current_keys
 from .models import FactMark, FactPeriod, UnitFact
 from .periods import Period
 
@@ -105,9 +106,11 @@ def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True) 
     covered, version = None, ""
     if use_snapshot and period.is_standard and units:
         found = (FactPeriod.objects.filter(period_start=period.start, period_end=period.end)
-                 .values_list("metrics", "changed_at").first())
+                 .values_list("metrics", "changed_at", "fingerprints").first())
         if found:
-            covered, version = found[0], f"{found[1].timestamp():.6f}" if found[1] else "0"
+            # rows of an older definition of a metric are not shown: it is computed directly
+            covered = current_keys(found[0], found[2])
+            version = f"{found[1].timestamp():.6f}" if found[1] else "0"
     if covered:
         oldest = FactMark.objects.order_by("pk").values_list("created_at", flat=True).first()
         if oldest is not None and oldest < timezone.now() - SNAPSHOT_MAX_AGE:

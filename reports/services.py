@@ -24,6 +24,7 @@ from portal.errors import GuardFailed
 from portal.metrics import METRICS, units_on_path
 
 from . import marks as marks_module
+from .fingerprints import current_keys, fingerprint
 from .models import (
     ACTIVE_STATUSES,
     ExportJob,
@@ -140,17 +141,20 @@ def _build(period: Period, keys: list[str], units: list[OrgUnit], result: Refres
         row, created = FactPeriod.objects.select_for_update().get_or_create(
             period_start=period.start, period_end=period.end,
             defaults={"kind": period.kind, "metrics": sorted(keys), "built_at": timezone.now(),
-                      "changed_at": timezone.now()})
+                      "changed_at": timezone.now(), "fingerprints": {k: fingerprint(k) for k in keys}})
         if not created:
             row.metrics = sorted(set(row.metrics) | set(keys))
+            row.fingerprints = {**row.fingerprints, **{k: fingerprint(k) for k in keys}}
             row.built_at = row.changed_at = timezone.now()
-            row.save(update_fields=["metrics", "built_at", "changed_at"])
+            row.save(update_fields=["metrics", "fingerprints", "built_at", "changed_at"])
     result.periods_built += 1
 
 
 def _covered() -> list[tuple[Period, set[str]]]:
-    return [(Period(kind, start, end), set(keys)) for kind, start, end, keys
-            in FactPeriod.objects.values_list("kind", "period_start", "period_end", "metrics")]
+    """The periods built and the metrics each holds by their current definition (a metric whose
+    definition changed since is not covered: the refresh builds it again)."""
+    return [(Period(kind, start, end), current_keys(keys, prints)) for kind, start, end, keys, prints
+            in FactPeriod.objects.values_list("kind", "period_start", "period_end", "metrics", "fingerprints")]
 
 
 def _metrics_by_source() -> tuple[dict[str, set[str]], set[str]]:

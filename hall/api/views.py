@@ -5,6 +5,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.fields import EventDateField
+
 from .. import selectors, services
 from ..models import Comment
 
@@ -12,6 +14,7 @@ from ..models import Comment
 class AdoptionInputSerializer(serializers.Serializer):
     adoption = serializers.ChoiceField(choices=[c for c in Comment.Adoption.choices if c[0]])
     reply = serializers.CharField(max_length=2000)
+    adopted_on = EventDateField(help_text="The day it was decided (default today).")
 
 
 class AdoptionSerializer(serializers.Serializer):
@@ -21,6 +24,7 @@ class AdoptionSerializer(serializers.Serializer):
     adoption = serializers.CharField()
     adoption_reply = serializers.CharField()
     adopted_at = serializers.DateTimeField()
+    adopted_on = serializers.DateField()
 
 
 class CommentAdoptionView(APIView):
@@ -34,5 +38,6 @@ class CommentAdoptionView(APIView):
         data.is_valid(raise_exception=True)
         comment = services.comment_set_adoption(actor=request.user, comment=comment,
                                                 adoption=data.validated_data["adoption"],
-                                                reply=data.validated_data["reply"])
+                                                reply=data.validated_data["reply"],
+                                                adopted_on=data.validated_data["adopted_on"])
         return Response(AdoptionSerializer(comment).data)

@@ -138,3 +138,48 @@ def test_adopted_suggestions_are_counted_by_the_day_staff_recorded_them(client, 
     v = compute_direct([tree.county_a], today.replace(month=1, day=1), today.replace(month=12, day=31))
     assert v["hall.suggestions_adopted"][tree.county_a.pk] == 2
     assert v["hall.suggestions_implemented"][tree.county_a.pk] == 1
+
+
+def test_adoptions_count_by_the_day_they_were_decided_not_the_day_they_were_typed(client, tree, users, resident):
+    """A suggestion of last spring adopted in June and recorded today counts in last year's June;
+    the date is set on the page and in the API, never in the future, never before the suggestion."""
+    import datetime
+
+    from django.utils import timezone
+
+    from reports.selectors import compute_direct
+
+    today = timezone.localdate()
+    last_year = today.year - 1
+    spring = timezone.make_aware(datetime.datetime(last_year, 3, 2, 10))
+    c = make_consultation(tree.township_a1)
+    a, b, late = (make_comment(c, resident, body=t, created_at=spring) for t in ("甲", "乙", "丙"))
+    client.force_login(users.secretary)
+    assert client.post(reverse("hall:manage_comment_adoption", args=[a.pk]),
+                       {"adoption": "implemented", "reply": "已落实", "adopted_on": f"{last_year}年6月5日"}).status_code == 302
+    response = client.post(f"/api/v1/hall/comments/{b.pk}/adoption/",
+                           {"adoption": "adopted", "reply": "采纳", "adopted_on": f"{last_year}-06-20"},
+                           content_type="application/json")
+    assert response.status_code == 200 and response.json()["adopted_on"] == f"{last_year}-06-20"
+    a.refresh_from_db()
+    assert a.adopted_on == datetime.date(last_year, 6, 5) and timezone.localdate(a.adopted_at) == today
+    event = AuditEvent.objects.get(action="hall.comment.adoption", target_id=a.pk)
+    assert event.after["adopted_on"] == f"{last_year}-06-05"
+
+    def counted(year):
+        v = compute_direct([tree.county_a], datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        return v["hall.suggestions_adopted"][tree.county_a.pk], v["hall.suggestions_implemented"][tree.county_a.pk]
+
+    assert counted(last_year) == (2, 1)
+    assert counted(today.year) == (0, 0)
+    # a date in the future, before the suggestion, or garbage: refused with a message, nothing saved
+    url = reverse("hall:manage_comment_adoption", args=[late.pk])
+    for bad in ((today + datetime.timedelta(days=1)).isoformat(), f"{last_year}-03-01", "下周三"):
+        response = client.post(url, {"adoption": "adopted", "reply": "好", "adopted_on": bad}, follow=True)
+        assert response.status_code == 200 and response.context["messages"], bad
+    response = client.post(f"/api/v1/hall/comments/{late.pk}/adoption/",
+                           {"adoption": "adopted", "reply": "好", "adopted_on": "2099-01-01"},
+                           content_type="application/json")
+    assert response.status_code == 400 and "adopted_on" in response.json().get("errors", response.json())
+    late.refresh_from_db()
+    assert late.adoption == "" and late.adopted_on is None
