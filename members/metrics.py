@@ -47,28 +47,28 @@ def _roll_up(units, scores, value):
 
 
 @metric("members.duty_points", _("Duty points earned"), section=SECTION, unit=_("points"), order=10,
-        cumulative=True, sources=_SCORE_SOURCES)
+        cumulative=True, additive=True, sources=_SCORE_SOURCES)
 def duty_points(units, start, end):
     units = list(units)
     return _roll_up(units, _scores_by_unit(units, start, end), lambda s: s.points)
 
 
 @metric("members.below_minimum", _("Members below the annual minimum"), section=SECTION, unit=_("members"), order=11,
-        cumulative=True, sources=_SCORE_SOURCES)
+        cumulative=True, additive=True, sources=_SCORE_SOURCES)
 def below_minimum(units, start, end):
     units = list(units)
     return _roll_up(units, _scores_by_unit(units, start, end), lambda s: 1 if s.below_minimum else 0)
 
 
 @metric("members.duty_entries", _("Duty entries recorded"), section=SECTION, unit=_("entries"), order=12,
-        sources=[_DUTY])
+        additive=True, sources=[_DUTY])
 def duty_entries(units, start, end):
     qs = DutyRecord.objects.filter(occurred_on__range=(start, end), status__in=COUNTED_STATUSES)
     return subtree_counts(qs, units)
 
 
 @metric("members.active_members", _("Members with at least one duty entry"), section=SECTION, unit=_("members"),
-        order=13, sources=[Source("members.DutyRecord", path="member__org_path"), _MEMBER])
+        order=13, additive=True, sources=[Source("members.DutyRecord", path="member__org_path"), _MEMBER])
 def active_members(units, start, end):
     # EXISTS, not a Count() over the join: grouping the joined rows by path counted one member once
     # per duty record (466 "members" where 11 had records).
@@ -105,7 +105,7 @@ def posted(units, start, end):
 
 
 @metric("members.workrooms_active", _("Workrooms active"), section=SECTION,
-        unit=pgettext_lazy("unit of count", "workrooms"), order=20, sources=_WORKROOM_SOURCES)
+        unit=pgettext_lazy("unit of count", "workrooms"), order=20, additive=True, sources=_WORKROOM_SOURCES)
 def workrooms_active(units, start, end):
     qs = Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED],
                                  activities__occurred_on__range=(start, end)).distinct()
@@ -113,7 +113,7 @@ def workrooms_active(units, start, end):
 
 
 @metric("members.workrooms_idle", _("Workrooms idle (no activity in the period)"), section=SECTION,
-        unit=pgettext_lazy("unit of count", "workrooms"), order=21, sources=_WORKROOM_SOURCES)
+        unit=pgettext_lazy("unit of count", "workrooms"), order=21, additive=True, sources=_WORKROOM_SOURCES)
 def workrooms_idle(units, start, end):
     """Open workrooms without activity in the period — not those approved too recently to have been
     idle (within the idle threshold before the period's end)."""

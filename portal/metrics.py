@@ -21,7 +21,12 @@ Optional, so every number can link to the records behind it (the list's count eq
   shows exactly those records (takes precedence over ``records`` for the link).
 
 Rates and averages are not summable: a metric returns each unit's own subtree value, and the
-reports never add children up themselves.
+reports never add children up themselves — except for a metric declared ``additive=True``: a count
+(or sum) of records each attributed to ONE path (the path its ``sources`` mark), so a unit's value
+is its own records plus its children's values. The summary refresh then recomputes only the
+deepest unit a write touched and moves its ancestors' stored values by the same difference
+(distinct counts, scores of people counted per record, "minus the unit itself" and the like are
+not additive). A rate's value is rebuilt from its parts.
 
 Where the numbers come from, so the reports' summary tables recompute only what a write touched:
 
@@ -92,16 +97,17 @@ class Metric:
     sources: tuple[Source, ...] | None = None  # what writes can change it; None = anything
     cumulative: bool = False  # counts from the start of the period's year to its end
     parts: tuple[str, str] | None = None  # a rate's (numerator key, denominator key)
+    additive: bool = False  # value(unit) = own records + Σ children's values (see the docstring)
 
 
 METRICS: dict[str, Metric] = {}
 
 
 def metric(key: str, label, *, section, unit="", order: int = 100, records=None, list_url=None, sources=None,
-           cumulative: bool = False, parts=None):
+           cumulative: bool = False, parts=None, additive: bool = False):
     def decorator(func):
         METRICS[key] = Metric(key, label, section, func, unit, order, records, list_url, _sources(sources),
-                              cumulative, parts)
+                              cumulative, parts, additive)
         return func
 
     return decorator

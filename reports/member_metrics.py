@@ -47,13 +47,13 @@ def participants_records(unit, start, end):
 
 
 @_register("members.active", _("Active members"), unit=_("people"), order=10, records=active_members_records,
-           sources=_MEMBER)
+           additive=True, sources=_MEMBER)
 def active_members(units, start, end):
     return subtree_counts(Member.objects.filter(is_active=True), units)
 
 
 @_register("members.duty_records", _("Duty activities (person-times)"), unit=_("person-times"), order=20,
-           records=duty_records_records, sources=_DUTY)
+           records=duty_records_records, additive=True, sources=_DUTY)
 def duty_records(units, start, end):
     return subtree_counts(_duty_records(start, end), units)
 
