@@ -94,28 +94,47 @@ class Numbers:
     version: str = ""  # when the summary rows of the period last changed ("" if not from them)
 
 
-def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True) -> Numbers:
-    """The numbers for `units` over `period`: from the summary table when it covers the period
-    (a missing row is 0), metrics it does not hold yet computed directly. Three queries: the
-    covered period, the oldest pending change, the rows."""
-    units = list(units)
-    metrics = metrics_in_order(keys)
-    values: dict[str, dict[int, float]] = {}
+@dataclass
+class SnapshotState:
+    """Whether the summary table may answer for a period: the metrics it holds (None: not at all),
+    its version (when its rows last changed) and the time it is current up to."""
+
+    covered: frozenset | None
+    version: str
+    as_of: datetime.datetime
+
+
+def snapshot_state(period: Period, *, use_snapshot: bool = True) -> SnapshotState:
+    """Two queries: the covered period, the oldest pending change."""
     as_of = timezone.now()
     covered, version = None, ""
-    if use_snapshot and period.is_standard and units:
+    if use_snapshot and period.is_standard:
         found = (FactPeriod.objects.filter(period_start=period.start, period_end=period.end)
                  .values_list("metrics", "changed_at").first())
         if found:
-            covered, version = found[0], f"{found[1].timestamp():.6f}" if found[1] else "0"
+            covered, version = frozenset(found[0]), f"{found[1].timestamp():.6f}" if found[1] else "0"
     if covered:
         oldest = FactMark.objects.order_by("pk").values_list("created_at", flat=True).first()
         if oldest is not None and oldest < timezone.now() - SNAPSHOT_MAX_AGE:
             covered = None  # the refresh stopped: do not show numbers that old
         elif oldest is not None:
             as_of = oldest  # current up to the first change not caught up with yet
+    return SnapshotState(covered or None, version if covered else "", as_of)
+
+
+def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True,
+                state: SnapshotState | None = None) -> Numbers:
+    """The numbers for `units` over `period`: from the summary table when it covers the period
+    (a missing row is 0), metrics it does not hold yet computed directly. Three queries: the
+    covered period, the oldest pending change (both skipped when `state` is given), the rows."""
+    units = list(units)
+    metrics = metrics_in_order(keys)
+    values: dict[str, dict[int, float]] = {}
+    if state is None:
+        state = snapshot_state(period, use_snapshot=use_snapshot and bool(units))
+    covered, version, as_of = state.covered, state.version, state.as_of
     if covered:
-        held = [m.key for m in metrics if m.key in set(covered)]
+        held = [m.key for m in metrics if m.key in covered]
         values = {key: {u.pk: 0.0 for u in units} for key in held}
         rows = UnitFact.objects.filter(period_start=period.start, period_end=period.end, metric__in=held,
                                        org_unit__in=units).values_list("metric", "org_unit_id", "value")
@@ -222,13 +241,9 @@ class Dashboard:
 
     @property
     def cache_key(self) -> str:
-        """Identifies the rendered tables (unit, period, summary version, the child units as
-        shown); empty when the numbers were computed directly (nothing to reuse)."""
-        if not self.version:
-            return ""
-        shown = "|".join(f"{r.unit.pk}:{r.unit.name}:{int(r.has_children)}" for r in self.rows)
-        digest = hashlib.sha1(f"{self.unit.name}|{shown}".encode()).hexdigest()[:16]
-        return f"{self.unit.pk}:{self.period.query()}:{self.version}:{digest}"
+        """Identifies the rendered tables (see _cache_key)."""
+        return _cache_key(self.unit, self.period, self.version,
+                          [(r.unit.pk, r.unit.name, r.has_children) for r in self.rows])
 
     def as_dict(self) -> dict:
         """The same numbers for the API and the charts."""
@@ -262,13 +277,30 @@ def format_value(value: float, metric: Metric, *, plain: bool = False) -> str:
     return f"{int(value)}" if float(value).is_integer() else f"{value:.2f}"
 
 
-def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True) -> Dashboard:
+def _children_shown(unit: OrgUnit) -> tuple[list[OrgUnit], set[int]]:
+    """The unit's active children and which of them have children of their own (two queries)."""
     children = children_of(unit)
     parents_with_children = set(
         OrgUnit.objects.filter(parent__in=children, is_active=True).values_list("parent_id", flat=True).distinct()
     ) if children else set()
+    return children, parents_with_children
+
+
+def _cache_key(unit: OrgUnit, period: Period, version: str, rows) -> str:
+    """Identifies the rendered tables (unit, period, summary version, the child units as shown,
+    given as (pk, name, has children)); empty when the numbers are computed directly."""
+    if not version:
+        return ""
+    shown = "|".join(f"{pk}:{name}:{int(has)}" for pk, name, has in rows)
+    digest = hashlib.sha1(f"{unit.name}|{shown}".encode()).hexdigest()[:16]
+    return f"{unit.pk}:{period.query()}:{version}:{digest}"
+
+
+def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True, shown=None,
+                  state: SnapshotState | None = None) -> Dashboard:
+    children, parents_with_children = shown or _children_shown(unit)
     metrics = metrics_in_order()
-    numbers = numbers_for([unit, *children], period, use_snapshot=use_snapshot)
+    numbers = numbers_for([unit, *children], period, use_snapshot=use_snapshot, state=state)
     rows = [
         Row(child, [make_cell(m, numbers.values, child, period) for m in metrics],
             has_children=child.pk in parents_with_children)
@@ -291,6 +323,39 @@ def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True) -
     for label, blocks in tables_by_section.items():  # a table whose section has no metric
         sections.append(Section(label, tables=blocks))
     return Dashboard(unit, period, metrics, sections, rows, numbers.as_of, numbers.from_snapshot, numbers.version)
+
+
+class LazyDashboard:
+    """The dashboard page's board: what the page header and the cache key need (the children, the
+    summary's state: four queries), and the numbers, tables and cells only when the tables are
+    rendered — not when their rendered fragment comes from the cache."""
+
+    def __init__(self, *, unit: OrgUnit, period: Period):
+        self.unit, self.period = unit, period
+        self._shown = _children_shown(unit)
+        self._state = snapshot_state(period)
+        covered = self._state.covered
+        self.from_snapshot = bool(covered) and all(m.key in covered for m in metrics_in_order())
+        self.version = self._state.version if self.from_snapshot else ""
+        self.as_of = self._state.as_of if self.from_snapshot else timezone.now()
+        self._board: Dashboard | None = None
+
+    @property
+    def cache_key(self) -> str:
+        children, parents = self._shown
+        return _cache_key(self.unit, self.period, self.version, [(c.pk, c.name, c.pk in parents) for c in children])
+
+    @property
+    def board(self) -> Dashboard:
+        if self._board is None:
+            self._board = dashboard_for(unit=self.unit, period=self.period, shown=self._shown, state=self._state)
+            self.as_of = self._board.as_of
+        return self._board
+
+    def __getattr__(self, name):  # sections, rows, metrics …: the full board
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.board, name)
 
 
 def metric_or_404(key: str) -> Metric:
