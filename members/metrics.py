@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.metrics import Source, metric, subtree_counts, subtree_q, units_on_path
+from portal.metrics import Source, metric, shared, subtree_counts, subtree_q, units_on_path
 
 from . import scoring
 from .models import COUNTED_STATUSES, DutyRecord, Member, Posting, Workroom, WorkroomStatus
@@ -28,13 +28,17 @@ _WORKROOM_SOURCES = [Source("members.Workroom", dates=()),
 
 
 def _scores_by_unit(units, start, end):
-    members = Member.objects.filter(is_active=True).select_related("org_unit")
-    prefixes = [u.path for u in units]
-    q = Q()
-    for p in prefixes:
-        q |= Q(org_path__startswith=p)
-    scores = scoring.scores_for(members.filter(q), end.year, until=end) if prefixes else []
-    return scores
+    prefixes = sorted({u.path for u in units})
+
+    def compute():
+        members = Member.objects.filter(is_active=True).select_related("org_unit")
+        q = Q()
+        for p in prefixes:
+            q |= Q(org_path__startswith=p)
+        return scoring.scores_for(members.filter(q), end.year, until=end) if prefixes else []
+
+    # points and "below the minimum" score the same members: once per refresh or dashboard
+    return shared(("members.scores", tuple(prefixes), end), compute)
 
 
 def _roll_up(units, scores, value):
@@ -125,6 +129,22 @@ def workrooms_idle(units, start, end):
     return subtree_counts(qs, units)
 
 
+FEW_UNITS = 8  # up to this many units, distinct counts are counted by the database (one FILTER each)
+
+
+def _bodies_active(units, start, end, kind) -> dict[int, int]:
+    """{unit id: distinct sectors (committees) with counted duty activity in its subtree}."""
+    units = list(units)
+    if len(units) > FEW_UNITS:
+        return {pk: len(v) for pk, v in activity_by_body(units, start, end, kind=kind).items()}
+    field = "member__sector__name" if kind == "sector" else "member__committees__name"
+    counts = (DutyRecord.objects.filter(occurred_on__range=(start, end), status__in=COUNTED_STATUSES)
+              .filter(subtree_q(units)).exclude(**{f"{field}__isnull": True})
+              .aggregate(**{f"u{u.pk}": Count(field, distinct=True, filter=Q(org_path__startswith=u.path))
+                            for u in units}))
+    return {u.pk: counts[f"u{u.pk}"] or 0 for u in units}
+
+
 def activity_by_body(units, start, end, *, kind: str = "sector") -> dict[int, dict[str, int]]:
     """界别 / 专委会 activity: {unit id: {body name: counted entries}} for the units' subtrees,
     one query."""
@@ -143,12 +163,10 @@ def activity_by_body(units, start, end, *, kind: str = "sector") -> dict[int, di
 @metric("members.sector_activity", _("Sectors with duty activity"), section=SECTION, unit=_("sectors"), order=30,
         sources=[_DUTY, _MEMBER])
 def sector_activity(units, start, end):
-    units = list(units)
-    return {pk: len(v) for pk, v in activity_by_body(units, start, end, kind="sector").items()}
+    return _bodies_active(units, start, end, "sector")
 
 
 @metric("members.committee_activity", _("Special committees with duty activity"), section=SECTION,
         unit=_("committees"), order=31, sources=[_DUTY, _MEMBER])
 def committee_activity(units, start, end):
-    units = list(units)
-    return {pk: len(v) for pk, v in activity_by_body(units, start, end, kind="committee").items()}
+    return _bodies_active(units, start, end, "committee")

@@ -57,6 +57,8 @@ the dashboard shows under its numbers (e.g. the evaluation ranking of handling u
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -152,6 +154,31 @@ def table(key: str, label, *, section, order: int = 100):
         return func
 
     return decorator
+
+
+# Work several metrics share (members' scores feed both points and "below the minimum"): within
+# `sharing()` — one refresh, one direct computation — the first metric computes it, the others reuse.
+_SHARED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("metrics_shared", default=None)
+
+
+@contextlib.contextmanager
+def sharing():
+    token = _SHARED.set({}) if _SHARED.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _SHARED.reset(token)
+
+
+def shared(key, compute: Callable):
+    """compute(), or its result for the same key earlier within the current `sharing()`."""
+    memo = _SHARED.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 # Listeners of writes that bypass model signals (the reports register one; infrastructure never

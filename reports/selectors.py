@@ -22,7 +22,7 @@ from django.utils import timezone
 from organizations import permissions
 from organizations.models import OrgUnit, Role
 from organizations.permissions import CLERK_ROLES, PROPOSAL_STAFF_ROLES
-from portal.metrics import METRICS, TABLES, Metric
+from portal.metrics import METRICS, TABLES, Metric, sharing
 
 from .models import FactMark, FactPeriod, UnitFact
 from .periods import Period
@@ -71,6 +71,7 @@ def metrics_in_order(keys=None) -> list[Metric]:
     return sorted(items, key=lambda m: (str(m.section), m.order, m.key))
 
 
+@sharing()
 def compute_direct(units, start: datetime.date, end: datetime.date, keys=None) -> dict[str, dict[int, float]]:
     """{metric key: {unit pk: value}} straight from the records."""
     units = list(units)

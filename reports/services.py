@@ -21,7 +21,7 @@ from organizations import permissions
 from organizations.models import OrgUnit
 from portal.audit import audit_log
 from portal.errors import GuardFailed
-from portal.metrics import METRICS, units_on_path
+from portal.metrics import METRICS, sharing, units_on_path
 
 from . import marks as marks_module
 from .models import (
@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 # Every active unit has summary rows (zeros are not stored, so a quiet village costs nothing): a
 # dashboard of any unit and standard period reads the table, whatever kinds its children are.
 WRITE_CHUNK = 500  # rows per write transaction: the embedded SQLite never waits long on the refresh
+FEW_UPDATES = 50
 
 
 @dataclass
@@ -72,7 +73,7 @@ def _active_units() -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(is_active=True).order_by("path"))
 
 
-def _write_changes(period: Period, wanted: dict[str, dict[int, float]], units_by_pk: dict[int, OrgUnit],
+def _write_changes(period: Period, wanted: dict[str, dict[int, float]], paths: dict[int, str],
                    result: RefreshResult, *, whole_table: bool = False) -> None:
     """Compare the computed values with the stored rows and write only the differences, in short
     transactions. `wanted` is {metric: {unit pk: value}}; zero means no row."""
@@ -90,8 +91,7 @@ def _write_changes(period: Period, wanted: dict[str, dict[int, float]], units_by
             old = existing.get((key, unit_id))
             if old is None:
                 if value:
-                    unit = units_by_pk[unit_id]
-                    inserts.append(UnitFact(org_unit_id=unit_id, org_path=unit.path, metric=key,
+                    inserts.append(UnitFact(org_unit_id=unit_id, org_path=paths[unit_id], metric=key,
                                             period_start=period.start, period_end=period.end, value=value,
                                             computed_at=now))
             elif not value:
@@ -103,9 +103,14 @@ def _write_changes(period: Period, wanted: dict[str, dict[int, float]], units_by
     for i in range(0, len(inserts), WRITE_CHUNK):
         with transaction.atomic():
             UnitFact.objects.bulk_create(inserts[i:i + WRITE_CHUNK])
-    for i in range(0, len(updates), WRITE_CHUNK):
+    if len(updates) <= FEW_UPDATES:  # a refresh after a few changes: plain UPDATEs beat bulk_update's CASE
         with transaction.atomic():
-            UnitFact.objects.bulk_update(updates[i:i + WRITE_CHUNK], ["value", "computed_at"])
+            for row in updates:
+                UnitFact.objects.filter(pk=row.pk).update(value=row.value, computed_at=now)
+    else:
+        for i in range(0, len(updates), WRITE_CHUNK):
+            with transaction.atomic():
+                UnitFact.objects.bulk_update(updates[i:i + WRITE_CHUNK], ["value", "computed_at"])
     for i in range(0, len(deletes), WRITE_CHUNK):
         with transaction.atomic():
             UnitFact.objects.filter(pk__in=deletes[i:i + WRITE_CHUNK]).delete()
@@ -135,7 +140,7 @@ def _build(period: Period, keys: list[str], units: list[OrgUnit], result: Refres
     units_by_pk = {u.pk: u for u in units}
     all_ids = set(units_by_pk)
     wanted = _compute(period, dict.fromkeys(keys, all_ids), units_by_pk, result)
-    _write_changes(period, wanted, units_by_pk, result, whole_table=True)
+    _write_changes(period, wanted, {u.pk: u.path for u in units}, result, whole_table=True)
     with transaction.atomic():
         row, created = FactPeriod.objects.select_for_update().get_or_create(
             period_start=period.start, period_end=period.end,
@@ -234,6 +239,23 @@ def _rates(period: Period, per_metric: dict[str, set[int]], known: dict[str, dic
     return wanted
 
 
+class _Chains(dict):
+    """unit id -> the ids of the active units on its path (top first, itself last), on demand."""
+
+    def __init__(self, paths, by_path):
+        super().__init__()
+        self.paths, self.by_path = paths, by_path
+
+    def __missing__(self, pk):
+        self[pk] = units_on_path(self.paths[pk], self.by_path)
+        return self[pk]
+
+
+def _load_units(ids) -> dict[int, OrgUnit]:
+    # Whole rows: metrics read kind/is_active (loading only pk and path cost one query per unit).
+    return {u.pk: u for u in OrgUnit.objects.filter(pk__in=list(ids))} if ids else {}
+
+
 def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
     """Recompute the metric × period × unit cells the marks up to id `upto` touched: additive
     metrics at the touched units only, rolled up to their ancestors by difference; rates from
@@ -243,10 +265,10 @@ def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
     result.marks = len(marks)
     if not marks:
         return
-    units = _active_units()
-    units_by_pk = {u.pk: u for u in units}
-    by_path = {u.path: u.pk for u in units}
-    chains = {u.pk: units_on_path(u.path, by_path) for u in units}  # top first, the unit last
+    # (id, path) of every active unit; whole rows only for the units computed (see _load_units)
+    paths = dict(OrgUnit.objects.filter(is_active=True).values_list("pk", "path"))
+    by_path = {path: pk for pk, path in paths.items()}
+    chains = _Chains(paths, by_path)  # unit id -> ids of the units on its path, top first, itself last
     by_source, undeclared = _metrics_by_source()
     work: dict[Period, dict[str, _Work]] = {}
     for source, path, day, subtree in marks:
@@ -255,7 +277,7 @@ def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
         on_path = units_on_path(path, by_path)
         unit_ids = set(on_path)
         if subtree:
-            unit_ids |= {u.pk for u in units if u.path.startswith(path)}
+            unit_ids |= {pk for pk, p in paths.items() if p.startswith(path)}
         if not keys or not unit_ids:
             continue
         narrow = not (every_metric or subtree)
@@ -276,6 +298,8 @@ def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
                 else:
                     cell.direct |= unit_ids
     built_keys = dict(covered)
+    units_by_pk = _load_units({pk for per_metric in work.values() for w in per_metric.values()
+                               for pk in w.direct | w.leaves})
     for period, per_metric in work.items():
         with transaction.atomic():
             # One refresh at a time per period: the roll-up reads stored values and writes them back.
@@ -287,7 +311,7 @@ def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
             wanted.update(_compute(period, others, units_by_pk, result))
             if rates:
                 wanted.update(_rates(period, {k: w.direct | w.leaves for k, w in rates.items()}, wanted, result))
-            _write_changes(period, wanted, units_by_pk, result)
+            _write_changes(period, wanted, paths, result)
 
 
 def _from_parts(key: str, built: set[str]) -> bool:
@@ -296,6 +320,7 @@ def _from_parts(key: str, built: set[str]) -> bool:
     return bool(parts) and all(p in built for p in parts)
 
 
+@sharing()
 def facts_refresh(*, periods: list[Period] | None = None, keys=None, today=None) -> RefreshResult:
     """Keep the summary table current, in proportion to what changed: build the standard periods
     (or `periods`) not covered yet, then recompute only the cells the writes since the last run
@@ -322,6 +347,7 @@ def facts_refresh(*, periods: list[Period] | None = None, keys=None, today=None)
     return result
 
 
+@sharing()
 def facts_rebuild(*, periods: list[Period] | None = None) -> RefreshResult:
     """Repairs: recompute every metric for every unit over every covered period (and the standard
     ones), compare and write the differences; drops rows of metrics no longer registered."""
