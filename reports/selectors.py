@@ -3,6 +3,9 @@ children and a period — from the summary table when it covers the period (ever
 the refresh built: this and last year, quarter and month, and every one built before), else
 computed directly (custom ranges).
 
+Dashboards read the summary through `portal.replica.replica_reads()`: from the read replica when
+one is configured (DATABASE_REPLICA_URL), else from the one database.
+
 Query budget of a dashboard (constant in the number of children and records): the user's scope,
 the unit, its ancestors, its children, the covered period, the oldest pending change, the summary
 rows — and, for a custom range, one query per metric computed directly."""
@@ -23,6 +26,7 @@ from organizations import permissions
 from organizations.models import OrgUnit, Role
 from organizations.permissions import CLERK_ROLES, PROPOSAL_STAFF_ROLES
 from portal.metrics import METRICS, TABLES, Metric, sharing
+from portal.replica import replica_reads
 
 from .models import FactMark, FactPeriod, UnitFact
 from .periods import Period
@@ -105,6 +109,7 @@ class SnapshotState:
     as_of: datetime.datetime
 
 
+@replica_reads()
 def snapshot_state(period: Period, *, use_snapshot: bool = True) -> SnapshotState:
     """Two queries: the covered period, the oldest pending change."""
     as_of = timezone.now()
@@ -123,6 +128,7 @@ def snapshot_state(period: Period, *, use_snapshot: bool = True) -> SnapshotStat
     return SnapshotState(covered or None, version if covered else "", as_of)
 
 
+@replica_reads()
 def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True,
                 state: SnapshotState | None = None) -> Numbers:
     """The numbers for `units` over `period`: from the summary table when it covers the period
@@ -278,6 +284,7 @@ def format_value(value: float, metric: Metric, *, plain: bool = False) -> str:
     return f"{int(value)}" if float(value).is_integer() else f"{value:.2f}"
 
 
+@replica_reads()
 def _children_shown(unit: OrgUnit) -> tuple[list[OrgUnit], set[int]]:
     """The unit's active children and which of them have children of their own (two queries)."""
     children = children_of(unit)
@@ -297,6 +304,7 @@ def _cache_key(unit: OrgUnit, period: Period, version: str, rows) -> str:
     return f"{unit.pk}:{period.query()}:{version}:{digest}"
 
 
+@replica_reads()
 def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True, shown=None,
                   state: SnapshotState | None = None) -> Dashboard:
     children, parents_with_children = shown or _children_shown(unit)
