@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from organizations import permissions
 from organizations.models import OrgUnit, Role
@@ -70,9 +71,19 @@ def children_of(unit: OrgUnit) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "kind", "name"))
 
 
+_ORDER: dict[tuple, tuple] = {}  # the sorted registry per language (sections sort translated)
+
+
 def metrics_in_order(keys=None) -> list[Metric]:
-    items = [m for m in METRICS.values() if keys is None or m.key in keys]
-    return sorted(items, key=lambda m: (str(m.section), m.order, m.key))
+    registry = tuple(METRICS.values())
+    cache_key = (get_language(), tuple(map(id, registry)))  # ids: hashing a Metric translates its label
+    found = _ORDER.get(cache_key)
+    if found is None:
+        if len(_ORDER) > 16:  # the registry changes in tests only
+            _ORDER.clear()
+        # the registry is kept with its order, so the ids in the key stay those objects'
+        found = _ORDER[cache_key] = (registry, sorted(registry, key=lambda m: (str(m.section), m.order, m.key)))
+    return [m for m in found[1] if keys is None or m.key in keys]
 
 
 @sharing()
@@ -278,8 +289,14 @@ class Dashboard:
         }
 
 
+def is_percent(metric: Metric) -> bool:
+    """A rate's unit is the plain string "%" (rate_metric); other units are translated lazily, and
+    comparing one with "%" would translate it — on every cell of a dashboard."""
+    return isinstance(metric.unit, str) and metric.unit == "%"
+
+
 def format_value(value: float, metric: Metric, *, plain: bool = False) -> str:
-    if str(metric.unit) == "%" and not plain:
+    if is_percent(metric) and not plain:
         return f"{value:.1f}%"
     return f"{int(value)}" if float(value).is_integer() else f"{value:.2f}"
 

@@ -47,7 +47,7 @@ def chart_data(board) -> dict:
     return {
         "sections": [
             {"label": s.label, "metrics": [{"key": c.metric.key, "label": str(c.metric.label),
-                                            "rate": str(c.metric.unit) == "%"} for c in s.cells]}
+                                            "rate": selectors.is_percent(c.metric)} for c in s.cells]}
             for s in board.sections
         ],
         "children": [{"name": r.unit.name, "values": {c.metric.key: c.value for c in r.cells},
