@@ -45,13 +45,13 @@ def _on(field, start, end):
     return {f"{field}__range": (start, end)}
 
 
-@metric("consultations.topics", _("Topics recorded"), section=SECTION, order=10, sources={"consultations.Topic": None})
+@metric("consultations.topics", _("Topics recorded"), section=SECTION, order=10, additive=True, sources={"consultations.Topic": None})
 def topics(units, start, end):
     return subtree_counts(Topic.objects.filter(**_on(TOPIC_DATE_FIELD, start, end)), units)
 
 
 def _channel_metric(code, label, order):
-    @metric(f"consultations.topics.{code}", label, section=SECTION, order=order, sources={"consultations.Topic": None})
+    @metric(f"consultations.topics.{code}", label, section=SECTION, order=order, additive=True, sources={"consultations.Topic": None})
     def func(units, start, end):
         return subtree_counts(Topic.objects.filter(**_on(TOPIC_DATE_FIELD, start, end), channel=code), units)
     return func
@@ -61,13 +61,13 @@ for _i, (_code, _label) in enumerate(Channel.choices):
     _channel_metric(_code, _label, 11 + _i)
 
 
-@metric("consultations.topics_approved", _("Topics approved"), section=SECTION, order=20, sources={"consultations.Topic": None})
+@metric("consultations.topics_approved", _("Topics approved"), section=SECTION, order=20, additive=True, sources={"consultations.Topic": None})
 def topics_approved(units, start, end):
     return subtree_counts(Topic.objects.filter(**_on(APPROVAL_DATE_FIELD, start, end)), units)
 
 
 @metric("consultations.sessions_held", _("Sessions held"), section=SECTION, order=30,
-        sources={"consultations.Session": None})
+        additive=True, sources={"consultations.Session": None})
 def sessions_held(units, start, end):
     return subtree_counts(_held(start, end), units)
 
@@ -101,7 +101,7 @@ def _attended(start, end):
     return _places(start, end).filter(attendance=Attendance.ATTENDED)
 
 
-@metric("consultations.participants", _("Participants (person-times)"), section=SECTION, order=31, sources=_SESSION_SOURCES)
+@metric("consultations.participants", _("Participants (person-times)"), section=SECTION, order=31, additive=True, sources=_SESSION_SOURCES)
 def participants(units, start, end):
     named = subtree_counts(_attended(start, end), units, path_field="session__org_path")
     unnamed_residents = subtree_counts(
@@ -110,14 +110,14 @@ def participants(units, start, end):
     return {pk: named[pk] + unnamed_residents[pk] for pk in named}
 
 
-@metric("consultations.member_attendances", _("Member attendances"), section=SECTION, order=32, sources=_SESSION_SOURCES)
+@metric("consultations.member_attendances", _("Member attendances"), section=SECTION, order=32, additive=True, sources=_SESSION_SOURCES)
 def member_attendances(units, start, end):
     return subtree_counts(_attended(start, end).filter(kind=ParticipantKind.MEMBER), units,
                           path_field="session__org_path")
 
 
 @metric("consultations.member_places", _("Member places invited"), section=SECTION, unit=_("places"), order=34,
-        sources=_SESSION_SOURCES)
+        additive=True, sources=_SESSION_SOURCES)
 def member_places(units, start, end):
     """Every member invited to a session held in the period is one place, whether they came,
     asked for leave or stayed away (the denominator of the participation rate)."""
@@ -132,7 +132,7 @@ rate_metric("consultations.member_participation_rate", _("Member participation r
 
 
 @metric("consultations.resident_person_times", _("Residents taking part (person-times)"), section=SECTION, order=33,
-        sources=_SESSION_SOURCES)
+        additive=True, sources=_SESSION_SOURCES)
 def resident_person_times(units: Sequence, start, end):
     named = subtree_counts(_attended(start, end).filter(kind=ParticipantKind.RESIDENT), units,
                            path_field="session__org_path")
@@ -142,7 +142,7 @@ def resident_person_times(units: Sequence, start, end):
 
 
 def _ending_metric(code, label, order):
-    @metric(f"consultations.suggestions_{code}", label, section=SECTION, order=order, sources=[Source("consultations.Suggestion", path="topic__org_path")])
+    @metric(f"consultations.suggestions_{code}", label, section=SECTION, order=order, additive=True, sources=[Source("consultations.Suggestion", path="topic__org_path")])
     def func(units, start, end):
         qs = Suggestion.objects.filter(status=SuggestionStatus.DONE, ending=code,
                                        **_on(SUGGESTION_CLOSED_DATE_FIELD, start, end))
@@ -155,13 +155,13 @@ _ending_metric(Ending.EXPLAINED, _("Suggestions explained (争取理解)"), 41)
 _ending_metric(Ending.ESCALATED, _("Suggestions escalated to democratic supervision"), 42)
 
 
-@metric("consultations.suggestions", _("Suggestions made"), section=SECTION, order=39, sources=[Source("consultations.Suggestion", path="topic__org_path")])
+@metric("consultations.suggestions", _("Suggestions made"), section=SECTION, order=39, additive=True, sources=[Source("consultations.Suggestion", path="topic__org_path")])
 def suggestions(units, start, end):
     return subtree_counts(Suggestion.objects.filter(**_on(SUGGESTION_DATE_FIELD, start, end)), units,
                           path_field="topic__org_path")
 
 
-@metric("consultations.suggestions_adopted", _("Suggestions adopted"), section=SECTION, order=43, sources=[Source("consultations.Suggestion", path="topic__org_path")])
+@metric("consultations.suggestions_adopted", _("Suggestions adopted"), section=SECTION, order=43, additive=True, sources=[Source("consultations.Suggestion", path="topic__org_path")])
 def suggestions_adopted(units, start, end):
     qs = Suggestion.objects.filter(adopted=True).filter(
         Q(**_on(SUGGESTION_ACCEPTED_DATE_FIELD, start, end))
@@ -170,7 +170,7 @@ def suggestions_adopted(units, start, end):
 
 
 @metric("consultations.followups_done", _("Follow-up reviews (回头看) done"), section=SECTION, order=50,
-        sources=[Source("consultations.FollowUp", path="topic__org_path")])
+        additive=True, sources=[Source("consultations.FollowUp", path="topic__org_path")])
 def followups_done(units, start, end):
     qs = FollowUp.objects.filter(status=FollowUpStatus.DONE, **_on(FOLLOWUP_DATE_FIELD, start, end))
     return subtree_counts(qs, units, path_field="topic__org_path")

@@ -37,27 +37,27 @@ def _range(start, end):
 
 
 @metric("hall.submissions", _("Topics submitted by residents"), section=SECTION, unit=_("items"), order=10,
-        sources={"hall.Submission": None})
+        additive=True, sources={"hall.Submission": None})
 def submissions(units, start, end):
     return subtree_counts(Submission.objects.filter(created_at__range=_range(start, end)), units)
 
 
 @metric("hall.submissions_accepted", _("Resident topics taken up"), section=SECTION, unit=_("items"), order=11,
-        sources={"hall.Submission": None})
+        additive=True, sources={"hall.Submission": None})
 def submissions_accepted(units, start, end):
     qs = Submission.objects.filter(created_at__range=_range(start, end), status=Submission.Status.ACCEPTED)
     return subtree_counts(qs, units)
 
 
 @metric("hall.consultations", _("Online consultations opened"), section=SECTION, unit=_("items"), order=20,
-        sources=[_ONLINE])
+        additive=True, sources=[_ONLINE])
 def consultations(units, start, end):
     qs = OnlineConsultation.objects.filter(status=OnlineConsultation.Status.PUBLISHED,
                                            opens_at__range=_range(start, end))
     return subtree_counts(qs, units)
 
 
-@metric("hall.comments", _("Online comments"), section=SECTION, unit=_("items"), order=30, sources=[_COMMENTS])
+@metric("hall.comments", _("Online comments"), section=SECTION, unit=_("items"), order=30, additive=True, sources=[_COMMENTS])
 def comments(units, start, end):
     """网上留言数: what residents and members wrote — departments' official answers are not 留言."""
     qs = (Comment.objects.filter(created_at__range=_range(start, end)).exclude(status=Comment.Status.HIDDEN)
@@ -80,13 +80,13 @@ def _resident_suggestions(start, end):
             .exclude(status=Comment.Status.HIDDEN).exclude(Exists(staff)))
 
 
-@metric("hall.resident_suggestions", _("Residents' online suggestions"), section=SECTION, unit=_("items"), order=31, sources=[_COMMENTS])
+@metric("hall.resident_suggestions", _("Residents' online suggestions"), section=SECTION, unit=_("items"), order=31, additive=True, sources=[_COMMENTS])
 def resident_suggestions(units, start, end):
     return subtree_counts(_resident_suggestions(start, end), units, path_field="consultation__org_path")
 
 
 @metric("hall.resident_suggestions_answered", _("Residents' suggestions answered officially"), section=SECTION,
-        unit=_("items"), order=32, sources=[_COMMENTS])
+        unit=_("items"), order=32, additive=True, sources=[_COMMENTS])
 def resident_suggestions_answered(units, start, end):
     answers = Comment.objects.filter(reply_to=OuterRef("pk"), kind=Comment.Kind.OFFICIAL,
                                      status=Comment.Status.VISIBLE)
@@ -106,7 +106,7 @@ def _adopted(start, end, values):
                                   adopted_on__range=(start, end))
 
 
-@metric("hall.suggestions_adopted", _("Residents' suggestions adopted"), section=SECTION, unit=_("items"), order=34, sources=[_COMMENTS])
+@metric("hall.suggestions_adopted", _("Residents' suggestions adopted"), section=SECTION, unit=_("items"), order=34, additive=True, sources=[_COMMENTS])
 def suggestions_adopted(units, start, end):
     """Adopted, with or without implementation."""
     return subtree_counts(_adopted(start, end, [Comment.Adoption.ADOPTED, Comment.Adoption.IMPLEMENTED]), units,
@@ -114,14 +114,14 @@ def suggestions_adopted(units, start, end):
 
 
 @metric("hall.suggestions_implemented", _("Residents' suggestions implemented"), section=SECTION, unit=_("items"),
-        order=35, sources=[_COMMENTS])
+        order=35, additive=True, sources=[_COMMENTS])
 def suggestions_implemented(units, start, end):
     return subtree_counts(_adopted(start, end, [Comment.Adoption.IMPLEMENTED]), units,
                           path_field="consultation__org_path")
 
 
 @metric("hall.participants", _("Online participants"), section=SECTION, unit=_("people"), order=40,
-        sources=[_COMMENTS, Source("hall.QuestionnaireResponse", path="consultation__org_path"), _LIVE])
+        additive=True, sources=[_COMMENTS, Source("hall.QuestionnaireResponse", path="consultation__org_path"), _LIVE])
 def participants(units, start, end):
     """Distinct people who commented or answered a questionnaire per consultation, plus the people
     who sent questions in live sessions."""
@@ -138,7 +138,7 @@ def participants(units, start, end):
     return {pk: totals[pk] + live.get(pk, 0) for pk in totals}
 
 
-@metric("hall.views", _("Online views"), section=SECTION, unit=_("views"), order=50, sources=[_ONLINE, _LIVE])
+@metric("hall.views", _("Online views"), section=SECTION, unit=_("views"), order=50, additive=True, sources=[_ONLINE, _LIVE])
 def views(units, start, end):
     lo_hi = _range(start, end)
     online = subtree_counts(OnlineConsultation.objects.filter(opens_at__range=lo_hi), units, sum_field="view_count")
@@ -158,12 +158,12 @@ def _ratings(units, start, end, values=None):
 
 
 @metric("hall.ratings", _("Residents' ratings of results"), section=SECTION, unit=_("ratings"), order=60,
-        sources=_RATINGS)
+        additive=True, sources=_RATINGS)
 def ratings(units, start, end):
     return _ratings(units, start, end)
 
 
 @metric("hall.satisfied", _("Ratings: satisfied or basically satisfied"), section=SECTION, unit=_("ratings"),
-        order=61, sources=_RATINGS)
+        order=61, additive=True, sources=_RATINGS)
 def satisfied(units, start, end):
     return _ratings(units, start, end, [Rating.Value.SATISFIED, Rating.Value.BASICALLY])

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.metrics import Source, metric, subtree_counts, subtree_q, units_on_path
+from portal.metrics import Source, metric, shared, subtree_counts, subtree_q, units_on_path
 
 from . import scoring
 from .models import COUNTED_STATUSES, DutyRecord, Member, Posting, Workroom, WorkroomStatus
@@ -28,13 +28,17 @@ _WORKROOM_SOURCES = [Source("members.Workroom", dates=()),
 
 
 def _scores_by_unit(units, start, end):
-    members = Member.objects.filter(is_active=True).select_related("org_unit")
-    prefixes = [u.path for u in units]
-    q = Q()
-    for p in prefixes:
-        q |= Q(org_path__startswith=p)
-    scores = scoring.scores_for(members.filter(q), end.year, until=end) if prefixes else []
-    return scores
+    prefixes = sorted({u.path for u in units})
+
+    def compute():
+        members = Member.objects.filter(is_active=True).select_related("org_unit")
+        q = Q()
+        for p in prefixes:
+            q |= Q(org_path__startswith=p)
+        return scoring.scores_for(members.filter(q), end.year, until=end) if prefixes else []
+
+    # points and "below the minimum" score the same members: once per refresh or dashboard
+    return shared(("members.scores", tuple(prefixes), end), compute)
 
 
 def _roll_up(units, scores, value):
@@ -47,28 +51,28 @@ def _roll_up(units, scores, value):
 
 
 @metric("members.duty_points", _("Duty points earned"), section=SECTION, unit=_("points"), order=10,
-        cumulative=True, sources=_SCORE_SOURCES)
+        cumulative=True, additive=True, sources=_SCORE_SOURCES)
 def duty_points(units, start, end):
     units = list(units)
     return _roll_up(units, _scores_by_unit(units, start, end), lambda s: s.points)
 
 
 @metric("members.below_minimum", _("Members below the annual minimum"), section=SECTION, unit=_("members"), order=11,
-        cumulative=True, sources=_SCORE_SOURCES)
+        cumulative=True, additive=True, sources=_SCORE_SOURCES)
 def below_minimum(units, start, end):
     units = list(units)
     return _roll_up(units, _scores_by_unit(units, start, end), lambda s: 1 if s.below_minimum else 0)
 
 
 @metric("members.duty_entries", _("Duty entries recorded"), section=SECTION, unit=_("entries"), order=12,
-        sources=[_DUTY])
+        additive=True, sources=[_DUTY])
 def duty_entries(units, start, end):
     qs = DutyRecord.objects.filter(occurred_on__range=(start, end), status__in=COUNTED_STATUSES)
     return subtree_counts(qs, units)
 
 
 @metric("members.active_members", _("Members with at least one duty entry"), section=SECTION, unit=_("members"),
-        order=13, sources=[Source("members.DutyRecord", path="member__org_path"), _MEMBER])
+        order=13, additive=True, sources=[Source("members.DutyRecord", path="member__org_path"), _MEMBER])
 def active_members(units, start, end):
     # EXISTS, not a Count() over the join: grouping the joined rows by path counted one member once
     # per duty record (466 "members" where 11 had records).
@@ -105,7 +109,7 @@ def posted(units, start, end):
 
 
 @metric("members.workrooms_active", _("Workrooms active"), section=SECTION,
-        unit=pgettext_lazy("unit of count", "workrooms"), order=20, sources=_WORKROOM_SOURCES)
+        unit=pgettext_lazy("unit of count", "workrooms"), order=20, additive=True, sources=_WORKROOM_SOURCES)
 def workrooms_active(units, start, end):
     qs = Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED],
                                  activities__occurred_on__range=(start, end)).distinct()
@@ -113,7 +117,7 @@ def workrooms_active(units, start, end):
 
 
 @metric("members.workrooms_idle", _("Workrooms idle (no activity in the period)"), section=SECTION,
-        unit=pgettext_lazy("unit of count", "workrooms"), order=21, sources=_WORKROOM_SOURCES)
+        unit=pgettext_lazy("unit of count", "workrooms"), order=21, additive=True, sources=_WORKROOM_SOURCES)
 def workrooms_idle(units, start, end):
     """Open workrooms without activity in the period — not those approved too recently to have been
     idle (within the idle threshold before the period's end)."""
@@ -123,6 +127,22 @@ def workrooms_idle(units, start, end):
     qs = (Workroom.objects.filter(status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED]).exclude(pk__in=active)
           .exclude(approved_on__gt=end - datetime.timedelta(days=DEFAULT_IDLE_DAYS)))
     return subtree_counts(qs, units)
+
+
+FEW_UNITS = 8  # up to this many units, distinct counts are counted by the database (one FILTER each)
+
+
+def _bodies_active(units, start, end, kind) -> dict[int, int]:
+    """{unit id: distinct sectors (committees) with counted duty activity in its subtree}."""
+    units = list(units)
+    if len(units) > FEW_UNITS:
+        return {pk: len(v) for pk, v in activity_by_body(units, start, end, kind=kind).items()}
+    field = "member__sector__name" if kind == "sector" else "member__committees__name"
+    counts = (DutyRecord.objects.filter(occurred_on__range=(start, end), status__in=COUNTED_STATUSES)
+              .filter(subtree_q(units)).exclude(**{f"{field}__isnull": True})
+              .aggregate(**{f"u{u.pk}": Count(field, distinct=True, filter=Q(org_path__startswith=u.path))
+                            for u in units}))
+    return {u.pk: counts[f"u{u.pk}"] or 0 for u in units}
 
 
 def activity_by_body(units, start, end, *, kind: str = "sector") -> dict[int, dict[str, int]]:
@@ -143,12 +163,10 @@ def activity_by_body(units, start, end, *, kind: str = "sector") -> dict[int, di
 @metric("members.sector_activity", _("Sectors with duty activity"), section=SECTION, unit=_("sectors"), order=30,
         sources=[_DUTY, _MEMBER])
 def sector_activity(units, start, end):
-    units = list(units)
-    return {pk: len(v) for pk, v in activity_by_body(units, start, end, kind="sector").items()}
+    return _bodies_active(units, start, end, "sector")
 
 
 @metric("members.committee_activity", _("Special committees with duty activity"), section=SECTION,
         unit=_("committees"), order=31, sources=[_DUTY, _MEMBER])
 def committee_activity(units, start, end):
-    units = list(units)
-    return {pk: len(v) for pk, v in activity_by_body(units, start, end, kind="committee").items()}
+    return _bodies_active(units, start, end, "committee")

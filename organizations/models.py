@@ -121,6 +121,12 @@ class OrgScopedModel(models.Model):
                     kwargs["update_fields"] = {*kwargs["update_fields"], "org_path"}
         super().save(*args, **kwargs)
 
+    def _get_FIELD_display(self, field):  # noqa: N802 - Django's name
+        # get_status_display() & co.: each field's labels translated once per language (portal/choices.py)
+        from portal.choices import choice_label
+
+        return choice_label(field, getattr(self, field.attname))
+
 
 class BodyKind(models.TextChoices):
     COMMITTEE = "committee", _("Special committee (专门委员会)")

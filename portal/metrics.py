@@ -21,7 +21,12 @@ Optional, so every number can link to the records behind it (the list's count eq
   shows exactly those records (takes precedence over ``records`` for the link).
 
 Rates and averages are not summable: a metric returns each unit's own subtree value, and the
-reports never add children up themselves.
+reports never add children up themselves — except for a metric declared ``additive=True``: a count
+(or sum) of records each attributed to ONE path (the path its ``sources`` mark), so a unit's value
+is its own records plus its children's values. The summary refresh then recomputes only the
+deepest unit a write touched and moves its ancestors' stored values by the same difference
+(distinct counts, scores of people counted per record, "minus the unit itself" and the like are
+not additive). A rate's value is rebuilt from its parts.
 
 Where the numbers come from, so the reports' summary tables recompute only what a write touched:
 
@@ -52,6 +57,8 @@ the dashboard shows under its numbers (e.g. the evaluation ranking of handling u
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -92,16 +99,17 @@ class Metric:
     sources: tuple[Source, ...] | None = None  # what writes can change it; None = anything
     cumulative: bool = False  # counts from the start of the period's year to its end
     parts: tuple[str, str] | None = None  # a rate's (numerator key, denominator key)
+    additive: bool = False  # value(unit) = own records + Σ children's values (see the docstring)
 
 
 METRICS: dict[str, Metric] = {}
 
 
 def metric(key: str, label, *, section, unit="", order: int = 100, records=None, list_url=None, sources=None,
-           cumulative: bool = False, parts=None):
+           cumulative: bool = False, parts=None, additive: bool = False):
     def decorator(func):
         METRICS[key] = Metric(key, label, section, func, unit, order, records, list_url, _sources(sources),
-                              cumulative, parts)
+                              cumulative, parts, additive)
         return func
 
     return decorator
@@ -146,6 +154,31 @@ def table(key: str, label, *, section, order: int = 100):
         return func
 
     return decorator
+
+
+# Work several metrics share (members' scores feed both points and "below the minimum"): within
+# `sharing()` — one refresh, one direct computation — the first metric computes it, the others reuse.
+_SHARED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("metrics_shared", default=None)
+
+
+@contextlib.contextmanager
+def sharing():
+    token = _SHARED.set({}) if _SHARED.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _SHARED.reset(token)
+
+
+def shared(key, compute: Callable):
+    """compute(), or its result for the same key earlier within the current `sharing()`."""
+    memo = _SHARED.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 # Listeners of writes that bypass model signals (the reports register one; infrastructure never

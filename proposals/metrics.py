@@ -72,18 +72,18 @@ def _replied(start, end):
     return Assignment.objects.filter(**_on(REPLIED_DATE_FIELD, start, end))
 
 
-@metric("proposals.received", _("Proposals received"), section=SECTION, unit=_("items"), order=10, sources=_PROPOSAL)
+@metric("proposals.received", _("Proposals received"), section=SECTION, unit=_("items"), order=10, additive=True, sources=_PROPOSAL)
 def received(units, start, end):
     return subtree_counts(_received(start, end), units)
 
 
-@metric("proposals.registered", _("Proposals registered"), section=SECTION, unit=_("items"), order=11, sources=_PROPOSAL)
+@metric("proposals.registered", _("Proposals registered"), section=SECTION, unit=_("items"), order=11, additive=True, sources=_PROPOSAL)
 def registered(units, start, end):
     return subtree_counts(_registered(start, end), units)
 
 
 @metric("proposals.received_registered", _("Received proposals registered"), section=SECTION, unit=_("items"),
-        order=12, sources=_PROPOSAL)
+        order=12, additive=True, sources=_PROPOSAL)
 def received_registered(units, start, end):
     return subtree_counts(_received(start, end).filter(number__isnull=False), units)
 
@@ -93,13 +93,13 @@ rate_metric("proposals.registered_rate", _("Share of received proposals register
 
 
 @metric("proposals.closed", _("Proposals closed (办结)"), section=SECTION, unit=_("items"), order=14,
-        sources=_PROPOSAL)
+        additive=True, sources=_PROPOSAL)
 def closed(units, start, end):
     return subtree_counts(_closed(start, end), units)
 
 
 @metric("proposals.registered_closed", _("Registered proposals closed"), section=SECTION, unit=_("items"), order=15,
-        sources=_PROPOSAL)
+        additive=True, sources=_PROPOSAL)
 def registered_closed(units, start, end):
     """Of the proposals registered in the period, those closed by its end (the closing rate's
     numerator: a rate of one cohort, so it never passes 100 %)."""
@@ -116,7 +116,7 @@ def _category_metric(code, label):
         return subtree_counts(_received(start, end).filter(category=code), units)
 
     metric(f"proposals.category.{code}", format_lazy(_("Proposals on {category}"), category=label),
-           section=SECTION, unit=_("items"), order=13, sources=_PROPOSAL)(func)
+           section=SECTION, unit=_("items"), order=13, additive=True, sources=_PROPOSAL)(func)
 
 
 for _code, _label in ProposalCategory.choices:
@@ -124,7 +124,7 @@ for _code, _label in ProposalCategory.choices:
 
 
 @metric("proposals.assigned_to_unit", _("Proposals assigned to the handling unit"), section=SECTION,
-        unit=_("items"), order=20, sources=[Source("proposals.Assignment", path="unit_path")])
+        unit=_("items"), order=20, additive=True, sources=[Source("proposals.Assignment", path="unit_path")])
 def assigned_to_unit(units, start, end):
     """Counted by the handling unit's path: pass departments to compare units."""
     qs = Assignment.objects.filter(**_on(ASSIGNED_DATE_FIELD, start, end)).exclude(status=AssignmentStatus.WITHDRAWN)
@@ -132,13 +132,13 @@ def assigned_to_unit(units, start, end):
 
 
 @metric("proposals.replied", _("Handling units' replies"), section=SECTION, unit=_("items"), order=21,
-        sources=_ASSIGNMENTS)
+        additive=True, sources=_ASSIGNMENTS)
 def replied(units, start, end):
     return subtree_counts(_replied(start, end), units, path_field="proposal__org_path")
 
 
 @metric("proposals.replied_on_time", _("Replies made on time"), section=SECTION, unit=_("items"), order=21,
-        sources=_ASSIGNMENTS)
+        additive=True, sources=_ASSIGNMENTS)
 def replied_on_time(units, start, end):
     qs = _replied(start, end).filter(**{f"{REPLIED_DATE_FIELD}__lte": F("due_on")})
     return subtree_counts(qs, units, path_field="proposal__org_path")
@@ -155,7 +155,7 @@ def _class_metric(code):
 
     metric(f"proposals.replies_{code.lower()}", format_lazy(_("Class {c} replies"), c=code), section=SECTION,
            unit=_("items"), order=22,
-           sources=[Source("proposals.Reply", path="assignment__proposal__org_path")])(func)
+           additive=True, sources=[Source("proposals.Reply", path="assignment__proposal__org_path")])(func)
 
 
 for _c in ReplyClass.values:
@@ -167,13 +167,13 @@ def _rated(start, end):
 
 
 @metric("proposals.rated", _("Closed proposals rated by the proposer"), section=SECTION, unit=_("items"), order=25,
-        sources=_PROPOSAL)
+        additive=True, sources=_PROPOSAL)
 def rated(units, start, end):
     return subtree_counts(_rated(start, end), units)
 
 
 @metric("proposals.satisfied", _("Proposers satisfied or basically satisfied"), section=SECTION, unit=_("items"),
-        order=25, sources=_PROPOSAL)
+        order=25, additive=True, sources=_PROPOSAL)
 def satisfied(units, start, end):
     ok = Q(satisfaction_result=Satisfaction.SATISFIED) | Q(satisfaction_result=Satisfaction.BASIC)
     return subtree_counts(_rated(start, end).filter(ok), units)
@@ -183,7 +183,7 @@ rate_metric("proposals.satisfied_rate", _("Proposers satisfied or basically sati
             numerator="proposals.satisfied", denominator="proposals.rated", section=SECTION, order=25)
 
 
-@metric("proposals.key", _("Key proposals"), section=SECTION, unit=_("items"), order=26, sources=_PROPOSAL)
+@metric("proposals.key", _("Key proposals"), section=SECTION, unit=_("items"), order=26, additive=True, sources=_PROPOSAL)
 def key(units, start, end):
     return subtree_counts(_received(start, end).filter(is_key=True), units)
 
@@ -199,7 +199,7 @@ def _sum_by_subtree(rows, units) -> dict[int, int]:
 
 
 @metric("proposals.key_suggestions", _("Suggestions in key proposals"), section=SECTION, unit=_("items"), order=27,
-        sources=_PROPOSAL)
+        additive=True, sources=_PROPOSAL)
 def key_suggestions(units, start, end):
     """The numbered suggestions of the key proposals received in the period (one query; key
     proposals are few, the lists are counted in Python because JSON length is not portable SQL)."""
@@ -210,7 +210,7 @@ def key_suggestions(units, start, end):
 
 
 @metric("proposals.key_suggestions_done", _("Suggestions of key proposals done"), section=SECTION, unit=_("items"),
-        order=28, sources=[*_PROPOSAL_SOURCES, Source("proposals.Reply", path="assignment__proposal__org_path")])
+        order=28, additive=True, sources=[*_PROPOSAL_SOURCES, Source("proposals.Reply", path="assignment__proposal__org_path")])
 def key_suggestions_done(units, start, end):
     """Suggestions of the key proposals closed in the period for which a handling unit's class A
     reply (solved or adopted) records an action, each suggestion once however many units answered
@@ -234,20 +234,20 @@ def _closed_results(start, end):
 
 
 @metric("proposals.units_evaluated", _("Handling units evaluated"), section=SECTION, unit=_("units"), order=40,
-        sources=_EVALUATION)
+        additive=True, sources=_EVALUATION)
 def units_evaluated(units, start, end):
     return subtree_counts(_closed_results(start, end), units, path_field="round__org_path")
 
 
 @metric("proposals.units_praised", _("Handling units praised"), section=SECTION, unit=_("units"), order=41,
-        sources=_EVALUATION)
+        additive=True, sources=_EVALUATION)
 def units_praised(units, start, end):
     return subtree_counts(_closed_results(start, end).filter(verdict=Verdict.PRAISED), units,
                           path_field="round__org_path")
 
 
 @metric("proposals.units_rectify", _("Handling units to rectify"), section=SECTION, unit=_("units"), order=42,
-        sources=_EVALUATION)
+        additive=True, sources=_EVALUATION)
 def units_rectify(units, start, end):
     return subtree_counts(_closed_results(start, end).filter(verdict=Verdict.RECTIFY), units,
                           path_field="round__org_path")
@@ -271,7 +271,7 @@ def evaluation_ranking(unit, start, end):
 
 
 @metric("opinions.submitted", _("Public-opinion items submitted"), section=OPINION_SECTION, unit=_("items"), order=30,
-        sources={"proposals.OpinionItem": None})
+        additive=True, sources={"proposals.OpinionItem": None})
 def opinions_submitted(units, start, end):
     return subtree_counts(OpinionItem.objects.filter(**_on(OPINION_DATE_FIELD, start, end)), units)
 
@@ -283,7 +283,7 @@ def _adoption_metric(level, label):
 
     metric(f"opinions.adopted_{level}", format_lazy(_("Items adopted at {level} level"), level=label),
            section=OPINION_SECTION, unit=_("items"), order=31,
-           sources=[Source("proposals.Adoption", path="item__org_path")])(func)
+           additive=True, sources=[Source("proposals.Adoption", path="item__org_path")])(func)
 
 
 for _level, _llabel in AdoptionLevel.choices:
@@ -291,14 +291,14 @@ for _level, _llabel in AdoptionLevel.choices:
 
 
 @metric("opinions.instructed_items", _("Items with leaders' instructions (件)"), section=OPINION_SECTION,
-        unit=_("items"), order=35, sources=_OPINION_INSTRUCTIONS)
+        unit=_("items"), order=35, additive=True, sources=_OPINION_INSTRUCTIONS)
 def instructed_items(units, start, end):
     qs = OpinionItem.objects.filter(**_on(f"instructions__{INSTRUCTION_DATE_FIELD}", start, end)).distinct()
     return subtree_counts(OpinionItem.objects.filter(pk__in=qs.values("pk")), units)
 
 
 @metric("opinions.instructions", _("Leaders' instructions (次)"), section=OPINION_SECTION, unit=_("times"), order=36,
-        sources=_OPINION_INSTRUCTIONS)
+        additive=True, sources=_OPINION_INSTRUCTIONS)
 def instructions(units, start, end):
     qs = Instruction.objects.filter(**_on(INSTRUCTION_DATE_FIELD, start, end))
     return subtree_counts(qs, units, path_field="item__org_path")

@@ -22,11 +22,14 @@ PROGRESS_EVERY = 500
 
 
 def build(job, path: str, *, progress) -> str:
-    """Write the job's file to `path`; return the file name users download."""
+    """Write the job's file to `path`; return the file name users download. Its reads go to the
+    read replica when one is configured (portal/replica.py); the progress writes to default."""
+    from portal.replica import replica_reads
+
     from .models import ExportKind
 
     language = job.params.get("language") or "zh-hans"
-    with override(language):
+    with replica_reads(), override(language):
         if job.kind == ExportKind.DASHBOARD:
             return _dashboard_xlsx(job, path, progress)
         if job.kind == ExportKind.RECORDS:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from members.models import DutyRecord, DutyStatus, Member
@@ -47,20 +47,31 @@ def participants_records(unit, start, end):
 
 
 @_register("members.active", _("Active members"), unit=_("people"), order=10, records=active_members_records,
-           sources=_MEMBER)
+           additive=True, sources=_MEMBER)
 def active_members(units, start, end):
     return subtree_counts(Member.objects.filter(is_active=True), units)
 
 
 @_register("members.duty_records", _("Duty activities (person-times)"), unit=_("person-times"), order=20,
-           records=duty_records_records, sources=_DUTY)
+           records=duty_records_records, additive=True, sources=_DUTY)
 def duty_records(units, start, end):
     return subtree_counts(_duty_records(start, end), units)
 
 
+# Up to this many units, distinct members are counted by the database (one FILTER per unit); more
+# (a dashboard's children) are counted from the (path, member) pairs in Python.
+FEW_UNITS = 8
+
+
 def _participants(units, start, end) -> dict[int, int]:
     """Distinct members with a counted duty activity in each subtree (one query)."""
-    pairs = _duty_records(start, end).filter(subtree_q(units)).values_list("org_path", "member_id").distinct()
+    units = list(units)
+    records = _duty_records(start, end).filter(subtree_q(units))
+    if len(units) <= FEW_UNITS:
+        counts = records.aggregate(**{
+            f"u{u.pk}": Count("member_id", distinct=True, filter=Q(org_path__startswith=u.path)) for u in units})
+        return {u.pk: counts[f"u{u.pk}"] or 0 for u in units}
+    pairs = records.values_list("org_path", "member_id").distinct()
     seen: dict[int, set] = defaultdict(set)
     by_path = {u.path: u.pk for u in units}
     for path, member_id in pairs:

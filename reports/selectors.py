@@ -3,6 +3,9 @@ children and a period — from the summary table when it covers the period (ever
 the refresh built: this and last year, quarter and month, and every one built before), else
 computed directly (custom ranges).
 
+Dashboards read the summary through `portal.replica.replica_reads()`: from the read replica when
+one is configured (DATABASE_REPLICA_URL), else from the one database.
+
 Query budget of a dashboard (constant in the number of children and records): the user's scope,
 the unit, its ancestors, its children, the covered period, the oldest pending change, the summary
 rows — and, for a custom range, one query per metric computed directly."""
@@ -18,11 +21,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from organizations import permissions
 from organizations.models import OrgUnit, Role
 from organizations.permissions import CLERK_ROLES, PROPOSAL_STAFF_ROLES
-from portal.metrics import METRICS, TABLES, Metric
+from portal.metrics import METRICS, TABLES, Metric, sharing
+from portal.replica import replica_reads
 
 from .fingerprints import current_keys
 from .models import FactMark, FactPeriod, UnitFact
@@ -67,11 +72,22 @@ def children_of(unit: OrgUnit) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "kind", "name"))
 
 
+_ORDER: dict[tuple, tuple] = {}  # the sorted registry per language (sections sort translated)
+
+
 def metrics_in_order(keys=None) -> list[Metric]:
-    items = [m for m in METRICS.values() if keys is None or m.key in keys]
-    return sorted(items, key=lambda m: (str(m.section), m.order, m.key))
+    registry = tuple(METRICS.values())
+    cache_key = (get_language(), tuple(map(id, registry)))  # ids: hashing a Metric translates its label
+    found = _ORDER.get(cache_key)
+    if found is None:
+        if len(_ORDER) > 16:  # the registry changes in tests only
+            _ORDER.clear()
+        # the registry is kept with its order, so the ids in the key stay those objects'
+        found = _ORDER[cache_key] = (registry, sorted(registry, key=lambda m: (str(m.section), m.order, m.key)))
+    return [m for m in found[1] if keys is None or m.key in keys]
 
 
+@sharing()
 def compute_direct(units, start: datetime.date, end: datetime.date, keys=None) -> dict[str, dict[int, float]]:
     """{metric key: {unit pk: value}} straight from the records."""
     units = list(units)
@@ -95,21 +111,27 @@ class Numbers:
     version: str = ""  # when the summary rows of the period last changed ("" if not from them)
 
 
-def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True) -> Numbers:
-    """The numbers for `units` over `period`: from the summary table when it covers the period
-    (a missing row is 0), metrics it does not hold yet computed directly. Three queries: the
-    covered period, the oldest pending change, the rows."""
-    units = list(units)
-    metrics = metrics_in_order(keys)
-    values: dict[str, dict[int, float]] = {}
+@dataclass
+class SnapshotState:
+    """Whether the summary table may answer for a period: the metrics it holds (None: not at all),
+    its version (when its rows last changed) and the time it is current up to."""
+
+    covered: frozenset | None
+    version: str
+    as_of: datetime.datetime
+
+
+@replica_reads()
+def snapshot_state(period: Period, *, use_snapshot: bool = True) -> SnapshotState:
+    """Two queries: the covered period, the oldest pending change."""
     as_of = timezone.now()
     covered, version = None, ""
-    if use_snapshot and period.is_standard and units:
+    if use_snapshot and period.is_standard:
         found = (FactPeriod.objects.filter(period_start=period.start, period_end=period.end)
                  .values_list("metrics", "changed_at", "fingerprints").first())
         if found:
             # rows of an older definition of a metric are not shown: it is computed directly
-            covered = current_keys(found[0], found[2])
+            covered = frozenset(current_keys(found[0], found[2]))
             version = f"{found[1].timestamp():.6f}" if found[1] else "0"
     if covered:
         oldest = FactMark.objects.order_by("pk").values_list("created_at", flat=True).first()
@@ -117,8 +139,23 @@ def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True) 
             covered = None  # the refresh stopped: do not show numbers that old
         elif oldest is not None:
             as_of = oldest  # current up to the first change not caught up with yet
+    return SnapshotState(covered or None, version if covered else "", as_of)
+
+
+@replica_reads()
+def numbers_for(units, period: Period, keys=None, *, use_snapshot: bool = True,
+                state: SnapshotState | None = None) -> Numbers:
+    """The numbers for `units` over `period`: from the summary table when it covers the period
+    (a missing row is 0), metrics it does not hold yet computed directly. Three queries: the
+    covered period, the oldest pending change (both skipped when `state` is given), the rows."""
+    units = list(units)
+    metrics = metrics_in_order(keys)
+    values: dict[str, dict[int, float]] = {}
+    if state is None:
+        state = snapshot_state(period, use_snapshot=use_snapshot and bool(units))
+    covered, version, as_of = state.covered, state.version, state.as_of
     if covered:
-        held = [m.key for m in metrics if m.key in set(covered)]
+        held = [m.key for m in metrics if m.key in covered]
         values = {key: {u.pk: 0.0 for u in units} for key in held}
         rows = UnitFact.objects.filter(period_start=period.start, period_end=period.end, metric__in=held,
                                        org_unit__in=units).values_list("metric", "org_unit_id", "value")
@@ -225,13 +262,9 @@ class Dashboard:
 
     @property
     def cache_key(self) -> str:
-        """Identifies the rendered tables (unit, period, summary version, the child units as
-        shown); empty when the numbers were computed directly (nothing to reuse)."""
-        if not self.version:
-            return ""
-        shown = "|".join(f"{r.unit.pk}:{r.unit.name}:{int(r.has_children)}" for r in self.rows)
-        digest = hashlib.sha1(f"{self.unit.name}|{shown}".encode()).hexdigest()[:16]
-        return f"{self.unit.pk}:{self.period.query()}:{self.version}:{digest}"
+        """Identifies the rendered tables (see _cache_key)."""
+        return _cache_key(self.unit, self.period, self.version,
+                          [(r.unit.pk, r.unit.name, r.has_children) for r in self.rows])
 
     def as_dict(self) -> dict:
         """The same numbers for the API and the charts."""
@@ -259,19 +292,44 @@ class Dashboard:
         }
 
 
+def is_percent(metric: Metric) -> bool:
+    """A rate's unit is the plain string "%" (rate_metric); other units are translated lazily, and
+    comparing one with "%" would translate it — on every cell of a dashboard."""
+    return isinstance(metric.unit, str) and metric.unit == "%"
+
+
 def format_value(value: float, metric: Metric, *, plain: bool = False) -> str:
-    if str(metric.unit) == "%" and not plain:
+    if is_percent(metric) and not plain:
         return f"{value:.1f}%"
     return f"{int(value)}" if float(value).is_integer() else f"{value:.2f}"
 
 
-def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True) -> Dashboard:
+@replica_reads()
+def _children_shown(unit: OrgUnit) -> tuple[list[OrgUnit], set[int]]:
+    """The unit's active children and which of them have children of their own (two queries)."""
     children = children_of(unit)
     parents_with_children = set(
         OrgUnit.objects.filter(parent__in=children, is_active=True).values_list("parent_id", flat=True).distinct()
     ) if children else set()
+    return children, parents_with_children
+
+
+def _cache_key(unit: OrgUnit, period: Period, version: str, rows) -> str:
+    """Identifies the rendered tables (unit, period, summary version, the child units as shown,
+    given as (pk, name, has children)); empty when the numbers are computed directly."""
+    if not version:
+        return ""
+    shown = "|".join(f"{pk}:{name}:{int(has)}" for pk, name, has in rows)
+    digest = hashlib.sha1(f"{unit.name}|{shown}".encode()).hexdigest()[:16]
+    return f"{unit.pk}:{period.query()}:{version}:{digest}"
+
+
+@replica_reads()
+def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True, shown=None,
+                  state: SnapshotState | None = None) -> Dashboard:
+    children, parents_with_children = shown or _children_shown(unit)
     metrics = metrics_in_order()
-    numbers = numbers_for([unit, *children], period, use_snapshot=use_snapshot)
+    numbers = numbers_for([unit, *children], period, use_snapshot=use_snapshot, state=state)
     rows = [
         Row(child, [make_cell(m, numbers.values, child, period) for m in metrics],
             has_children=child.pk in parents_with_children)
@@ -294,6 +352,39 @@ def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True) -
     for label, blocks in tables_by_section.items():  # a table whose section has no metric
         sections.append(Section(label, tables=blocks))
     return Dashboard(unit, period, metrics, sections, rows, numbers.as_of, numbers.from_snapshot, numbers.version)
+
+
+class LazyDashboard:
+    """The dashboard page's board: what the page header and the cache key need (the children, the
+    summary's state: four queries), and the numbers, tables and cells only when the tables are
+    rendered — not when their rendered fragment comes from the cache."""
+
+    def __init__(self, *, unit: OrgUnit, period: Period):
+        self.unit, self.period = unit, period
+        self._shown = _children_shown(unit)
+        self._state = snapshot_state(period)
+        covered = self._state.covered
+        self.from_snapshot = bool(covered) and all(m.key in covered for m in metrics_in_order())
+        self.version = self._state.version if self.from_snapshot else ""
+        self.as_of = self._state.as_of if self.from_snapshot else timezone.now()
+        self._board: Dashboard | None = None
+
+    @property
+    def cache_key(self) -> str:
+        children, parents = self._shown
+        return _cache_key(self.unit, self.period, self.version, [(c.pk, c.name, c.pk in parents) for c in children])
+
+    @property
+    def board(self) -> Dashboard:
+        if self._board is None:
+            self._board = dashboard_for(unit=self.unit, period=self.period, shown=self._shown, state=self._state)
+            self.as_of = self._board.as_of
+        return self._board
+
+    def __getattr__(self, name):  # sections, rows, metrics …: the full board
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.board, name)
 
 
 def metric_or_404(key: str) -> Metric:

@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files import File
@@ -21,7 +21,7 @@ from organizations import permissions
 from organizations.models import OrgUnit
 from portal.audit import audit_log
 from portal.errors import GuardFailed
-from portal.metrics import METRICS, units_on_path
+from portal.metrics import METRICS, sharing, units_on_path
 
 from . import marks as marks_module
 from .fingerprints import current_keys, fingerprint
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 # Every active unit has summary rows (zeros are not stored, so a quiet village costs nothing): a
 # dashboard of any unit and standard period reads the table, whatever kinds its children are.
 WRITE_CHUNK = 500  # rows per write transaction: the embedded SQLite never waits long on the refresh
+FEW_UPDATES = 50
 
 
 @dataclass
@@ -73,7 +74,7 @@ def _active_units() -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(is_active=True).order_by("path"))
 
 
-def _write_changes(period: Period, wanted: dict[str, dict[int, float]], units_by_pk: dict[int, OrgUnit],
+def _write_changes(period: Period, wanted: dict[str, dict[int, float]], paths: dict[int, str],
                    result: RefreshResult, *, whole_table: bool = False) -> None:
     """Compare the computed values with the stored rows and write only the differences, in short
     transactions. `wanted` is {metric: {unit pk: value}}; zero means no row."""
@@ -91,8 +92,7 @@ def _write_changes(period: Period, wanted: dict[str, dict[int, float]], units_by
             old = existing.get((key, unit_id))
             if old is None:
                 if value:
-                    unit = units_by_pk[unit_id]
-                    inserts.append(UnitFact(org_unit_id=unit_id, org_path=unit.path, metric=key,
+                    inserts.append(UnitFact(org_unit_id=unit_id, org_path=paths[unit_id], metric=key,
                                             period_start=period.start, period_end=period.end, value=value,
                                             computed_at=now))
             elif not value:
@@ -104,9 +104,14 @@ def _write_changes(period: Period, wanted: dict[str, dict[int, float]], units_by
     for i in range(0, len(inserts), WRITE_CHUNK):
         with transaction.atomic():
             UnitFact.objects.bulk_create(inserts[i:i + WRITE_CHUNK])
-    for i in range(0, len(updates), WRITE_CHUNK):
+    if len(updates) <= FEW_UPDATES:  # a refresh after a few changes: plain UPDATEs beat bulk_update's CASE
         with transaction.atomic():
-            UnitFact.objects.bulk_update(updates[i:i + WRITE_CHUNK], ["value", "computed_at"])
+            for row in updates:
+                UnitFact.objects.filter(pk=row.pk).update(value=row.value, computed_at=now)
+    else:
+        for i in range(0, len(updates), WRITE_CHUNK):
+            with transaction.atomic():
+                UnitFact.objects.bulk_update(updates[i:i + WRITE_CHUNK], ["value", "computed_at"])
     for i in range(0, len(deletes), WRITE_CHUNK):
         with transaction.atomic():
             UnitFact.objects.filter(pk__in=deletes[i:i + WRITE_CHUNK]).delete()
@@ -136,7 +141,7 @@ def _build(period: Period, keys: list[str], units: list[OrgUnit], result: Refres
     units_by_pk = {u.pk: u for u in units}
     all_ids = set(units_by_pk)
     wanted = _compute(period, dict.fromkeys(keys, all_ids), units_by_pk, result)
-    _write_changes(period, wanted, units_by_pk, result, whole_table=True)
+    _write_changes(period, wanted, {u.pk: u.path for u in units}, result, whole_table=True)
     with transaction.atomic():
         row, created = FactPeriod.objects.select_for_update().get_or_create(
             period_start=period.start, period_end=period.end,
@@ -168,24 +173,118 @@ def _metrics_by_source() -> tuple[dict[str, set[str]], set[str]]:
     return by_source, undeclared
 
 
+def _stored(period: Period, keys, unit_ids) -> dict[tuple[str, int], float]:
+    """{(metric, unit id): stored value} of the period (a missing row is 0)."""
+    if not keys or not unit_ids:
+        return {}
+    return {(key, unit_id): value for key, unit_id, value in UnitFact.objects.filter(
+        period_start=period.start, period_end=period.end, metric__in=list(keys), org_unit_id__in=list(unit_ids),
+    ).values_list("metric", "org_unit_id", "value")}
+
+
+@dataclass
+class _Work:
+    """What the marks ask of one metric over one period: `direct` units are recomputed over their
+    whole subtree; `leaves` (additive metrics only) are the deepest units a write touched — they are
+    recomputed (a narrow subtree) and their ancestors move by the same difference."""
+
+    direct: set = field(default_factory=set)
+    leaves: set = field(default_factory=set)
+
+
+def _roll_up(period: Period, per_metric: dict[str, _Work], units_by_pk, chains, result: RefreshResult):
+    """Additive metrics: recompute the touched units, then every ancestor = its stored value + the
+    differences of the touched units below it (a touched unit's own value already holds the
+    differences of the touched units under it, so the walk up stops there). Two queries per
+    metric at most: the narrow recomputation and nothing else (stored values read once)."""
+    touched_by_key = {key: work.direct | work.leaves for key, work in per_metric.items()}
+    every = set()
+    for unit_ids in touched_by_key.values():
+        for pk in unit_ids:
+            every.update(chains[pk])
+    stored = _stored(period, list(per_metric), every)
+    wanted = _compute(period, touched_by_key, units_by_pk, result)
+    for key, touched in touched_by_key.items():
+        values = wanted[key]
+        moved: dict[int, float] = {}
+        for pk in touched:
+            delta = values[pk] - stored.get((key, pk), 0.0)
+            if not delta:
+                continue
+            for ancestor in reversed(chains[pk][:-1]):  # nearest first
+                if ancestor in touched:
+                    break
+                moved[ancestor] = moved.get(ancestor, 0.0) + delta
+        for ancestor, delta in moved.items():
+            # counts: exact in floats; round away the noise of adding non-integral sums
+            values[ancestor] = round(stored.get((key, ancestor), 0.0) + delta, 6)
+    return wanted
+
+
+def _rates(period: Period, per_metric: dict[str, set[int]], known: dict[str, dict[int, float]],
+           result: RefreshResult) -> dict[str, dict[int, float]]:
+    """Rates from their parts' new values (or the stored ones), exactly as rate() computes them."""
+    from portal.metrics import rate
+
+    need = {part for key in per_metric for part in METRICS[key].parts}
+    ids = {pk for unit_ids in per_metric.values() for pk in unit_ids}
+    missing = {pk for part in need for pk in ids if pk not in known.get(part, {})}
+    stored = _stored(period, need, missing)
+    wanted = {}
+    for key, unit_ids in per_metric.items():
+        num_key, den_key = METRICS[key].parts
+
+        def part(k, pk):
+            found = known.get(k, {})
+            return found[pk] if pk in found else stored.get((k, pk), 0.0)
+
+        wanted[key] = rate({pk: part(num_key, pk) for pk in unit_ids}, {pk: part(den_key, pk) for pk in unit_ids})
+        result.computed += 1
+    return wanted
+
+
+class _Chains(dict):
+    """unit id -> the ids of the active units on its path (top first, itself last), on demand."""
+
+    def __init__(self, paths, by_path):
+        super().__init__()
+        self.paths, self.by_path = paths, by_path
+
+    def __missing__(self, pk):
+        self[pk] = units_on_path(self.paths[pk], self.by_path)
+        return self[pk]
+
+
+def _load_units(ids) -> dict[int, OrgUnit]:
+    # Whole rows: metrics read kind/is_active (loading only pk and path cost one query per unit).
+    return {u.pk: u for u in OrgUnit.objects.filter(pk__in=list(ids))} if ids else {}
+
+
 def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
-    """Recompute the metric × period × unit cells the marks up to id `upto` touched."""
+    """Recompute the metric × period × unit cells the marks up to id `upto` touched: additive
+    metrics at the touched units only, rolled up to their ancestors by difference; rates from
+    their parts; the rest (distinct counts, structure figures, and every metric after a move or a
+    change inherited down the tree) over the subtrees of the units on the marked paths."""
     marks = list(FactMark.objects.filter(pk__lte=upto).values_list("source", "path", "day", "subtree").distinct())
     result.marks = len(marks)
     if not marks:
         return
-    units = _active_units()
-    units_by_pk = {u.pk: u for u in units}
-    by_path = {u.path: u.pk for u in units}
+    # (id, path) of every active unit; whole rows only for the units computed (see _load_units)
+    paths = dict(OrgUnit.objects.filter(is_active=True).values_list("pk", "path"))
+    by_path = {path: pk for pk, path in paths.items()}
+    chains = _Chains(paths, by_path)  # unit id -> ids of the units on its path, top first, itself last
     by_source, undeclared = _metrics_by_source()
-    work: dict[Period, dict[str, set[int]]] = {}
+    work: dict[Period, dict[str, _Work]] = {}
     for source, path, day, subtree in marks:
-        keys = set(METRICS) if source == marks_module.ALL_SOURCES else by_source.get(source, set()) | undeclared
-        unit_ids = set(units_on_path(path, by_path))
+        every_metric = source == marks_module.ALL_SOURCES
+        keys = set(METRICS) if every_metric else by_source.get(source, set()) | undeclared
+        on_path = units_on_path(path, by_path)
+        unit_ids = set(on_path)
         if subtree:
-            unit_ids |= {u.pk for u in units if u.path.startswith(path)}
+            unit_ids |= {pk for pk, p in paths.items() if p.startswith(path)}
         if not keys or not unit_ids:
             continue
+        narrow = not (every_metric or subtree)
         for period, built in covered:
             if period in skip:
                 continue
@@ -197,11 +296,35 @@ def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
                             continue
                     elif not period.start <= day <= period.end:
                         continue
-                work.setdefault(period, {}).setdefault(key, set()).update(unit_ids)
+                cell = work.setdefault(period, {}).setdefault(key, _Work())
+                if narrow and metric.additive:
+                    cell.leaves.add(on_path[-1])
+                else:
+                    cell.direct |= unit_ids
+    built_keys = dict(covered)
+    units_by_pk = _load_units({pk for per_metric in work.values() for w in per_metric.values()
+                               for pk in w.direct | w.leaves})
     for period, per_metric in work.items():
-        _write_changes(period, _compute(period, per_metric, units_by_pk, result), units_by_pk, result)
+        with transaction.atomic():
+            # One refresh at a time per period: the roll-up reads stored values and writes them back.
+            FactPeriod.objects.select_for_update().filter(period_start=period.start, period_end=period.end).first()
+            additive = {k: w for k, w in per_metric.items() if METRICS[k].additive}
+            rates = {k: w for k, w in per_metric.items() if not METRICS[k].additive and _from_parts(k, built_keys[period])}
+            others = {k: w.direct for k, w in per_metric.items() if k not in additive and k not in rates}
+            wanted = _roll_up(period, additive, units_by_pk, chains, result) if additive else {}
+            wanted.update(_compute(period, others, units_by_pk, result))
+            if rates:
+                wanted.update(_rates(period, {k: w.direct | w.leaves for k, w in rates.items()}, wanted, result))
+            _write_changes(period, wanted, paths, result)
 
 
+def _from_parts(key: str, built: set[str]) -> bool:
+    """A rate whose parts the summary holds for the period: computed from them, not the records."""
+    parts = METRICS[key].parts
+    return bool(parts) and all(p in built for p in parts)
+
+
+@sharing()
 def facts_refresh(*, periods: list[Period] | None = None, keys=None, today=None) -> RefreshResult:
     """Keep the summary table current, in proportion to what changed: build the standard periods
     (or `periods`) not covered yet, then recompute only the cells the writes since the last run
@@ -228,6 +351,7 @@ def facts_refresh(*, periods: list[Period] | None = None, keys=None, today=None)
     return result
 
 
+@sharing()
 def facts_rebuild(*, periods: list[Period] | None = None) -> RefreshResult:
     """Repairs: recompute every metric for every unit over every covered period (and the standard
     ones), compare and write the differences; drops rows of metrics no longer registered."""

@@ -47,7 +47,7 @@ def chart_data(board) -> dict:
     return {
         "sections": [
             {"label": s.label, "metrics": [{"key": c.metric.key, "label": str(c.metric.label),
-                                            "rate": str(c.metric.unit) == "%"} for c in s.cells]}
+                                            "rate": selectors.is_percent(c.metric)} for c in s.cells]}
             for s in board.sections
         ],
         "children": [{"name": r.unit.name, "values": {c.metric.key: c.value for c in r.cells},
@@ -65,8 +65,8 @@ def unit_dashboard(request, pk):
                "can_edit_template": permissions.has_role(request.user, selectors.REPORT_EDIT_ROLES, unit)}
     if period is None:
         return render(request, "reports/dashboard.html", context, status=400)
-    board = selectors.dashboard_for(unit=unit, period=period)
-    # charts are built when the (cached) tables are rendered, not on a cache hit
+    # the numbers, cells and charts are built when the (cached) tables are rendered, not on a cache hit
+    board = selectors.LazyDashboard(unit=unit, period=period)
     context.update(board=board, period=period, charts=lambda: chart_data(board), dashboard_buttons=dashboard_buttons())
     return render(request, "reports/dashboard.html", context)
 

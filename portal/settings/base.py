@@ -128,6 +128,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     })
+# Optional read replica (portal/replica.py): dashboards and exports read there inside
+# replica_reads(); every other read, and every write, uses "default".
+READ_REPLICA = bool(os.environ.get("DATABASE_REPLICA_URL"))
+if READ_REPLICA:
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=0)
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {})["pool"] = dict(DATABASES["default"].get("OPTIONS", {}).get(
+            "pool", {"min_size": 2, "max_size": 10, "timeout": 10}))
+DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (Redis when configured) ------------------------------------------------------------

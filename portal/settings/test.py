@@ -1,9 +1,19 @@
 """Test settings: PostgreSQL and Redis when DATABASE_URL/REDIS_URL are set (always in CI)."""
 
+import copy
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR
 
 DEBUG = False
+# A replica from the environment is not used by the tests. On PostgreSQL the `replica` alias is a
+# second database on the same server (created only for the tests that ask for it:
+# tests/portal/test_replica.py), and reads go there only where that test turns READ_REPLICA on.
+DATABASES.pop("replica", None)  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["replica"] = copy.deepcopy(DATABASES["default"])  # noqa: F405
+    DATABASES["replica"]["NAME"] = f"{DATABASES['default']['NAME']}_replica"  # noqa: F405
+READ_REPLICA = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"

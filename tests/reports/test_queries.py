@@ -4,6 +4,7 @@ of child units or records."""
 import itertools
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from organizations.models import UnitKind
@@ -41,12 +42,31 @@ def test_dashboard_queries_do_not_grow_with_children(client, tree, users, test_m
             facts_refresh(periods=[year_period(YEAR)])
 
     def fetch():
+        cache.clear()  # the tables rendered every time (a cache hit reads less: see below)
         response = client.get(url)
         assert response.status_code == 200
         assert response.context["board"].from_snapshot is snapshot
         return response
 
     assert_constant_queries(fetch, add)
+
+
+def test_a_dashboard_served_from_the_rendered_tables_reads_no_numbers(client, tree, users, world):
+    """Cache hit: the page needs the children and the summary's version only — not the summary rows,
+    the ranked tables or the cells."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    facts_refresh(periods=[year_period(YEAR)])
+    client.force_login(users.clerk)
+    url = reverse("reports:unit", args=[tree.county_a.pk]) + f"?year={YEAR}"
+    cache.clear()
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(url)
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "reports_unitfact" not in sql and "proposals_evaluation" not in sql
+    assert "三堤口街道" in again.content.decode()
 
 
 def test_api_queries_do_not_grow_with_children(client, tree, users):
