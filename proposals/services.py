@@ -810,9 +810,10 @@ def _cppcc_unit_for(unit: OrgUnit) -> OrgUnit:
 
 @transaction.atomic
 def opinion_submit(*, actor, title: str, content: str, unit: OrgUnit | None = None, source_point: str = "",
-                   submitted_on: datetime.date | None = None) -> OpinionItem:
+                   submitted_on: datetime.date | None = None, source_ref: str = "") -> OpinionItem:
     """Members, information officers (liaison secretaries) and liaison points submit items, on
-    `submitted_on` (default today)."""
+    `submitted_on` (default today). `source_ref` names where it came from (e.g. a resident's
+    scanned-code message in the hall, ``hall-code:<tracking code>``)."""
     member = Member.objects.filter(user=actor).select_related("org_unit").first() if actor.is_authenticated else None
     if unit is None:
         if member is None:
@@ -828,7 +829,8 @@ def opinion_submit(*, actor, title: str, content: str, unit: OrgUnit | None = No
     office = _cppcc_unit_for(unit)
     item = OpinionItem.objects.create(title=title.strip()[:200], content=content.strip(), submitter=actor,
                                       member=member, source_point=source_point.strip()[:100], org_unit=office,
-                                      org_path=office.path, submitted_on=submitted_on)
+                                      org_path=office.path, submitted_on=submitted_on,
+                                      source_ref=(source_ref or "").strip()[:100])
     audit_log(actor=actor, action="proposals.opinion.submit", target=item,
               after={"submitted_on": submitted_on.isoformat()})
     if member is not None:
@@ -926,3 +928,9 @@ def instruction_add(*, actor, item: OpinionItem, leader: str, given_on: datetime
         duty_record_add(member=item.member, kind="opinion_instructed", source=item, occurred_on=given_on,
                         title=item.title, actor=actor)
     return instruction
+
+
+def opinion_from_handoff(*, actor, title: str, content: str, unit: OrgUnit, source_ref: str) -> OpinionItem:
+    """Another app hands a text over as a 社情民意 item (portal/handoffs.py: the hall turns a
+    resident's scanned-code message into one); the same rules as a member's own submission."""
+    return opinion_submit(actor=actor, title=title, content=content, unit=unit, source_ref=source_ref)
