@@ -358,10 +358,10 @@ class ContactCode(models.Model):
     an inactive or unknown slug shows a friendly page."""
 
     slug = models.CharField(_("code"), max_length=32, unique=True, default=new_code_slug, editable=False)
-    member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="contact_codes")
-    workroom = models.ForeignKey("members.Workroom", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="contact_codes")
+    member = models.ForeignKey("members.Member", verbose_name=_("member"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="contact_codes")
+    workroom = models.ForeignKey("members.Workroom", verbose_name=_("workroom"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="contact_codes")
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -140,7 +140,7 @@ def tree_unit(world):
     return world.member.postings.get().org_unit
 
 
-@pytest.mark.parametrize("slug", ["x", "A" * 16, "A" * 40, "..%2F..%2Fetc", "%3Cscript%3E"])
+@pytest.mark.parametrize("slug", ["x", "A" * 16, "A" * 40, "..%5C..", "%E4%BD%A0%E5%A5%BD", "%3Cscript%3E"])
 def test_unknown_codes_get_a_friendly_translated_page(client, world, slug):
     response = client.get(f"/hall/to/{slug}/")
     assert response.status_code == 404 and "不再有效" in response.content.decode()
