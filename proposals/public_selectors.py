@@ -43,7 +43,7 @@ def _with_replies(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     replies = Reply.objects.only("id", "assignment_id", "round", "reply_class", "text", "lines", "replied_on",
                                  "document_number").order_by("round", "id")
     assignments = (Assignment.objects.exclude(status=AssignmentStatus.WITHDRAWN).select_related("unit")
-                   .only("id", "proposal_id", "role", "status", "unit__name").order_by("role", "id")
+                   .only("id", "proposal_id", "role", "status", "unit__name").order_by("-role", "id")  # main unit first
                    .prefetch_related(Prefetch("replies", queryset=replies)))
     return (qs.select_related("org_unit").annotate(shown_proposer=_shown_proposer()).only(*PUBLIC_FIELDS)
             .prefetch_related(Prefetch("assignments", queryset=assignments, to_attr="public_assignments")))

@@ -30,7 +30,7 @@ PUBLIC_PREFIXES = (
     "/api/schema/", "/api/docs/", "/api/redoc/", "/api/v1/public/", "/static/", "/media/",
 )
 # Under the public hall, the staff screens and a resident's own page need a login.
-PRIVATE_UNDER_PUBLIC = ("/hall/manage/", "/hall/account/")
+PRIVATE_UNDER_PUBLIC = ("/hall/manage/", "/hall/account/", "/hall/letters/", "/hall/codes/")
 SKIP_PREFIXES = ("/admin/",)  # Django admin: staff only, covered by Django's own checks
 NONEXISTENT = 987654321
 
