@@ -81,9 +81,8 @@ def test_a_resident_scans_a_member_code_on_a_phone_and_reads_the_members_answer(
 
 
 def test_the_public_search_shows_a_public_proposal_and_its_reply_and_hides_a_private_one(live_server, phone):
-    from tests.proposals.conftest import to_state
-
     from proposals import services
+    from tests.proposals.conftest import to_state
 
     province = make_unit("安徽省", UnitKind.PROVINCE)
     city = make_unit("淮北市", UnitKind.CITY, province)
