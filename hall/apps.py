@@ -18,12 +18,20 @@ class HallConfig(AppConfig):
     verbose_name = _("Online consultation hall")
 
     def ready(self):
+        from members.my_page import register_my_page_section
+        from members.page_sections import register_member_section, register_workroom_section
         from organizations.config import ConfigKey, register_key
         from portal.audit import register_action_labels
         from portal.nav import NavItem, register
         from portal.views import register_home_panel, register_landing
 
         from . import audit_keys, metrics, reminders  # noqa: F401 - register the hall's metrics and reminders
+        from .codes import metrics as code_metrics  # noqa: F401 - the codes' metrics
+        from .codes import sections as code_sections
+
+        register_member_section(code_sections.member_section)
+        register_workroom_section(code_sections.workroom_section)
+        register_my_page_section(code_sections.my_page_section)
 
         audit_keys.register()
         from .views import home_panel
@@ -33,6 +41,8 @@ class HallConfig(AppConfig):
 
         register(NavItem("hall-manage", _("Online hall"), "hall:manage", icon="chat-dots",
                          roles=frozenset({"secretary", "office_clerk"}), order=60))
+        register(NavItem("hall-letters", _("Residents' messages"), "hall:code_inbox", icon="qr-code",
+                         roles=frozenset({"member", "secretary", "office_clerk"}), order=61))
         register_key(ConfigKey("hall.moderation", _("Online hall: comment moderation (pre / post)"), "post",
                                _moderation))
         register_action_labels({
@@ -52,4 +62,10 @@ class HallConfig(AppConfig):
             "hall.live.publish": _("Live session published"),
             "hall.live_question.answer": _("Live question answered"),
             "hall.resident.signup": _("Resident account created"),
+            "hall.code.create": _("Member or workroom code made"),
+            "hall.code.renew": _("Member or workroom code renewed"),
+            "hall.code_message.create": _("Resident wrote by scanning a code"),
+            "hall.code_message.answer": _("Resident's message answered"),
+            "hall.code_message.topic": _("Resident's message turned into a consultation topic"),
+            "hall.code_message.opinion": _("Resident's message turned into a public-opinion item"),
         })

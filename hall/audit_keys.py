@@ -4,7 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.audit_text import field_of, register_audit_model
 
-from .models import Comment, LiveQuestion, LiveSession, OnlineConsultation, Submission
+from .models import (
+    CodeMessage,
+    Comment,
+    ContactCode,
+    LiveQuestion,
+    LiveSession,
+    OnlineConsultation,
+    Submission,
+)
 
 
 def register():
@@ -17,3 +25,7 @@ def register():
                                           "adopted_by": _("adoption decided by")})
     # An answered live question is logged on its session.
     register_audit_model(LiveSession, keys={"answer": field_of(LiveQuestion, "answer")})
+    register_audit_model(CodeMessage, hidden={"contact_phone", "contact_name", "tracking_code"},
+                         labels={"submitter": _("submitter"), "answered_by": _("answered by"),
+                                 "code": _("member or workroom code")})
+    register_audit_model(ContactCode, hidden={"slug"})

@@ -118,4 +118,49 @@ def load(*, stdout):
             LiveQuestion.objects.create(session=s, asker_label="李**", body="公共收益每年能公示几次？",
                                         answer="每季度在小区公告栏和微信群公示一次。", status=LiveQuestion.Status.SHOWN)
         added += 1
+    added += _load_code_messages()
     stdout.write(f"hall: {added} added")
+
+
+# Residents' messages sent by scanning the demo member's code (委员码) and a 三堤口 workroom's code
+# (工作室码): one waiting, one answered, one turned into a 社情民意 item by the member, one turned
+# into a consultation topic by the secretary. Keyed by title.
+CODE_MESSAGES = [
+    ("member", "小区门口积水，下雨天出行难", "庆相桥小区南门一下雨就积水，老人孩子出行不便，希望委员帮忙反映。", None, ""),
+    ("member", "公交站没有遮雨棚", "人民路公交站没有遮雨棚，夏天晒、雨天淋，建议加装。", "answer",
+     "已与区交通运输局沟通，计划年内加装遮雨棚。"),
+    ("member", "多个老旧小区缺少充电桩", "附近几个老旧小区电动车充电难，飞线充电安全隐患大。", "opinion",
+     "已作为社情民意信息报送区政协，感谢您的反映。"),
+    ("workroom", "社区健身器材损坏", "中心花园的健身器材坏了好几件，希望维修并增加适老设施。", "topic",
+     "已列入三堤口街道协商议题，将组织居民和相关部门协商。"),
+]
+
+
+def _load_code_messages() -> int:
+    from members.models import Member, Workroom, WorkroomStatus
+
+    from .codes import services as codes
+    from .models import CodeMessage, ContactCode
+
+    member = Member.objects.filter(user__username="member").select_related("user").first()
+    secretary = get_user_model().objects.filter(username="secretary").first()
+    workroom = (Workroom.objects.filter(org_unit__code__startswith="huaibei-xiangshan-sandikou",
+                                        status__in=[WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED])
+                .order_by("pk").first())
+    added = 0
+    for target, title, body, action, reply in CODE_MESSAGES:
+        addressee = {"member": member} if target == "member" else {"workroom": workroom}
+        if None in addressee.values() or CodeMessage.objects.filter(title=title, **addressee).exists():
+            continue
+        code = ContactCode.objects.filter(is_active=True, **addressee).first() or ContactCode.objects.create(
+            **addressee)
+        message = codes.message_create(code=code, title=title, body=body, contact_name="李先生",
+                                       contact_phone="13800000001")
+        if action == "answer":
+            codes.message_answer(actor=member.user, message=message, reply=reply)
+        elif action == "opinion":
+            codes.message_to_opinion(actor=member.user, message=message, title=title, content=body, reply=reply)
+        elif action == "topic" and secretary is not None:
+            codes.message_to_topic(actor=secretary, message=message, title=title, description=body, reply=reply)
+        added += 1
+    return added

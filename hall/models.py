@@ -344,3 +344,105 @@ class LiveQuestion(models.Model):
 
     def __str__(self):
         return self.body[:40]
+
+
+# --- Member and workroom codes (委员码 / 工作室码) ------------------------------------------------
+
+
+def new_code_slug() -> str:
+    # 12 random bytes → 16 URL-safe characters: printed on plaques, never an enumerable id.
+    return secrets.token_urlsafe(12)
+
+
+class ContactCode(models.Model):
+    """The QR code of a member (委员码) or a workroom (工作室码): a random slug printed on a plaque,
+    a door or a business card that opens the hall's form addressed to them. Exactly one of
+    ``member`` and ``workroom`` is set. A code is deactivated (never deleted) when it is replaced;
+    an inactive or unknown slug shows a friendly page."""
+
+    slug = models.CharField(_("code"), max_length=32, unique=True, default=new_code_slug, editable=False)
+    member = models.ForeignKey("members.Member", verbose_name=_("member"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="contact_codes")
+    workroom = models.ForeignKey("members.Workroom", verbose_name=_("workroom"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="contact_codes")
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("member or workroom code")
+        verbose_name_plural = _("member and workroom codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(member__isnull=False, workroom__isnull=True)
+                           | models.Q(member__isnull=True, workroom__isnull=False)),
+                name="contactcode_one_target"),
+            models.UniqueConstraint(fields=["member"], condition=models.Q(is_active=True, member__isnull=False),
+                                    name="contactcode_one_active_per_member"),
+            models.UniqueConstraint(fields=["workroom"], condition=models.Q(is_active=True, workroom__isnull=False),
+                                    name="contactcode_one_active_per_workroom"),
+        ]
+
+    def __str__(self):
+        return self.slug
+
+
+class CodeMessage(OrgScopedModel):
+    """A resident's message sent by scanning a member's or workroom's code (扫码留言 / 群众来信).
+
+    ``org_unit`` is where it is followed up: the workroom's unit, or for a member the unit of
+    their first active posting (their liaison group), else their CPPCC unit — so the secretary of
+    that subtree oversees it. Statuses: ``new`` waits in the addressee's inbox; ``answered`` has
+    a reply the resident reads by tracking code; ``topic`` was turned into a consultation topic
+    (议题) and ``opinion`` into a public-opinion item (社情民意), each with a reply too. The event
+    dates (``received_on``, ``answered_on``, ``converted_on``) are what the reports count."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Waiting for an answer")
+        ANSWERED = "answered", _("Answered")
+        TOPIC = "topic", _("Turned into a consultation topic")
+        OPINION = "opinion", _("Turned into a public-opinion item")
+
+    tracking_code = models.CharField(_("tracking code"), max_length=32, unique=True, default=new_tracking_code,
+                                     editable=False)
+    code = models.ForeignKey(ContactCode, on_delete=models.PROTECT, related_name="messages")
+    member = models.ForeignKey("members.Member", verbose_name=_("member"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="code_messages")
+    workroom = models.ForeignKey("members.Workroom", verbose_name=_("workroom"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="code_messages")
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("message"), max_length=3000)
+    contact_name = models.CharField(_("contact name"), max_length=60, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    submitter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW,
+                              db_index=True)
+    reply = models.TextField(_("reply to the resident"), blank=True, max_length=2000)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    topic = models.ForeignKey("consultations.Topic", verbose_name=_("consultation topic"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="code_messages")
+    opinion_ref = models.CharField(_("public-opinion item"), max_length=40, blank=True,
+                                   help_text=_("The id of the public-opinion item it became."))
+    received_on = models.DateField(_("received on"), default=timezone.localdate, db_index=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True, db_index=True)
+    converted_on = models.DateField(_("turned over on"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("scanned-code message")
+        verbose_name_plural = _("scanned-code messages")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(member__isnull=False, workroom__isnull=True)
+                           | models.Q(member__isnull=True, workroom__isnull=False)),
+                name="codemessage_one_addressee"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.NEW

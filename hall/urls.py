@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .codes import views as code_views
 
 app_name = "hall"
 
@@ -25,6 +26,14 @@ urlpatterns = [
     path("live/<int:pk>/questions/", views.live_questions, name="live_questions"),
     path("account/signup/", views.signup, name="signup"),
     path("account/", views.my_submissions, name="my"),
+    # Member and workroom codes (委员码 / 工作室码): the resident's form is public …
+    path("to/<str:slug>/", code_views.write, name="code_write"),
+    path("to-sent/<str:code>/", code_views.sent, name="code_sent"),
+    # … the inbox and the codes need a login (addressee or staff over the unit).
+    path("letters/", code_views.inbox, name="code_inbox"),
+    path("letters/<int:pk>/", code_views.message_detail, name="code_message"),
+    path("codes/<slug:kind>/<int:pk>/", code_views.code_print, name="code_print"),
+    path("codes/<slug:kind>/<int:pk>/qr.svg", code_views.code_qr, name="code_qr"),
     # Staff only (login + secretary / office clerk, scoped to their subtree).
     path("manage/", views.manage_queue, name="manage"),
     path("manage/submission/<int:pk>/", views.manage_submission, name="manage_submission"),

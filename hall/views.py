@@ -136,7 +136,17 @@ def track(request):
 @never_cache
 @require_GET
 def track_detail(request, code):
-    submission = selectors.submission_by_code(code)
+    try:
+        submission = selectors.submission_by_code(code)
+    except Http404:
+        # The same tracking page follows a message sent by scanning a member's or workroom's code.
+        from .codes import selectors as code_selectors
+        from .codes import views as code_views
+
+        message = code_selectors.message_by_code(code)
+        if message is None:
+            raise
+        return code_views.track_detail(request, message)
     return render(request, "hall/track_detail.html", {
         "submission": submission, "topic": selectors.public_topic_of(submission)})
 

@@ -19,7 +19,7 @@ from organizations.models import Body, OrgUnit, UnitKind
 from portal.audit import timeline_for
 from portal.errors import DomainError
 
-from . import exports, importer, my_page, scoring, selectors, services
+from . import exports, importer, my_page, page_sections, scoring, selectors, services
 from .forms import (
     ChecklistItemForm,
     DutyRecordForm,
@@ -108,6 +108,7 @@ def member_detail(request, pk):
         "posting_form": PostingForm(units=_clerk_units(request.user, services.POSTABLE_KINDS)) if can_manage else None,
         "workrooms": member.workrooms.select_related("org_unit"),
         "timeline": timeline_for(member)[:20] if can_manage else [],
+        "sections": page_sections.member_sections(request, member),
     })
 
 
@@ -450,6 +451,7 @@ def workroom_detail(request, pk):
         "activity_form": WorkroomActivityForm(members=workroom.members.all(), initial={"occurred_on": today})
         if can_edit and workroom.is_open else None,
         "timeline": timeline_for(workroom)[:30],
+        "sections": page_sections.workroom_sections(request, workroom),
     })
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("proposals/", include("proposals.urls")),
     path("hall/", include("hall.urls")),
+    path("public/proposals/", include("proposals.public_urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include("portal.api.urls")),

@@ -32,6 +32,11 @@ class ProposalsConfig(AppConfig):
         from .views import home_panel
 
         register_home_panel(home_panel)
+        from portal.handoffs import register_handoff
+
+        from .services import opinion_from_handoff
+
+        register_handoff("opinion", _("Public-opinion item (社情民意)"), opinion_from_handoff)
 
 
 def _stages(value):

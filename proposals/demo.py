@@ -327,4 +327,26 @@ def load(*, stdout):
     opinions = _load_report_opinions(data, units, admin)
     _load_jiujiang_evaluation(admin)
     journeys = _home_journeys(stdout)
+    published = _publish_demo()
+    stdout.write(f"proposals: {published} proposals public on the public search")
     stdout.write(f"proposals: {added} report proposals, {opinions} report items, {journeys} demo journeys added")
+
+
+# 是否公开: the report cases that were closed with an answer are public (they were published
+# cases), as are two 相山区 journeys with a reply; the key proposal on city safety stays private.
+PUBLIC_JOURNEYS = ("关于增设城区公共停车位的建议", "关于规范共享单车停放的建议")
+PRIVATE_JOURNEYS = ("关于加强城市安全领域突出问题整治的建议",)
+
+
+def _publish_demo() -> int:
+    from .models import Publication
+
+    today = datetime.date.today()
+    undecided = Proposal.objects.filter(publication=Publication.UNDECIDED, publish_wish=True)
+    n = undecided.filter(source_ref__startswith="report:", status=ProposalStatus.CLOSED).update(
+        publication=Publication.PUBLIC, publication_decided_on=today)
+    n += undecided.filter(title__in=PUBLIC_JOURNEYS, org_unit__code=HOME).update(
+        publication=Publication.PUBLIC, publication_decided_on=today)
+    undecided.filter(title__in=PRIVATE_JOURNEYS, org_unit__code=HOME).update(
+        publication=Publication.PRIVATE, publication_decided_on=today)
+    return n

@@ -39,6 +39,10 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
                                   help_text=_("One suggestion per line; they are numbered in this order."))
     cosigners = forms.ModelMultipleChoiceField(label=_("Co-signers"), queryset=Member.objects.none(), required=False,
                                                help_text=_("Each co-signer must confirm before you can submit."))
+    publish_wish = forms.BooleanField(
+        label=_("I agree that this proposal and its replies are published on the public site (是否公开)"),
+        required=False, initial=True,
+        help_text=_("The CPPCC office decides after registration; without your agreement it is never published."))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, member: Member, **kwargs):
@@ -138,8 +142,24 @@ class NoteForm(BootstrapFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+PUBLICATION_CHOICES = [("", _("Decide later")), ("public", _("Public")), ("private", _("Not public"))]
+
+
 class RegisterForm(NoteForm):
     registered_on = ChineseDateField(label=_("Registered on"), required=False, help_text=_("Empty means today."))
+    publication = forms.ChoiceField(label=_("Publish on the public site (是否公开)"), choices=PUBLICATION_CHOICES,
+                                    required=False)
+    show_proposer = forms.BooleanField(label=_("Show the proposer's name when published"), required=False,
+                                       initial=True)
+
+
+class PublicationForm(BootstrapFormMixin, forms.Form):
+    """The office's 是否公开 decision on a registered proposal."""
+
+    publication = forms.ChoiceField(label=_("Publish on the public site (是否公开)"),
+                                    choices=PUBLICATION_CHOICES[1:])
+    show_proposer = forms.BooleanField(label=_("Show the proposer's name when published"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class EventDateForm(BootstrapFormMixin, forms.Form):

@@ -38,6 +38,14 @@ class ProposalCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Publication(models.TextChoices):
+    """The office's decision on publishing a proposal and its replies on the public site (是否公开)."""
+
+    UNDECIDED = "", _("Not decided")
+    PUBLIC = "public", _("Public")
+    PRIVATE = "private", _("Not public")
+
+
 class ProposalStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Under review")
@@ -114,6 +122,16 @@ class Proposal(OrgScopedModel, VersionedModel):
         _("entered by staff (代录)"), default=False,
         help_text=_("Handed in on paper and entered by proposal staff on the member's behalf; "
                     "`submitted_by` is the staff member."))
+    # 是否公开: the proposer's wish on the proposal form, the office's decision when registering or
+    # later. Public on the public site only when the proposer agreed AND the office decided "public";
+    # the office may also keep the proposer's name off the public pages.
+    publish_wish = models.BooleanField(
+        _("the proposer agrees to publication"), default=True,
+        help_text=_("Registered proposals and their replies may be published on the public site if the office agrees."))
+    publication = models.CharField(_("publication"), max_length=10, choices=Publication.choices, blank=True,
+                                   default=Publication.UNDECIDED, db_index=True)
+    publish_proposer_name = models.BooleanField(_("show the proposer's name when published"), default=True)
+    publication_decided_on = models.DateField(_("publication decided on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -141,10 +159,21 @@ class Proposal(OrgScopedModel, VersionedModel):
         return Satisfaction(self.satisfaction_result).label if self.satisfaction_result else ""
 
     @property
+    def is_public(self) -> bool:
+        return (self.publish_wish and self.publication == Publication.PUBLIC
+                and self.status in PUBLISHABLE_STATUSES)
+
+    @property
     def number_label(self) -> str:
         if self.number is None:
             return ""
         return f"{self.term}{self.session}第{self.number}号"
+
+
+# Only registered proposals are ever published (never drafts, proposals under review, rejected,
+# merged or withdrawn ones).
+PUBLISHABLE_STATUSES = (ProposalStatus.REGISTERED, ProposalStatus.ASSIGNING, ProposalStatus.HANDLING,
+                        ProposalStatus.REPLIED, ProposalStatus.CLOSED)
 
 
 class CosignerStatus(models.TextChoices):

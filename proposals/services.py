@@ -49,6 +49,7 @@ from .models import (
     ProposalKind,
     ProposalScore,
     ProposalStatus,
+    Publication,
     Reply,
     ReplyClass,
     Satisfaction,
@@ -66,7 +67,7 @@ from .workflows import (  # noqa: F401
     review_stages,
 )
 
-EDIT_FIELDS = ["title", "case", "analysis", "suggestions", "category", "kind", "body"]
+EDIT_FIELDS = ["title", "case", "analysis", "suggestions", "category", "kind", "body", "publish_wish"]
 
 
 def _today() -> datetime.date:
@@ -100,8 +101,9 @@ def _check_choice(value, choices, field):
 @transaction.atomic
 def proposal_create(*, actor, member: Member, title: str, case: str, suggestions, analysis: str = "",
                     category: str = ProposalCategory.OTHER, kind: str = ProposalKind.INDIVIDUAL, body=None,
-                    cosigners: list[Member] | None = None) -> Proposal:
-    """A member drafts a proposal (or staff enter one on a member's behalf)."""
+                    cosigners: list[Member] | None = None, publish_wish: bool = True) -> Proposal:
+    """A member drafts a proposal (or staff enter one on a member's behalf). `publish_wish` is
+    the proposer's 是否公开 choice; the office decides when registering or later."""
     if not (member.user_id == actor.pk or permissions.is_staff_for(actor, member.org_path)):
         raise NotAllowed()
     if not title.strip() or not case.strip():
@@ -114,11 +116,11 @@ def proposal_create(*, actor, member: Member, title: str, case: str, suggestions
         proposer=member, submitted_by=actor, org_unit_id=member.org_unit_id, org_path=member.org_path,
         title=title.strip()[:200], case=case.strip(), analysis=analysis.strip(),
         suggestions=_clean_suggestions(suggestions), category=category, kind=kind, body=body,
-        year=_today().year,
+        year=_today().year, publish_wish=bool(publish_wish),
     )
     _set_cosigners(proposal, cosigners or [])
     audit_log(actor=actor, action="proposals.proposal.create", target=proposal,
-              after=snapshot(proposal, ["title", "kind", "category"]))
+              after=snapshot(proposal, ["title", "kind", "category", "publish_wish"]))
     return proposal
 
 
@@ -309,11 +311,16 @@ def _next_number(proposal: Proposal) -> int:
 
 @transaction.atomic
 def proposal_register(*, actor, proposal: Proposal, version=None, note: str = "",
-                      registered_on: datetime.date | None = None, term: str = "", session: str = "") -> Proposal:
+                      registered_on: datetime.date | None = None, term: str = "", session: str = "",
+                      publication: str = "", show_proposer: bool = True) -> Proposal:
     """立案: give the proposal its number for the unit's current term and session, on
     `registered_on` (default today). Back-entry of a past session's register names that term
-    and session (`term`, `session`): the number is then taken in that session's sequence."""
+    and session (`term`, `session`): the number is then taken in that session's sequence.
+    `publication` ("public" / "private", empty: decide later) is the office's 是否公开 decision,
+    taken with the registration."""
     proposal = _staff_locked(actor, proposal, "register", version)
+    if publication:
+        _check_publication(proposal, publication)
     proposal.registered_on = dates.proposal_registered_on(registered_on, proposal=proposal)
     proposal.term = term.strip()[:20] or config_get(proposal.org_unit, "proposals.term") or ""
     proposal.session = session.strip()[:20] or config_get(proposal.org_unit, "proposals.session") or ""
@@ -327,6 +334,39 @@ def proposal_register(*, actor, proposal: Proposal, version=None, note: str = ""
     duty_record_add(member=proposal.proposer, kind="proposal_registered", source=proposal,
                     occurred_on=proposal.registered_on,
                     title=proposal.title, actor=actor)
+    if publication:
+        _apply_publication(actor, proposal, publication, show_proposer)
+    return proposal
+
+
+PUBLICATION_FIELDS = ["publication", "publish_proposer_name", "publication_decided_on"]
+
+
+def _check_publication(proposal: Proposal, publication: str) -> None:
+    _check_choice(publication, Publication, "publication")
+    if publication == Publication.PUBLIC and not proposal.publish_wish:
+        raise GuardFailed(_("The proposer asked not to publish this proposal; it stays off the public site."))
+
+
+def _apply_publication(actor, proposal: Proposal, publication: str, show_proposer: bool) -> None:
+    before = snapshot(proposal, PUBLICATION_FIELDS)
+    proposal.publication = publication
+    proposal.publish_proposer_name = bool(show_proposer)
+    proposal.publication_decided_on = _today()
+    bump_version(proposal, PUBLICATION_FIELDS)
+    audit_log(actor=actor, action="proposals.proposal.publication", target=proposal, before=before,
+              after=snapshot(proposal, PUBLICATION_FIELDS))
+
+
+@transaction.atomic
+def proposal_set_publication(*, actor, proposal: Proposal, publication: str, show_proposer: bool = True,
+                             version=None) -> Proposal:
+    """The office decides (or changes) whether a registered proposal and its replies are public,
+    and whether the proposer's name is shown with it (是否公开). Never public against the
+    proposer's wish."""
+    proposal = _staff_locked(actor, proposal, "publish", version)
+    _check_publication(proposal, publication)
+    _apply_publication(actor, proposal, publication, show_proposer)
     return proposal
 
 
@@ -811,9 +851,10 @@ def _cppcc_unit_for(unit: OrgUnit) -> OrgUnit:
 
 @transaction.atomic
 def opinion_submit(*, actor, title: str, content: str, unit: OrgUnit | None = None, source_point: str = "",
-                   submitted_on: datetime.date | None = None) -> OpinionItem:
+                   submitted_on: datetime.date | None = None, source_ref: str = "") -> OpinionItem:
     """Members, information officers (liaison secretaries) and liaison points submit items, on
-    `submitted_on` (default today)."""
+    `submitted_on` (default today). `source_ref` names where it came from (e.g. a resident's
+    scanned-code message in the hall, ``hall-code:<tracking code>``)."""
     member = Member.objects.filter(user=actor).select_related("org_unit").first() if actor.is_authenticated else None
     if unit is None:
         if member is None:
@@ -829,7 +870,8 @@ def opinion_submit(*, actor, title: str, content: str, unit: OrgUnit | None = No
     office = _cppcc_unit_for(unit)
     item = OpinionItem.objects.create(title=title.strip()[:200], content=content.strip(), submitter=actor,
                                       member=member, source_point=source_point.strip()[:100], org_unit=office,
-                                      org_path=office.path, submitted_on=submitted_on)
+                                      org_path=office.path, submitted_on=submitted_on,
+                                      source_ref=(source_ref or "").strip()[:100])
     audit_log(actor=actor, action="proposals.opinion.submit", target=item,
               after={"submitted_on": submitted_on.isoformat()})
     if member is not None:
@@ -927,3 +969,9 @@ def instruction_add(*, actor, item: OpinionItem, leader: str, given_on: datetime
         duty_record_add(member=item.member, kind="opinion_instructed", source=item, occurred_on=given_on,
                         title=item.title, actor=actor)
     return instruction
+
+
+def opinion_from_handoff(*, actor, title: str, content: str, unit: OrgUnit, source_ref: str) -> OpinionItem:
+    """Another app hands a text over as a 社情民意 item (portal/handoffs.py: the hall turns a
+    resident's scanned-code message into one); the same rules as a member's own submission."""
+    return opinion_submit(actor=actor, title=title, content=content, unit=unit, source_ref=source_ref)

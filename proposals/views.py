@@ -167,7 +167,8 @@ def create(request):
             proposal = services.proposal_create(
                 actor=request.user, member=member, title=data["title"], case=data["case"],
                 analysis=data["analysis"], suggestions=data["suggestions"], category=data["category"],
-                kind=data["kind"], body=data["body"], cosigners=list(data["cosigners"]))
+                kind=data["kind"], body=data["body"], cosigners=list(data["cosigners"]),
+                publish_wish=data["publish_wish"])
         except DomainError as exc:
             _apply_domain_error(form, exc)
         else:
@@ -212,7 +213,8 @@ def edit(request, pk):
         raise Http404
     initial = {"title": proposal.title, "kind": proposal.kind, "body": proposal.body, "category": proposal.category,
                "case": proposal.case, "analysis": proposal.analysis, "suggestions": "\n".join(proposal.suggestions),
-               "cosigners": [c.member for c in proposal.cosigners.all()], "version": proposal.version}
+               "cosigners": [c.member for c in proposal.cosigners.all()], "version": proposal.version,
+               "publish_wish": proposal.publish_wish}
     form = forms.ProposalForm(request.POST or None, member=proposal.proposer, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -261,6 +263,10 @@ def _detail_context(request, proposal, bound=None):
         ctx_forms["supervise"] = form("supervise", forms.SupervisionForm)
     if "attach" in actions:
         ctx_forms["attach"] = form("attach", forms.AttachmentForm)
+    if "publish" in actions:
+        ctx_forms["publish"] = bound.get("publish") or forms.PublicationForm(initial={
+            **version, "publication": proposal.publication or "public",
+            "show_proposer": proposal.publish_proposer_name})
     today = timezone.localdate()
     assignments = [a for a in proposal.assignments.all() if a.status != AssignmentStatus.WITHDRAWN]
     days = TrafficDays(today.year).for_path(proposal.org_path)
@@ -345,7 +351,11 @@ def act(request, pk, action):
         "review": (forms.NoteForm(post), lambda d: services.proposal_review_advance(
             actor=user, proposal=proposal, note=d["note"], version=d["version"])),
         "register": (forms.RegisterForm(post), lambda d: services.proposal_register(
-            actor=user, proposal=proposal, note=d["note"], version=d["version"], registered_on=d["registered_on"])),
+            actor=user, proposal=proposal, note=d["note"], version=d["version"], registered_on=d["registered_on"],
+            publication=d["publication"], show_proposer=d["show_proposer"])),
+        "publish": (forms.PublicationForm(post), lambda d: services.proposal_set_publication(
+            actor=user, proposal=proposal, publication=d["publication"], show_proposer=d["show_proposer"],
+            version=d["version"])),
         "reject": (forms.RejectForm(post), lambda d: services.proposal_reject(
             actor=user, proposal=proposal, reason=d["reason"], conversion=d["conversion"], version=d["version"])),
         "merge": (forms.MergeForm(post, proposal=proposal), lambda d: services.proposal_merge(

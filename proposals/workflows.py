@@ -23,6 +23,7 @@ from organizations.permissions import has_role
 from portal.workflow import Row, Workflow, register
 
 from .models import (
+    PUBLISHABLE_STATUSES,
     Assignment,
     AssignmentRole,
     AssignmentStatus,
@@ -132,6 +133,8 @@ PROPOSAL = register(Proposal, Workflow("proposal", [
     Row("supervise", _("Record supervision"), None, SUPERVISE_ROLES, guard=is_key),
     Row("attach", _("Add an attachment"), set(P.values) - {P.WITHDRAWN, P.CLOSED}, (*STAFF, "@proposer"),
         guard=room_for_attachments),
+    Row("publish", _("Decide on publication (是否公开)"), PUBLISHABLE_STATUSES, STAFF,
+        refusal=_("Only registered proposals can be published.")),
     Row("withdraw", _("Withdraw the proposal"), {P.DRAFT, P.SUBMITTED}, ("@proposer",), P.WITHDRAWN,
         review_not_started, _("A proposal can be withdrawn only before its review starts.")),
 ], has_role=has_role, path=lambda proposal: proposal.org_path,

@@ -115,3 +115,12 @@ document.body.addEventListener("htmx:afterSwap", function (event) { labelStacked
     if (form && htmxWrite(event)) busy(form, false);
   });
 })();
+
+// Print buttons (the member and workroom code pages): no inline scripts under the CSP.
+document.addEventListener("click", (event) => {
+  const trigger = event.target.closest("[data-print]");
+  if (trigger) {
+    event.preventDefault();
+    window.print();
+  }
+});

@@ -60,6 +60,7 @@ PROPOSAL_CALLS = {
                                                           held_on=timezone.localdate(), note="实地督办"),
     "attach": lambda a, p, w: services.attachment_add(
         actor=a, proposal=p, upload=SimpleUploadedFile("a.txt", "附件".encode(), content_type="text/plain")),
+    "publish": lambda a, p, w: services.proposal_set_publication(actor=a, proposal=p, publication="public"),
     "withdraw": lambda a, p, w: services.proposal_withdraw(actor=a, proposal=p),
 }
 

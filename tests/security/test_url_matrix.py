@@ -30,7 +30,7 @@ PUBLIC_PREFIXES = (
     "/api/schema/", "/api/docs/", "/api/redoc/", "/api/v1/public/", "/static/", "/media/",
 )
 # Under the public hall, the staff screens and a resident's own page need a login.
-PRIVATE_UNDER_PUBLIC = ("/hall/manage/", "/hall/account/")
+PRIVATE_UNDER_PUBLIC = ("/hall/manage/", "/hall/account/", "/hall/letters/", "/hall/codes/")
 SKIP_PREFIXES = ("/admin/",)  # Django admin: staff only, covered by Django's own checks
 NONEXISTENT = 987654321
 
@@ -173,6 +173,12 @@ def _outside_ids(user, model, per_model=3):
         qs = qs.exclude(**{f"{_path_field(model)}__startswith": root})
     if hasattr(model, "user_id"):
         qs = qs.exclude(user=user)
+    if model._meta.label == "hall.CodeMessage":
+        # A resident's message to a member or workroom (扫码留言) is the addressee's own, wherever
+        # it is followed up; the others are probed like any record.
+        from hall.codes.selectors import messages_visible_to
+
+        qs = qs.exclude(pk__in=messages_visible_to(user=user, mine_only=True).values("pk"))
     return list(qs.order_by("pk").values_list("pk", flat=True)[:per_model])
 
 
