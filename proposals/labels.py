@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "proposals.proposal.review": _("Passed a review stage"),
     "proposals.proposal.register": _("Registered (立案)"),
     "proposals.proposal.reject": _("Not registered"),
+    "proposals.proposal.publication": _("Publication decided (是否公开)"),
     "proposals.proposal.merge": _("Merged (并案)"),
     "proposals.proposal.preassign": _("Pre-assigned (预交办)"),
     "proposals.assignment.accept": _("Unit accepted the assignment"),
