@@ -17,6 +17,7 @@ from organizations import permissions
 from organizations.models import Role, UnitKind
 from portal.audit import timeline_for
 from portal.errors import DomainError, NotAllowed
+from portal.files import files_login_required
 from portal.pagination import more_page
 from portal.workflow import allowed_actions
 
@@ -445,7 +446,7 @@ def _attachment_or_404(request, pk) -> Attachment:
                                            request.user, field="topic__org_path", pk=pk)
 
 
-@login_required
+@files_login_required
 def attachment_download(request, pk):
     attachment = _attachment_or_404(request, pk)
     from portal.files import serve_private

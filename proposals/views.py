@@ -17,6 +17,7 @@ from organizations import permissions as org_permissions
 from organizations.models import Role, UnitKind
 from portal.audit import timeline_for
 from portal.errors import DomainError
+from portal.files import files_login_required
 from portal.workflow import allowed_actions
 
 from . import forms, selectors, services
@@ -402,7 +403,7 @@ def export_reply(request, pk):
     return exports.reply_letter_docx(reply)
 
 
-@login_required
+@files_login_required
 def reply_letter_file(request, pk):
     """The signed reply letter a department uploaded: for whoever may see the proposal."""
     from portal.files import serve_private
@@ -414,7 +415,7 @@ def reply_letter_file(request, pk):
     return serve_private(reply.letter, filename=f"reply-{reply.pk}{_ext(reply.letter.name)}")
 
 
-@login_required
+@files_login_required
 def attachment_file(request, pk):
     """A proposal's attachment: for whoever may see the proposal."""
     from portal.files import serve_private
