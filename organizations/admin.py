@@ -20,7 +20,8 @@ class OrgUnitAdminForm(forms.ModelForm):
 
     class Meta:
         model = OrgUnit
-        fields = "__all__"
+        fields = ["parent", "kind", "name", "short_name", "liaison_body_name", "code", "is_active", "sort_order",
+                  "source_lines"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

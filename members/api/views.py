@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from organizations import permissions
 from organizations.models import OrgUnit
 from organizations.selectors import under
-from portal.api.filters import MAX_ID, IdFilter, reject_empty
+from portal.api.filters import MAX_ID, IdFilter, reject_empty, year_filter
 from portal.api.mixins import ScopedObjectMixin
 from portal.errors import NotAllowed
 
@@ -133,7 +133,7 @@ class DutyRecordFilter(django_filters.FilterSet):
     member = IdFilter(field_name="member_id")
     kind = django_filters.CharFilter(max_length=40)  # free text: never echoed
     status = django_filters.ChoiceFilter(choices=DutyStatus.choices, error_messages=NO_ECHO)
-    year = django_filters.NumberFilter(field_name="occurred_on__year", min_value=2000, max_value=2100)
+    year = year_filter(2000, 2100, field_name="occurred_on__year")
     under = IdFilter(method="filter_under", label=_("Entries of members within the subtree of unit id"))
 
     class Meta:

@@ -45,3 +45,13 @@ class StrictFilterBackend(DjangoFilterBackend):
                      if type(f) is not django_filters.CharFilter]
             reject_empty(request.query_params, typed)
         return super().filter_queryset(request, queryset, view)
+
+
+def year_filter(minimum: int, maximum: int, **kwargs) -> django_filters.NumberFilter:
+    """A whole-number year filter whose bounds are declared in the schema too."""
+
+    @extend_schema_field({"type": "integer", "minimum": minimum, "maximum": maximum})
+    class YearFilter(django_filters.NumberFilter):
+        field_class = forms.IntegerField
+
+    return YearFilter(min_value=minimum, max_value=maximum, **kwargs)

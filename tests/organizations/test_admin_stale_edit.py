@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def _form_data(response):
     form = response.context["adminform"].form
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value is None:
             continue

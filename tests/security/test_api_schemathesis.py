@@ -16,6 +16,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from organizations.models import Role
 
@@ -103,8 +104,28 @@ def department_token(tree, records):
     return _token("department", tree)
 
 
+# Documented false positives of `positive_data_acceptance` ("schema-valid request rejected"):
+# these operations refuse, with a 400 naming the field, values whose shape the schema allows but
+# whose meaning only the database knows — a unit id outside the caller's scope, a member who is
+# not in the caller's area, a date before the topic was raised, a duty kind only the system
+# records, a proposal from a user who has no member record. A schema cannot express them; every
+# other check (no 5xx, status codes, content types, response bodies, negative data rejected)
+# still runs on these operations, and on all others positive data must be accepted.
+MEANING_CHECKED_BY_THE_SERVICE = {
+    "POST /api/v1/consultation-topics/",  # org_unit within the caller's scope
+    "POST /api/v1/consultation-topics/back-entry/",  # org_unit, members and handling units in scope
+    "POST /api/v1/consultation-topics/{id}/sessions/",  # session date not before the topic was raised
+    "POST /api/v1/consultation-topics/{id}/suggestions/",  # handling unit in scope, deadline after today
+    "POST /api/v1/duty-records/",  # member in the caller's area; kinds the office enters; the member's bodies
+    "POST /api/v1/opinion-items/",  # unit within the caller's scope
+    "POST /api/v1/proposals/",  # only users with a member record submit proposals
+    "POST /api/v1/proposals/enter/",  # member and unit in the caller's area
+}
+
+
 def _call(case, token):
-    case.call_and_validate(headers={"Authorization": f"Token {token}"})
+    excluded = [positive_data_acceptance] if case.operation.label in MEANING_CHECKED_BY_THE_SERVICE else []
+    case.call_and_validate(headers={"Authorization": f"Token {token}"}, excluded_checks=excluded)
 
 
 @schema.parametrize()
