@@ -1,14 +1,14 @@
 """A minimal SMTP server on 127.0.0.1 for the e-mail fault test: it records every message it
 received completely (up to the final ".") with its Message-ID — as a real server does once the
-data is complete — and can be slow at two points, chosen by recipient:
+data is complete — and can be slow at two points, chosen by the number of the DATA command:
 
-- `slow_after_data`: the message is complete and recorded, then the 250 reply waits (the window
+- `after_data_at`: the message is complete and recorded, then the 250 reply waits (the window
   in which a killed sender used to resend and duplicate);
-- `slow_before_data`: the 354 reply to DATA waits (a sender killed there never completed the
+- `before_data_at`: the 354 reply to DATA waits (a sender killed there never completed the
   transaction; the server drops the partial message).
 
-While it is slow for a recipient it writes that address into `waiting`, so the test knows when
-to kill the worker."""
+While it is slow it holds the recipient in `waiting`, so the test knows when to kill the
+worker."""
 
 import re
 import socketserver
@@ -17,10 +17,10 @@ import time
 
 
 class SlowSMTP:
-    def __init__(self, *, delay=3.0):
+    def __init__(self, *, delay=3.0, after_data_at=0, before_data_at=0):
         self.delay = delay
-        self.slow_after_data: set[str] = set()
-        self.slow_before_data: set[str] = set()
+        self.after_data_at, self.before_data_at = after_data_at, before_data_at
+        self.data_commands = 0
         self.received: list[tuple[str, str]] = []  # (recipient, Message-ID)
         self.waiting: set[str] = set()
         self.lock = threading.Lock()
@@ -46,7 +46,10 @@ class SlowSMTP:
                         rcpt = cmd.split(":", 1)[1].strip().strip("<>")
                         write(b"250 ok\r\n")
                     elif upper == "DATA":
-                        if rcpt in server.slow_before_data:
+                        with server.lock:
+                            server.data_commands += 1
+                            number = server.data_commands
+                        if number == server.before_data_at:
                             server._wait(rcpt)
                         write(b"354 go ahead\r\n")
                         lines = []
@@ -61,7 +64,7 @@ class SlowSMTP:
                         match = re.search(r"^Message-ID:\s*(\S+)", body, re.M | re.I)
                         with server.lock:
                             server.received.append((rcpt, match.group(1) if match else ""))
-                        if rcpt in server.slow_after_data:
+                        if number == server.after_data_at:
                             server._wait(rcpt)
                         write(b"250 queued\r\n")
                     elif upper == "QUIT":
