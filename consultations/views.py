@@ -18,6 +18,7 @@ from organizations.models import Role, UnitKind
 from organizations.traffic import TrafficDays
 from portal.audit import timeline_for
 from portal.errors import DomainError, NotAllowed
+from portal.files import files_login_required
 from portal.pagination import more_page
 from portal.traffic import attach_lights
 from portal.workflow import allowed_actions
@@ -467,7 +468,7 @@ def _attachment_or_404(request, pk) -> Attachment:
                                            request.user, field="topic__org_path", pk=pk)
 
 
-@login_required
+@files_login_required
 def attachment_download(request, pk):
     attachment = _attachment_or_404(request, pk)
     from portal.files import serve_private

@@ -18,6 +18,7 @@ from organizations import permissions
 from organizations.models import Body, OrgUnit, UnitKind
 from portal.audit import timeline_for
 from portal.errors import DomainError
+from portal.files import files_login_required
 
 from . import exports, importer, my_page, page_sections, scoring, selectors, services
 from .forms import (
@@ -255,7 +256,7 @@ def _record_or_404(request, pk):
         raise Http404
 
 
-@login_required
+@files_login_required
 def duty_evidence(request, pk):
     record = _record_or_404(request, pk)
     if not record.evidence:

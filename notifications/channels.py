@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext_lazy as _
 
+from .handover import send_email_handed_over
+
 
 @dataclass(frozen=True)
 class Receipt:
@@ -76,7 +78,7 @@ class EmailChannel(Channel):
             subject=subject, body="\n\n".join(lines) or notification.subject,
             to=[user.email], headers={"Message-ID": f"<{delivery.idempotency_key}@portal>"},
         )
-        message.send(fail_silently=False)
+        send_email_handed_over(message, delivery_id=delivery.pk)  # handover.py: no second copy after a kill
         return True
 
 

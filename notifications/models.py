@@ -93,6 +93,9 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Set just before the message became complete at the receiving server (handover.py): a
+    # delivery re-claimed after a worker died with this set is finished, not sent twice.
+    handed_over_at = models.DateTimeField(_("handed over"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # What the gateway answered (SMS: the provider's BizId and request id, the number used), so

@@ -29,6 +29,7 @@ from portal.reminders import SOURCES, Reminder
 
 from . import kinds
 from .channels import Receipt, active_channels, get_channel
+from .handover import heartbeat
 from .models import (
     Delivery,
     DeliveryMode,
@@ -63,8 +64,11 @@ def retry_delay(attempts: int) -> int:
 
 
 def send_lease() -> datetime.timedelta:
-    """A delivery claimed longer ago than this belongs to a worker that died."""
-    return datetime.timedelta(seconds=int(_setting("NOTIFICATIONS_SEND_LEASE_SECONDS", 600)))
+    """A delivery claimed (or renewed by its heartbeat) longer ago than this belongs to a worker
+    that died (handover.py)."""
+    from .handover import send_lease as lease
+
+    return lease()
 
 
 def max_countdown() -> int:
@@ -274,6 +278,9 @@ def send_delivery(*, delivery_id: int) -> tuple[str, int]:
     if not claimed:
         return "noop", 0
     delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
+    if delivery.handed_over_at is not None:  # its worker died after the server had the message
+        _finish(delivery, DeliveryStatus.SENT)
+        return "sent", 0
     limit = max_attempts()
     if delivery.attempts > limit:  # its worker died on every try: a poison message
         _finish(delivery, DeliveryStatus.FAILED, error=delivery.last_error or _("Stopped after %(n)d tries.") % {
@@ -297,13 +304,18 @@ def send_delivery(*, delivery_id: int) -> tuple[str, int]:
     batch = _claim_batch(channel, delivery, user, now)
     extra = {"batch": [d.notification for d in batch]} if batch else {}
     try:
-        with translation.override(user.language or settings.LANGUAGE_CODE):
+        with translation.override(user.language or settings.LANGUAGE_CODE), heartbeat(delivery_id, now):
             reached = channel.send(delivery=delivery, notification=delivery.notification, user=user, **extra)
     except Exception as exc:  # noqa: BLE001 - any channel error is retried, then recorded
         if batch:  # the others go back as they were; their own messages or `recover` send them
             Delivery.objects.filter(pk__in=[d.pk for d in batch], status=DeliveryStatus.SENDING).update(
                 status=DeliveryStatus.PENDING, claimed_at=None)
         error = f"{type(exc).__name__}: {exc}"[:2000]
+        if _handed_over_and_unanswered(delivery_id, exc):
+            _finish(delivery, DeliveryStatus.SENT)
+            log.warning("delivery %s: handed over, the server's answer was lost (%s); not sent again",
+                        delivery_id, error)
+            return "sent", 0
         if delivery.attempts >= limit:
             _finish(delivery, DeliveryStatus.FAILED, error=error)
             log.warning("delivery %s failed for good: %s", delivery_id, error)
@@ -339,6 +351,19 @@ def _claim_batch(channel, delivery: Delivery, user, now) -> list[Delivery]:
         for row in rows:
             row.notification = notifications[row.notification_id]
     return rows
+
+
+def _handed_over_and_unanswered(delivery_id: int, exc: BaseException) -> bool:
+    """After an error: was the message already handed over (the server may have it)? If the
+    server refused it outright, the record is cleared so the retry sends it."""
+    from .handover import answer_was_lost, clear_handover
+
+    if not Delivery.objects.filter(pk=delivery_id, handed_over_at__isnull=False).exists():
+        return False
+    if answer_was_lost(exc):
+        return True
+    clear_handover(delivery_id)
+    return False
 
 
 def _finish(delivery: Delivery, status: str, *, error: str = "", receipt: Receipt | None = None):

@@ -8,7 +8,9 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from .api.schema import install_enum_name_overrides
+        from .api.strict import install_strict_text
         from .third_party import install_app_names
 
         install_enum_name_overrides()
         install_app_names()
+        install_strict_text()

@@ -70,3 +70,17 @@ def serve_private(fieldfile, *, filename: str | None = None, as_attachment: bool
     except (FileNotFoundError, OSError, ValueError):
         raise Http404
     return FileResponse(handle, as_attachment=as_attachment, filename=download_name, content_type=content_type)
+
+
+def files_login_required(view):
+    """Like `login_required`, but an anonymous request for a private file answers 404, not a
+    redirect to the login page: whether a file (or a record behind it) exists is itself private."""
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

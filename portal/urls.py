@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import views
@@ -29,6 +29,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
+    # Anything else under /api/ is a JSON 404, in development (DEBUG) too, where Django would
+    # otherwise answer with its HTML debug page. Paths without the final slash are first
+    # redirected by APPEND_SLASH, as before.
+    re_path(r"^api/(?:.*/)?$", views.api_not_found),
 ]
 
 # No /media/ route, not even in development: every stored file is private and handed out by a

@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .health import health_report
@@ -82,6 +83,11 @@ def error_404(request, exception=None):
     return render(request, "portal/error.html", {"status": 404, "message": _("This page does not exist, or you may not see it.")}, status=404)
 
 
+@csrf_exempt
+def api_not_found(request):
+    return _api_error(request, 404, _("Not found."))
+
+
 def error_403(request, exception=None):
     api = _api_error(request, 403, _("You are not allowed to do this."))
     if api:
@@ -104,4 +110,7 @@ def error_500(request):
 
 
 def csrf_failure(request, reason=""):
+    api = _api_error(request, 403, _("Your form expired or came from another site. Reload the page and try again."))
+    if api:
+        return api
     return render(request, "portal/error.html", {"status": 403, "message": _("Your form expired or came from another site. Reload the page and try again.")}, status=403)

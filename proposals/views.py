@@ -18,6 +18,7 @@ from organizations.models import Role, UnitKind
 from organizations.traffic import TrafficDays
 from portal.audit import timeline_for
 from portal.errors import DomainError
+from portal.files import files_login_required
 from portal.traffic import attach_lights
 from portal.workflow import allowed_actions
 
@@ -443,7 +444,7 @@ def export_reply(request, pk):
     return exports.reply_letter_docx(reply)
 
 
-@login_required
+@files_login_required
 def reply_letter_file(request, pk):
     """The signed reply letter a department uploaded: for whoever may see the proposal."""
     from portal.files import serve_private
@@ -455,7 +456,7 @@ def reply_letter_file(request, pk):
     return serve_private(reply.letter, filename=f"reply-{reply.pk}{_ext(reply.letter.name)}")
 
 
-@login_required
+@files_login_required
 def attachment_file(request, pk):
     """A proposal's attachment: for whoever may see the proposal."""
     from portal.files import serve_private

@@ -107,7 +107,9 @@ class PeriodForm(forms.Form):
             return data
         today = timezone.localdate()
         kind = data.get("period") or "year"
-        year = data.get("year") or today.year
+        year = data.get("year")
+        if year is None:  # not given; 0 is a wrong year, not "this year"
+            year = today.year
         if kind != "custom" and not FIRST_YEAR <= year <= today.year + 1:
             self.add_error("year", _("Choose a year between %(first)s and %(last)s.")
                            % {"first": FIRST_YEAR, "last": today.year + 1})

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from organizations import permissions
 from portal.errors import DomainError
+from portal.files import files_login_required
 
 from . import selectors, services
 from .exports import DEFAULT_TEMPLATE
@@ -125,7 +126,7 @@ def export_status(request, pk):
     return render(request, template, {"job": job})
 
 
-@login_required
+@files_login_required
 @require_GET
 def export_download(request, pk):
     job = _own_job_or_404(request, pk)
@@ -170,7 +171,7 @@ def template_edit(request, pk):
     return render(request, "reports/template.html", {"unit": unit, "form": form, "current": current})
 
 
-@login_required
+@files_login_required
 @require_GET
 def template_download(request, pk):
     unit = selectors.report_unit_or_404(user=request.user, pk=pk)

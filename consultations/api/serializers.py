@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from portal.api.fields import EventDateField
+from portal.api.fields import BlankAsNullChoiceField, ClockTimeField, EventDateField
 from portal.api.filters import MAX_ID
 
 from ..models import (
@@ -41,6 +41,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
 class SessionSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="org_unit.name", read_only=True)
     topic_title = serializers.CharField(source="topic.title", read_only=True)
+    start_time = ClockTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Session
@@ -67,7 +68,10 @@ class OutcomeSerializer(serializers.ModelSerializer):
 
 class SuggestionSerializer(serializers.ModelSerializer):
     topic_title = serializers.CharField(source="topic.title", read_only=True)
-    handling_unit_name = serializers.CharField(source="handling_unit.name", read_only=True, default=None)
+    handling_unit_name = serializers.CharField(source="handling_unit.name", read_only=True, default=None,
+                                               allow_null=True)
+    ending = BlankAsNullChoiceField(choices=Ending.choices, read_only=True,
+                                    help_text=_("null until the suggestion is closed"))
 
     class Meta:
         model = Suggestion
@@ -136,7 +140,7 @@ class IdField(serializers.IntegerField):
 class TopicCreateSerializer(serializers.Serializer):
     org_unit = IdField()
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(allow_blank=True, required=False, default="")
+    description = serializers.CharField(allow_blank=True, required=False, default="", max_length=20000)
     channel = serializers.ChoiceField(choices=Channel.choices)
     category = serializers.CharField(max_length=40, allow_blank=True, required=False, default="")
     source_ref = serializers.CharField(max_length=100, allow_blank=True, required=False, default="")
@@ -147,12 +151,12 @@ class TopicCreateSerializer(serializers.Serializer):
 
 class TopicUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(allow_blank=True, required=False)
+    description = serializers.CharField(allow_blank=True, required=False, max_length=20000)
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     category = serializers.CharField(max_length=40, allow_blank=True, required=False)
     source_ref = serializers.CharField(max_length=100, allow_blank=True, required=False)
     proposer_name = serializers.CharField(max_length=100, allow_blank=True, required=False)
-    internal_note = serializers.CharField(allow_blank=True, required=False)
+    internal_note = serializers.CharField(allow_blank=True, required=False, max_length=20000)
     planned_month = serializers.DateField(required=False, allow_null=True)
     raised_on = EventDateField(default=serializers.empty)
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1,
@@ -188,7 +192,7 @@ class ResearchCreateSerializer(serializers.Serializer):
 
 class SessionCreateSerializer(serializers.Serializer):
     scheduled_on = EventDateField(required=True, allow_null=False)
-    start_time = serializers.TimeField(required=False, allow_null=True, default=None)
+    start_time = ClockTimeField(required=False, allow_null=True, default=None)
     form = serializers.ChoiceField(choices=SessionForm.choices)
     venue = serializers.CharField(max_length=200)
     agenda = serializers.CharField(allow_blank=True, required=False, default="", max_length=20000)

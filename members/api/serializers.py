@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal.api.fields import BlankAsNullChoiceField
+
 from .. import duty
 from ..models import DutyRecord, Member, Posting, PostingBasis, Workroom, WorkroomActivity
 from ..validators import validate_evidence
@@ -17,7 +19,9 @@ class PostingSerializer(serializers.ModelSerializer):
 
 class MemberSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="org_unit.name", read_only=True)
-    sector_name = serializers.CharField(source="sector.name", read_only=True, default=None)
+    sector_name = serializers.CharField(source="sector.name", read_only=True, default=None, allow_null=True)
+    gender = BlankAsNullChoiceField(choices=Member._meta.get_field("gender").choices, read_only=True,
+                                    help_text=_("null when not recorded"))
     committees = serializers.SerializerMethodField()
     postings = serializers.SerializerMethodField()
 

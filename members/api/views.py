@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 from organizations import permissions
 from organizations.models import OrgUnit
 from organizations.selectors import under
-from portal.api.filters import IdFilter
+from portal.api.filters import MAX_ID, IdFilter, reject_empty, year_filter
 from portal.api.mixins import ScopedObjectMixin
 from portal.errors import NotAllowed
 
@@ -132,7 +133,7 @@ class DutyRecordFilter(django_filters.FilterSet):
     member = IdFilter(field_name="member_id")
     kind = django_filters.CharFilter(max_length=40)  # free text: never echoed
     status = django_filters.ChoiceFilter(choices=DutyStatus.choices, error_messages=NO_ECHO)
-    year = django_filters.NumberFilter(field_name="occurred_on__year", min_value=2000, max_value=2100)
+    year = year_filter(2000, 2100, field_name="occurred_on__year")
     under = IdFilter(method="filter_under", label=_("Entries of members within the subtree of unit id"))
 
     class Meta:
@@ -215,9 +216,13 @@ class WorkroomViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveM
 class RankingView(APIView):
     """Duty-score ranking of a CPPCC unit's members for a year (computed, explainable by kind)."""
 
-    @extend_schema(parameters=[OpenApiParameter("unit", int, required=True), OpenApiParameter("year", int)],
-                   responses=ScoreSerializer(many=True))
+    @extend_schema(parameters=[
+        OpenApiParameter("unit", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, required=True),
+        OpenApiParameter("year", {"type": "integer", "minimum": 2000, "maximum": 2100},
+                         description="Default: this year")],
+        responses=ScoreSerializer(many=True))
     def get(self, request):
+        reject_empty(request.query_params, ["unit", "year"])
         errors = {}
         try:
             unit_id = int(request.query_params.get("unit", ""))
@@ -237,6 +242,6 @@ class RankingView(APIView):
         if unit is None:
             if not permissions.has_role(request.user, permissions.READ_ROLES):
                 raise NotAllowed()
-            raise ValidationError({"unit": [_("No such CPPCC unit in your area.")]})
+            raise Http404  # outside the caller's area, like every other record
         scores = selectors.ranking(request.user, unit, year)
         return Response(ScoreSerializer(scores, many=True).data)

@@ -37,6 +37,40 @@ def add_error_responses(result, generator, request, public):
     return result
 
 
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _has_binary(schema, components, seen=()) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    ref = schema.get("$ref")
+    if ref:
+        name = ref.rsplit("/", 1)[-1]
+        return name not in seen and _has_binary(components.get(name, {}), components, (*seen, name))
+    if schema.get("format") == "binary":
+        return True
+    children = [*schema.get("properties", {}).values(), schema.get("items"),
+                *schema.get("allOf", []), *schema.get("oneOf", []), *schema.get("anyOf", [])]
+    return any(_has_binary(c, components, seen) for c in children if c)
+
+
+def json_request_bodies(result, generator, request, public):
+    """Document JSON as the request body of every operation that takes no file. The form
+    encodings DRF also parses cannot say null or a nested list, so offering them would promise
+    bodies (`raised_on=null`) that mean something else once form-encoded; they still work."""
+    components = result.get("components", {}).get("schemas", {})
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            content = operation.get("requestBody", {}).get("content") if isinstance(operation, dict) else None
+            if not content or "application/json" not in content:
+                continue
+            if any(_has_binary(content[t].get("schema", {}), components) for t in FORM_TYPES if t in content):
+                continue
+            for media_type in FORM_TYPES:
+                content.pop(media_type, None)
+    return result
+
+
 # Our apps, whose model choice fields get stable enum names in the schema.
 _ENUM_APPS = ("organizations", "notifications", "members", "consultations", "proposals", "hall", "reports", "portal")
 

@@ -14,6 +14,7 @@ from members.models import Member
 from members.selectors import member_of_user
 from organizations.models import Body, OrgUnit
 from organizations.permissions import has_role
+from portal.api.filters import year_filter
 from portal.api.mixins import ScopedObjectMixin
 from portal.errors import DomainError, NotAllowed
 
@@ -38,7 +39,7 @@ class ProposalFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=ProposalCategory.choices)
     key = django_filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_key",
                                       label=_("Key proposals only"))
-    year = django_filters.NumberFilter(field_name="year", min_value=1900, max_value=2999)
+    year = year_filter(1900, 2999, field_name="year")
     q = django_filters.CharFilter(method="filter_q", label=_("Title contains"))
 
     class Meta:

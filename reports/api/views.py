@@ -1,18 +1,22 @@
 """The dashboards' numbers as JSON: the same selectors as the pages, the same scope."""
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.filters import reject_empty
+
 from .. import selectors
-from ..periods import parse_period
+from ..periods import FIRST_YEAR, parse_period
 from .serializers import DashboardSerializer, MetricSerializer
 
 PERIOD_PARAMETERS = [
     OpenApiParameter("period", str, enum=["year", "quarter", "month", "custom"], description="Default: year"),
-    OpenApiParameter("year", int, description="Default: this year"),
+    OpenApiParameter("year", {"type": "integer", "minimum": FIRST_YEAR, "maximum": timezone.localdate().year + 1},
+                     description="Default: this year"),
     OpenApiParameter("quarter", int, enum=[1, 2, 3, 4]),
     OpenApiParameter("month", int, enum=list(range(1, 13))),
     OpenApiParameter("start", OpenApiTypes.DATE, description="Custom range start (YYYY-MM-DD)"),
@@ -42,6 +46,7 @@ class UnitDashboardView(APIView):
         if not selectors.can_report(request.user):
             raise PermissionDenied
         unit = selectors.report_unit_or_404(user=request.user, pk=pk)
+        reject_empty(request.query_params, [p.name for p in PERIOD_PARAMETERS])
         period, form = parse_period(request.query_params)
         if period is None:
             return Response({k: [str(e) for e in v] for k, v in form.errors.items()}, status=400)

@@ -107,7 +107,7 @@ def test_ranking_api(client, users, tree, me):
     data = client.get(f"/api/v1/members-ranking/?unit={tree.county_a.pk}&year=2026").json()
     assert data[0]["name"] == "刘芳" and data[0]["points"] == 2
     assert client.get("/api/v1/members-ranking/?unit=abc").status_code == 400
-    assert client.get(f"/api/v1/members-ranking/?unit={tree.county_b.pk}").status_code == 400
+    assert client.get(f"/api/v1/members-ranking/?unit={tree.county_b.pk}").status_code == 404
     client.force_login(users.member)
     assert client.get(f"/api/v1/members-ranking/?unit={tree.county_a.pk}").status_code == 403
 

@@ -13,9 +13,13 @@ QUEUE = os.environ["NOTIFY_TEST_QUEUE"]
 app.conf.CELERY_TASK_DEFAULT_QUEUE = QUEUE
 settings.NOTIFICATIONS_QUEUE = QUEUE
 settings.NOTIFICATIONS_CHANNELS = os.environ.get("NOTIFY_TEST_CHANNELS", "recording").split(",")
+for name in ("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT"):
+    if f"NOTIFY_TEST_{name}" in os.environ:
+        value = os.environ[f"NOTIFY_TEST_{name}"]
+        setattr(settings, name, int(value) if name == "EMAIL_PORT" else value)
 for name in ("MAX_ATTEMPTS", "BATCH_SIZE", "RETRY_BASE_SECONDS", "SEND_LEASE_SECONDS", "RECOVER_GRACE_SECONDS"):
     if f"NOTIFY_TEST_{name}" in os.environ:
-        setattr(settings, f"NOTIFICATIONS_{name}", int(os.environ[f"NOTIFY_TEST_{name}"]))
+        setattr(settings, f"NOTIFICATIONS_{name}", float(os.environ[f"NOTIFY_TEST_{name}"]))
 
 
 def _register():
