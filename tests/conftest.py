@@ -126,6 +126,29 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
             teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
+# The longest single tests start first (xdist sends the groups first — the browser journeys, the
+# real Celery workers — then single tests in this order), so no worker is left alone with one of
+# them at the end of the run.
+LONG_FIRST = (
+    "tests/security/test_url_matrix.py::test_no_role_reaches",
+    "tests/security/test_api_schemathesis.py",
+    "tests/perf/",
+    "tests/faults/",
+    "tests/portal/test_demo_data.py",
+    "tests/portal/test_production_steps.py",
+    "tests/documents/",
+    "tests/reports/test_worker.py",
+    "tests/security/test_url_matrix.py::test_no_route_answers_500",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        return next((i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
 @pytest.fixture(autouse=True)
 def _backend_requirements(request):
     """Tests marked `postgres` need PostgreSQL. Locally they skip on SQLite; in CI
