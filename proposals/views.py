@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from members.selectors import member_of_user
 from organizations import permissions as org_permissions
 from organizations.models import Role, UnitKind
+from portal.actions import add_form_error
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.workflow import allowed_actions
@@ -125,12 +126,6 @@ def supervision(request):
 # ── Drafting ──────────────────────────────────────────────────────────────────────────────
 
 
-def _apply_domain_error(form, exc: DomainError):
-    if exc.field and exc.field in form.fields:
-        form.add_error(exc.field, str(exc.message))
-    else:
-        form.add_error(None, str(exc.message))
-
 
 @login_required
 def create(request):
@@ -147,7 +142,7 @@ def create(request):
                 analysis=data["analysis"], suggestions=data["suggestions"], category=data["category"],
                 kind=data["kind"], body=data["body"], cosigners=list(data["cosigners"]))
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Draft saved. Submit it when it is ready."))
             return redirect(proposal)
@@ -169,7 +164,7 @@ def enter_on_behalf(request):
                 case=data["case"], analysis=data["analysis"], suggestions=data["suggestions"],
                 category=data["category"], kind=data["kind"], body=data["body"], cosigners=list(data["cosigners"]))
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Entered on the member's behalf and submitted for review."))
             return redirect(proposal)
@@ -194,7 +189,7 @@ def edit(request, pk):
             services.proposal_update(actor=request.user, proposal=proposal, version=version, cosigners=cosigners,
                                      **data)
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Draft saved."))
             return redirect(proposal)
@@ -477,7 +472,7 @@ def opinion_create(request):
                                            unit=d["unit"], source_point=d["source_point"],
                                            submitted_on=d["submitted_on"])
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Thank you — the item was submitted."))
             return redirect(item)
