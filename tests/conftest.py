@@ -129,16 +129,17 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 # The longest single tests start first (xdist sends the groups first — the browser journeys, the
 # real Celery workers — then single tests in this order), so no worker is left alone with one of
 # them at the end of the run.
-LONG_FIRST = (
-    "tests/security/test_url_matrix.py::test_no_role_reaches",
+LONG_FIRST = (  # longest first (--durations on 2 shared cores, issue 16)
+    "tests/portal/test_production_steps.py",
     "tests/security/test_api_schemathesis.py",
-    "tests/perf/",
+    "tests/security/test_url_matrix.py::test_no_role_reaches",
+    "tests/documents/",
     "tests/faults/",
     "tests/portal/test_demo_data.py",
-    "tests/portal/test_production_steps.py",
-    "tests/documents/",
-    "tests/reports/test_worker.py",
+    "tests/security/test_web_security.py::test_query_parameters_are_never_reflected_unescaped",
     "tests/security/test_url_matrix.py::test_no_route_answers_500",
+    "tests/perf/",
+    "tests/reports/test_worker.py",
 )
 
 
