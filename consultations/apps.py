@@ -14,6 +14,7 @@ class ConsultationsConfig(AppConfig):
 
         from . import (  # noqa: F401 - they register
             audit_keys,
+            duty_kinds,
             metrics,
             overdue,
             reminders,
@@ -23,6 +24,7 @@ class ConsultationsConfig(AppConfig):
         from .views import home_panel, unit_section
 
         settings_keys.register()
+        duty_kinds.register()
         audit_keys.register()
         register_action_labels(ACTION_LABELS)
         register_home_panel(home_panel)

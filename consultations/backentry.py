@@ -77,6 +77,17 @@ class BackEntry:
     source_ref: str = ""
 
 
+def split_line_field(field: str | None) -> tuple[int | None, str | None]:
+    """Where a back-entry refusal belongs, for the page and the ledger alike: a suggestion line's
+    field is prefixed with its index (``s2_closed_on`` → ``(2, "closed_on")``); any other field is
+    the consultation's own (``(None, "held_on")``)."""
+    if field and field[:1] == "s" and "_" in field:
+        index, name = field.split("_", 1)
+        if index[1:].isdigit():
+            return int(index[1:]), name
+    return None, field
+
+
 def _prefixed(exc: DomainError, prefix: str) -> DomainError:
     """The same error, on the field of the section it came from (e.g. ``s2_closed_on``)."""
     exc.field = f"{prefix}{exc.field}" if exc.field else None

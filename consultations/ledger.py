@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from portal.errors import DomainError
 from portal.forms import DATE_FORMATS
 
-from .backentry import BackEntry, BackSuggestion, consultation_back_enter
+from .backentry import BackEntry, BackSuggestion, consultation_back_enter, split_line_field
 from .models import Channel, Ending, ResearchKind, Route, SessionForm
 from .selectors import back_entry_choices
 
@@ -363,11 +363,11 @@ def _field_column(field_name: str | None) -> str:
     """The ledger column of a service error's field (``s0_closed_on`` → 反馈日期)."""
     if not field_name:
         return ""
-    name = field_name.split("_", 1)[1] if field_name[:1] == "s" and field_name[1:2].isdigit() else field_name
+    line, name = split_line_field(field_name)
     mapping = {"text": "suggestion", "closed_on": "closed_on", "org_unit": "unit", "description": "title",
                "members": "members_attended", "attendance": "members_attended", "member": "members_attended",
                "research_findings": "research_findings", "findings": "research_findings"}
-    if not (field_name[:1] == "s" and field_name[1:2].isdigit()) and name == "closed_on":
+    if line is None and name == "closed_on":
         name = "topic_closed_on"
     key = mapping.get(name, name)
     return BY_KEY[key].header if key in BY_KEY else ""
@@ -391,9 +391,9 @@ def ledger_import(*, user, result: LedgerResult, dry_run: bool) -> LedgerResult:
                         topic = consultation_back_enter(actor=user, entry=group.entry)
                 except DomainError as exc:
                     row = group.rows[0]
-                    if exc.field and exc.field[:1] == "s" and exc.field[1:2].isdigit():
-                        i = int(exc.field[1:].split("_", 1)[0])
-                        row = group.suggestion_rows[i] if i < len(group.suggestion_rows) else row
+                    i, _name = split_line_field(exc.field)
+                    if i is not None and i < len(group.suggestion_rows):
+                        row = group.suggestion_rows[i]
                     result.errors.append(RowError(row, _field_column(exc.field), str(exc.message)))
                     if not dry_run:
                         raise _Rollback

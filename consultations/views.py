@@ -16,6 +16,7 @@ from members.models import Member
 from organizations import permissions
 from organizations.models import Role, UnitKind
 from organizations.traffic import TrafficDays
+from portal.actions import add_form_error, button_action, form_action
 from portal.audit import timeline_for
 from portal.errors import DomainError, NotAllowed
 from portal.files import files_login_required
@@ -43,9 +44,6 @@ def _topic_or_404(request, pk) -> Topic:
 def _session_or_404(request, pk) -> Session:
     return permissions.get_in_scope_or_404(Session.objects.select_related("topic", "org_unit"), request.user, pk=pk)
 
-
-def _form_error(form, exc: DomainError):
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
 
 def _members_for(topic: Topic):
@@ -236,12 +234,9 @@ def topic_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("version", None)
-        try:
-            topic = services.topic_create(actor=request.user, **data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("The topic was recorded. Next: submit it for approval."))
+        ok, topic = form_action(request, form, lambda: services.topic_create(actor=request.user, **data),
+                                success=_("The topic was recorded. Next: submit it for approval."))
+        if ok:
             return redirect(topic)
     return render(request, "consultations/step_form.html", {"form": form, "title": _("Record a topic"),
                                                             "multipart": False},
@@ -259,12 +254,10 @@ def topic_edit(request, pk):
         if form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version")
-            try:
-                services.topic_update(actor=request.user, topic=topic, version=version, **data)
-            except DomainError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, _("Saved."))
+            ok, _result = form_action(
+                request, form, lambda: services.topic_update(actor=request.user, topic=topic, version=version, **data),
+                success=_("Saved."))
+            if ok:
                 return redirect(topic)
     else:
         form = forms.TopicForm(initial={f: getattr(topic, f) for f in services.EDITABLE_TOPIC_FIELDS} |
@@ -274,12 +267,7 @@ def topic_edit(request, pk):
 
 def _simple_action(request, pk, func, success, **kwargs):
     topic = _topic_or_404(request, pk)
-    try:
-        func(actor=request.user, topic=topic, **kwargs)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, success)
+    button_action(request, lambda: func(actor=request.user, topic=topic, **kwargs), success=success)
     return redirect(topic)
 
 
@@ -311,7 +299,7 @@ def topic_reject(request, pk):
             services.topic_reject(actor=request.user, topic=topic, reason=form.cleaned_data["reason"])
         except DomainError as exc:
             if exc.status_code == 400:
-                _form_error(form, exc)
+                add_form_error(form, exc)
             else:
                 messages.error(request, str(exc.message))
                 return redirect(topic)
@@ -347,12 +335,9 @@ def research_waive(request, pk):
     topic = _topic_or_404(request, pk)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
-        try:
-            services.research_waive(actor=request.user, topic=topic, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("Research waived; the exception is recorded."))
+        button_action(request, lambda: services.research_waive(actor=request.user, topic=topic,
+                                                               reason=form.cleaned_data["reason"]),
+                      success=_("Research waived; the exception is recorded."))
         return redirect(topic)
     return _step_page(request, topic, form, _("Waive research (exception)"))
 
@@ -365,12 +350,8 @@ def _step_form_view(request, pk, *, form_factory, call, title, success, multipar
         raise Http404
     form = form_factory(topic, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            call(topic, form.cleaned_data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, success)
+        ok, _result = form_action(request, form, lambda: call(topic, form.cleaned_data), success=success)
+        if ok:
             return redirect(topic)
     return _step_page(request, topic, form, title, extra={"multipart": multipart})
 
@@ -533,7 +514,7 @@ def session_invite(request, pk):
         try:
             services.participant_add(actor=request.user, session=session, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Invited."))
             return redirect("consultations:session", pk=session.pk)
@@ -573,7 +554,7 @@ def session_invite_draw(request, pk):
                 created = services.participants_invite(actor=request.user, session=session, members=members,
                                                        others=others)
             except DomainError as exc:
-                _form_error(form, exc)
+                add_form_error(form, exc)
             else:
                 messages.success(request, _("%(n)d people from the draw were invited.") % {"n": len(created)})
                 return redirect("consultations:session", pk=session.pk)
@@ -615,7 +596,7 @@ def session_hold(request, pk):
                                   votes_against=d["votes_against"], votes_abstain=d["votes_abstain"],
                                   held_on=d["held_on"])
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("The session is recorded as held. Next: record the outcome."))
             return redirect(session.topic)
@@ -705,7 +686,7 @@ def followup_record(request, pk):
         try:
             services.followup_record(actor=request.user, followup=followup, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Follow-up review recorded."))
             return redirect(followup.topic)
@@ -837,7 +818,7 @@ def minutes_templates(request):
                 services.minutes_template_upload(actor=request.user, org_unit=form.cleaned_data["org_unit"],
                                                  upload=form.cleaned_data["file"], name=form.cleaned_data["name"])
             except DomainError as exc:
-                _form_error(form, exc)
+                add_form_error(form, exc)
             else:
                 messages.success(request, _("The template was checked and saved."))
                 return redirect("consultations:templates")
@@ -1081,7 +1062,7 @@ def back_entry(request):
     """补录: a secretary or clerk records a consultation that already ran its course."""
     if not permissions.has_role(request.user, rules.MANAGERS):
         raise Http404
-    from .backentry import consultation_back_enter
+    from .backentry import consultation_back_enter, split_line_field
 
     request.repeated_writes = "one service call (and audit row) per step of the consultation"
     units, members, handling = selectors.back_entry_choices(user=request.user)
@@ -1089,18 +1070,17 @@ def back_entry(request):
                                initial={"org_unit": permissions.home_units(request.user).first()})
     formset = forms.BackSuggestionFormSet(request.POST or None, prefix="s", form_kwargs={"units": handling})
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        lines = [f.cleaned_data for f in formset.forms if f.cleaned_data and f.cleaned_data.get("text")]
-        try:
-            topic = consultation_back_enter(actor=request.user, entry=_back_entry_data(form.cleaned_data, lines))
-        except DomainError as exc:
-            target, name = form, exc.field
-            if name and name.startswith("s") and "_" in name and name.split("_", 1)[0][1:].isdigit():
-                index, name = name.split("_", 1)
-                filled = [f for f in formset.forms if f.cleaned_data and f.cleaned_data.get("text")]
-                target = filled[int(index[1:])]
-            target.add_error(name if name in target.fields else None, str(exc.message))
-        else:
-            messages.success(request, _("The consultation was back-entered with its dates."))
+        filled = [f for f in formset.forms if f.cleaned_data and f.cleaned_data.get("text")]
+        lines = [f.cleaned_data for f in filled]
+
+        def on_line(field):  # "s2_closed_on": the third filled suggestion's field
+            index, name = split_line_field(field)
+            return (form, name) if index is None else (filled[index], name)
+
+        ok, topic = form_action(
+            request, form, lambda: consultation_back_enter(actor=request.user, entry=_back_entry_data(form.cleaned_data, lines)),
+            success=_("The consultation was back-entered with its dates."), field_map=on_line)
+        if ok:
             return redirect(topic)
     status = 400 if request.method == "POST" else 200
     return render(request, "consultations/back_entry.html", {"form": form, "formset": formset}, status=status)
@@ -1164,18 +1144,15 @@ def ledger_import(request):
 @login_required
 def ledger_template(request, fmt):
     """The ledger template (its header and one example row), as Excel or CSV."""
-    from django.http import HttpResponse
+    from portal.files import download
 
     from . import ledger
 
     if not permissions.has_role(request.user, rules.MANAGERS):
         raise Http404
     if fmt == "xlsx":
-        response = HttpResponse(ledger.template_xlsx(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    elif fmt == "csv":
-        response = HttpResponse(ledger.template_csv(), content_type="text/csv; charset=utf-8")
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="ledger-template.{fmt}"'
-    return response
+        return download(ledger.template_xlsx(), "ledger-template.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if fmt == "csv":
+        return download(ledger.template_csv(), "ledger-template.csv", content_type="text/csv; charset=utf-8")
+    raise Http404

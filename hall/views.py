@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from organizations.permissions import has_role, units_visible_to
+from portal.actions import add_form_error
 from portal.errors import DomainError
 
 from . import abuse, selectors, services
@@ -48,10 +49,6 @@ def _rate_limited(request, action: str, form) -> bool:
         return True
     return False
 
-
-def _form_error(form, exc: DomainError):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
 
 
 # --- Public: browse by place ---------------------------------------------------------------------
@@ -106,7 +103,7 @@ def submit(request, pk):
                 )
                 return redirect("hall:submitted", code=submission.tracking_code)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
             status = 400
         if form.errors and status == 200:
             status = 400
@@ -362,7 +359,7 @@ def live_detail(request, pk):
                 messages.success(request, _("Your question has been sent. It appears here once it is taken up."))
                 return redirect("hall:live", pk=session.pk)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         form.fresh_challenge()
         return render(request, "hall/live.html", _live_context(request, session, form))
     services.record_view(LiveSession, session.pk)
@@ -388,7 +385,7 @@ def signup(request):
                 messages.success(request, _("Welcome! You can now take part in online consultations."))
                 return redirect("hall:my")
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         form.fresh_challenge()
         return render(request, "hall/signup.html", {"form": form})
     return render(request, "hall/signup.html", {"form": SignupForm(communities=communities)})
@@ -465,7 +462,7 @@ def manage_submission(request, pk):
                 messages.success(request, _("The resident will see your reply."))
             return redirect("hall:manage_submission", pk=submission.pk)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
     from portal.audit import timeline_for
 
     return render(request, "hall/manage/submission.html", {
@@ -517,7 +514,7 @@ def manage_consultations(request):
             messages.success(request, _("Draft saved. Publish it when it is ready."))
             return redirect("hall:manage_consultation", pk=consultation.pk)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
     rows = selectors.consultations_for_staff(user=request.user).order_by("-opens_at")[:50]
     return render(request, "hall/manage/consultations.html", {"rows": rows, "form": form,
                                                               "sessions": selectors.live_sessions_for_staff(
@@ -586,7 +583,7 @@ def manage_live_new(request):
             messages.success(request, _("Draft saved. Publish it when it is ready."))
             return redirect("hall:manage_live", pk=session.pk)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
     return render(request, "hall/manage/live_new.html", {"form": form}, status=400 if form.errors else 200)
 
 

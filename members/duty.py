@@ -15,6 +15,7 @@ class DutyKind:
     code: str
     label: Any
     group: str = "activity"  # activity | proposal | opinion | deed
+    order: int = 500  # where the kind stands in lists (forms, scoring plans, the duty file)
 
 
 _KINDS: dict[str, DutyKind] = {}
@@ -25,7 +26,8 @@ def register_kind(kind: DutyKind) -> None:
 
 
 def kinds() -> dict[str, DutyKind]:
-    return dict(_KINDS)
+    """Every registered kind, in list order."""
+    return {k.code: k for k in sorted(_KINDS.values(), key=lambda k: k.order)}
 
 
 def label_of(code: str):
@@ -33,21 +35,15 @@ def label_of(code: str):
     return kind.label if kind else code
 
 
+# The members' own kinds (entered in the duty file or by workrooms). Consultations and proposals
+# register theirs in their AppConfig.ready() (consultations/duty_kinds.py, proposals/duty_kinds.py).
 for _kind in [
-    DutyKind("session_attended", _("Attended a consultation session"), "activity"),
-    DutyKind("research", _("Took part in research"), "activity"),
-    DutyKind("reception_shift", _("Reception-day shift"), "activity"),
-    DutyKind("speech", _("Speech at a meeting"), "activity"),
-    DutyKind("golden_idea", _("Golden idea (金点子)"), "activity"),
-    DutyKind("volunteer", _("Volunteer deed"), "deed"),
-    DutyKind("deed", _("Practical deed for residents"), "deed"),
-    DutyKind("proposal_submitted", _("Proposal submitted"), "proposal"),
-    DutyKind("proposal_registered", _("Proposal registered"), "proposal"),
-    DutyKind("proposal_adopted", _("Proposal adopted / excellent"), "proposal"),
-    DutyKind("opinion_submitted", _("Public-opinion item submitted"), "opinion"),
-    DutyKind("opinion_adopted", _("Public-opinion item adopted"), "opinion"),
-    DutyKind("opinion_instructed", _("Leader's instruction on an item"), "opinion"),
-    DutyKind("workroom_activity", _("Workroom activity"), "activity"),
-    DutyKind("absence_unexcused", _("Unexcused absence"), "activity"),
+    DutyKind("reception_shift", _("Reception-day shift"), "activity", order=30),
+    DutyKind("speech", _("Speech at a meeting"), "activity", order=40),
+    DutyKind("golden_idea", _("Golden idea (金点子)"), "activity", order=50),
+    DutyKind("volunteer", _("Volunteer deed"), "deed", order=60),
+    DutyKind("deed", _("Practical deed for residents"), "deed", order=70),
+    DutyKind("workroom_activity", _("Workroom activity"), "activity", order=140),
+    DutyKind("absence_unexcused", _("Unexcused absence"), "activity", order=150),
 ]:
     register_kind(_kind)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from organizations import permissions
 from organizations.models import Body, OrgUnit, UnitKind
+from portal.actions import add_form_error, button_action, form_action
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
@@ -40,9 +41,6 @@ from .models import ChecklistItem, DutyRecord, Member, Posting, Workroom, Workro
 
 CLERKS = selectors.CLERK_ROLES
 
-
-def _form_error(form, exc: DomainError):
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
 
 def _year(request) -> int:
@@ -125,12 +123,10 @@ def member_create(request):
         data = dict(form.cleaned_data)
         data.pop("version", None)
         committees = data.pop("committees")
-        try:
-            member = services.member_create(actor=request.user, unit=unit, committees=committees, **data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("The member was added."))
+        ok, member = form_action(
+            request, form, lambda: services.member_create(actor=request.user, unit=unit, committees=committees, **data),
+            success=_("The member was added."))
+        if ok:
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/form.html", {"form": form, "title": _("New member of %(unit)s") % {
         "unit": unit.name}, "units": units, "unit": unit})
@@ -147,12 +143,9 @@ def member_edit(request, pk):
         data = dict(form.cleaned_data)
         version = data.pop("version")
         committees = data.pop("committees")
-        try:
-            services.member_update(actor=request.user, member=member, version=version, committees=committees, **data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
+        ok, _result = form_action(request, form, lambda: services.member_update(
+            actor=request.user, member=member, version=version, committees=committees, **data), success=_("Saved."))
+        if ok:
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/form.html", {"form": form, "title": member.name})
 
@@ -163,13 +156,9 @@ def posting_add(request, pk):
     member = _member_or_404(request, pk)
     form = PostingForm(request.POST, units=_clerk_units(request.user, services.POSTABLE_KINDS))
     if form.is_valid():
-        try:
-            services.posting_add(actor=request.user, member=member, unit=form.cleaned_data["unit"],
-                                 basis=form.cleaned_data["basis"], started_on=form.cleaned_data["started_on"])
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The member was posted."))
+        button_action(request, lambda: services.posting_add(
+            actor=request.user, member=member, unit=form.cleaned_data["unit"], basis=form.cleaned_data["basis"],
+            started_on=form.cleaned_data["started_on"]), success=_("The member was posted."))
     else:
         messages.error(request, _("Choose a township or community in your area."))
     return redirect("members:detail", pk=member.pk)
@@ -183,12 +172,8 @@ def posting_end(request, pk):
             pk=pk, member__in=selectors.members_in_scope(user=request.user))
     except (Posting.DoesNotExist, ValueError, OverflowError):
         raise Http404
-    try:
-        services.posting_end(actor=request.user, posting=posting)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The posting ended."))
+    button_action(request, lambda: services.posting_end(actor=request.user, posting=posting),
+                  success=_("The posting ended."))
     return redirect("members:detail", pk=posting.member_id)
 
 
@@ -221,7 +206,7 @@ def _duty_form_page(request, member, *, clerk: bool, back):
                                         occurred_on=data["occurred_on"], title=data["title"], note=data["note"],
                                         evidence=data["evidence"])
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Your entry was saved and awaits verification.") if not clerk
                              else _("The entry was saved."))
@@ -270,12 +255,8 @@ def duty_evidence(request, pk):
 @require_http_methods(["POST"])
 def duty_cancel(request, pk):
     record = _record_or_404(request, pk)
-    try:
-        services.duty_record_cancel(actor=request.user, record=record)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The entry was withdrawn."))
+    button_action(request, lambda: services.duty_record_cancel(actor=request.user, record=record),
+                  success=_("The entry was withdrawn."))
     return redirect("members:me")
 
 
@@ -378,7 +359,7 @@ def scoring_plan(request):
                 commend_top_percent=data["commend_top_percent"], interview_bottom=data["interview_bottom"],
                 version=data["version"])
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("The scoring rules were saved; scores are recomputed."))
             return redirect(f"{request.path}?unit={unit.pk}&year={year}")
@@ -485,7 +466,7 @@ def workroom_edit(request, pk=None):
             else:
                 workroom = services.workroom_create(actor=request.user, unit=target, members=members, **data)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("members:workroom", pk=workroom.pk)
@@ -568,7 +549,7 @@ def checklist(request):
         try:
             services.checklist_item_add(actor=request.user, unit=unit, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(f"{request.path}?unit={unit.pk}")
@@ -621,7 +602,7 @@ def member_import(request):
         except importer.ImportFileError as exc:
             form.add_error("file", exc.message)
         except DomainError as exc:
-            _form_error(form, exc)
+            add_form_error(form, exc)
         if result is not None and result.ok and stash is not None:
             form = ImportForm(initial={"unit": unit.pk}, units=units, file_kept=True)
     return render(request, "members/import.html", {"form": form, "result": result, "kept": stash,

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -180,6 +181,20 @@ def get_in_scope_or_404(queryset: QuerySet, user, *, field: str = "org_path", ro
         if isinstance(exc, ValidationError):
             raise Http404
         raise
+
+
+def get_for_role(queryset: QuerySet, user, roles: str | Iterable[str], *, field: str = "org_path", **lookup):
+    """The refusal policy in one call, for a page or action on one record that needs `roles`:
+    the record outside the user's (read) scope — or missing, or a malformed id — is a 404 (its
+    existence is not revealed); a record the user may see, without one of `roles` at or above
+    its unit, is a 403 (`PermissionDenied`: the "not allowed" page, or the API's 403)."""
+    obj = get_in_scope_or_404(queryset, user, field=field, **lookup)
+    path = obj
+    for part in field.split("__"):
+        path = getattr(path, part)
+    if not has_role(user, roles, path):
+        raise PermissionDenied
+    return obj
 
 
 def home_units(user) -> QuerySet[OrgUnit]:

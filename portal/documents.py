@@ -19,10 +19,8 @@ servers, LibreOffice) fontconfig substitutes free fonts that ship with Debian: s
 from __future__ import annotations
 
 import io
-import re
 
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
+from .files import download, safe_filename
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,21 +34,9 @@ LATIN_FONT = "Times New Roman"
 
 OFFICIAL, PLAIN = "official", "plain"
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-
-
-def safe_filename(name: str) -> str:
-    """A file name every desktop accepts: no path separators or characters Windows refuses."""
-    name = _UNSAFE.sub("-", name).strip(" .-")
-    return name[:150] or "document"
-
-
-def file_response(data: bytes, filename: str, content_type: str = DOCX) -> HttpResponse:
-    """A download with the Chinese file name (RFC 5987 ``filename*=UTF-8''…`` plus an ASCII
-    fallback for old clients, via Django's own helper)."""
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, safe_filename(filename))
-    return response
+def file_response(data: bytes, filename: str, content_type: str = DOCX):
+    """A generated document's download (`portal.files.download`, the name made safe)."""
+    return download(data, safe_filename(filename), content_type=content_type)
 
 
 def docx_bytes(document) -> bytes:

@@ -12,10 +12,18 @@ class ProposalsConfig(AppConfig):
         from portal.audit import register_action_labels
         from portal.nav import NavItem, register
 
-        from . import audit_keys, metrics, overdue, reminders, workflows  # noqa: F401 - they register
+        from . import (  # noqa: F401 - they register
+            audit_keys,
+            duty_kinds,
+            metrics,
+            overdue,
+            reminders,
+            workflows,
+        )
         from .labels import ACTION_LABELS
 
         audit_keys.register()
+        duty_kinds.register()
         register_action_labels(ACTION_LABELS)
         register_key(ConfigKey("proposals.review_stages", _("Proposal review stages"), None, _stages))
         register_key(ConfigKey("proposals.reply_months", _("Months for a proposal reply"), 3, positive_int(24)))

@@ -16,6 +16,7 @@ from members.selectors import member_of_user
 from organizations import permissions as org_permissions
 from organizations.models import Role, UnitKind
 from organizations.traffic import TrafficDays
+from portal.actions import add_form_error
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
@@ -149,10 +150,7 @@ def supervision(request):
 def _apply_domain_error(form, exc: DomainError):
     if exc.field and exc.field.startswith("a0_"):  # the lead unit's line of a back-entry
         exc.field = exc.field[3:]
-    if exc.field and exc.field in form.fields:
-        form.add_error(exc.field, str(exc.message))
-    else:
-        form.add_error(None, str(exc.message))
+    add_form_error(form, exc)
 
 
 @login_required
@@ -171,7 +169,7 @@ def create(request):
                 kind=data["kind"], body=data["body"], cosigners=list(data["cosigners"]),
                 publish_wish=data["publish_wish"])
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Draft saved. Submit it when it is ready."))
             return redirect(proposal)
@@ -225,7 +223,7 @@ def edit(request, pk):
             services.proposal_update(actor=request.user, proposal=proposal, version=version, cosigners=cosigners,
                                      **data)
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Draft saved."))
             return redirect(proposal)
@@ -519,7 +517,7 @@ def opinion_create(request):
                                            unit=d["unit"], source_point=d["source_point"],
                                            submitted_on=d["submitted_on"])
         except DomainError as exc:
-            _apply_domain_error(form, exc)
+            add_form_error(form, exc)
         else:
             messages.success(request, _("Thank you — the item was submitted."))
             return redirect(item)

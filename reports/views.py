@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -180,7 +180,10 @@ def template_download(request, pk):
         from portal.files import serve_private
 
         return serve_private(current.file, filename="年度工作报告素材模板.docx")
-    return FileResponse(open(DEFAULT_TEMPLATE, "rb"), as_attachment=True, filename="年度工作报告素材模板.docx")
+    from portal.documents import DOCX
+    from portal.files import download
+
+    return download(open(DEFAULT_TEMPLATE, "rb"), "年度工作报告素材模板.docx", content_type=DOCX)
 
 
 def unit_section(request, unit):

@@ -2,9 +2,16 @@
 # Run the whole test suite. Uses DATABASE_URL / REDIS_URL when set (CI sets both to the real
 # PostgreSQL and Redis); otherwise SQLite and no Redis, with the service-only tests skipped
 # (in CI, with REQUIRE_SERVICES=1, a skip of those is a failure).
+#
+# One xdist worker more than there are CPUs: the browser journeys and the real-Celery-worker tests
+# (each kept on one worker by their xdist group, and started first) spend much of their time
+# waiting for chromium, a worker process or a live server, and the extra worker keeps both cores
+# busy meanwhile. With PostgreSQL the run migrates once into a template database that every worker
+# copies (tests/conftest.py). PYTEST_WORKERS=0 runs everything in this process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=portal.settings.test
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loop in the test thread
-workers=${PYTEST_WORKERS:-2}
+cpus=$(nproc 2>/dev/null || echo 2)
+workers=${PYTEST_WORKERS:-$((cpus + 1))}
 exec .venv/bin/pytest -n "$workers" --dist loadgroup "$@"

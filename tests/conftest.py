@@ -11,6 +11,7 @@
 """
 
 import os
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -18,9 +19,135 @@ from django.db import connection
 
 from organizations.models import UnitKind
 
-from .factories import make_unit, make_user
+from .factories import make_units, make_users
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+TEMPLATE_ENV = "PORTAL_TEST_DB_TEMPLATE"
+
+
+# --- One migrated database per run, copied for every xdist worker -------------------------------
+# Migrating takes ~25 s of CPU; with PostgreSQL the controller migrates once into a template and
+# each worker starts from `CREATE DATABASE … TEMPLATE` (a file copy) instead of migrating again.
+
+def _postgres_default():
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist starts the workers, so they inherit the variable
+def pytest_sessionstart(session):
+    config = session.config
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    if not _postgres_default() or config.getoption("reuse_db", False):
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    connection = connections["default"]
+    with config.stash[blocking_manager_key].unblock():
+        original = connection.settings_dict["NAME"]
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = template = f"test_{original}_template"
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        connection.close()
+        connection.close_pool()  # CREATE DATABASE … TEMPLATE needs it unused
+        connection.settings_dict["NAME"] = original
+    os.environ[TEMPLATE_ENV] = template
+    config._portal_template = template
+
+
+@pytest.hookimpl(trylast=True)  # after xdist stopped the workers
+def pytest_sessionfinish(session):
+    template = getattr(session.config, "_portal_template", None)
+    if template:
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with session.config.stash[blocking_manager_key].unblock(), connections["default"]._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{template}"')
+
+
+def _copy_database(template: str, name: str) -> None:
+    from django.db import OperationalError, connections
+
+    connection = connections["default"]
+    for attempt in range(20):
+        try:
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            return
+        except OperationalError:  # another worker is copying the template this very moment
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_use_migrations,
+                    django_db_keepdb, django_db_createdb, django_db_modify_db_settings):
+    """pytest-django's own, except that an xdist worker copies the run's migrated template."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    template = os.environ.get(TEMPLATE_ENV)
+    if template and _postgres_default() and hasattr(request.config, "workerinput"):
+        connection = connections["default"]
+        name, original = connection.settings_dict["TEST"]["NAME"], connection.settings_dict["NAME"]
+        with django_db_blocker.unblock():
+            connection.close()
+            connection.close_pool()
+            _copy_database(template, name)
+            connection.settings_dict["NAME"] = name
+        yield
+        with django_db_blocker.unblock():
+            connection.close()
+            connection.close_pool()
+            connection.settings_dict["NAME"] = original
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        return
+
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    kwargs = {}
+    if not django_db_use_migrations:
+        _disable_migrations()
+    if django_db_keepdb and not django_db_createdb:
+        kwargs["keepdb"] = True
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    with django_db_blocker.unblock():
+        db_cfg = setup_databases(verbosity=request.config.option.verbose, interactive=False, aliases=aliases,
+                                 serialized_aliases=serialized_aliases, **kwargs)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+# The longest single tests start first (xdist sends the groups first — the browser journeys, the
+# real Celery workers — then single tests in this order), so no worker is left alone with one of
+# them at the end of the run.
+LONG_FIRST = (  # longest first (--durations on 2 shared cores, issue 16)
+    "tests/portal/test_production_steps.py",
+    "tests/security/test_api_schemathesis.py",
+    "tests/security/test_url_matrix.py::test_no_role_reaches",
+    "tests/documents/",
+    "tests/faults/",
+    "tests/portal/test_demo_data.py",
+    "tests/security/test_web_security.py::test_query_parameters_are_never_reflected_unescaped",
+    "tests/security/test_url_matrix.py::test_no_route_answers_500",
+    "tests/perf/",
+    "tests/reports/test_worker.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item):
+        return next((i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: the rest keep their order
 
 
 @pytest.fixture(autouse=True)
@@ -40,21 +167,20 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def tree(db):
-    province = make_unit("安徽省", UnitKind.PROVINCE)
-    city = make_unit("淮北市", UnitKind.CITY, province)
-    county_a = make_unit("相山区", UnitKind.COUNTY, city)
-    township_a1 = make_unit("三堤口街道", UnitKind.TOWNSHIP, county_a, liaison_body_name="三堤口街道政协联络组")
-    village_a1a = make_unit("庆相桥社区", UnitKind.VILLAGE, township_a1)
-    township_a2 = make_unit("东山街道", UnitKind.TOWNSHIP, county_a)
-    dept_a = make_unit("相山区城管局", UnitKind.DEPARTMENT, county_a)
-    county_b = make_unit("濉溪县", UnitKind.COUNTY, city)
-    township_b1 = make_unit("临涣镇", UnitKind.TOWNSHIP, county_b)
-    village_b1a = make_unit("临涣村", UnitKind.VILLAGE, township_b1)
-    return SimpleNamespace(
-        province=province, city=city, county_a=county_a, township_a1=township_a1, village_a1a=village_a1a,
-        township_a2=township_a2, dept_a=dept_a, county_b=county_b, township_b1=township_b1,
-        village_b1a=village_b1a,
-    )
+    # the rows make_unit would insert one by one, in a few queries: nearly every test builds this
+    units = make_units({
+        "province": ("安徽省", UnitKind.PROVINCE, None),
+        "city": ("淮北市", UnitKind.CITY, "province"),
+        "county_a": ("相山区", UnitKind.COUNTY, "city"),
+        "township_a1": ("三堤口街道", UnitKind.TOWNSHIP, "county_a", {"liaison_body_name": "三堤口街道政协联络组"}),
+        "village_a1a": ("庆相桥社区", UnitKind.VILLAGE, "township_a1"),
+        "township_a2": ("东山街道", UnitKind.TOWNSHIP, "county_a"),
+        "dept_a": ("相山区城管局", UnitKind.DEPARTMENT, "county_a"),
+        "county_b": ("濉溪县", UnitKind.COUNTY, "city"),
+        "township_b1": ("临涣镇", UnitKind.TOWNSHIP, "county_b"),
+        "village_b1a": ("临涣村", UnitKind.VILLAGE, "township_b1"),
+    })
+    return SimpleNamespace(**units)
 
 
 @pytest.fixture
@@ -62,18 +188,17 @@ def users(tree):
     """One user per role, all in county A's part of the tree (the admin at the province)."""
     from organizations.models import Role
 
-    admin = make_user(Role.ADMIN, tree.province, username="admin_u")
-    return SimpleNamespace(
-        admin=admin,
-        city_clerk=make_user(Role.OFFICE_CLERK, tree.city, username="city_clerk_u"),
-        clerk=make_user(Role.OFFICE_CLERK, tree.county_a, username="clerk_u"),
-        clerk_b=make_user(Role.OFFICE_CLERK, tree.county_b, username="clerk_b_u"),
-        proposal=make_user(Role.PROPOSAL_STAFF, tree.county_a, username="proposal_u"),
-        secretary=make_user(Role.SECRETARY, tree.township_a1, username="secretary_u"),
-        secretary_b=make_user(Role.SECRETARY, tree.township_b1, username="secretary_b_u"),
-        approver=make_user(Role.APPROVER, tree.township_a1, username="approver_u"),
-        member=make_user(Role.MEMBER, tree.county_a, username="member_u"),
-        dept=make_user(Role.DEPARTMENT, tree.dept_a, username="dept_u"),
-        leader=make_user(Role.LEADER, tree.county_a, username="leader_u"),
-        nobody=make_user(None, None, username="nobody_u"),
-    )
+    return SimpleNamespace(**make_users({
+        "admin": (Role.ADMIN, tree.province, {"username": "admin_u"}),
+        "city_clerk": (Role.OFFICE_CLERK, tree.city, {"username": "city_clerk_u"}),
+        "clerk": (Role.OFFICE_CLERK, tree.county_a, {"username": "clerk_u"}),
+        "clerk_b": (Role.OFFICE_CLERK, tree.county_b, {"username": "clerk_b_u"}),
+        "proposal": (Role.PROPOSAL_STAFF, tree.county_a, {"username": "proposal_u"}),
+        "secretary": (Role.SECRETARY, tree.township_a1, {"username": "secretary_u"}),
+        "secretary_b": (Role.SECRETARY, tree.township_b1, {"username": "secretary_b_u"}),
+        "approver": (Role.APPROVER, tree.township_a1, {"username": "approver_u"}),
+        "member": (Role.MEMBER, tree.county_a, {"username": "member_u"}),
+        "dept": (Role.DEPARTMENT, tree.dept_a, {"username": "dept_u"}),
+        "leader": (Role.LEADER, tree.county_a, {"username": "leader_u"}),
+        "nobody": (None, None, {"username": "nobody_u"}),
+    }))

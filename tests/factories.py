@@ -18,6 +18,34 @@ def make_unit(name: str, kind: str = UnitKind.TOWNSHIP, parent: OrgUnit | None =
     return insert_unit(parent=parent, kind=kind, name=name, code=f"t{next(_codes)}", **fields)
 
 
+def make_units(specs: dict[str, tuple]) -> dict[str, OrgUnit]:
+    """Many units at once, the rows `make_unit` (insert_unit) writes one by one, in a query per
+    tree level plus one for the paths: `{key: (name, kind, parent_key or None, {fields})}` in
+    parent-before-child order. The summary tables are told, as the save signals would."""
+    from portal.metrics import records_changed
+
+    codes = {key: f"t{next(_codes)}" for key in specs}
+    units: dict[str, OrgUnit] = {}
+    pending = dict(specs)
+    while pending:
+        level = {k: spec for k, spec in pending.items() if spec[2] is None or spec[2] in units}
+        assert level, f"parents missing for {sorted(pending)}"
+        rows = []
+        for key, (name, kind, parent_key, *rest) in level.items():
+            parent = units[parent_key] if parent_key else None
+            code = codes[key]
+            rows.append(OrgUnit(parent=parent, kind=kind, name=name, code=code, path=f"/tmp-{code}/",
+                                depth=(parent.depth + 1) if parent else 0, **(rest[0] if rest else {})))
+        for key, unit in zip(level, OrgUnit.objects.bulk_create(rows), strict=True):
+            units[key] = unit
+            pending.pop(key)
+    for unit in units.values():
+        unit.path = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
+    OrgUnit.objects.bulk_update(units.values(), ["path"])
+    records_changed(OrgUnit.objects.filter(pk__in=[u.pk for u in units.values()]))
+    return units
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -38,6 +66,16 @@ def make_user(role: str | None = None, unit: OrgUnit | None = None, **fields):
     if role:
         RoleAssignment.objects.create(user=user, role=role, unit=unit)
     return user
+
+
+def make_users(specs: dict[str, tuple]) -> dict[str, object]:
+    """Many users at once, the rows `make_user` writes one by one, in two queries:
+    `{key: (role or None, unit or None, {fields})}`."""
+    built = {key: UserFactory.build(**(rest[0] if rest else {})) for key, (_role, _unit, *rest) in specs.items()}
+    get_user_model().objects.bulk_create(built.values())
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=built[key], role=role, unit=unit) for key, (role, unit, *_rest) in specs.items() if role])
+    return built
 
 
 class MemberFactory(factory.django.DjangoModelFactory):

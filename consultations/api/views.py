@@ -14,6 +14,7 @@ from members.models import Member
 from organizations import permissions
 from organizations.models import OrgUnit
 from organizations.selectors import under
+from portal.api.actions import respond, validated
 from portal.api.filters import IdFilter
 from portal.api.mixins import ScopedObjectMixin
 from portal.errors import DomainError
@@ -84,10 +85,6 @@ class SuggestionFilter(django_filters.FilterSet):
         return under(queryset, value, "topic__org_path")
 
 
-def _done(serializer_class, instance, code=status.HTTP_200_OK):
-    return Response(serializer_class(instance).data, status=code)
-
-
 class TopicViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Consultation topics of the caller's subtree, and the loop's transitions."""
 
@@ -105,11 +102,6 @@ class TopicViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def get_serializer_class(self):
         return s.TopicDetailSerializer if self.action == "retrieve" else s.TopicSerializer
 
-    def _input(self, serializer_class):
-        data = serializer_class(data=self.request.data)
-        data.is_valid(raise_exception=True)
-        return data.validated_data
-
     @extend_schema(request=s.BackEntrySerializer, responses={201: s.TopicSerializer})
     @action(detail=False, methods=["post"], url_path="back-entry")
     def back_entry(self, request):
@@ -117,7 +109,7 @@ class TopicViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMode
         from ..backentry import BackEntry, BackSuggestion, consultation_back_enter
 
         request._request.repeated_writes = "one service call (and audit row) per step of the consultation"
-        d = dict(self._input(s.BackEntrySerializer))
+        d = dict(validated(self.request, s.BackEntrySerializer))
         units, members, handling = selectors.back_entry_choices(user=request.user)
         unit = units.filter(pk=d.pop("org_unit")).first()
         if unit is None:
@@ -135,89 +127,89 @@ class TopicViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMode
                 raise DomainError(_("Choose a unit from the list."), field=f"s{i}_handling_unit")
             lines.append(BackSuggestion(**{**line, "handling_unit": handlers.get(line["handling_unit"])}))
         topic = consultation_back_enter(actor=request.user, entry=BackEntry(org_unit=unit, suggestions=lines, **d))
-        return _done(s.TopicSerializer, topic, status.HTTP_201_CREATED)
+        return respond(s.TopicSerializer, topic, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TopicCreateSerializer, responses={201: s.TopicSerializer})
     def create(self, request):
-        d = dict(self._input(s.TopicCreateSerializer))
+        d = dict(validated(self.request, s.TopicCreateSerializer))
         unit = permissions.units_visible_to(request.user, roles=rules.MANAGERS).filter(pk=d.pop("org_unit")).first()
         if unit is None:
             raise DomainError(_("Choose a unit within your scope."), field="org_unit")
         topic = services.topic_create(actor=request.user, org_unit=unit, **d)
-        return _done(s.TopicSerializer, topic, status.HTTP_201_CREATED)
+        return respond(s.TopicSerializer, topic, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TopicUpdateSerializer, responses=s.TopicSerializer)
     def partial_update(self, request, pk=None):
         topic = self.get_object()
-        d = dict(self._input(s.TopicUpdateSerializer))
+        d = dict(validated(self.request, s.TopicUpdateSerializer))
         version = d.pop("version")
-        return _done(s.TopicSerializer, services.topic_update(actor=request.user, topic=topic, version=version, **d))
+        return respond(s.TopicSerializer, services.topic_update(actor=request.user, topic=topic, version=version, **d))
 
     @extend_schema(request=None, responses=s.TopicSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return _done(s.TopicSerializer, services.topic_submit(actor=request.user, topic=self.get_object()))
+        return respond(s.TopicSerializer, services.topic_submit(actor=request.user, topic=self.get_object()))
 
     @extend_schema(request=s.ApproveSerializer, responses=s.TopicSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         topic = self.get_object()
-        return _done(s.TopicSerializer, services.topic_approve(actor=request.user, topic=topic,
-                                                               **self._input(s.ApproveSerializer)))
+        return respond(s.TopicSerializer, services.topic_approve(actor=request.user, topic=topic,
+                                                               **validated(self.request, s.ApproveSerializer)))
 
     @extend_schema(request=s.ReasonSerializer, responses=s.TopicSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         topic = self.get_object()
-        return _done(s.TopicSerializer, services.topic_reject(actor=request.user, topic=topic,
-                                                              **self._input(s.ReasonSerializer)))
+        return respond(s.TopicSerializer, services.topic_reject(actor=request.user, topic=topic,
+                                                              **validated(self.request, s.ReasonSerializer)))
 
     @extend_schema(request=s.PublishSerializer, responses=s.TopicSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         topic = self.get_object()
-        return _done(s.TopicSerializer, services.topic_set_public(actor=request.user, topic=topic,
-                                                                  **self._input(s.PublishSerializer)))
+        return respond(s.TopicSerializer, services.topic_set_public(actor=request.user, topic=topic,
+                                                                  **validated(self.request, s.PublishSerializer)))
 
     @extend_schema(request=s.ResearchCreateSerializer, responses={201: s.ResearchSerializer})
     @action(detail=True, methods=["post"])
     def research(self, request, pk=None):
         topic = self.get_object()
-        d = dict(self._input(s.ResearchCreateSerializer))
+        d = dict(validated(self.request, s.ResearchCreateSerializer))
         ids = d.pop("members")
         members = list(Member.objects.filter(pk__in=ids))
         if len(members) != len(set(ids)):
             raise DomainError(_("Unknown members for this unit: %(names)s") % {"names": ", ".join(
                 str(i) for i in sorted(set(ids) - {m.pk for m in members}))}, field="members")
         research = services.research_add(actor=request.user, topic=topic, members=members, **d)
-        return _done(s.ResearchSerializer, research, status.HTTP_201_CREATED)
+        return respond(s.ResearchSerializer, research, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.SessionCreateSerializer, responses={201: s.SessionSerializer})
     @action(detail=True, methods=["post"])
     def sessions(self, request, pk=None):
         topic = self.get_object()
-        session = services.session_schedule(actor=request.user, topic=topic, **self._input(s.SessionCreateSerializer))
-        return _done(s.SessionSerializer, session, status.HTTP_201_CREATED)
+        session = services.session_schedule(actor=request.user, topic=topic, **validated(self.request, s.SessionCreateSerializer))
+        return respond(s.SessionSerializer, session, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.OutcomeWriteSerializer, responses=s.OutcomeSerializer)
     @action(detail=True, methods=["post"])
     def outcome(self, request, pk=None):
         """Record the outcome, or update it (send `version`)."""
         topic = self.get_object()
-        d = dict(self._input(s.OutcomeWriteSerializer))
+        d = dict(validated(self.request, s.OutcomeWriteSerializer))
         version = d.pop("version")
         existing = selectors.outcome_of(topic)
         if existing is None:
             outcome = services.outcome_record(actor=request.user, topic=topic, **d)
         else:
             outcome = services.outcome_update(actor=request.user, outcome=existing, version=version, **d)
-        return _done(s.OutcomeSerializer, outcome)
+        return respond(s.OutcomeSerializer, outcome)
 
     @extend_schema(request=s.SuggestionCreateSerializer, responses={201: s.SuggestionSerializer})
     @action(detail=True, methods=["post"])
     def suggestions(self, request, pk=None):
         topic = self.get_object()
-        d = dict(self._input(s.SuggestionCreateSerializer))
+        d = dict(validated(self.request, s.SuggestionCreateSerializer))
         unit_id = d.pop("handling_unit")
         unit = None
         if unit_id is not None:
@@ -225,19 +217,19 @@ class TopicViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMode
             if unit is None:
                 raise DomainError(_("Choose a unit from the list."), field="handling_unit")
         suggestion = services.suggestion_add(actor=request.user, topic=topic, handling_unit=unit, **d)
-        return _done(s.SuggestionSerializer, suggestion, status.HTTP_201_CREATED)
+        return respond(s.SuggestionSerializer, suggestion, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.CloseSerializer, responses=s.TopicSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return _done(s.TopicSerializer, services.topic_close(actor=request.user, topic=self.get_object(),
-                                                             **self._input(s.CloseSerializer)))
+        return respond(s.TopicSerializer, services.topic_close(actor=request.user, topic=self.get_object(),
+                                                             **validated(self.request, s.CloseSerializer)))
 
     @extend_schema(request=s.EvaluationSerializer, responses={201: None})
     @action(detail=True, methods=["post"])
     def evaluate(self, request, pk=None):
         topic = self.get_object()
-        services.evaluation_add(actor=request.user, topic=topic, **self._input(s.EvaluationSerializer))
+        services.evaluation_add(actor=request.user, topic=topic, **validated(self.request, s.EvaluationSerializer))
         return Response(status=status.HTTP_201_CREATED)
 
 

@@ -29,3 +29,8 @@ WHITENOISE_USE_FINDERS = True
 # Fail any request that repeats one SQL statement more than this many times (N+1 detector).
 MIDDLEWARE = [*MIDDLEWARE, "portal.testing.nplusone.NPlusOneMiddleware"]  # noqa: F405
 PORTAL_NPLUSONE_THRESHOLD = 12
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # A test database need not survive a power cut: commits (transactional tests, browser journeys,
+    # workers) do not wait for the disk.
+    DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405

@@ -256,9 +256,9 @@ def test_ledger_gbk_csv_preview_then_import(client, users, tree, members):
 def test_ledger_template_downloads_and_imports(client, users, tree, members):
     client.force_login(users.secretary)
     xlsx = client.get(reverse("consultations:ledger_template", args=["xlsx"]))
-    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    assert xlsx.status_code == 200 and xlsx.getvalue().startswith(b"PK")
     csv_file = client.get(reverse("consultations:ledger_template", args=["csv"]))
-    assert csv_file.content.decode("utf-8-sig").startswith("单位,议题")
+    assert csv_file.getvalue().decode("utf-8-sig").startswith("单位,议题")
     assert client.get("/consultations/back-entry/template.pdf").status_code == 404
 
 

@@ -27,7 +27,7 @@ def test_minutes_print_from_the_default_template(client, users, tree, topic):
     client.force_login(users.secretary)
     r = client.get(reverse("consultations:minutes_docx", args=[topic.pk]))
     assert r.status_code == 200
-    text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.getvalue())).paragraphs)
     assert "小区停车难" in text and "启用地下车库" in text and "协调开发商启用地下停车场" in text
     client.force_login(users.secretary_b)
     assert client.get(reverse("consultations:minutes_docx", args=[topic.pk])).status_code == 404
@@ -39,7 +39,7 @@ def test_unit_template_is_used_below_the_unit(client, users, tree, topic):
     advance(topic, users, tree, to="handling")
     client.force_login(users.secretary)
     r = client.get(reverse("consultations:minutes_docx", args=[topic.pk]))
-    assert "三堤口纪要：小区停车难" in "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    assert "三堤口纪要：小区停车难" in "\n".join(p.text for p in Document(io.BytesIO(r.getvalue())).paragraphs)
 
 
 @pytest.mark.parametrize("content,name", [
@@ -57,7 +57,7 @@ def test_broken_templates_are_refused_with_a_message(users, tree, content, name)
 def test_template_page(client, users, tree):
     client.force_login(users.secretary)
     assert client.get(reverse("consultations:templates")).status_code == 200
-    assert client.get(reverse("consultations:templates") + "?download=default").content.startswith(b"PK")
+    assert client.get(reverse("consultations:templates") + "?download=default").getvalue().startswith(b"PK")
     r = client.post(reverse("consultations:templates"), {"org_unit": tree.township_a1.pk, "file": SimpleUploadedFile(
         "t.docx", _docx("{{ bad }}"))})
     assert r.status_code == 400 and "bad" in r.content.decode()
@@ -79,7 +79,7 @@ def test_minutes_say_each_thing_once_and_print_the_venue(client, users, tree, to
                                                minutes="会议听取了居民意见。补划车位。\n会议听取了居民意见。")
     client.force_login(users.secretary)
     r = client.get(reverse("consultations:minutes_docx", args=[topic.pk]))
-    lines = docx_lines(r.content)
+    lines = docx_lines(r.getvalue())
     text = "\n".join(lines)
     assert repeated(lines) == []
     assert text.count("协调开发商启用地下停车场") == 1, text

@@ -53,7 +53,7 @@ def _download(client, username, url) -> tuple[str, bytes]:
     client.force_login(get_user_model().objects.get(username=username))
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    return download_name(response), response.content
+    return download_name(response), response.getvalue()
 
 
 def _documents(client) -> dict[str, tuple[str, bytes]]:

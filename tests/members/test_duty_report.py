@@ -26,13 +26,14 @@ def test_duty_report_lists_counted_entries_and_counts_pending_apart(client, user
     client.force_login(users.clerk)
     r = client.get(reverse("members:report", args=[me.pk]) + f"?year={today.year}")
     assert r.status_code == 200
-    lines = docx_lines(r.content)
+    data = r.getvalue()  # a streamed download: read once
+    lines = docx_lines(data)
     text = "\n".join(lines)
     assert "庆相桥社区停车难协商议事会" in text
     assert "社区义诊（待核实）" not in text
     assert "另有1项履职记录正在核实，核实后计入，本报告未列入。" in lines
     assert repeated(lines) == []
     assert download_name(r) == f"{me.name}-{today.year}年-履职报告.docx"
-    table = Document(io.BytesIO(r.content)).tables[0]
+    table = Document(io.BytesIO(data)).tables[0]
     widths = [cell.width for cell in table.rows[0].cells]
     assert widths[1] >= Mm(100) and widths[0] >= Mm(20) and sum(widths) <= Mm(160.1)

@@ -17,7 +17,7 @@ def test_reply_letter_numbers_its_list_once_and_page_shows_the_class_once(client
     reply = p.assignments.get(unit=world.tree.dept_a).replies.get()
     client.force_login(world.users.proposal)
     r = client.get(reverse("proposals:export_reply", args=[reply.pk]))
-    lines = docx_lines(r.content)
+    lines = docx_lines(r.getvalue())
     assert "1. 已简化" in lines and "2. 已设立" in lines
     assert not any(line.startswith("1. 1.") for line in lines)
     assert "办理结果：A类（已解决或采纳）。" in lines
@@ -43,7 +43,7 @@ def test_register_groups_by_session_and_lists_unassigned_apart(client, world):
                                 main_unit=world.tree.dept_a)
     client.force_login(u.proposal)
     r = client.get(reverse("proposals:export_registered"))
-    lines = docx_lines(r.content)
+    lines = docx_lines(r.getvalue())
     text = "\n".join(lines)
     earlier.refresh_from_db()
     handled.refresh_from_db()

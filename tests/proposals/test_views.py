@@ -149,7 +149,7 @@ def test_full_journey_through_the_pages(client, world):
     reply = a.replies.get()
     assert reply.lines == [{"suggestion": 1, "action": "已简化"}]
     docx = client.get(reverse("proposals:export_reply", args=[reply.pk]))
-    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert docx.status_code == 200 and docx.getvalue()[:2] == b"PK"
     assert _get(client, world.dept_b_user, reverse("proposals:export_reply", args=[reply.pk])).status_code == 404
 
 
