@@ -23,7 +23,7 @@ class HallConfig(AppConfig):
         from portal.nav import NavItem, register
         from portal.views import register_home_panel, register_landing
 
-        from . import audit_keys, metrics, reminders  # noqa: F401 - register the hall's metrics and reminders
+        from . import audit_keys, metrics, reminders, similar  # noqa: F401 - they register
 
         audit_keys.register()
         from .views import home_panel

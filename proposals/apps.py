@@ -12,7 +12,7 @@ class ProposalsConfig(AppConfig):
         from portal.audit import register_action_labels
         from portal.nav import NavItem, register
 
-        from . import audit_keys, metrics, reminders, workflows  # noqa: F401 - they register
+        from . import audit_keys, metrics, reminders, similar, workflows  # noqa: F401 - they register
         from .labels import ACTION_LABELS
 
         audit_keys.register()
