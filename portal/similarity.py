@@ -19,8 +19,9 @@ How it works (see docs/similar-proposals.md for the reasoning and the measured q
 4. **Lookup.** ``search()`` takes the query's rarest words until their document frequencies add
    up to ``CANDIDATE_BUDGET`` (rare words are what a duplicate keeps), fetches at most ``POOL``
    candidate rows of the caller's *already scoped* queryset through the index, ranks them with
-   BM25 over all the query's words in Python and labels each with the share of the query's
-   weight it contains (0…1, shown as words by ``{{ x|similarity }}``).
+   BM25 over all the query's words in Python, and labels the best with how alike they read
+   (0…1: the better of the texts' tf-idf cosine and the titles' weighted Dice; shown as words by
+   ``{{ x|similarity }}``), dropping those below ``MIN_SIMILARITY``.
 
 Apps register their corpora (``register_corpus``) so the reindex command can rebuild them;
 infrastructure never imports an app."""
@@ -60,6 +61,9 @@ _STOPWORDS = """
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 _HAS_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaffa-z]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Single characters that only glue words together: never part of a character pair.
+_FUNCTION_CHARS = frozenset("的了是在和与及或等对把被将从向为以于之其而且也就都还又并由让给使这那有个各每该")
 
 log = logging.getLogger(__name__)
 _jieba = None
@@ -85,12 +89,24 @@ def tokenize(text: str, *, limit: int = MAX_QUERY_CHARS) -> list[str]:
     if not text:
         return []
     text = unicodedata.normalize("NFKC", str(text)[:limit]).lower()
-    words = []
+    words, run = [], []
+
+    def close_run():
+        # Characters the dictionary does not join (a name, "老旧") become character pairs:
+        # jieba's HMM would guess such words too, but slower and less predictably.
+        words.extend(run[i] + run[i + 1] for i in range(len(run) - 1))
+        run.clear()
+
     for word in _segmenter().lcut_for_search(text, HMM=False):
         word = word.strip()
+        if len(word) == 1 and _CJK.match(word) and word not in _FUNCTION_CHARS:
+            run.append(word)
+            continue
+        close_run()
         if len(word) < 2 or len(word) > MAX_TERM_LEN or word in STOPWORDS or not _HAS_WORD.search(word):
             continue
         words.append(word)
+    close_run()
     return words
 
 
@@ -178,7 +194,7 @@ def stats_rebuild(*, corpus: str, terms: Iterable[str], registry=None) -> tuple[
 class Match:
     pk: int
     score: float  # BM25
-    similarity: float  # 0…1: the share of the query's weight found in the record
+    similarity: float  # 0…1: how alike they read (cosine of the texts or weighted Dice of the titles)
 
 
 def _idf(n_docs: int, df: int) -> float:
@@ -199,25 +215,26 @@ def _index_filter(queryset: QuerySet, field: str, terms: list[str]):
 
 
 def search(queryset: QuerySet, *, corpus: str, title: str = "", text: str = "", field: str = "similarity_terms",
-           limit: int = 5, min_similarity: float = MIN_SIMILARITY, words: list[str] | None = None) -> list[Match]:
+           title_field: str = "title", limit: int = 5, min_similarity: float = MIN_SIMILARITY) -> list[Match]:
     """The records of `queryset` (already scoped by the caller) most similar to a draft with this
     `title` and `text`, best first, at most `limit`, none below `min_similarity`.
-    Three queries: the words' statistics, the corpus size, the candidates."""
+    Four queries: the corpus size, the query words' statistics, the candidates, the statistics
+    of the best candidates' words (for their similarity)."""
     from portal.models import SimilarityCorpus, SimilarityTerm
 
-    query = words if words is not None else document_words(title or "", text or "", limit=MAX_QUERY_CHARS)
+    title = str(title or "")[:400]
+    query = document_words(title, str(text or ""), limit=MAX_QUERY_CHARS)
     if not query:
         return []
     q_tf = Counter(query)
-    stats = SimilarityCorpus.objects.filter(corpus=corpus).values_list("docs", "length").first() or (0, 0)
-    n_docs, total_len = stats
+    n_docs, total_len = SimilarityCorpus.objects.filter(corpus=corpus).values_list("docs", "length").first() or (0, 0)
     if not n_docs:
         return []
     df = dict(SimilarityTerm.objects.filter(corpus=corpus, term__in=list(q_tf)).values_list("term", "df"))
     avgdl = max(total_len / n_docs, 1.0)
-    idf = {t: _idf(n_docs, df.get(t, 0)) for t in q_tf}
-    weight = {t: idf[t] * (1 + math.log(n)) for t, n in q_tf.items()}
-    total_weight = sum(weight.values()) or 1.0
+
+    def idf(term):
+        return _idf(n_docs, df.get(term, 0))
 
     # The rarest words that occur at all, until their postings would exceed the budget.
     known = sorted((t for t in q_tf if df.get(t)), key=lambda t: (df[t], t))
@@ -230,21 +247,55 @@ def search(queryset: QuerySet, *, corpus: str, title: str = "", text: str = "", 
     if not chosen:
         return []
     rows = list(queryset.filter(_index_filter(queryset, field, chosen)).order_by("-pk")
-                .values_list("pk", field)[:POOL])
-    matches = []
-    for pk, terms in rows:
+                .values_list("pk", field, title_field)[:POOL])
+    ranked = []
+    for pk, terms, doc_title in rows:
         words_of_doc = (terms or "").split()
-        dl = len(words_of_doc) or 1
         tf = Counter(w for w in words_of_doc if w in q_tf)
         if not tf:
             continue
-        norm = K1 * (1 - B + B * dl / avgdl)
-        score = sum(idf[t] * n * (K1 + 1) / (n + norm) * q_tf[t] for t, n in tf.items())
-        covered = sum(weight[t] for t in tf) / total_weight
-        if covered >= min_similarity:
-            matches.append(Match(pk=pk, score=round(score, 3), similarity=round(covered, 2)))
-    matches.sort(key=lambda m: (-m.score, -m.pk))
+        norm = K1 * (1 - B + B * (len(words_of_doc) or 1) / avgdl)
+        score = sum(idf(t) * n * (K1 + 1) / (n + norm) * q_tf[t] for t, n in tf.items())
+        ranked.append((score, pk, words_of_doc, doc_title))
+    ranked.sort(key=lambda r: (-r[0], -r[1]))
+    best = ranked[: limit * 3]
+    if not best:
+        return []
+
+    # How alike they read, 0…1: the better of the titles' and the whole texts' likeness.
+    unseen = {w for _s, _pk, words_of_doc, _t in best for w in words_of_doc} - set(df)
+    if unseen:
+        df.update(SimilarityTerm.objects.filter(corpus=corpus, term__in=sorted(unseen)).values_list("term", "df"))
+    q_title = set(tokenize(title, limit=400))
+    q_vec = _weights(q_tf, idf)
+    matches = []
+    for score, pk, words_of_doc, doc_title in best:
+        alike = _cosine(q_vec, _weights(Counter(words_of_doc), idf))
+        if q_title:
+            alike = max(alike, _dice(q_title, set(tokenize(doc_title or "", limit=400)), idf))
+        if alike >= min_similarity:
+            matches.append(Match(pk=pk, score=round(score, 3), similarity=round(min(alike, 1.0), 2)))
+    matches.sort(key=lambda m: (-m.similarity, -m.score, -m.pk))
     return matches[:limit]
+
+
+def _weights(tf: Counter, idf) -> dict[str, float]:
+    return {t: (1 + math.log(n)) * idf(t) for t, n in tf.items()}
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    dot = sum(w * b[t] for t, w in a.items() if t in b)
+    if not dot:
+        return 0.0
+    return dot / math.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
+
+
+def _dice(a: set[str], b: set[str], idf) -> float:
+    """Weighted Dice of two titles' words: rare shared words count most."""
+    if not a or not b:
+        return 0.0
+    shared = sum(idf(t) for t in a & b)
+    return 2 * shared / (sum(idf(t) for t in a) + sum(idf(t) for t in b))
 
 
 # ── Registry, for the reindex command ─────────────────────────────────────────────────────
