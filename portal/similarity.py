@@ -45,9 +45,9 @@ MAX_QUERY_CHARS = 4000  # what a lookup reads of a draft (the title and the star
 MAX_DOC_CHARS = 6000  # what is indexed of a record
 MAX_TERMS = 1500  # words stored per record
 MAX_TERM_LEN = 30
-CANDIDATE_BUDGET = 1200  # sum of the chosen words' document frequencies: bounds the rows the index returns
+CANDIDATE_BUDGET = 1000  # sum of the chosen words' document frequencies: bounds the rows the index returns
 MAX_QUERY_TERMS = 40  # at most this many words go to the index
-POOL = 400  # candidate rows ranked in Python
+POOL = CANDIDATE_BUDGET  # candidate rows ranked in Python: all of them, unless one word alone exceeds the budget
 MIN_SIMILARITY = 0.3  # below this a match is not shown at all
 K1, B = 1.2, 0.75
 
@@ -60,7 +60,7 @@ _STOPWORDS = """
 """
 STOPWORDS = frozenset(_STOPWORDS.split())
 
-_HAS_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaffa-z]")
+_HAS_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaffa-z0-9]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Single characters that only glue words together: never part of a character pair.
 _FUNCTION_CHARS = frozenset("的了是在和与及或等对把被将从向为以于之其而且也就都还又并由让给使这那有个各每该")

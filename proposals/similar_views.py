@@ -24,7 +24,7 @@ OPINION_FIELDS = ["id_title", "id_content"]
 
 def panel(url: str, fields: list[str], *, load: bool = False, extra: list[str] = ()) -> dict:
     """Template context for the box under a form: which fields trigger it and are sent."""
-    triggers = [f"keyup changed delay:400ms from:#{f}" for f in fields] + [f"change from:#{f}" for f in extra]
+    triggers = [f"input changed delay:400ms from:#{f}" for f in fields] + [f"change from:#{f}" for f in extra]
     if load:
         triggers.insert(0, "load")
     return {"url": url, "trigger": ", ".join(triggers), "include": ", ".join(f"#{f}" for f in [*fields, *extra])}

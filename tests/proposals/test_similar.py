@@ -147,7 +147,7 @@ def test_editing_a_draft_never_lists_the_draft_itself(world, client):
     html = client.post(f"/proposals/similar/?proposal={draft.pk}", {"title": ELEVATOR}).content.decode()
     assert f'data-similar="proposal-{earlier.pk}"' in html and f'data-similar="proposal-{draft.pk}"' not in html
     page = client.get(f"/proposals/{draft.pk}/edit/").content.decode()
-    assert f'hx-post="/proposals/similar/?proposal={draft.pk}"' in page and "keyup changed delay:400ms" in page
+    assert f'hx-post="/proposals/similar/?proposal={draft.pk}"' in page and "input changed delay:400ms" in page
 
 
 def test_register_screen_lists_similar_earlier_proposals(world, client):
