@@ -25,7 +25,7 @@ class HallConfig(AppConfig):
         from portal.nav import NavItem, register
         from portal.views import register_home_panel, register_landing
 
-        from . import audit_keys, metrics, reminders  # noqa: F401 - register the hall's metrics and reminders
+        from . import audit_keys, metrics, reminders, similar  # noqa: F401 - they register
         from .codes import metrics as code_metrics  # noqa: F401 - the codes' metrics
         from .codes import sections as code_sections
 

@@ -60,6 +60,8 @@ class Submission(OrgScopedModel):
     topic = models.ForeignKey("consultations.Topic", verbose_name=_("consultation topic"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="hall_submissions")
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    # The words of title and description for "similar earlier submissions" (portal.similarity).
+    similarity_terms = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("resident submission")

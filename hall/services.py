@@ -58,6 +58,10 @@ def submission_create(*, unit: OrgUnit, title: str, body: str, location: str = "
         contact_name=contact_name.strip(), contact_phone=contact_phone.strip(),
         submitter=submitter if getattr(submitter, "is_authenticated", False) else None,
     )
+    from .similar import submission_terms_refresh
+
+    if submission_terms_refresh(submission):
+        submission.save(update_fields=["similarity_terms"])
     for data, width, height in photos:
         photo = SubmissionPhoto(submission=submission, width=width, height=height)
         photo.image.save("photo.jpg", ContentFile(data), save=True)

@@ -465,8 +465,13 @@ def manage_submission(request, pk):
             add_form_error(form, exc)
     from portal.audit import timeline_for
 
+    from .similar import similar_submissions
+
+    similar = similar_submissions(user=request.user, title=submission.title, text=submission.body,
+                                  exclude_pk=submission.pk)
     return render(request, "hall/manage/submission.html", {
-        "s": submission, "form": form, "timeline": timeline_for(submission)[:20]}, status=400 if form.errors else 200)
+        "s": submission, "form": form, "timeline": timeline_for(submission)[:20], "similar": similar},
+        status=400 if form.errors else 200)
 
 
 @staff_required

@@ -31,7 +31,7 @@ REF, REFS, CHOICE, BOOL, DATE, MONTH, DATETIME, TEXT, PLAIN, NUMBER, FILE, HIDDE
 
 # Internal bookkeeping that never goes on a timeline, whatever the model.
 ALWAYS_HIDDEN = {"id", "org_path", "path", "source_ref", "version", "fingerprint", "source_type", "source_id",
-                 "depth", "unit_path"}
+                 "depth", "unit_path", "similarity_terms"}  # similarity_terms: portal.similarity's words
 # Labels for the bookkeeping fields many models share without a verbose_name of their own.
 COMMON_LABELS = {
     "created_at": gettext_lazy("created at"),

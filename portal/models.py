@@ -104,3 +104,35 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.route} {self.key}"
+
+
+class SimilarityTerm(models.Model):
+    """How many records of a corpus contain a word (its document frequency), for the similar-text
+    lookup (``portal.similarity``). Kept exact by the services that write the records."""
+
+    corpus = models.CharField(max_length=40)
+    term = models.CharField(max_length=40)
+    df = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("similarity word")
+        verbose_name_plural = _("similarity words")
+        constraints = [models.UniqueConstraint(fields=["corpus", "term"], name="similarity_term_unique")]
+
+    def __str__(self):
+        return f"{self.corpus}: {self.term} ({self.df})"
+
+
+class SimilarityCorpus(models.Model):
+    """Size of a corpus for the similar-text lookup: records with words, and their words in all."""
+
+    corpus = models.CharField(max_length=40, unique=True)
+    docs = models.BigIntegerField(default=0)
+    length = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("similarity corpus")
+        verbose_name_plural = _("similarity corpora")
+
+    def __str__(self):
+        return f"{self.corpus}: {self.docs}"

@@ -18,6 +18,7 @@ class ProposalsConfig(AppConfig):
             metrics,
             overdue,
             reminders,
+            similar,
             workflows,
         )
         from .labels import ACTION_LABELS

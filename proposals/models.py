@@ -133,6 +133,9 @@ class Proposal(OrgScopedModel, VersionedModel):
     publish_proposer_name = models.BooleanField(_("show the proposer's name when published"), default=True)
     publication_decided_on = models.DateField(_("publication decided on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The words of title, case, analysis and suggestions for "similar earlier proposals"
+    # (portal.similarity; GIN-indexed on PostgreSQL), written by the services.
+    similarity_terms = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("proposal")
@@ -538,6 +541,8 @@ class OpinionItem(OrgScopedModel, VersionedModel):
     used_on = models.DateField(_("used on"), null=True, blank=True,
                                help_text=_("The day the office used it: compiled into a bulletin or reported."))
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    # The words of title and content for "similar earlier items" (portal.similarity).
+    similarity_terms = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("public-opinion item")

@@ -5,8 +5,6 @@ leaders), when they proposed or co-signed it, or when it is assigned to their de
 
 from __future__ import annotations
 
-import re
-
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -143,33 +141,6 @@ def proposal_detail(*, user, pk) -> Proposal:
                 .get(pk=pk))
     except (Proposal.DoesNotExist, ValueError, TypeError):
         raise Http404
-
-
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"[\s《》“”\"'，。、：；！？,.:;!?（）()]", "", text or "")
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
-def similar_proposals(*, proposal: Proposal, limit: int = 5, pool: int = 500) -> list[tuple[Proposal, float]]:
-    """Earlier proposals of the same unit whose titles share the most character pairs (Dice
-    coefficient over bigrams — works for Chinese without an extension). Looks at the unit's
-    latest `pool` proposals only, so the cost is bounded."""
-    mine = _bigrams(proposal.title)
-    if not mine:
-        return []
-    candidates = (Proposal.objects.filter(org_unit_id=proposal.org_unit_id).exclude(pk=proposal.pk)
-                  .exclude(status__in=[ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN])
-                  .only("pk", "title", "status", "number", "term", "session", "year")
-                  .order_by("-id")[:pool])
-    scored = []
-    for other in candidates:
-        theirs = _bigrams(other.title)
-        if theirs:
-            score = 2 * len(mine & theirs) / (len(mine) + len(theirs))
-            if score >= 0.3:
-                scored.append((other, round(score, 2)))
-    scored.sort(key=lambda row: -row[1])
-    return scored[:limit]
 
 
 def opinions_visible_to(*, user) -> QuerySet[OpinionItem]:

@@ -21,7 +21,7 @@ from portal.errors import DomainError, GuardFailed, NotAllowed
 from portal.reminders import send_now
 from portal.uploads import content_matches
 
-from . import dates, permissions, reminders
+from . import dates, permissions, reminders, similar
 from .models import (
     ALLOWED_EXTENSIONS,
     MAX_ATTACHMENT_BYTES,
@@ -90,6 +90,13 @@ def _clean_suggestions(suggestions) -> list[str]:
     return [s[:2000] for s in cleaned]
 
 
+def _index_terms(record) -> None:
+    """Keep the record's words for "similar earlier proposals / items" in step with its text."""
+    refresh = similar.proposal_terms_refresh if isinstance(record, Proposal) else similar.opinion_terms_refresh
+    if refresh(record):
+        record.save(update_fields=["similarity_terms"])
+
+
 def _check_choice(value, choices, field):
     if value not in choices.values:
         raise DomainError(_("Choose a valid option."), field=field)
@@ -119,6 +126,7 @@ def proposal_create(*, actor, member: Member, title: str, case: str, suggestions
         year=_today().year, publish_wish=bool(publish_wish),
     )
     _set_cosigners(proposal, cosigners or [])
+    _index_terms(proposal)
     audit_log(actor=actor, action="proposals.proposal.create", target=proposal,
               after=snapshot(proposal, ["title", "kind", "category", "publish_wish"]))
     return proposal
@@ -166,6 +174,7 @@ def proposal_enter_on_behalf(*, actor, member: Member, submitted_on: datetime.da
     )
     _set_cosigners(proposal, wanted)
     proposal.cosigners.update(status=CosignerStatus.CONFIRMED)
+    _index_terms(proposal)
     audit_log(actor=actor, action="proposals.proposal.enter_on_behalf", target=proposal,
               after={**snapshot(proposal, ["title", "kind", "category", "status", "entered_by_staff"]),
                      "proposer": member.name, "submitted_on": submitted_on.isoformat(),
@@ -203,7 +212,8 @@ def proposal_update(*, actor, proposal: Proposal, version, cosigners: list[Membe
     _check_choice(proposal.kind, ProposalKind, "kind")
     if not proposal.title.strip() or not proposal.case.strip():
         raise DomainError(_("Title and case are required."), field="title")
-    bump_version(proposal, list(fields))
+    indexed = ["similarity_terms"] if similar.proposal_terms_refresh(proposal) else []
+    bump_version(proposal, [*fields, *indexed])
     if cosigners is not None:
         _set_cosigners(proposal, cosigners)
     b, a = changed(before, snapshot(proposal, EDIT_FIELDS))
@@ -389,6 +399,7 @@ def proposal_reject(*, actor, proposal: Proposal, reason: str, conversion: str =
             submitter=proposal.submitted_by, member=proposal.proposer, org_unit_id=proposal.org_unit_id,
             org_path=proposal.org_path, from_proposal=proposal,
         )
+        _index_terms(item)
         audit_log(actor=actor, action="proposals.opinion.submit", target=item, note=_("Converted from a proposal"))
     return proposal
 
@@ -872,6 +883,7 @@ def opinion_submit(*, actor, title: str, content: str, unit: OrgUnit | None = No
                                       member=member, source_point=source_point.strip()[:100], org_unit=office,
                                       org_path=office.path, submitted_on=submitted_on,
                                       source_ref=(source_ref or "").strip()[:100])
+    _index_terms(item)
     audit_log(actor=actor, action="proposals.opinion.submit", target=item,
               after={"submitted_on": submitted_on.isoformat()})
     if member is not None:

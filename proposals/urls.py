@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import similar_views, views
 
 app_name = "proposals"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("supervision/", views.supervision, name="supervision"),
     path("new/", views.create, name="create"),
     path("enter/", views.enter_on_behalf, name="enter"),
+    path("similar/", similar_views.similar_proposals, name="similar"),
+    path("opinions/similar/", similar_views.similar_opinions, name="opinion_similar"),
     path("export/registered.docx", views.export_registered, name="export_registered"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),

@@ -23,7 +23,7 @@ from portal.files import files_login_required
 from portal.traffic import attach_lights
 from portal.workflow import allowed_actions
 
-from . import forms, selectors, services
+from . import forms, selectors, services, similar, similar_views
 from .models import (
     Assignment,
     AssignmentStatus,
@@ -173,7 +173,8 @@ def create(request):
         else:
             messages.success(request, _("Draft saved. Submit it when it is ready."))
             return redirect(proposal)
-    return render(request, "proposals/form.html", {"form": form, "title": _("New proposal")},
+    return render(request, "proposals/form.html", {"form": form, "title": _("New proposal"),
+                                                   "similar_panel": similar_views.proposal_panel()},
                   status=400 if form.errors else 200)
 
 
@@ -202,7 +203,9 @@ def enter_on_behalf(request):
             messages.success(request, _("Entered on the member's behalf and submitted for review."))
             return redirect(proposal)
     return render(request, "proposals/form.html", {"form": form, "title": _("Enter a paper proposal (代录)"),
-                                                   "tab": "enter"}, status=400 if form.errors else 200)
+                                                   "tab": "enter",
+                                                   "similar_panel": similar_views.proposal_panel(paper_entry=True)},
+                  status=400 if form.errors else 200)
 
 
 @login_required
@@ -227,7 +230,8 @@ def edit(request, pk):
         else:
             messages.success(request, _("Draft saved."))
             return redirect(proposal)
-    return render(request, "proposals/form.html", {"form": form, "title": _("Edit draft"), "proposal": proposal},
+    return render(request, "proposals/form.html", {"form": form, "title": _("Edit draft"), "proposal": proposal,
+                                                   "similar_panel": similar_views.proposal_panel(proposal=proposal)},
                   status=400 if form.errors else 200)
 
 
@@ -290,7 +294,7 @@ def _detail_context(request, proposal, bound=None):
         "my_assignments": my_assignments, "today": today, "follow_ups": follow_ups,
         "follow_up_form": bound.get("follow_up") or forms.FollowUpForm(),
         "stages": stages, "stage_label": stages[min(proposal.review_stage, len(stages) - 1)],
-        "similar": selectors.similar_proposals(proposal=proposal) if "register" in actions else [],
+        "similar": similar.similar_to_proposal(user=user, proposal=proposal) if "register" in actions else [],
         "timeline": timeline_for(proposal)[:100],
     }
 
@@ -521,7 +525,8 @@ def opinion_create(request):
         else:
             messages.success(request, _("Thank you — the item was submitted."))
             return redirect(item)
-    return render(request, "proposals/form.html", {"form": form, "title": _("Submit public-opinion information")},
+    return render(request, "proposals/form.html", {"form": form, "title": _("Submit public-opinion information"),
+                                                   "similar_panel": similar_views.opinion_panel()},
                   status=400 if form.errors else 200)
 
 
@@ -558,7 +563,14 @@ def _opinion_context(request, item, bound=None):
         f["adopt"] = bound.get("adopt") or forms.AdoptForm()
     if "instruction" in actions:
         f["instruction"] = bound.get("instruction") or forms.InstructionForm()
-    return {"item": item, "forms": f, "timeline": timeline_for(item)[:100]}
+    screening = {}
+    if is_staff_for(user, item.org_path):
+        # Screening: the office compares the item with earlier items and proposals (advisory).
+        screening = {"similar_items": similar.similar_opinions(user=user, title=item.title, text=item.content,
+                                                               exclude_pk=item.pk),
+                     "similar_proposals": similar.similar_proposals_visible(user=user, title=item.title,
+                                                                            text=item.content)}
+    return {"item": item, "forms": f, "timeline": timeline_for(item)[:100], **screening}
 
 
 def _opinion_or_404(user, pk):

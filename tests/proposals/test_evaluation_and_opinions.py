@@ -100,10 +100,10 @@ def test_opinion_rejection_needs_a_reason_and_outsiders_cannot_submit_for_a_unit
 
 
 def test_similar_proposals_are_found_by_title(world):
-    from proposals.selectors import similar_proposals
+    from proposals.similar import similar_to_proposal
 
     a = make_proposal(world, title="关于加快老旧小区加装电梯的建议")
     services.proposal_submit(actor=world.users.member, proposal=a)
     make_proposal(world, title="关于发展夜间经济的建议")
     b = make_proposal(world, title="关于老旧小区加装电梯补贴的建议")
-    assert [p.pk for p, _score in similar_proposals(proposal=b)] == [a.pk]
+    assert [r.pk for r in similar_to_proposal(user=world.users.proposal, proposal=b)] == [a.pk]

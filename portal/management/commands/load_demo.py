@@ -33,4 +33,9 @@ class Command(BaseCommand):
                 continue
             with transaction.atomic():
                 module.load(stdout=self.stdout)
+        # The demo modules write records directly: index their words for "similar proposals".
+        from portal import similarity
+
+        for corpus in similarity.CORPORA.values():
+            similarity.reindex(corpus)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
