@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from notifications import handover, services
+from notifications import channels, handover, services
 from notifications.models import Delivery, DeliveryStatus, Notification
 from tests.factories import make_user
 
@@ -80,7 +80,7 @@ def test_one_killed_before_the_handover_is_sent_after_the_lease():
     assert len(mail.outbox) == 1
 
 
-class _Failing:
+class _Failing(channels.Channel):
     code = "email"
     label = "e-mail"
 
