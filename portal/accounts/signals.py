@@ -14,6 +14,7 @@ LABELS = {
     "user.login": _("Logged in"),
     "user.logout": _("Logged out"),
     "user.login_failed": _("Failed login"),
+    "user.session_expired": _("Logged out after inactivity"),
 }
 
 
@@ -35,8 +36,13 @@ def audit_login(sender, request, user, **kwargs):
 def audit_logout(sender, request, user, **kwargs):
     if user is None or not getattr(user, "pk", None):
         return  # logging out without a session: nothing happened
-    audit_log(actor=user, action="user.logout", target=user,
-              after={"username": user.get_username(), "ip": client_ip(request)})
+    # The idle timeout (accounts.middleware) logs the user out itself: recorded as such.
+    if getattr(request, "portal_idle_timeout", False):
+        audit_log(actor=user, action="user.session_expired", target=user,
+                  after={"username": user.get_username(), "ip": client_ip(request)})
+    else:
+        audit_log(actor=user, action="user.logout", target=user,
+                  after={"username": user.get_username(), "ip": client_ip(request)})
 
 
 @receiver(user_login_failed, dispatch_uid="portal.accounts.login_failed")

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.accounts.middleware.IdleSessionTimeoutMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.RequestSizeAndEncodingMiddleware",
     "portal.idempotency.IdempotencyMiddleware",
@@ -161,6 +162,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Idle timeout (portal/accounts/middleware.py): logged out after this many seconds without a
+# request; every request extends it. 0 turns it off.
+SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", "1800"))
 
 # django-axes: lock an account+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
