@@ -68,7 +68,7 @@ def audit_log(
         actor=actor_obj,
         action=action,
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
-        target_id=str(target.pk),
+        target_id="" if target.pk is None else str(target.pk),
         target_repr=str(target)[:200],
         org_path=getattr(target, "org_path", None) or getattr(target, "path", "") or "",
         before=before,

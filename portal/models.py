@@ -136,3 +136,21 @@ class SimilarityCorpus(models.Model):
 
     def __str__(self):
         return f"{self.corpus}: {self.docs}"
+
+
+class PasswordHistory(models.Model):
+    """The hash of a password a user had, so a new one cannot repeat the last few
+    (portal/accounts/validators.py, settings.PASSWORD_HISTORY_COUNT). Only hashes are kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="+")
+    password = models.CharField(_("password"), max_length=128)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("former password")
+        verbose_name_plural = _("former passwords")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -321,3 +321,13 @@ def test_the_inbox_runs_a_constant_number_of_queries(client, world, users):
 
     assert_constant_queries(lambda: client.get(reverse("hall:code_inbox")), add,
                             rows=re.compile(r'href="/hall/letters/(\d+)/"'))
+
+
+def test_the_residents_phone_is_masked_once_the_message_is_answered(client, world, users):
+    message = _message(world, users)
+    client.force_login(world.member_user)
+    url = reverse("hall:code_message", args=[message.pk])
+    assert '<span id="contact-phone">13900003333</span>' in client.get(url).content.decode()  # to call back
+    services.message_answer(actor=world.member_user, message=message, reply="已转告社区，谢谢")
+    page = client.get(url).content.decode()
+    assert "13900003333" not in page and '<span id="contact-phone">139****3333</span>' in page
