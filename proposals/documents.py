@@ -163,3 +163,50 @@ def evaluation_bytes(rnd) -> bytes:
         for r in reports:
             layout.body_paragraph(doc, f"{r.unit.name}：{r.rectification_report}")
     return layout.docx_bytes(doc)
+
+
+# ── the 《社情民意》 bulletin issue (社情民意专报) ──────────────────────────────────────────────
+
+BULLETIN_FIELDS = ("name", "issue_label", "issuer", "date", "title", "items")
+
+
+def bulletin_template_bytes() -> bytes:
+    """One issue in the official format: the bulletin's name as the masthead, the issue and the
+    issuing office with the date, then each item — its title, its paragraphs, where it came from."""
+    doc = layout.new_document(layout.OFFICIAL)
+    layout.centered_title(doc, "{{ name }}")
+    layout.centered_title(doc, "{{ issue_label }}", style="Normal")
+    layout.body_paragraph(doc, "{{ issuer }}　　　　　　　　　　{{ date }}", indent=False)
+    doc.add_paragraph("{%p if title %}")
+    layout.centered_title(doc, "{{ title }}", style="Heading 2")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p for item in items %}")
+    layout.centered_title(doc, "{{ item.title }}", style="Heading 2")
+    doc.add_paragraph("{%p for p in item.paragraphs %}")
+    layout.body_paragraph(doc, "{{ p }}")
+    doc.add_paragraph("{%p endfor %}")
+    layout.body_paragraph(doc, "（{{ item.source }}）", align_right=True)
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("")
+    layout.signature(doc, "{{ issuer }}", "{{ date }}")
+    return layout.docx_bytes(doc)
+
+
+def bulletin_context(bulletin) -> dict:
+    items = []
+    for item in bulletin.items.select_related("member", "submitter").order_by("pk"):
+        paragraphs = [line.strip() for line in item.content.splitlines() if line.strip()]
+        source = item.member.name if item.member else item.source_point or item.submitter.label
+        items.append({"title": item.title, "paragraphs": paragraphs or [item.title],
+                      "source": f"{source}反映" if source else "本期供稿"})
+    return {"name": "社情民意", "issue_label": f"{bulletin.year}年第{bulletin.issue}期",
+            "issuer": f"政协{bulletin.org_unit.name}委员会办公室", "date": _date(bulletin.published_on),
+            "title": bulletin.title, "items": items}
+
+
+def bulletin_filename(bulletin) -> str:
+    return f"社情民意-{bulletin.org_unit.name}-{bulletin.year}年第{bulletin.issue}期.docx"
+
+
+def bulletin_bytes(bulletin) -> bytes:
+    return render(bulletin_template_bytes(), bulletin_context(bulletin))

@@ -25,6 +25,7 @@ from . import forms, selectors, services
 from .models import (
     Assignment,
     AssignmentStatus,
+    Bulletin,
     EvaluationResult,
     EvaluationRound,
     EvaluationStatus,
@@ -549,7 +550,10 @@ def _opinion_context(request, item, bound=None):
         f["adopt"] = bound.get("adopt") or forms.AdoptForm()
     if "instruction" in actions:
         f["instruction"] = bound.get("instruction") or forms.InstructionForm()
-    return {"item": item, "forms": f, "timeline": timeline_for(item)[:100]}
+    bulletin_path = item.bulletin.org_path if item.bulletin else ""
+    return {"item": item, "forms": f, "timeline": timeline_for(item)[:100],
+            "bulletin_download": bool(bulletin_path) and (is_staff_for(user, bulletin_path)
+                                                          or is_leader_for(user, bulletin_path))}
 
 
 def _opinion_or_404(user, pk):
@@ -781,6 +785,16 @@ def evaluation_close(request, pk):
     else:
         messages.success(request, _("Round closed and ranked."))
     return redirect(rnd)
+
+
+@login_required
+def export_bulletin(request, pk):
+    """One 《社情民意》 issue in the official format, for the staff and leaders of its unit and above."""
+    from . import exports
+
+    bulletin = org_permissions.get_in_scope_or_404(Bulletin.objects.select_related("org_unit"), request.user,
+                                                   roles=[Role.LEADER, *STAFF_ROLES], pk=pk)
+    return exports.bulletin_docx(bulletin)
 
 
 @login_required
