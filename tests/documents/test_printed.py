@@ -81,7 +81,9 @@ def _documents(client) -> dict[str, tuple[str, bytes]]:
     docs["ranking"] = _download(client, "clerk", reverse("members:ranking_export"))
     rnd = EvaluationRound.objects.order_by("pk").first()
     docs["evaluation"] = _download(client, "admin", reverse("proposals:export_evaluation", args=[rnd.pk]))
-    bulletin = Bulletin.objects.annotate(n=Count("items")).order_by("-n", "pk").first()
+    # the fullest issue whose items say different things (some demo items share a one-line note)
+    bulletin = next(b for b in Bulletin.objects.annotate(n=Count("items")).order_by("-n", "pk")
+                    if len({i.content for i in b.items.all()}) == b.n)
     docs["bulletin"] = _download(client, "admin", reverse("proposals:export_bulletin", args=[bulletin.pk]))
 
     clerk = get_user_model().objects.get(username="clerk")

@@ -81,9 +81,8 @@ def test_bulletin_issue_in_the_official_format_for_the_staff_only(client, world)
     assert lines[:2] == ["社情民意", f"{bulletin.year}年第{bulletin.issue}期"]
     issuer = f"政协{world.tree.county_a.name}委员会办公室"
     assert lines[-2:] == [issuer, f"{today.year}年{today.month}月{today.day}日"]
-    body = lines[3:-2]
-    assert body.index("种粮大户期盼惠农政策倾斜") < body.index("建议补贴向种粮大户倾斜。") < body.index(
-        "建议简化申领手续。") < body.index("老旧小区停车难") < body.index("建议错时共享停车。")
+    assert lines[3:-2] == ["一、种粮大户期盼惠农政策倾斜", "刘芳委员反映：建议补贴向种粮大户倾斜。", "建议简化申领手续。",
+                           "二、老旧小区停车难", "刘芳委员反映：建议错时共享停车。"]
     assert repeated(lines) == []
     # the member who wrote the item sees the issue named, not the download; another county: 404
     client.force_login(u.member)
