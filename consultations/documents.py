@@ -158,3 +158,59 @@ def minutes_filename(topic) -> str:
 
 def render_minutes(topic, outcome, template_bytes: bytes | None) -> bytes:
     return _render(template_bytes or default_template_bytes(), minutes_context(topic, outcome))
+
+
+# ── the 公示 notice of a published topic ────────────────────────────────────────────────────
+
+
+def notice_template_bytes() -> bytes:
+    """The notice posted when a topic is published (公示), in the official format: title, the
+    sentence of publication, the topic's particulars, where to send opinions, issuer and date."""
+    doc = layout.new_document(layout.OFFICIAL)
+    layout.centered_title(doc, "{{ heading }}")
+    doc.add_paragraph("")
+    layout.body_paragraph(doc, "{{ opening }}")
+    layout.body_paragraph(doc, "议题名称：{{ title }}", indent=False)
+    doc.add_paragraph("{%p if raised_by %}")
+    layout.body_paragraph(doc, "提出方：{{ raised_by }}", indent=False)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p if planned %}")
+    layout.body_paragraph(doc, "计划协商时间：{{ planned }}", indent=False)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p if paragraphs %}")
+    layout.body_paragraph(doc, "议题内容：", indent=False)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p for p in paragraphs %}")
+    layout.body_paragraph(doc, "{{ p }}")
+    doc.add_paragraph("{%p endfor %}")
+    layout.body_paragraph(doc, "{{ closing }}")
+    doc.add_paragraph("")
+    layout.signature(doc, "{{ unit }}", "{{ date }}")
+    return layout.docx_bytes(doc)
+
+
+def notice_context(topic) -> dict:
+    unit = topic.org_unit.display_body
+    published = timezone.localtime(topic.published_at).date() if topic.published_at else timezone.localdate()
+    raised_by = " · ".join(x for x in (topic.proposer_name, str(topic.get_channel_display())) if x)
+    return {
+        "heading": f"关于“{topic.title}”协商议题的公示", "title": topic.title, "unit": unit,
+        "opening": f"经{unit}研究审定，“{topic.title}”列为协商议题，现予以公示。",
+        "raised_by": raised_by,
+        "planned": f"{topic.planned_month.year}年{topic.planned_month.month}月" if topic.planned_month else "",
+        "paragraphs": [line.strip() for line in (topic.description or "").splitlines() if line.strip()],
+        "closing": f"公示期间，群众如有意见建议，请向{unit}反映。",
+        "date": _date(published),
+    }
+
+
+def notice_filename(topic) -> str:
+    return f"公示-{topic.title[:40]}.docx"
+
+
+def render_notice(topic) -> bytes:
+    tpl = DocxTemplate(io.BytesIO(notice_template_bytes()))
+    tpl.render(notice_context(topic), autoescape=True)  # a title with “&” or “<” stays text
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()

@@ -24,6 +24,7 @@ urlpatterns = [
     path("topics/<int:pk>/suggestions/new/", views.suggestion_add, name="suggestion_add"),
     path("topics/<int:pk>/instructions/new/", views.instruction_add, name="instruction_add"),
     path("topics/<int:pk>/minutes.docx", views.minutes_docx, name="minutes_docx"),
+    path("topics/<int:pk>/notice.docx", views.notice_docx, name="notice_docx"),
     path("minutes-templates/", views.minutes_templates, name="templates"),
     path("topics/<int:pk>/close/", views.topic_close, name="topic_close"),
     path("topics/<int:pk>/evaluate/", views.evaluation_add, name="evaluation_add"),

@@ -768,6 +768,20 @@ def outcome_typical(request, pk):
 # --------------------------------------------------------------------------- Word minutes
 
 @login_required
+def notice_docx(request, pk):
+    """The 公示 notice of a published topic, in the official format, to post on the notice board."""
+    from portal.documents import file_response
+
+    from .documents import notice_filename, render_notice
+
+    topic = selectors.topic_for_page(user=request.user, pk=pk)
+    if not topic.is_public:
+        messages.error(request, _("Publish the topic (公示) before printing its notice."))
+        return redirect(topic)
+    return file_response(render_notice(topic), notice_filename(topic))
+
+
+@login_required
 def minutes_docx(request, pk):
     """The minutes as a Word document from the unit's template (or the built-in one)."""
     from portal.documents import file_response

@@ -15,6 +15,7 @@ import io
 from itertools import groupby
 
 from django.utils import timezone
+from docx.enum.text import WD_TAB_ALIGNMENT
 from docxtpl import DocxTemplate
 
 from portal import documents as layout
@@ -163,3 +164,55 @@ def evaluation_bytes(rnd) -> bytes:
         for r in reports:
             layout.body_paragraph(doc, f"{r.unit.name}：{r.rectification_report}")
     return layout.docx_bytes(doc)
+
+
+# ── the 《社情民意》 bulletin issue (社情民意专报) ──────────────────────────────────────────────
+
+BULLETIN_FIELDS = ("name", "issue_label", "issuer", "date", "title", "items")
+CHINESE_NUMBERS = "一二三四五六七八九十"
+
+
+def bulletin_template_bytes() -> bytes:
+    """One issue in the official format: the bulletin's name as the masthead, the issue and the
+    issuing office with the date, then each item — numbered title, “<source>反映：” leading its
+    first paragraph, its further paragraphs."""
+    doc = layout.new_document(layout.OFFICIAL)
+    layout.centered_title(doc, "{{ name }}")
+    layout.centered_title(doc, "{{ issue_label }}", style="Normal")
+    line = layout.body_paragraph(doc, "{{ issuer }}\t{{ date }}", indent=False)  # date flush right
+    section = doc.sections[0]
+    line.paragraph_format.tab_stops.add_tab_stop(section.page_width - section.left_margin - section.right_margin,
+                                                 WD_TAB_ALIGNMENT.RIGHT)
+    doc.add_paragraph("{%p if title %}")
+    layout.centered_title(doc, "{{ title }}", style="Heading 2")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p for item in items %}")
+    layout.body_paragraph(doc, "{{ item.number }}、{{ item.title }}", indent=False, style="Heading 2")
+    layout.body_paragraph(doc, "{{ item.source }}反映：{{ item.lead }}")
+    doc.add_paragraph("{%p for p in item.more %}")
+    layout.body_paragraph(doc, "{{ p }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("")
+    layout.signature(doc, "{{ issuer }}", "{{ date }}")
+    return layout.docx_bytes(doc)
+
+
+def bulletin_context(bulletin) -> dict:
+    items = []
+    for n, item in enumerate(bulletin.items.select_related("member", "submitter").order_by("pk"), start=1):
+        paragraphs = [line.strip() for line in item.content.splitlines() if line.strip()] or [item.title]
+        source = (f"{item.member.name}委员" if item.member else item.source_point or item.submitter.label)
+        items.append({"number": CHINESE_NUMBERS[n - 1] if n <= len(CHINESE_NUMBERS) else str(n),
+                      "title": item.title, "source": source, "lead": paragraphs[0], "more": paragraphs[1:]})
+    return {"name": "社情民意", "issue_label": f"{bulletin.year}年第{bulletin.issue}期",
+            "issuer": f"政协{bulletin.org_unit.name}委员会办公室", "date": _date(bulletin.published_on),
+            "title": bulletin.title, "items": items}
+
+
+def bulletin_filename(bulletin) -> str:
+    return f"社情民意-{bulletin.org_unit.name}-{bulletin.year}年第{bulletin.issue}期.docx"
+
+
+def bulletin_bytes(bulletin) -> bytes:
+    return render(bulletin_template_bytes(), bulletin_context(bulletin))

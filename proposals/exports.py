@@ -20,3 +20,7 @@ def reply_letter_docx(reply) -> HttpResponse:
 
 def evaluation_report_docx(rnd) -> HttpResponse:
     return file_response(documents.evaluation_bytes(rnd), f"办理评议-{rnd.title[:40]}.docx")
+
+
+def bulletin_docx(bulletin) -> HttpResponse:
+    return file_response(documents.bulletin_bytes(bulletin), documents.bulletin_filename(bulletin))

@@ -26,6 +26,7 @@ urlpatterns = [
     path("opinions/", views.opinions, name="opinions"),
     path("opinions/new/", views.opinion_create, name="opinion_create"),
     path("opinions/compile/<int:unit_pk>/", views.bulletin_compile, name="bulletin_compile"),
+    path("opinions/bulletins/<int:pk>/issue.docx", views.export_bulletin, name="export_bulletin"),
     path("opinions/<int:pk>/", views.opinion_detail, name="opinion"),
     path("opinions/<int:pk>/<slug:action>/", views.opinion_act, name="opinion_act"),
     path("evaluations/", views.evaluations, name="evaluations"),

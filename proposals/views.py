@@ -27,6 +27,7 @@ from . import forms, selectors, services, similar, similar_views
 from .models import (
     Assignment,
     AssignmentStatus,
+    Bulletin,
     EvaluationResult,
     EvaluationRound,
     EvaluationStatus,
@@ -570,7 +571,10 @@ def _opinion_context(request, item, bound=None):
                                                                exclude_pk=item.pk),
                      "similar_proposals": similar.similar_proposals_visible(user=user, title=item.title,
                                                                             text=item.content)}
-    return {"item": item, "forms": f, "timeline": timeline_for(item)[:100], **screening}
+    bulletin_path = item.bulletin.org_path if item.bulletin else ""
+    return {"item": item, "forms": f, "timeline": timeline_for(item)[:100], **screening,
+            "bulletin_download": bool(bulletin_path) and (is_staff_for(user, bulletin_path)
+                                                          or is_leader_for(user, bulletin_path))}
 
 
 def _opinion_or_404(user, pk):
@@ -802,6 +806,16 @@ def evaluation_close(request, pk):
     else:
         messages.success(request, _("Round closed and ranked."))
     return redirect(rnd)
+
+
+@login_required
+def export_bulletin(request, pk):
+    """One 《社情民意》 issue in the official format, for the staff and leaders of its unit and above."""
+    from . import exports
+
+    bulletin = org_permissions.get_in_scope_or_404(Bulletin.objects.select_related("org_unit"), request.user,
+                                                   roles=[Role.LEADER, *STAFF_ROLES], pk=pk)
+    return exports.bulletin_docx(bulletin)
 
 
 @login_required

@@ -304,6 +304,12 @@ def format_value(value: float, metric: Metric, *, plain: bool = False) -> str:
     return f"{int(value)}" if float(value).is_integer() else f"{value:.2f}"
 
 
+def with_parts(keys) -> set[str]:
+    """The keys and, for a rate among them, its two counts (shown beside it)."""
+    keys = set(keys)
+    return keys | {part for key in keys if METRICS[key].parts for part in METRICS[key].parts}
+
+
 @replica_reads()
 def _children_shown(unit: OrgUnit) -> tuple[list[OrgUnit], set[int]]:
     """The unit's active children and which of them have children of their own (two queries)."""
@@ -326,17 +332,22 @@ def _cache_key(unit: OrgUnit, period: Period, version: str, rows) -> str:
 
 @replica_reads()
 def dashboard_for(*, unit: OrgUnit, period: Period, use_snapshot: bool = True, shown=None,
-                  state: SnapshotState | None = None) -> Dashboard:
+                  state: SnapshotState | None = None, keys=None) -> Dashboard:
+    """The unit's dashboard; with `keys`, only those metrics (and the tables of their sections)."""
     children, parents_with_children = shown or _children_shown(unit)
-    metrics = metrics_in_order()
-    numbers = numbers_for([unit, *children], period, use_snapshot=use_snapshot, state=state)
+    metrics = metrics_in_order(keys)
+    numbers = numbers_for([unit, *children], period, None if keys is None else with_parts(keys),
+                          use_snapshot=use_snapshot, state=state)
     rows = [
         Row(child, [make_cell(m, numbers.values, child, period) for m in metrics],
             has_children=child.pk in parents_with_children)
         for child in children
     ]
     tables_by_section: dict[str, list[TableBlock]] = {}
+    shown_sections = {str(m.section) for m in metrics}
     for t in sorted(TABLES.values(), key=lambda t: (t.order, t.key)):
+        if keys is not None and str(t.section) not in shown_sections:
+            continue
         data = t.func(unit, period.start, period.end)
         tables_by_section.setdefault(str(t.section), []).append(
             TableBlock(t.key, str(t.label), [str(c) for c in data["columns"]], data["rows"]))

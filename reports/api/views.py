@@ -1,6 +1,7 @@
 """The dashboards' numbers as JSON: the same selectors as the pages, the same scope."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied
@@ -8,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.filters import reject_empty
+from portal.metrics import METRICS
 
 from .. import selectors
 from ..periods import FIRST_YEAR, parse_period
@@ -22,6 +24,10 @@ PERIOD_PARAMETERS = [
     OpenApiParameter("start", OpenApiTypes.DATE, description="Custom range start (YYYY-MM-DD)"),
     OpenApiParameter("end", OpenApiTypes.DATE, description="Custom range end (YYYY-MM-DD)"),
 ]
+
+METRICS_PARAMETER = OpenApiParameter(
+    "metrics", str, description="Only these metrics, comma-separated keys (and the tables of their sections); "
+                                "a rate still carries its numerator and denominator. Default: every metric")
 
 
 class MetricListView(APIView):
@@ -41,7 +47,7 @@ class MetricListView(APIView):
 class UnitDashboardView(APIView):
     """A unit's numbers over a period (whole subtree), and each child unit's."""
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses=DashboardSerializer)
+    @extend_schema(parameters=[*PERIOD_PARAMETERS, METRICS_PARAMETER], responses=DashboardSerializer)
     def get(self, request, pk: int):
         if not selectors.can_report(request.user):
             raise PermissionDenied
@@ -50,5 +56,12 @@ class UnitDashboardView(APIView):
         period, form = parse_period(request.query_params)
         if period is None:
             return Response({k: [str(e) for e in v] for k, v in form.errors.items()}, status=400)
-        board = selectors.dashboard_for(unit=unit, period=period)
+        keys = None
+        if request.query_params.get("metrics"):
+            keys = {k.strip() for k in request.query_params["metrics"].split(",") if k.strip()} or None
+            unknown = sorted(k for k in keys or () if k not in METRICS)
+            if unknown:
+                return Response({"metrics": [_("Unknown metric: %(keys)s.") % {"keys": ", ".join(unknown)}]},
+                                status=400)
+        board = selectors.dashboard_for(unit=unit, period=period, keys=keys)
         return Response(DashboardSerializer(board.as_dict()).data)

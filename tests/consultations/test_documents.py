@@ -116,3 +116,33 @@ def test_typical_cases_are_marked_by_staff_and_listed_for_the_report_pack(client
     assert [c for source in CASE_SOURCES for c in source(tree.county_b, start, end)] == []
     client.post(url, {"typical": "0"})
     assert [c for source in CASE_SOURCES for c in source(tree.county_a, start, end)] == []
+
+
+def test_published_topic_prints_its_notice_in_the_official_format(client, users, tree, topic):
+    """公示: the notice of a published topic — title, the sentence of publication, the topic's
+    particulars, where to send opinions, the body and the day of publication; none before."""
+    from django.utils import timezone
+
+    from ..documents.text import docx_lines, download_name, repeated
+
+    url = reverse("consultations:notice_docx", args=[topic.pk])
+    client.force_login(users.secretary)
+    assert url not in client.get(topic.get_absolute_url()).content.decode()
+    assert client.get(url).status_code == 302  # not published yet: back to the topic with a message
+    advance(topic, users, tree, to="approved")  # approved and published by default
+    topic.refresh_from_db()
+    assert topic.is_public
+    assert url in client.get(topic.get_absolute_url()).content.decode()
+    r = client.get(url)
+    assert r.status_code == 200 and download_name(r) == "公示-小区停车难.docx"
+    lines = docx_lines(r.content)
+    body = tree.township_a1.display_body
+    day = timezone.localtime(topic.published_at).date()
+    assert lines == [
+        "关于“小区停车难”协商议题的公示", f"经{body}研究审定，“小区停车难”列为协商议题，现予以公示。",
+        "议题名称：小区停车难", f"提出方：居民张某 · {topic.get_channel_display()}", "议题内容：",
+        "庆相桥社区停车位不足，群众反映强烈。", f"公示期间，群众如有意见建议，请向{body}反映。",
+        body, f"{day.year}年{day.month}月{day.day}日"]
+    assert repeated(lines) == []
+    client.force_login(users.secretary_b)
+    assert client.get(url).status_code == 404

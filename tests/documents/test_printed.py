@@ -33,6 +33,7 @@ MM = 72 / 25.4
 # kind: (least pages, most pages)
 PAGES = {
     "minutes": (1, 2), "reply": (1, 2), "register": (1, 12), "duty_report": (1, 3), "evaluation": (1, 3),
+    "bulletin": (1, 6), "notice": (1, 2),
     "ranking": (1, 6), "report_pack": (2, 8), "dashboard": (2, 12), "records": (1, None),
 }
 ROWS_PER_PAGE = 30  # at least, for lists (records: as many pages as their rows need, no more)
@@ -59,11 +60,12 @@ def _download(client, username, url) -> tuple[str, bytes]:
 def _documents(client) -> dict[str, tuple[str, bytes]]:
     """{kind: (file name, content)} from the demo data, through the same views users click."""
     from django.contrib.auth import get_user_model
+    from django.db.models import Count
 
-    from consultations.models import Outcome
+    from consultations.models import Outcome, Topic
     from members.models import Member
     from organizations.models import OrgUnit
-    from proposals.models import EvaluationRound, Reply
+    from proposals.models import Bulletin, EvaluationRound, Reply
     from reports import exports
     from reports.models import ExportJob, ExportKind
     from reports.periods import year_period
@@ -71,6 +73,8 @@ def _documents(client) -> dict[str, tuple[str, bytes]]:
     docs = {}
     outcome = Outcome.objects.filter(topic__suggestions__isnull=False).select_related("topic").order_by("pk").first()
     docs["minutes"] = _download(client, "admin", reverse("consultations:minutes_docx", args=[outcome.topic_id]))
+    topic = Topic.objects.filter(is_public=True).exclude(description="").order_by("pk").first()
+    docs["notice"] = _download(client, "admin", reverse("consultations:notice_docx", args=[topic.pk]))
     reply = Reply.objects.exclude(lines=[]).order_by("-pk").first()
     docs["reply"] = _download(client, "admin", reverse("proposals:export_reply", args=[reply.pk]))
     docs["register"] = _download(client, "proposal", reverse("proposals:export_registered"))
@@ -79,6 +83,10 @@ def _documents(client) -> dict[str, tuple[str, bytes]]:
     docs["ranking"] = _download(client, "clerk", reverse("members:ranking_export"))
     rnd = EvaluationRound.objects.order_by("pk").first()
     docs["evaluation"] = _download(client, "admin", reverse("proposals:export_evaluation", args=[rnd.pk]))
+    # the fullest issue whose items say different things (some demo items share a one-line note)
+    bulletin = next(b for b in Bulletin.objects.annotate(n=Count("items")).order_by("-n", "pk")
+                    if len({i.content for i in b.items.all()}) == b.n)
+    docs["bulletin"] = _download(client, "admin", reverse("proposals:export_bulletin", args=[bulletin.pk]))
 
     clerk = get_user_model().objects.get(username="clerk")
     county = OrgUnit.objects.get(code="huaibei-xiangshan")

@@ -56,3 +56,37 @@ def test_register_groups_by_session_and_lists_unassigned_apart(client, world):
     assert any(f"第{handled.number}号 | 关于加强老旧小区加装电梯的建议" in line and "（主办）" in line
                for line in lines)
     assert waiting.number and download_name(r).endswith("立案提案目录.docx")
+
+
+def test_bulletin_issue_in_the_official_format_for_the_staff_only(client, world):
+    """《社情民意》 issue (社情民意专报): masthead, issue, issuing office and date, each item once with
+    its paragraphs and its source; downloadable from the item's page by the unit's staff only."""
+    from django.utils import timezone
+
+    u = world.users
+    today = timezone.localdate()
+    first = services.opinion_submit(actor=u.member, title="种粮大户期盼惠农政策倾斜",
+                                    content="建议补贴向种粮大户倾斜。\n\n建议简化申领手续。")
+    second = services.opinion_submit(actor=u.member, title="老旧小区停车难", content="建议错时共享停车。")
+    bulletin = services.bulletin_compile(actor=u.clerk, unit=world.tree.county_a, items=[first, second],
+                                         published_on=today)
+    client.force_login(u.clerk)
+    page = client.get(reverse("proposals:opinion", args=[first.pk])).content.decode()
+    url = reverse("proposals:export_bulletin", args=[bulletin.pk])
+    assert url in page
+    r = client.get(url)
+    assert r.status_code == 200
+    assert download_name(r) == f"社情民意-{world.tree.county_a.name}-{bulletin.year}年第{bulletin.issue}期.docx"
+    lines = docx_lines(r.content)
+    assert lines[:2] == ["社情民意", f"{bulletin.year}年第{bulletin.issue}期"]
+    issuer = f"政协{world.tree.county_a.name}委员会办公室"
+    assert lines[-2:] == [issuer, f"{today.year}年{today.month}月{today.day}日"]
+    assert lines[3:-2] == ["一、种粮大户期盼惠农政策倾斜", "刘芳委员反映：建议补贴向种粮大户倾斜。", "建议简化申领手续。",
+                           "二、老旧小区停车难", "刘芳委员反映：建议错时共享停车。"]
+    assert repeated(lines) == []
+    # the member who wrote the item sees the issue named, not the download; another county: 404
+    client.force_login(u.member)
+    assert url not in client.get(reverse("proposals:opinion", args=[first.pk])).content.decode()
+    assert client.get(url).status_code == 404
+    client.force_login(u.clerk_b)
+    assert client.get(url).status_code == 404

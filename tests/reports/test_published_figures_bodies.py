@@ -25,9 +25,11 @@ from organizations.services import orgunit_create
 from proposals import services as proposal_services
 from proposals.backentry import BackAssignment, BackProposal, proposal_back_enter
 from proposals.models import AdoptionLevel, OpinionItem, ReplyClass, Satisfaction
+from reports.periods import year_period
+from reports.services import facts_refresh
 
 from ..factories import make_unit, make_user
-from .test_published_figures import dashboard, published
+from .test_published_figures import board, dashboard, published
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -91,15 +93,30 @@ def place(tree, county: str, city: str, *, township: str | None = None, body_nam
 
 
 class Reading:
-    """The figure at the body, and what the entry added above it (value after − value before)."""
+    """The figure at the body, and what the entry added above it (value after − value before),
+    read from the dashboard API for the metrics `keys` only. With `summary=True` (a year) the
+    readings go through the summary table: the period is built for those metrics before the
+    entry, and the refresh afterwards recomputes what the entry's writes marked."""
 
-    def __init__(self, client, reader, units, query):
+    def __init__(self, client, reader, units, query, keys, *, summary=False):
         self.client, self.reader, self.units, self.query = client, reader, units, query
-        self.before = {u.pk: dashboard(client, reader, u, query) for u in units}
+        self.keys, self.summary = sorted(keys), summary
+        if summary:
+            year = int(query.removeprefix("period=year&year="))
+            facts_refresh(periods=[year_period(year)], keys=self.keys)
+        self.before = {u.pk: self.read(u) for u in units}
+
+    def read(self, unit) -> dict[str, float]:
+        data = board(self.client, self.reader, unit, self.query, self.keys)
+        assert data["from_snapshot"] == self.summary, unit.name
+        return {m["key"]: m["value"] for m in data["metrics"]}
 
     def check(self, expected: dict[str, float]):
         """{metric key: published number}, read once after the entry."""
-        after = {u.pk: dashboard(self.client, self.reader, u, self.query) for u in self.units}
+        assert set(expected) <= set(self.keys)
+        if self.summary:  # the period and metrics built above: only the marked cells are recomputed
+            facts_refresh(periods=[year_period(int(self.query.removeprefix("period=year&year=")))], keys=self.keys)
+        after = {u.pk: self.read(u) for u in self.units}
         body = self.units[0]
         assert {k: after[body.pk][k] for k in expected} == expected, body.name
         for unit in self.units[1:]:
@@ -182,7 +199,8 @@ def test_santikou_members_posted_and_participation_rate_2019_2020(client, tree, 
     figures = group["figures"]
     query, start, end = period_query(group["period"])
     clerk = office(tree.county_a)
-    reading = Reading(client, users.admin, [tree.township_a1, tree.county_a, tree.city], query)
+    reading = Reading(client, users.admin, [tree.township_a1, tree.county_a, tree.city], query,
+                      ["members.posted", "consultations.member_places", "consultations.member_attendances"])
     members = import_register(clerk, tree.county_a, figures["members"], posted_to=tree.township_a1)
     sessions = figures["sessions"]
     places = figures["members"] * sessions
@@ -192,9 +210,10 @@ def test_santikou_members_posted_and_participation_rate_2019_2020(client, tree, 
                         attended=[members[:k] for k in per_session], absent=[members[k:] for k in per_session])
     reading.check({"members.posted": figures["members"], "consultations.member_places": places,
                    "consultations.member_attendances": came})
-    values = dashboard(client, users.admin, tree.township_a1, query)
+    rate = ["consultations.member_participation_rate"]
+    values = dashboard(client, users.admin, tree.township_a1, query, rate)
     assert values["consultations.member_participation_rate"] == 100 * figures["member_participation_rate"]
-    assert dashboard(client, users.admin, tree.county_a, query)["consultations.member_participation_rate"] == 75.0
+    assert dashboard(client, users.admin, tree.county_a, query, rate)["consultations.member_participation_rate"] == 75.0
     assert street["district_members_assigned"] == figures["members"]
 
     # the street's 10 communities: 庆相桥社区 of the fixture and 9 more added to the tree
@@ -203,10 +222,10 @@ def test_santikou_members_posted_and_participation_rate_2019_2020(client, tree, 
         orgunit_create(actor=users.admin, parent=tree.township_a1, kind=UnitKind.VILLAGE, name=f"社区{i + 1}",
                        code=f"stk-c{i}")
     year = "period=year&year=2020"
-    assert dashboard(client, users.admin, tree.township_a1, year)["org.communities"] == street["communities"]
+    assert dashboard(client, users.admin, tree.township_a1, year, ["org.communities"])["org.communities"] == street["communities"]
     # 相山区 has no other community; 淮北市 also has 濉溪县's 临涣村
-    assert dashboard(client, users.admin, tree.county_a, year)["org.communities"] == street["communities"]
-    assert dashboard(client, users.admin, tree.city, year)["org.communities"] == street["communities"] + 1
+    assert dashboard(client, users.admin, tree.county_a, year, ["org.communities"])["org.communities"] == street["communities"]
+    assert dashboard(client, users.admin, tree.city, year, ["org.communities"])["org.communities"] == street["communities"] + 1
 
 
 @pytest.mark.parametrize(("body", "county", "city", "figure"), [
@@ -226,11 +245,12 @@ def test_township_bodies_members_are_the_members_posted_there(client, tree, user
     case = published(body)
     city_unit, county_unit, town = place(tree, county, city, township=body[:10], body_name=body)
     clerk = office(county_unit)
-    reading = Reading(client, users.admin, [town, county_unit, city_unit, tree.province], "period=year&year=2020")
+    reading = Reading(client, users.admin, [town, county_unit, city_unit, tree.province], "period=year&year=2020",
+                      ["members.posted"], summary=True)
     import_register(clerk, county_unit, case["figures"][figure], posted_to=town)
     reading.check({"members.posted": case["figures"][figure]})
     # the register counts them at the county, never at the township
-    assert dashboard(client, users.admin, town, "period=year&year=2020")["members.active"] == 0
+    assert dashboard(client, users.admin, town, "period=year&year=2020", ["members.active"])["members.active"] == 0
 
 
 def test_xisadian_issues_collected_and_solved_2020(client, tree, users):
@@ -241,7 +261,8 @@ def test_xisadian_issues_collected_and_solved_2020(client, tree, users):
     query, start, end = period_query(case["period"])
     city_unit, county_unit, town = place(tree, "定远县", "滁州市", township="西卅店镇")
     secretary = office(town, "secretary")
-    reading = Reading(client, users.admin, [town, county_unit, city_unit, tree.province], query)
+    reading = Reading(client, users.admin, [town, county_unit, city_unit, tree.province], query,
+                      ["consultations.suggestions", "consultations.suggestions_solved"])
     rounds = 12
     per = [collected // rounds + (1 if i < collected % rounds else 0) for i in range(rounds)]
     unsolved = collected - solved
@@ -272,7 +293,7 @@ def test_sessions_and_topics_entered_from_the_ledger(client, tree, users, body, 
     else:
         city_unit, county_unit, town = place(tree, county, city, township="游集镇" if level == "township" else "城关镇")
     body_unit = {"township": town, "county": county_unit, "city": city_unit}[level]
-    reading = Reading(client, users.admin, [body_unit, *ancestors_of(body_unit)], query)
+    reading = Reading(client, users.admin, [body_unit, *ancestors_of(body_unit)], query, [key])
     back_enter_sessions(office(town, "secretary"), town, spread(start, end, n, margin=30))
     reading.check({key: n})
 
@@ -286,7 +307,8 @@ def test_xuancheng_monthly_topics_and_consultations_2020(client, tree, users):
     topics, held = case["figures"]["monthly_topics"], case["figures"]["monthly_consultations_held"]
     query, start, end = period_query(case["period"])
     city_unit, _county, town = place(tree, "宣州区", "宣城市", township="西林街道")
-    reading = Reading(client, users.admin, [city_unit, tree.province], query)
+    reading = Reading(client, users.admin, [city_unit, tree.province], query,
+                      ["consultations.topics", "consultations.sessions_held"])
     secretary = office(town, "secretary")
     back_enter_sessions(secretary, town, spread(start, end, held))
     for i, day in enumerate(spread(start, end, topics - held)):
@@ -316,7 +338,7 @@ def test_members_are_the_register_imported_from_the_spreadsheet(client, tree, us
     case = published(body)
     city_unit, county_unit, _town = place(tree, county or f"{city}辖区", city)
     unit = city_unit if county is None else county_unit
-    reading = Reading(client, users.admin, [unit, *ancestors_of(unit)], "period=year&year=2020")
+    reading = Reading(client, users.admin, [unit, *ancestors_of(unit)], "period=year&year=2020", ["members.active"])
     import_register(office(unit), unit, case["figures"]["members"])
     reading.check({"members.active": case["figures"]["members"]})
 
@@ -335,7 +357,7 @@ def test_units_of_the_tree_added_by_the_administrator(client, tree, users, body,
     n = case["figures"][figure]
     city_unit, county_unit, town = place(tree, county, city, township="长集镇" if kind == UnitKind.VILLAGE else None)
     parent = town or county_unit
-    reading = Reading(client, users.admin, [parent, *ancestors_of(parent)], "period=year&year=2020")
+    reading = Reading(client, users.admin, [parent, *ancestors_of(parent)], "period=year&year=2020", [key])
     for i in range(n):
         orgunit_create(actor=users.admin, parent=parent, kind=kind, name=f"{parent.name}{i + 1}", code=f"{parent.pk}-{i}",
                        liaison_body_name=f"{parent.name}{i + 1}政协联络组" if kind == UnitKind.TOWNSHIP else "")
@@ -359,7 +381,7 @@ def test_committees_and_sectors_added_in_the_admin(client, tree, users, body, co
     n = case["figures"][figure]
     city_unit, county_unit, _ = place(tree, county or f"{city}辖区", city)
     unit = city_unit if county is None else county_unit
-    reading = Reading(client, users.admin, [unit, *ancestors_of(unit)], "period=year&year=2020")
+    reading = Reading(client, users.admin, [unit, *ancestors_of(unit)], "period=year&year=2020", [key])
     root = make_user(None, None, is_staff=True, is_superuser=True)
     client.force_login(root)
     for i in range(n):
@@ -392,7 +414,7 @@ def test_workrooms_approved_and_active_in_the_period(client, tree, users, body, 
                                              township="游集镇" if "游集镇" in body else None)
         where = town or county_unit
         units = [where, *ancestors_of(where)]
-    reading = Reading(client, users.admin, units, query)
+    reading = Reading(client, users.admin, units, query, ["members.workrooms_active"])
     n = case["figures"][figure]
     open_workrooms(office(where, "office_clerk"), where, n, approved_on=start + datetime.timedelta(days=10),
                    active_on=end - datetime.timedelta(days=10))
@@ -415,7 +437,7 @@ def test_public_opinion_items_submitted_in_the_period(client, tree, users, body,
     query, start, end = period_query(period or case["period"])
     city_unit, county_unit, town = place(tree, county, city, township="游集镇" if "游集镇" in body else None)
     n = case["figures"][figure]
-    reading = Reading(client, users.admin, [county_unit, city_unit, tree.province], query)
+    reading = Reading(client, users.admin, [county_unit, city_unit, tree.province], query, ["opinions.submitted"])
     where = town or county_unit
     submit_opinions(office(where, "secretary" if town else "proposal_staff"), where, spread(start, end, n, margin=5))
     reading.check({"opinions.submitted": n})
@@ -427,7 +449,8 @@ def test_adoptions_by_level_xiuning_and_huangshan_2020(client, tree, users):
     city_unit, county_unit, _ = place(tree, "休宁县", "黄山市")
     xiuning = published("休宁县政协")["figures"]
     huangshan = published("黄山市政协")
-    year = Reading(client, users.admin, [county_unit, city_unit, tree.province], "period=year&year=2020")
+    year = Reading(client, users.admin, [county_unit, city_unit, tree.province], "period=year&year=2020",
+                   ["opinions.adopted_city"])
     staff = office(county_unit, "proposal_staff")
     items = report_upward(staff, county_unit, submit_opinions(staff, county_unit, [D(2020, 3, 2)] * 6),
                           D(2020, 3, 20))
@@ -436,7 +459,8 @@ def test_adoptions_by_level_xiuning_and_huangshan_2020(client, tree, users):
     year.check({"opinions.adopted_city": xiuning["items_adopted_by_city_2020"]})
 
     city_staff = office(city_unit, "proposal_staff")
-    national = Reading(client, users.admin, [city_unit, tree.province], "period=year&year=2020")
+    national = Reading(client, users.admin, [city_unit, tree.province], "period=year&year=2020",
+                       ["opinions.adopted_national"])
     items = report_upward(city_staff, city_unit, submit_opinions(city_staff, city_unit, [D(2020, 2, 1)] * 3),
                           D(2020, 2, 10))
     for item in items:
@@ -446,7 +470,8 @@ def test_adoptions_by_level_xiuning_and_huangshan_2020(client, tree, users):
 
     query, start, end = period_query(huangshan["period"])
     n = huangshan["figures"]["leader_instructions"]
-    instructions = Reading(client, users.admin, [city_unit, tree.province], query)
+    instructions = Reading(client, users.admin, [city_unit, tree.province], query,
+                           ["opinions.instructed_items", "opinions.instructions"])
     days = spread(start, end, n)
     items = []
     for day in sorted(set(days)):
@@ -472,7 +497,9 @@ def test_jiujiang_proposals_closed_and_key_proposals_2020(client, tree, users):
     dept = make_unit("鸠江区住建局", UnitKind.DEPARTMENT, county_unit)
     staff = office(county_unit, "proposal_staff")
     proposer = import_register(office(county_unit, "office_clerk"), county_unit, 1)[0]
-    reading = Reading(client, users.admin, [county_unit, city_unit, tree.province], "period=year&year=2020")
+    reading = Reading(client, users.admin, [county_unit, city_unit, tree.province], "period=year&year=2020",
+                      ["proposals.received", "proposals.closed", "proposals.key", "proposals.key_suggestions",
+                       "proposals.key_suggestions_done"], summary=True)
     plenary = D(2020, 1, 8)
     # 12 key proposals: 9 with 4 suggestions and 3 with 3 (45); 40 acted on (5 of the 3-suggestion
     # ones' last suggestions … spread: the first 5 key proposals leave their last suggestion open)
@@ -501,8 +528,8 @@ def test_jiujiang_proposals_closed_and_key_proposals_2020(client, tree, users):
                    "proposals.key": f["key_proposals"], "proposals.key_suggestions": f["key_suggestions"],
                    "proposals.key_suggestions_done": f["key_actions_done"]})
     # nothing lands in the year the paper was typed in
-    assert dashboard(client, users.admin, county_unit, f"period=year&year={datetime.date.today().year}"
-                     )["proposals.received"] == 0
+    assert dashboard(client, users.admin, county_unit, f"period=year&year={datetime.date.today().year}",
+                     ["proposals.received"])["proposals.received"] == 0
 
 
 def test_nanling_proposals_received_2020(client, tree, users):
@@ -512,7 +539,8 @@ def test_nanling_proposals_received_2020(client, tree, users):
     city_unit, county_unit, _ = place(tree, "南陵县", "芜湖市")
     staff = office(county_unit, "proposal_staff")
     members = import_register(office(county_unit, "office_clerk"), county_unit, 5)
-    reading = Reading(client, users.admin, [county_unit, city_unit, tree.province], "period=year&year=2020")
+    reading = Reading(client, users.admin, [county_unit, city_unit, tree.province], "period=year&year=2020",
+                      ["proposals.received"], summary=True)
     for n in range(case["figures"]["proposals"]):
         proposal_services.proposal_enter_on_behalf(actor=staff, member=members[n % 5], submitted_on=D(2020, 1, 10),
                                                    title=f"提案{n}", case="案由", suggestions=["建议"])
@@ -527,7 +555,8 @@ def test_yingzhou_units_evaluated_2019_2020(client, tree, users):
     city_unit, county_unit, _ = place(tree, "颍州区", "阜阳市")
     staff = office(county_unit, "proposal_staff")
     depts = [make_unit(f"颍州区承办单位{i}", UnitKind.DEPARTMENT, county_unit) for i in range(case["figures"]["units_evaluated"])]
-    reading = Reading(client, users.admin, [county_unit, city_unit, tree.province], query)
+    reading = Reading(client, users.admin, [county_unit, city_unit, tree.province], query,
+                      ["proposals.units_evaluated"])
     halves = {2019: depts[:20], 2020: depts[20:]}
     for year, units in halves.items():
         rnd = proposal_services.evaluation_round_create(actor=staff, unit=county_unit, year=year, title=f"{year}年评议")
@@ -548,7 +577,8 @@ def test_huangshan_district_network_consultations_2019_2020(client, tree, users)
     query, start, end = period_query(case["period"])
     city_unit, county_unit, _ = place(tree, "黄山区", "黄山市")
     clerk = office(county_unit, "office_clerk")
-    reading = Reading(client, users.admin, [county_unit, city_unit, tree.province], query)
+    reading = Reading(client, users.admin, [county_unit, city_unit, tree.province], query,
+                      ["hall.consultations", "members.active"])
     for i, opens in enumerate(spread(start, end, case["figures"]["network_consultations"])):
         opens_at = datetime.datetime.combine(opens, datetime.time(9), tzinfo=datetime.UTC)
         consultation = hall_services.consultation_create(
