@@ -135,7 +135,7 @@ def test_published_topic_prints_its_notice_in_the_official_format(client, users,
     assert url in client.get(topic.get_absolute_url()).content.decode()
     r = client.get(url)
     assert r.status_code == 200 and download_name(r) == "公示-小区停车难.docx"
-    lines = docx_lines(r.content)
+    lines = docx_lines(r.getvalue())
     body = tree.township_a1.display_body
     day = timezone.localtime(topic.published_at).date()
     assert lines == [

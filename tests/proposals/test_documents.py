@@ -77,7 +77,7 @@ def test_bulletin_issue_in_the_official_format_for_the_staff_only(client, world)
     r = client.get(url)
     assert r.status_code == 200
     assert download_name(r) == f"社情民意-{world.tree.county_a.name}-{bulletin.year}年第{bulletin.issue}期.docx"
-    lines = docx_lines(r.content)
+    lines = docx_lines(r.getvalue())
     assert lines[:2] == ["社情民意", f"{bulletin.year}年第{bulletin.issue}期"]
     issuer = f"政协{world.tree.county_a.name}委员会办公室"
     assert lines[-2:] == [issuer, f"{today.year}年{today.month}月{today.day}日"]
