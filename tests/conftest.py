@@ -93,20 +93,29 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 
     template = os.environ.get(TEMPLATE_ENV)
     if template and _postgres_default() and hasattr(request.config, "workerinput"):
-        connection = connections["default"]
-        name, original = connection.settings_dict["TEST"]["NAME"], connection.settings_dict["NAME"]
+        # every PostgreSQL alias (the default and the stand-in read replica) starts as a copy
+        aliases = [alias for alias in connections
+                   if connections[alias].settings_dict["ENGINE"] == "django.db.backends.postgresql"]
+        names = {}
         with django_db_blocker.unblock():
-            connection.close()
-            connection.close_pool()
-            _copy_database(template, name)
-            connection.settings_dict["NAME"] = name
+            for alias in aliases:
+                connection = connections[alias]
+                test_name = connection.settings_dict.get("TEST", {}).get("NAME") or f"test_{connection.settings_dict['NAME']}"
+                names[alias] = (test_name, connection.settings_dict["NAME"])
+                connection.close()
+                connection.close_pool()
+                _copy_database(template, test_name)
+                connection.settings_dict["NAME"] = test_name
         yield
         with django_db_blocker.unblock():
-            connection.close()
-            connection.close_pool()
-            connection.settings_dict["NAME"] = original
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            for alias in aliases:
+                connection = connections[alias]
+                test_name, original = names[alias]
+                connection.close()
+                connection.close_pool()
+                connection.settings_dict["NAME"] = original
+                with connections["default"]._nodb_cursor() as cursor:
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}"')
         return
 
     from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
