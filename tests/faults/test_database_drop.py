@@ -65,9 +65,9 @@ def _state():
 
 def test_form_post_gets_error_page_and_nothing_is_written(world):
     county, township, village, other, clerk = world[1:]
-    before, audits = _state(), AuditEvent.objects.count()
     client = Client(raise_request_exception=False)
-    client.force_login(clerk)
+    client.force_login(clerk)  # the login is audited too: count from after it
+    before, audits = _state(), AuditEvent.objects.count()
     with drop_connection_after('UPDATE "organizations_orgunit"') as fired:
         answer = client.post(f"/org/{township.pk}/edit/", {
             "name": "改名街道", "short_name": "", "liaison_body_name": "", "kind": "township",
@@ -92,9 +92,9 @@ def test_form_post_gets_error_page_and_nothing_is_written(world):
 
 def test_api_patch_gets_json_error_and_nothing_is_written(world):
     county, township, village, other, clerk = world[1:]
-    before, audits = _state(), AuditEvent.objects.count()
     client = Client(raise_request_exception=False)
-    client.force_login(clerk)
+    client.force_login(clerk)  # the login is audited too: count from after it
+    before, audits = _state(), AuditEvent.objects.count()
     with drop_connection_after('UPDATE "organizations_orgunit"') as fired:
         answer = client.patch(f"/api/v1/org-units/{township.pk}/", {"name": "改名街道", "version": township.version},
                               content_type="application/json")
