@@ -23,13 +23,7 @@ similarity.register_corpus(similarity.Corpus(SUBMISSIONS, "hall.Submission", sub
 
 
 def submission_terms_refresh(submission: Submission) -> bool:
-    title, parts = submission_document(submission)
-    terms = similarity.document_terms(title, *parts)
-    if terms == submission.similarity_terms:
-        return False
-    similarity.stats_update(corpus=SUBMISSIONS, old=submission.similarity_terms, new=terms)
-    submission.similarity_terms = terms
-    return True
+    return similarity.terms_refresh(submission, corpus=SUBMISSIONS, document=submission_document)
 
 
 @dataclass

@@ -130,6 +130,18 @@ def document_terms(title: str, *parts: str) -> str:
 # ── Corpus statistics ─────────────────────────────────────────────────────────────────────
 
 
+def terms_refresh(record, *, corpus: str, document) -> bool:
+    """Recompute `record`'s words (``document(record)`` gives its title and other texts) and the
+    corpus statistics; the caller saves ``similarity_terms``. Returns whether they changed."""
+    title, parts = document(record)
+    terms = document_terms(title, *parts)
+    if terms == record.similarity_terms:
+        return False
+    stats_update(corpus=corpus, old=record.similarity_terms, new=terms)
+    record.similarity_terms = terms
+    return True
+
+
 def _distinct(terms: str) -> set[str]:
     return set((terms or "").split())
 

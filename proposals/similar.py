@@ -47,23 +47,11 @@ similarity.register_corpus(similarity.Corpus(OPINIONS, "proposals.OpinionItem", 
 def proposal_terms_refresh(proposal: Proposal) -> bool:
     """Recompute the proposal's words and the corpus statistics; the caller saves
     ``similarity_terms`` (returns whether it changed)."""
-    title, parts = proposal_document(proposal)
-    terms = similarity.document_terms(title, *parts)
-    if terms == proposal.similarity_terms:
-        return False
-    similarity.stats_update(corpus=PROPOSALS, old=proposal.similarity_terms, new=terms)
-    proposal.similarity_terms = terms
-    return True
+    return similarity.terms_refresh(proposal, corpus=PROPOSALS, document=proposal_document)
 
 
 def opinion_terms_refresh(item: OpinionItem) -> bool:
-    title, parts = opinion_document(item)
-    terms = similarity.document_terms(title, *parts)
-    if terms == item.similarity_terms:
-        return False
-    similarity.stats_update(corpus=OPINIONS, old=item.similarity_terms, new=terms)
-    item.similarity_terms = terms
-    return True
+    return similarity.terms_refresh(item, corpus=OPINIONS, document=opinion_document)
 
 
 @dataclass
