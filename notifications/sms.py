@@ -1,5 +1,6 @@
-"""SMS (短信) as a push channel, through the provider's official SDK (Aliyun Dysmsapi
-2017-05-25, `alibabacloud-dysmsapi20170525`). See docs/sms-and-traffic-lights.md.
+"""SMS (短信) as a push channel, through the provider's official SDK, chosen by `SMS_PROVIDER`:
+Aliyun Dysmsapi 2017-05-25 (`alibabacloud-dysmsapi20170525`) or Tencent Cloud SMS 2021-01-11
+(`tencentcloud-sdk-python-sms`). See docs/sms-and-traffic-lights.md.
 
 - **Templates**: an SMS in mainland China is a provider-approved template with the deployment's
   signature (签名). `SMS_TEMPLATES` maps a notification kind to a template code; "digest" is the
@@ -15,8 +16,9 @@
 - **Opt-out**: a user may refuse SMS (notification settings page) except for urgent kinds and
   `SMS_MANDATORY_KINDS` (default: overdue proposal replies and suggestions), which the offices
   rely on reaching the person in charge.
-- **Delivery reports**: the send's BizId and request id are stored on the delivery; the beat
-  task `notifications.sms_reports` asks QuerySendDetails and records delivered / not delivered.
+- **Delivery reports**: the send's BizId (Aliyun) or SerialNo (Tencent) and request id are
+  stored on the delivery; the beat task `notifications.sms_reports` asks QuerySendDetails (Aliyun)
+  or pulls PullSmsSendStatus (Tencent) and records delivered / not delivered.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -122,6 +124,7 @@ def titled(notification, today: datetime.date) -> str:
 class SendResult:
     biz_id: str
     request_id: str
+    address: str = ""  # the number as the provider took it, when it differs (Tencent: +86…)
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ class AliyunSms:
         config = Config(access_key_id=key_id, access_key_secret=secret,
                         endpoint=_setting("SMS_ENDPOINT", "") or "dysmsapi.aliyuncs.com",
                         protocol=_setting("SMS_PROTOCOL", "https"),
-                        region_id=_setting("SMS_REGION", "cn-hangzhou"),
+                        region_id=_setting("SMS_REGION", "") or "cn-hangzhou",
                         connect_timeout=int(_setting("SMS_CONNECT_TIMEOUT_MS", 5000)),
                         read_timeout=int(_setting("SMS_READ_TIMEOUT_MS", 10000)))
         self.client = Client(config)
@@ -180,8 +183,157 @@ class AliyunSms:
                 return Report(ReportStatus.UNDELIVERED, detail.err_code or "")
         return Report("")
 
+    def reports(self, messages: list[dict]) -> dict[str, Report]:
+        """Receipts of the given messages (provider_id, address, sent_at), one query each."""
+        found = {}
+        for row in messages:
+            report = self.query(phone=row["address"], biz_id=row["provider_id"],
+                                send_date=timezone.localtime(row["sent_at"]).date())
+            if report.status:
+                found[row["provider_id"]] = report
+        return found
 
-_PROVIDERS = {"aliyun": AliyunSms}
+
+# Tencent Cloud SMS answers that will not change on a retry: the number, the content or the
+# number's own daily limit. Everything else (throttling per 30 s / hour, the package used up,
+# an internal error, a key or template not yet approved) is retried with backoff.
+TENCENT_PERMANENT_CODES = {
+    "InvalidParameterValue.IncorrectPhoneNumber", "FailedOperation.PhoneNumberInBlacklist",
+    "FailedOperation.ContainSensitiveWord", "InvalidParameterValue.ContentLengthLimit",
+    "InvalidParameterValue.TemplateParameterLengthLimit", "InvalidParameterValue.TemplateParameterFormatError",
+    "LimitExceeded.PhoneNumberDailyLimit", "FailedOperation.PhoneNumberParseFail",
+    "UnsupportedOperation.UnsupportedRegion",
+}
+# What an office reads on the failures page: the provider's codes in plain words.
+TENCENT_MESSAGES = {
+    "InvalidParameterValue.IncorrectPhoneNumber": gettext_lazy("The phone number is not valid"),
+    "FailedOperation.PhoneNumberInBlacklist": gettext_lazy("The number is on the provider's do-not-disturb list"),
+    "FailedOperation.ContainSensitiveWord": gettext_lazy("The text contains words the provider does not allow"),
+    "InvalidParameterValue.ContentLengthLimit": gettext_lazy("The text is too long"),
+    "InvalidParameterValue.TemplateParameterLengthLimit": gettext_lazy("A template variable is too long"),
+    "InvalidParameterValue.TemplateParameterFormatError": gettext_lazy("A template variable has the wrong format"),
+    "LimitExceeded.PhoneNumberDailyLimit": gettext_lazy("The daily SMS limit of this number has been reached"),
+    "LimitExceeded.PhoneNumberThirtySecondLimit": gettext_lazy(
+        "Too many SMS to this number within 30 seconds; will try again"),
+    "LimitExceeded.PhoneNumberOneHourLimit": gettext_lazy("Too many SMS to this number within an hour; will try again"),
+    "LimitExceeded.DeliveryFrequencyLimit": gettext_lazy("Sending too often; will try again"),
+    "LimitExceeded.AppDailyLimit": gettext_lazy("The deployment's daily SMS limit has been reached; will try again"),
+    "FailedOperation.InsufficientBalanceInSmsPackage": gettext_lazy(
+        "The SMS package is used up; will try again once it is topped up"),
+    "FailedOperation.SignatureIncorrectOrUnapproved": gettext_lazy(
+        "The signature (SMS_SIGN_NAME) is wrong or not approved"),
+    "FailedOperation.TemplateIncorrectOrUnapproved": gettext_lazy("The template is wrong or not approved"),
+    "AuthFailure.SecretIdNotFound": gettext_lazy("The SecretId (SMS_ACCESS_KEY_ID) is not known to the provider"),
+    "AuthFailure.SignatureFailure": gettext_lazy("The SecretKey (SMS_ACCESS_KEY_SECRET) does not match"),
+    "InvalidParameterValue.SdkAppIdNotExist": gettext_lazy("The SMS application (SMS_SDK_APP_ID) does not exist"),
+    "ServerNetworkError": gettext_lazy("The provider is not available at the moment; will try again"),
+    "ClientNetworkError": gettext_lazy("The provider could not be reached; will try again"),
+}
+
+
+def tencent_error(code: str, message: str, request_id: str = "") -> str:
+    """The provider's answer in the deployment's language (Chinese), with its code and request
+    id for the provider's support."""
+    with translation.override(settings.LANGUAGE_CODE):
+        words = str(TENCENT_MESSAGES.get(code) or message or code)
+        detail = code if not request_id else _("%(code)s, request %(request)s") % {"code": code,
+                                                                                     "request": request_id}
+        return _("Tencent Cloud SMS: %(words)s (%(detail)s)") % {"words": words, "detail": detail}
+
+
+def e164(phone: str) -> str:
+    """Tencent wants numbers as +[country][number]; a mainland mobile number gets +86."""
+    if phone.startswith("+"):
+        return phone
+    if phone.startswith("0086"):
+        return "+" + phone[2:]
+    if len(phone) == 13 and phone.startswith("86"):
+        return "+" + phone
+    return "+86" + phone
+
+
+class TencentSms:
+    """SendSms and PullSmsSendStatus (SMS 2021-01-11) through the official SDK. The deployment's
+    SMS application (`SMS_SDK_APP_ID`), signature and template ids come from the settings;
+    `SMS_ENDPOINT`, `SMS_PROTOCOL` and `SMS_REGION` point the SDK elsewhere (the tests' fake).
+    Templates are positional: {1} is the title; the "digest" template also gets {2}, the count
+    (Tencent refuses a parameter list longer than the template's variables)."""
+
+    PULL_LIMIT = 100  # the API's maximum per pull
+    PULL_PAGES = 20
+
+    def __init__(self):
+        from tencentcloud.common import credential
+        from tencentcloud.common.profile.client_profile import ClientProfile
+        from tencentcloud.common.profile.http_profile import HttpProfile
+        from tencentcloud.sms.v20210111 import sms_client
+
+        key_id, secret = _setting("SMS_ACCESS_KEY_ID", ""), _setting("SMS_ACCESS_KEY_SECRET", "")
+        if not key_id or not secret:
+            raise ImproperlyConfigured("SMS_ACCESS_KEY_ID and SMS_ACCESS_KEY_SECRET must be set for SMS")
+        self.app_id = str(_setting("SMS_SDK_APP_ID", "") or "")
+        self.sign_name = _setting("SMS_SIGN_NAME", "")
+        if not self.app_id or not self.sign_name:
+            raise ImproperlyConfigured("SMS_SDK_APP_ID and SMS_SIGN_NAME must be set for Tencent Cloud SMS")
+        timeout = max(1, (int(_setting("SMS_CONNECT_TIMEOUT_MS", 5000)) + int(_setting("SMS_READ_TIMEOUT_MS", 10000)))
+                      // 1000)
+        http = HttpProfile(protocol=_setting("SMS_PROTOCOL", "https") or "https",
+                           endpoint=_setting("SMS_ENDPOINT", "") or "sms.tencentcloudapi.com",
+                           reqMethod="POST", reqTimeout=timeout)
+        profile = ClientProfile(signMethod="TC3-HMAC-SHA256", httpProfile=http, language="zh-CN")
+        self.client = sms_client.SmsClient(credential.Credential(key_id, secret),
+                                           _setting("SMS_REGION", "") or "ap-guangzhou", profile)
+
+    def _call(self, method, request):
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+        try:
+            return method(request)
+        except TencentCloudSDKException as exc:
+            message = exc.message.decode("utf-8", "replace") if isinstance(exc.message, bytes) else exc.message
+            raise SmsError(tencent_error(exc.code or "", str(message or "")[:200], exc.requestId or ""))
+
+    def send(self, *, phone: str, template: str, params: dict, out_id: str) -> SendResult:
+        from tencentcloud.sms.v20210111 import models
+
+        request = models.SendSmsRequest()
+        request.SmsSdkAppId = self.app_id
+        request.SignName = self.sign_name
+        request.TemplateId = template
+        request.PhoneNumberSet = [e164(phone)]
+        digest = (_setting("SMS_TEMPLATES", {}) or {}).get("digest")
+        request.TemplateParamSet = [params["title"], params["count"]] if template == digest else [params["title"]]
+        request.SessionContext = out_id
+        response = self._call(self.client.SendSms, request)
+        [status] = response.SendStatusSet or [None]
+        if status is None:
+            raise SmsError(tencent_error("EmptySendStatusSet", "", response.RequestId or ""))
+        if status.Code != "Ok":
+            error = SmsRejected if status.Code in TENCENT_PERMANENT_CODES else SmsError
+            raise error(tencent_error(status.Code or "", status.Message or "", response.RequestId or ""))
+        return SendResult(biz_id=status.SerialNo or "", request_id=response.RequestId or "",
+                          address=status.PhoneNumber or "")
+
+    def reports(self, messages: list[dict]) -> dict[str, Report]:
+        """The status queue: every receipt not pulled yet (each can be pulled once), by SerialNo."""
+        from tencentcloud.sms.v20210111 import models
+
+        found = {}
+        for _page in range(self.PULL_PAGES):
+            request = models.PullSmsSendStatusRequest()
+            request.Limit = self.PULL_LIMIT
+            request.SmsSdkAppId = self.app_id
+            statuses = self._call(self.client.PullSmsSendStatus, request).PullSmsSendStatusSet or []
+            for status in statuses:
+                ok = status.ReportStatus == "SUCCESS"
+                found[status.SerialNo] = Report(ReportStatus.DELIVERED if ok else ReportStatus.UNDELIVERED,
+                                                status.Description or ("DELIVRD" if ok else ""))
+            if len(statuses) < self.PULL_LIMIT:
+                break
+        return found
+
+
+_PROVIDERS = {"aliyun": AliyunSms, "tencent": TencentSms}
 
 
 def provider():
@@ -253,7 +405,7 @@ class SmsChannel(Channel):
             log.warning("SMS for delivery %s rejected: %s", delivery.pk, exc)
             Delivery.objects.filter(pk=delivery.pk).update(last_error=str(exc)[:2000])
             return False
-        return Receipt(provider_id=result.biz_id, request_id=result.request_id, address=phone)
+        return Receipt(provider_id=result.biz_id, request_id=result.request_id, address=result.address or phone)
 
 
 register_channel(SmsChannel())
@@ -265,29 +417,29 @@ REPORT_GIVE_UP = datetime.timedelta(days=3)
 
 
 def record_reports(*, now: datetime.datetime | None = None, limit: int = 500) -> dict:
-    """Ask the provider what became of sent SMS without a report yet (one query per message:
-    deliveries sent together share the provider id). Older than three days: no report."""
+    """Record what became of sent SMS without a report yet: Aliyun is asked once per message
+    (deliveries sent together share the provider id), Tencent's status queue is pulled. Older
+    than three days: no report (a receipt pulled later still replaces it)."""
     now = now or timezone.now()
     counts = {"delivered": 0, "undelivered": 0, "waiting": 0, "unknown": 0}
     base = Delivery.objects.filter(channel=CODE, status=DeliveryStatus.SENT, report="").exclude(provider_id="")
     counts["unknown"] = base.filter(sent_at__lt=now - REPORT_GIVE_UP).update(report=ReportStatus.UNKNOWN,
                                                                               reported_at=now)
-    messages = base.order_by("sent_at", "pk").values("provider_id", "address", "sent_at")
-    seen = set()
-    gateway = None
-    for row in messages[:limit]:
-        if row["provider_id"] in seen:
-            continue
-        seen.add(row["provider_id"])
-        gateway = gateway or provider()
-        report = gateway.query(phone=row["address"], biz_id=row["provider_id"],
-                               send_date=timezone.localtime(row["sent_at"]).date())
-        if not report.status:
-            counts["waiting"] += 1
-            continue
-        Delivery.objects.filter(channel=CODE, provider_id=row["provider_id"], report="").update(
+    messages, seen = [], set()
+    for row in base.order_by("sent_at", "pk").values("provider_id", "address", "sent_at")[:limit]:
+        if row["provider_id"] not in seen:
+            seen.add(row["provider_id"])
+            messages.append(row)
+    if not messages:
+        return counts
+    found = provider().reports(messages)
+    for provider_id, report in found.items():
+        updated = Delivery.objects.filter(channel=CODE, provider_id=provider_id,
+                                          report__in=["", ReportStatus.UNKNOWN]).update(
             report=report.status, report_code=report.code[:60], reported_at=now)
-        counts[report.status] += 1
+        if updated:
+            counts[report.status] += 1
+    counts["waiting"] = len(seen - set(found))
     return counts
 
 
@@ -318,14 +470,23 @@ def describe_configuration_problems() -> list[str]:
     problems = []
     if CODE not in _setting("NOTIFICATIONS_CHANNELS", ["email"]):
         return problems
-    if _setting("SMS_PROVIDER", "") not in _PROVIDERS:
+    name = _setting("SMS_PROVIDER", "")
+    if name not in _PROVIDERS:
         problems.append(_("SMS_PROVIDER must be one of: %(names)s") % {"names": ", ".join(sorted(_PROVIDERS))})
-    for name in ("SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET", "SMS_SIGN_NAME"):
-        if not _setting(name, ""):
-            problems.append(_("%(name)s must be set") % {"name": name})
+    required = ["SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET", "SMS_SIGN_NAME"]
+    if name == "tencent":
+        required.append("SMS_SDK_APP_ID")
+    for setting in required:
+        if not _setting(setting, ""):
+            problems.append(_("%(name)s must be set") % {"name": setting})
     templates = _setting("SMS_TEMPLATES", {}) or {}
     if not templates.get("default"):
         problems.append(_("SMS_TEMPLATES needs a \"default\" template code"))
+    if name == "tencent":
+        if any(not str(code).isdigit() for code in templates.values()):
+            problems.append(_("SMS_TEMPLATES for Tencent Cloud SMS are numeric template ids, e.g. \"1234567\""))
+        if _setting("SMS_SDK_APP_ID", "") and not str(_setting("SMS_SDK_APP_ID")).isdigit():
+            problems.append(_("SMS_SDK_APP_ID is the numeric SmsSdkAppId, e.g. 1400006666"))
     try:
         quiet_hours()
     except ValueError:
