@@ -64,6 +64,7 @@ class HallConfig(AppConfig):
             "hall.resident.signup": _("Resident account created"),
             "hall.code.create": _("Member or workroom code made"),
             "hall.code.renew": _("Member or workroom code renewed"),
+            "hall.code.retire": _("Member or workroom code withdrawn"),
             "hall.code_message.create": _("Resident wrote by scanning a code"),
             "hall.code_message.answer": _("Resident's message answered"),
             "hall.code_message.topic": _("Resident's message turned into a consultation topic"),

@@ -8,9 +8,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from members.models import Workroom
-from organizations.permissions import MANAGE_ROLES, scope_paths, scope_q
+from organizations.permissions import CLERK_ROLES, MANAGE_ROLES, scope_paths, scope_q
 
-from ..models import CodeMessage
+from ..models import CodeMessage, ContactCode
 
 STATUS_FILTERS = ("open", "done", "all")
 
@@ -62,6 +62,22 @@ def message_by_code(code: str) -> CodeMessage | None:
         return None
     return (CodeMessage.objects.select_related("member", "workroom", "org_unit", "topic")
             .filter(tracking_code=code).first())
+
+
+def codes_visible_to(*, user) -> QuerySet[ContactCode]:
+    """Codes (active and retired) the user may show, renew or retire — the same people as
+    ``services.can_show_member_code`` / ``can_show_workroom_code``: the member themself and the
+    office clerks over the member's unit; a workroom's lead member and members, and the
+    secretaries and clerks over its unit."""
+    if not user.is_authenticated:
+        return ContactCode.objects.none()
+    if scope_paths(user, MANAGE_ROLES) is None:
+        return ContactCode.objects.all()
+    in_workroom = Workroom.members.through.objects.filter(workroom_id=OuterRef("workroom_id"), member__user=user)
+    q = (Q(member__user=user) | Q(workroom__lead_member__user=user) | Exists(in_workroom)
+         | (Q(member__isnull=False) & scope_q(user, "member__org_path", roles=CLERK_ROLES))
+         | (Q(workroom__isnull=False) & scope_q(user, "workroom__org_path", roles=MANAGE_ROLES)))
+    return ContactCode.objects.filter(q)
 
 
 def counts(*, member=None, workroom=None, year: int | None = None) -> dict:

@@ -9,6 +9,8 @@ show / print a code           the member themself; a workroom's lead member and 
                               office clerks over the member's unit, the workroom editors
                               (secretary, office clerk) over the workroom's unit
 renew a code                  the same people (the old code stops working at once)
+retire a code                 the same people (the code stops working; a new one is made the next
+                              time the code is printed)
 send a message                anyone with the code (no account needed), rate-limited
 read, answer                  the addressee (member; workroom lead and members) and the
                               secretaries / office clerks over the message's unit
@@ -124,6 +126,43 @@ def code_renew(*, actor, member: Member | None = None, workroom: Workroom | None
     audit_log(actor=actor, action="hall.code.renew", target=member or workroom,
               before={"is_active": True}, after={"is_active": True})
     return new
+
+
+def can_manage_code(user, code: ContactCode) -> bool:
+    """Show, renew or retire this code (the member's or workroom's own rule)."""
+    if code.member_id:
+        return can_show_member_code(user, code.member)
+    return can_show_workroom_code(user, code.workroom)
+
+
+def _locked_active(actor, code: ContactCode) -> ContactCode:
+    code = (ContactCode.objects.select_for_update(of=("self",))
+            .select_related("member", "workroom__lead_member").get(pk=code.pk))
+    if not can_manage_code(actor, code):
+        raise NotAllowed()
+    if not code.is_active:
+        raise GuardFailed(_("This code has already been replaced or retired."))
+    return code
+
+
+@transaction.atomic
+def code_retire(*, actor, code: ContactCode) -> ContactCode:
+    """Withdraw this code (a plaque taken down, a card lost) without printing a new one yet: it
+    stops working at once, its messages stay. Refused when it is no longer the active code."""
+    code = _locked_active(actor, code)
+    code.is_active = False
+    code.save(update_fields=["is_active"])
+    audit_log(actor=actor, action="hall.code.retire", target=code.member or code.workroom,
+              before={"is_active": True}, after={"is_active": False})
+    return code
+
+
+@transaction.atomic
+def code_reissue(*, actor, code: ContactCode) -> ContactCode:
+    """Renew this very code (``code_renew``), refused when someone already replaced or retired
+    it — so two offices renewing at once make one new code, not two."""
+    code = _locked_active(actor, code)
+    return code_renew(actor=actor, member=code.member, workroom=code.workroom)
 
 
 def code_lookup(slug: str) -> ContactCode:
