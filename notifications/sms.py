@@ -280,7 +280,9 @@ class TencentSms:
         http = HttpProfile(protocol=_setting("SMS_PROTOCOL", "https") or "https",
                            endpoint=_setting("SMS_ENDPOINT", "") or "sms.tencentcloudapi.com",
                            reqMethod="POST", reqTimeout=timeout)
-        profile = ClientProfile(signMethod="TC3-HMAC-SHA256", httpProfile=http, language="zh-CN")
+        # No region breaker: it would fail over to another Tencent endpoint than the one configured.
+        profile = ClientProfile(signMethod="TC3-HMAC-SHA256", httpProfile=http, language="zh-CN",
+                                disable_region_breaker=True)
         self.client = sms_client.SmsClient(credential.Credential(key_id, secret),
                                            _setting("SMS_REGION", "") or "ap-guangzhou", profile)
 

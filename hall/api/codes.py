@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 
 from portal.accounts.privacy import mask_phone
 from portal.api.actions import respond, validated
-from portal.api.filters import IdFilter
+from portal.api.filters import BoolFilter, IdFilter
 from portal.api.mixins import ScopedObjectMixin
 from portal.handoffs import available
 
@@ -49,11 +49,11 @@ class ContactCodeSerializer(serializers.ModelSerializer):
 class ContactCodeFilter(django_filters.FilterSet):
     member = IdFilter(field_name="member_id", label=_("Codes of this member"))
     workroom = IdFilter(field_name="workroom_id", label=_("Codes of this workroom"))
-    is_active = django_filters.BooleanFilter(label=_("Active (true) or replaced and withdrawn (false)"))
+    is_active = BoolFilter(field_name="is_active", label=_("Active (true) or replaced and withdrawn (false)"))
 
     class Meta:
         model = ContactCode
-        fields = ["is_active"]
+        fields = []
 
 
 class ContactCodeViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -157,7 +157,7 @@ class CodeMessageFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=[("open", _("Waiting for an answer")), ("done", _("Dealt with"))],
                                         method="filter_state", label=_("Waiting (open) or dealt with (done)"))
     status = django_filters.ChoiceFilter(choices=CodeMessage.Status.choices)
-    mine = django_filters.BooleanFilter(method="filter_mine",
+    mine = BoolFilter(method="filter_mine",
                                         label=_("Only the messages addressed to me (not those I oversee)"))
     member = IdFilter(field_name="member_id", label=_("Messages to this member"))
     workroom = IdFilter(field_name="workroom_id", label=_("Messages to this workroom"))

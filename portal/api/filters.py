@@ -23,6 +23,29 @@ class IdFilter(django_filters.NumberFilter):
     field_class = IdField
 
 
+class StrictBooleanField(forms.Field):
+    """true / false only: django-filter's own boolean filter takes "null" or "unknown" as "no
+    filter", which a client never means."""
+
+    def to_python(self, value):
+        from django.utils.translation import gettext as _
+
+        if value in (None, ""):
+            return None
+        if value in ("true", "True", "1"):
+            return True
+        if value in ("false", "False", "0"):
+            return False
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
+
+
+@extend_schema_field({"type": "boolean"})
+class BoolFilter(django_filters.Filter):
+    """Filter by true / false (anything else is a 400)."""
+
+    field_class = StrictBooleanField
+
+
 def reject_empty(params, names) -> None:
     """A query parameter given with no value (`date_to=`) is a 400, not a silently dropped filter:
     the caller meant something, and "no value" is not a date, number or choice."""
