@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connections, transaction
-from django.db.models import QuerySet
+from django.db.models import F, IntegerField, JSONField, QuerySet, Value
 from django.db.models.functions import ExtractYear
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -165,33 +165,51 @@ def rebuild(*, path: str = "", years: Iterable[int] | None = None, using: str = 
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _fresh() -> bool:
-    """No mark is pending (applying them if needed): the table may be read."""
+def _apply_pending() -> bool:
+    """Marks are pending: apply them so the table may be read (False: it may not)."""
     from portal.replica import read_alias
 
-    if not MemberScoreMark.objects.exists():
-        return True
     if read_alias() != "default":
         return False  # a replica read never writes; compute directly
     return apply_marks()
 
 
+def _read(rows) -> tuple[dict, bool]:
+    """The rows ({member: (points, by_kind, counts)}) and whether marks are pending, in one query
+    (a pending mark comes back as a row of member -1)."""
+    cols = ("m", "pts", "bk", "ct")
+    stored = (rows.order_by().annotate(m=F("member_id"), pts=F("points"), bk=F("by_kind"), ct=F("counts"))
+              .values_list(*cols))
+    pending = (MemberScoreMark.objects.order_by()
+               .annotate(m=Value(-1, IntegerField()), pts=Value(0, IntegerField()), bk=Value(None, JSONField()),
+                         ct=Value(None, JSONField())).values_list(*cols))
+    result, stale = {}, False
+    for member_id, points, by_kind, counts in stored.union(pending, all=True):
+        if member_id == -1:
+            stale = True
+        else:
+            result[member_id] = (points, by_kind, counts)
+    return result, stale
+
+
 def stored_scores(members, year: int) -> list[scoring.Score] | None:
     """Scores of `members` for the whole `year` from the table, ranked as scoring.scores_for
     ranks them; None when the table cannot be read now (pending marks another worker applies)."""
-    if not _fresh():
-        return None
     source = members
     members = list(members)
     if not members:
         return []
-    plans = scoring.resolve_plans({m.org_unit_id: m.org_unit for m in members}.values(), year)
     rows = MemberYearScore.objects.filter(year=year)
     if isinstance(source, QuerySet) and len(members) > 500:
         rows = rows.filter(member_id__in=source.order_by().values("pk"))
     else:
         rows = rows.filter(member_id__in=[m.pk for m in members])
-    stored = {m: (p, b, c) for m, p, b, c in rows.values_list("member_id", "points", "by_kind", "counts")}
+    stored, stale = _read(rows)
+    if stale:
+        if not _apply_pending():
+            return None
+        stored, _stale = _read(rows)
+    plans = scoring.resolve_plans({m.org_unit_id: m.org_unit for m in members}.values(), year)
     scores = []
     for m in members:
         points, by_kind, counts = stored.get(m.pk, (0, {}, {}))

@@ -297,8 +297,10 @@ def duty_review(request, pk):
 # --- ranking and scoring plans -----------------------------------------------------------------
 
 def _ranking_context(request):
-    units = selectors.ranking_units(request.user)
-    unit = _unit_param(request, units) or units.first()
+    units = list(selectors.ranking_units(request.user))  # read once: the choice and the select
+    raw = request.GET.get("unit") or request.POST.get("unit")
+    unit = next((u for u in units if str(u.pk) == raw), None) if raw else None
+    unit = unit or (units[0] if units else None)
     if unit is None:
         raise Http404
     year = _year(request)

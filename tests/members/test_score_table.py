@@ -147,7 +147,8 @@ def test_pages_read_the_table_not_the_duty_file(tree, users, me):
     add(me, "volunteer", D(2026, 3, 1))
     score_table.apply_marks()
     MemberYearScore.objects.filter(member=me, year=2026).update(points=77)  # the table is what is read
-    assert selectors.ranking(users.clerk, tree.county_a, 2026)[0].points == 77
+    ranked = selectors.ranking(users.clerk, tree.county_a, 2026)
+    assert (ranked[0].points, ranked[0].by_kind, ranked[0].counts) == (77, {"volunteer": 2}, {"volunteer": 1})
     assert scoring.explain(me, 2026)[0].points == 77
     n, sqls = count_queries(lambda: selectors.ranking(users.clerk, tree.county_a, 2026))
     assert not any("members_dutyrecord" in sql for sql in sqls)
