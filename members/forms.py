@@ -28,6 +28,11 @@ class MemberFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["sector"].queryset = bodies.filter(kind=BodyKind.SECTOR)
         self.fields["committee"].queryset = bodies.filter(kind=BodyKind.COMMITTEE)
         self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()
+        listed = list(bodies)  # both selects' options from one query (validation still uses the querysets)
+        for name, kind in (("sector", BodyKind.SECTOR), ("committee", BodyKind.COMMITTEE)):
+            field = self.fields[name]
+            field.widget.choices = [("", field.empty_label),
+                                    *((b.pk, field.label_from_instance(b)) for b in listed if b.kind == kind)]
 
 
 class MemberForm(BootstrapFormMixin, forms.Form):

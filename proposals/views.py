@@ -129,15 +129,17 @@ def inbox(request):
     page = more_page(selectors.department_inbox(user=request.user), request.GET.get("page"))  # no COUNT
     row_links(page.object_list, "proposals:detail", key="proposal_id")
     today = timezone.localdate()
-    _assignment_lights(page.object_list, today)
+    days = TrafficDays(today.year)  # the rows' lights and the counts read the windows once
+    _assignment_lights(page.object_list, today, days)
     return render(request, "proposals/inbox.html", {
         "page": page, "today": today, "tab": "inbox",
-        "lights": selectors.assignment_light_counts(qs=selectors.department_inbox(user=request.user), today=today)})
+        "lights": selectors.assignment_light_counts(qs=selectors.department_inbox(user=request.user), today=today,
+                                                     days=days)})
 
 
-def _assignment_lights(assignments, today):
+def _assignment_lights(assignments, today, days=None):
     """Traffic lights of open assignments (答复期限), with the proposal's unit's yellow window."""
-    days = TrafficDays(today.year)
+    days = days or TrafficDays(today.year)
     return attach_lights(assignments, deadline=lambda a: a.due_on,
                          done=lambda a: a.status != AssignmentStatus.ASSIGNED,
                          days=lambda a: days.for_path(a.proposal.org_path), today=today)
