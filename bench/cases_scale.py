@@ -29,15 +29,16 @@ def _queries(client, url) -> tuple[int, list[str]]:
     return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
 
 
-def _list_case(name, label, *, seed, role, url, sql, params, rows_expected):
+def _list_case(name, label, *, seed, role, url, sql, params, rows_expected, unit=None):
     county = first_county(seed)
-    client = client_for(user_with_role(seed, role, county, f"{role}-county"))
+    holder = unit(county) if unit else county  # where the role is held (default: the county)
+    client = client_for(user_with_role(seed, role, holder, f"{role}-county"))
     url = url.format(county=county.pk)
     n_queries, _ = _queries(client, url)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [p.format(path=county.path) if isinstance(p, str) else p for p in params])
+        bound = [p.format(path=holder.path) if isinstance(p, str) else p for p in params]
+        cursor.execute(sql, bound)
         rows = len(cursor.fetchall())
-    bound = [p.format(path=county.path) if isinstance(p, str) else p for p in params]
     full, floor = interleaved_throughput(lambda: client.get(url), lambda: floor_html(sql, bound))
     ratio = full / floor
     return Result(label, f"{full:.0f} req/s ({n_queries} queries)", f"{floor:.0f} req/s bare view, 1 query, {rows} rows",
@@ -87,6 +88,38 @@ def member_ranking(*, seed):
              "ON d.member_id = m.id AND d.status IN ('auto', 'verified') AND d.occurred_on >= %s "
              "WHERE m.org_path LIKE %s AND m.is_active GROUP BY m.id, m.name ORDER BY n DESC, m.id LIMIT 50"),
         params=[datetime.date(year, 1, 1), "{path}%"], rows_expected="every member of the county scored, 50 shown")
+
+
+@case("members-directory")
+def members_directory(*, seed):
+    return _list_case(
+        "members-directory", "Members directory /members/ (30 rows, county)", seed=seed,
+        role=Role.OFFICE_CLERK, url="/members/",
+        sql=("SELECT m.id, m.name, u.name, m.level, m.work_unit, m.position FROM members_member m "
+             "JOIN organizations_orgunit u ON u.id = m.org_unit_id WHERE m.org_path LIKE %s "
+             "ORDER BY m.org_path, m.name, m.id LIMIT 30"),
+        params=["{path}%"], rows_expected="the county's members by unit and name")
+
+
+def _busiest_department(county):
+    from django.db.models import Count
+
+    from proposals.models import Assignment
+
+    row = (Assignment.objects.filter(unit__path__startswith=county.path, unit__kind="department")
+           .values("unit").annotate(n=Count("pk")).order_by("-n", "unit").first())
+    return OrgUnit.objects.get(pk=row["unit"])
+
+
+@case("department-inbox")
+def department_inbox(*, seed):
+    return _list_case(
+        "department-inbox", "Department inbox /proposals/inbox/ (30 rows, the county's busiest department)",
+        seed=seed, role=Role.DEPARTMENT, url="/proposals/inbox/", unit=_busiest_department,
+        sql=("SELECT a.id, p.title, p.number, a.status, a.due_on, a.role FROM proposals_assignment a "
+             "JOIN proposals_proposal p ON p.id = a.proposal_id WHERE a.unit_path LIKE %s "
+             "AND a.status <> 'withdrawn' ORDER BY a.status, a.due_on, a.id LIMIT 30"),
+        params=["{path}%"], rows_expected="its assignments still needing something, by status and due date")
 
 
 @case("county-dashboard")

@@ -20,6 +20,7 @@ from portal.actions import add_form_error, button_action, form_action
 from portal.audit import timeline_for
 from portal.errors import DomainError, NotAllowed
 from portal.files import files_login_required
+from portal.links import row_links
 from portal.pagination import more_page
 from portal.traffic import attach_lights
 from portal.workflow import allowed_actions
@@ -68,6 +69,7 @@ def topic_list(request):
                               q=data.get("q", ""), overdue=bool(data.get("overdue")))
     page = more_page(qs, request.GET.get("page"))  # "next" without counting the whole scope
     page.object_list = selectors.with_open_suggestions(page.object_list)
+    row_links(page.object_list, "consultations:topic")
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {"page": page, "filter": f, "query": query.urlencode(),
@@ -88,6 +90,7 @@ def session_list(request):
     qs = selectors.sessions_list(user=request.user, upcoming={"upcoming": True, "held": False}.get(upcoming))
     page = more_page(qs, request.GET.get("page"))
     page.object_list = selectors.with_participant_counts(page.object_list)
+    row_links(page.object_list, "consultations:session")
     return render(request, "consultations/session_list.html", {"page": page, "when": upcoming})
 
 

@@ -21,6 +21,9 @@ class MembersConfig(AppConfig):
         from .panels import my_duties_panel
 
         audit_keys.register()
+        from . import score_table
+
+        score_table.connect()
 
         staff = frozenset({"office_clerk", "proposal_staff", "secretary", "leader", "approver"})
         register(NavItem("members", _("Members"), "members:list", icon="people", roles=staff, order=40))

@@ -8,6 +8,7 @@ import random
 from django.contrib.auth import get_user_model
 
 from organizations.models import Body, BodyKind, OrgUnit, UnitKind
+from portal.metrics import records_changed
 
 from .models import Member, MemberLevel, Posting, PostingBasis
 
@@ -215,6 +216,7 @@ def load_workrooms(*, stdout, today=None):
                     title=_demo_title(kind, rng), note="[demo]",
                     status=DutyStatus.VERIFIED, org_unit_id=m.org_unit_id, org_path=m.org_path))
         DutyRecord.objects.bulk_create(rows)
+        records_changed(DutyRecord.objects.filter(note="[demo]"))  # bulk_create sends no signals
         demo = Member.objects.filter(id_key="DEMO-000001").first()
         if demo:
             DutyRecord.objects.create(member=demo, kind="volunteer", occurred_on=today - datetime.timedelta(days=2),

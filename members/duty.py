@@ -21,13 +21,19 @@ class DutyKind:
 _KINDS: dict[str, DutyKind] = {}
 
 
+_ORDERED: dict[str, DutyKind] = {}
+
+
 def register_kind(kind: DutyKind) -> None:
     _KINDS[kind.code] = kind
+    _ORDERED.clear()
 
 
 def kinds() -> dict[str, DutyKind]:
-    """Every registered kind, in list order."""
-    return {k.code: k for k in sorted(_KINDS.values(), key=lambda k: k.order)}
+    """Every registered kind, in list order (sorted once per registration: rankings ask per row)."""
+    if not _ORDERED:
+        _ORDERED.update({k.code: k for k in sorted(_KINDS.values(), key=lambda k: k.order)})
+    return dict(_ORDERED)
 
 
 def label_of(code: str):

@@ -4,6 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from organizations.models import Body, BodyKind, OrgUnit
 from portal.forms import BootstrapFormMixin, ChineseDateField
+from portal.widgets import FastSelect
 
 from . import duty
 from .models import LeadType, Member, MemberLevel, PostingBasis, WorkroomKind
@@ -12,10 +13,14 @@ from .validators import validate_evidence
 
 class MemberFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=50)
-    sector = forms.ModelChoiceField(label=_("Sector"), queryset=Body.objects.none(), required=False)
-    committee = forms.ModelChoiceField(label=_("Special committee"), queryset=Body.objects.none(), required=False)
-    unit = forms.ModelChoiceField(label=_("Posted to / unit"), queryset=OrgUnit.objects.none(), required=False)
-    level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *MemberLevel.choices], required=False)
+    sector = forms.ModelChoiceField(label=_("Sector"), queryset=Body.objects.none(), required=False,
+                                    widget=FastSelect)
+    committee = forms.ModelChoiceField(label=_("Special committee"), queryset=Body.objects.none(), required=False,
+                                       widget=FastSelect)
+    unit = forms.ModelChoiceField(label=_("Posted to / unit"), queryset=OrgUnit.objects.none(), required=False,
+                                  widget=FastSelect)
+    level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *MemberLevel.choices], required=False,
+                              widget=FastSelect)
 
     def __init__(self, *args, units=None, bodies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,6 +28,11 @@ class MemberFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["sector"].queryset = bodies.filter(kind=BodyKind.SECTOR)
         self.fields["committee"].queryset = bodies.filter(kind=BodyKind.COMMITTEE)
         self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()
+        listed = list(bodies)  # both selects' options from one query (validation still uses the querysets)
+        for name, kind in (("sector", BodyKind.SECTOR), ("committee", BodyKind.COMMITTEE)):
+            field = self.fields[name]
+            field.widget.choices = [("", field.empty_label),
+                                    *((b.pk, field.label_from_instance(b)) for b in listed if b.kind == kind)]
 
 
 class MemberForm(BootstrapFormMixin, forms.Form):

@@ -43,3 +43,6 @@ def generate(*, ctx, stdout):
         done += n
         progress.add(n)
     progress.finish()
+    from .score_table import rebuild
+
+    stdout.write(f"  member scores per year: {rebuild(path=ctx.root.path):,} rows")  # COPY sends no signals

@@ -196,6 +196,40 @@ class ScoringRule(models.Model):
         return f"{self.kind} {self.points}"
 
 
+class MemberYearScore(models.Model):
+    """A member's duty score of one year as members.scoring computes it (kept current by
+    members.score_table on every change of its inputs; `manage.py rebuild_member_scores` repairs
+    it). No row: no counted entry that year."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="year_scores")
+    year = models.PositiveSmallIntegerField(_("year"))
+    points = models.IntegerField(_("points"), default=0)
+    by_kind = models.JSONField(default=dict)  # kind -> points
+    counts = models.JSONField(default=dict)  # kind -> counted entries
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("member's score of a year")
+        verbose_name_plural = _("members' scores of a year")
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="memberyearscore_unique")]
+        indexes = [models.Index(fields=["year", "member"])]
+
+    def __str__(self):
+        return f"{self.member_id} {self.year}: {self.points}"
+
+
+class MemberScoreMark(models.Model):
+    """Scores to recompute, written in the transaction of the change that made them stale: one
+    member (`member_id`) or every member under `path`, for `year` (empty: every year)."""
+
+    member_id = models.IntegerField(null=True)
+    path = models.CharField(max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(null=True)
+
+    def __str__(self):
+        return f"{self.member_id or self.path} {self.year or '*'}"
+
+
 class WorkroomKind(models.TextChoices):
     WORKROOM = "workroom", _("Member workroom (委员工作室)")
     STATION = "station", _("Member station (委员工作站)")

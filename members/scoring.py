@@ -181,8 +181,20 @@ def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
 
 
 def scores_for(members, year: int, *, until: datetime.date | None = None) -> list[Score]:
-    """Scores of `members` (a list or queryset with `org_unit` selected) for `year`, ranked.
-    Three queries: members (if a queryset), entries grouped by member/kind/day, plans."""
+    """Scores of `members` (a list or queryset with `org_unit` selected) for `year`, ranked: the
+    whole year from the score table (members.score_table), a part of it computed directly."""
+    if until is None or until >= datetime.date(year, 12, 31):
+        from .score_table import stored_scores
+
+        ranked = stored_scores(members, year)
+        if ranked is not None:
+            return ranked
+    return compute_scores(members, year, until=until)
+
+
+def compute_scores(members, year: int, *, until: datetime.date | None = None) -> list[Score]:
+    """Scores computed from the duty file. Three queries: members (if a queryset), entries
+    grouped by member/kind/day, plans."""
     members = list(members)
     if not members:
         return []
@@ -200,7 +212,11 @@ def scores_for(members, year: int, *, until: datetime.date | None = None) -> lis
         score.points += pts
         score.by_kind[kind] = score.by_kind.get(kind, 0) + pts
         score.counts[kind] = score.counts.get(kind, 0) + n
-    ranked = sorted(scores.values(), key=lambda s: (-s.points, s.member.name, s.member.pk))
+    return rank(scores.values())
+
+
+def rank(scores) -> list[Score]:
+    ranked = sorted(scores, key=lambda s: (-s.points, s.member.name, s.member.pk))
     _mark_ranks(ranked)
     return ranked
 

@@ -20,6 +20,8 @@ from portal.actions import add_form_error, button_action, form_action
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
+from portal.links import row_links
+from portal.pagination import more_page
 
 from . import exports, importer, my_page, page_sections, scoring, selectors, services
 from .forms import (
@@ -75,12 +77,14 @@ def _unit_param(request, qs, name="unit"):
 def member_list(request):
     units = permissions.units_visible_to(request.user).order_by("path")
     bodies = Body.objects.filter(unit__in=units.filter(kind__in=[UnitKind.CITY, UnitKind.COUNTY]), is_active=True)
-    form = MemberFilterForm(request.GET or None, units=units.exclude(kind=UnitKind.DEPARTMENT), bodies=bodies)
+    form = MemberFilterForm(request.GET or None, units=units.exclude(kind=UnitKind.DEPARTMENT).only("pk", "name", "path"),
+                            bodies=bodies)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.member_list(user=request.user, q=filters.get("q", ""), unit=filters.get("unit"),
                                sector=filters.get("sector"), committee=filters.get("committee"),
                                level=filters.get("level", ""))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = more_page(qs, request.GET.get("page"))  # "next" without counting the scope
+    row_links(page.object_list, "members:detail")
     return render(request, "members/member_list.html", {
         "page": page, "form": form, "q": filters.get("q", ""),
         "can_manage": permissions.has_role(request.user, CLERKS),
@@ -293,8 +297,10 @@ def duty_review(request, pk):
 # --- ranking and scoring plans -----------------------------------------------------------------
 
 def _ranking_context(request):
-    units = selectors.ranking_units(request.user)
-    unit = _unit_param(request, units) or units.first()
+    units = list(selectors.ranking_units(request.user))  # read once: the choice and the select
+    raw = request.GET.get("unit") or request.POST.get("unit")
+    unit = next((u for u in units if str(u.pk) == raw), None) if raw else None
+    unit = unit or (units[0] if units else None)
     if unit is None:
         raise Http404
     year = _year(request)
@@ -307,8 +313,10 @@ def ranking(request):
     scores = selectors.ranking(request.user, unit, year)
     below = request.GET.get("below") == "1"
     shown = [s for s in scores if s.below_minimum] if below else scores
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    row_links(page.object_list, "members:detail", key="member.pk")
     return render(request, "members/ranking.html", {
-        "unit": unit, "year": year, "units": units, "page": Paginator(shown, 50).get_page(request.GET.get("page")),
+        "unit": unit, "year": year, "units": units, "page": page,
         "total": len(scores), "below_count": sum(1 for s in scores if s.below_minimum), "below": below,
         "can_manage": permissions.has_role(request.user, CLERKS, unit),
         "plan": scores[0].plan if scores else scoring.resolve_plans([unit], year)[unit.pk],

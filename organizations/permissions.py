@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, F, Q, QuerySet, Value
 from django.http import Http404
 
 from portal.errors import NotAllowed
@@ -60,20 +60,18 @@ def _role_paths(user) -> dict[str, list[str]]:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    result: dict[str, list[str]] = {}
-    for role, path in RoleAssignment.objects.filter(
-        user=user, is_active=True, unit__is_active=True
-    ).values_list("role", "unit__path"):
-        result.setdefault(role, []).append(path)
-    # Explicit per-object grants (django-guardian, direct FK table) extend the read scope.
+    # Explicit per-object grants (django-guardian, direct FK table) extend the read scope
+    # ("_granted"); read with the assignments in one query (a round trip on every page).
     from .models import OrgUnitUserObjectPermission
 
-    granted = list(
-        OrgUnitUserObjectPermission.objects.filter(user=user, permission__codename="view_orgunit")
-        .values_list("content_object__path", flat=True)
-    )
-    if granted:
-        result.setdefault("_granted", []).extend(granted)
+    assigned = (RoleAssignment.objects.filter(user=user, is_active=True, unit__is_active=True).order_by()
+                .annotate(r=F("role"), p=F("unit__path")).values_list("r", "p"))
+    granted = (OrgUnitUserObjectPermission.objects.filter(user=user, permission__codename="view_orgunit").order_by()
+               .annotate(r=Value("_granted", output_field=CharField()), p=F("content_object__path"))
+               .values_list("r", "p"))
+    result: dict[str, list[str]] = {}
+    for role, path in assigned.union(granted, all=True):
+        result.setdefault(role, []).append(path)
     setattr(user, _CACHE_ATTR, result)
     return result
 

@@ -99,7 +99,7 @@ def open_assignments_in_scope(*, user) -> QuerySet[Assignment]:
     return qs
 
 
-def assignment_light_counts(*, qs: QuerySet[Assignment], today=None) -> dict[str, int]:
+def assignment_light_counts(*, qs: QuerySet[Assignment], today=None, days=None) -> dict[str, int]:
     """Open assignments of `qs` by traffic light: {"red": n, "yellow": n}. Red is one COUNT; yellow
     reads the few assignments due within 60 days (the longest yellow window) with their
     proposal's path, the unit's window resolved in memory (one query for every unit's setting)."""
@@ -112,7 +112,7 @@ def assignment_light_counts(*, qs: QuerySet[Assignment], today=None) -> dict[str
     open_qs = qs.filter(status=AssignmentStatus.ASSIGNED).order_by()
     counts = {"red": open_qs.filter(due_on__lt=today).count(), "yellow": 0}
     near = open_qs.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=60))
-    days = TrafficDays(today.year)  # always one query, rows or not (constant query counts)
+    days = days or TrafficDays(today.year)  # always one query, rows or not (constant query counts)
     for due_on, org_path in near.values_list("due_on", "proposal__org_path").iterator():
         light = traffic_light(due_on, today=today, days=days.for_path(org_path))
         if light and light.code == "yellow":

@@ -20,6 +20,8 @@ from portal.actions import add_form_error
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
+from portal.links import row_links
+from portal.pagination import more_page
 from portal.traffic import attach_lights
 from portal.workflow import allowed_actions
 
@@ -84,13 +86,20 @@ def _page(request, qs, per=30):
     return Paginator(qs, per).get_page(request.GET.get("page"))
 
 
+def _proposal_page(request, qs):
+    """A page of proposals for proposals/_rows.html, each row with its link (`href`)."""
+    page = _page(request, qs)
+    row_links(page.object_list, "proposals:detail")
+    return page
+
+
 @login_required
 def proposal_list(request):
     q = request.GET.get("q", "").strip()[:50]
     status = request.GET.get("status", "")
     if status not in ProposalStatus.values:
         status = ""
-    page = _page(request, selectors.proposal_list(user=request.user, q=q, status=status))
+    page = _proposal_page(request, selectors.proposal_list(user=request.user, q=q, status=status))
     return render(request, "proposals/list.html", {"page": page, "q": q, "status": status,
                                                    "statuses": ProposalStatus.choices, "title": _("All proposals"),
                                                    "tab": "list", "can_export": _can_export(request.user)})
@@ -99,7 +108,7 @@ def proposal_list(request):
 @login_required
 def mine(request):
     member = member_of_user(request.user)
-    page = _page(request, selectors.my_proposals(user=request.user))
+    page = _proposal_page(request, selectors.my_proposals(user=request.user))
     return render(request, "proposals/mine.html", {"page": page, "member": member, "tab": "mine"})
 
 
@@ -107,7 +116,8 @@ def mine(request):
 def review(request):
     if not org_permissions.has_role(request.user, STAFF_ROLES):
         raise Http404
-    page = _page(request, selectors.review_queue(user=request.user))
+    page = more_page(selectors.review_queue(user=request.user), request.GET.get("page"))  # no COUNT of the scope
+    row_links(page.object_list, "proposals:detail")
     return render(request, "proposals/list.html", {"page": page, "title": _("Review and assignment queue"),
                                                    "tab": "review", "can_export": True})
 
@@ -116,17 +126,20 @@ def review(request):
 def inbox(request):
     if not org_permissions.has_role(request.user, Role.DEPARTMENT):
         raise Http404
-    page = _page(request, selectors.department_inbox(user=request.user))
+    page = more_page(selectors.department_inbox(user=request.user), request.GET.get("page"))  # no COUNT
+    row_links(page.object_list, "proposals:detail", key="proposal_id")
     today = timezone.localdate()
-    _assignment_lights(page.object_list, today)
+    days = TrafficDays(today.year)  # the rows' lights and the counts read the windows once
+    _assignment_lights(page.object_list, today, days)
     return render(request, "proposals/inbox.html", {
         "page": page, "today": today, "tab": "inbox",
-        "lights": selectors.assignment_light_counts(qs=selectors.department_inbox(user=request.user), today=today)})
+        "lights": selectors.assignment_light_counts(qs=selectors.department_inbox(user=request.user), today=today,
+                                                     days=days)})
 
 
-def _assignment_lights(assignments, today):
+def _assignment_lights(assignments, today, days=None):
     """Traffic lights of open assignments (答复期限), with the proposal's unit's yellow window."""
-    days = TrafficDays(today.year)
+    days = days or TrafficDays(today.year)
     return attach_lights(assignments, deadline=lambda a: a.due_on,
                          done=lambda a: a.status != AssignmentStatus.ASSIGNED,
                          days=lambda a: days.for_path(a.proposal.org_path), today=today)
@@ -136,7 +149,7 @@ def _assignment_lights(assignments, today):
 def supervision(request):
     if not org_permissions.has_role(request.user, [Role.LEADER, *STAFF_ROLES]):
         raise Http404
-    page = _page(request, selectors.supervision_list(user=request.user))
+    page = _proposal_page(request, selectors.supervision_list(user=request.user))
     today = timezone.localdate()
     overdue = _assignment_lights(selectors.overdue_assignments(user=request.user)[:50], today)
     return render(request, "proposals/supervision.html", {

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from members import score_table
 from organizations.models import UnitKind
 from reports.periods import year_period
 from reports.services import facts_refresh
@@ -27,6 +28,7 @@ def _grow_children(tree):
             unit = make_unit(f"新社区{next(_names)}", UnitKind.VILLAGE, township)
             member = make_member(unit)
             duty(member, unit)
+        score_table.apply_marks()  # what the commit of the writes does (members' year scores)
     return add
 
 
