@@ -86,11 +86,22 @@ def dashboard_units(*, user, pk) -> DashboardUnits:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    target = OrgUnit.objects.filter(pk=pk, is_active=True).values("path")[:1]
+    from django.db import connections
+    from django.db.models.expressions import RawSQL
+
     below = OrgUnit.objects.filter(parent=OuterRef("pk"), is_active=True)
-    rows = list(OrgUnit.objects.annotate(target_path=Subquery(target), has_below=Exists(below))
-                .filter(Q(pk=pk) | Q(parent_id=pk, is_active=True) | Q(target_path__startswith=F("path")))
-                .order_by("sort_order", "kind", "name"))
+    qs = OrgUnit.objects.annotate(has_below=Exists(below))
+    table = OrgUnit._meta.db_table
+    if connections[qs.db].vendor == "postgresql":
+        # the ids on the unit's path ("/1/10/26/": its ancestors and itself) and its children's:
+        # the primary key and parent indexes find them all
+        ids = RawSQL(f"SELECT unnest(string_to_array(btrim((SELECT path FROM {table} WHERE id = %s), '/'), '/'))::int "
+                     f"UNION ALL SELECT id FROM {table} WHERE parent_id = %s AND is_active", [pk, pk])
+        qs = qs.filter(pk__in=ids)
+    else:
+        qs = qs.annotate(target_path=Subquery(OrgUnit.objects.filter(pk=pk).values("path")[:1])).filter(
+            Q(pk=pk) | Q(parent_id=pk, is_active=True) | Q(target_path__startswith=F("path")))
+    rows = list(qs.order_by("sort_order", "kind", "name"))
     unit = next((u for u in rows if u.pk == pk and u.is_active), None)
     scope = permissions.scope_paths(user, REPORT_ROLES)
 
@@ -463,7 +474,11 @@ def deadline_lights(unit: OrgUnit, *, today: datetime.date | None = None):
     from portal.traffic import QUEUES, QueueLights, light_counts
 
     today = today or timezone.localdate()
-    key = f"reports:lights:{unit.pk}:{unit.path}:{today.isoformat()}:{','.join(sorted(QUEUES))}"
+    from django.db import connection
+
+    # the database's name too: two databases sharing one Redis (test workers, staging) never mix
+    key = (f"reports:lights:{connection.settings_dict['NAME']}:{unit.pk}:{unit.path}:{today.isoformat()}:"
+           f"{','.join(sorted(QUEUES))}")
     found = cache.get(key)
     if found is not None:
         return [QueueLights(kind, QUEUES[kind].label, red, yellow, green) for kind, red, yellow, green in found]
