@@ -202,10 +202,18 @@ def tree_changed(paths: Sequence[str]) -> None:
 def subtree_counts(qs: QuerySet, units: Sequence, *, path_field: str = "org_path",
                    sum_field: str | None = None) -> dict[int, int]:
     """Count (or sum `sum_field` of) the rows of `qs` under each unit's subtree in ONE query:
-    group by the record's path, then attribute each path to the units that are its prefixes."""
+    group by the record's path, then attribute each path to the units that are its prefixes.
+    Within `compute_grouped`, the calls over one table share that query (see below)."""
     units = list(units)
     if not units:
         return {}
+    batch = _BATCH.get()
+    if batch is not None:
+        return batch.count(qs, units, path_field, sum_field)
+    return _subtree_counts(qs, units, path_field=path_field, sum_field=sum_field)
+
+
+def _subtree_counts(qs: QuerySet, units: list, *, path_field: str, sum_field: str | None) -> dict[int, int]:
     agg = Sum(sum_field) if sum_field else Count("pk")
     by_path = {u.path: u.pk for u in units}
     rows = qs.filter(subtree_q(units, path_field)).values(path_field).order_by().annotate(n=agg).values_list(path_field, "n")
@@ -276,3 +284,149 @@ CASE_SOURCES: list[Callable] = []
 def register_cases(func: Callable) -> Callable:
     CASE_SOURCES.append(func)
     return func
+
+
+# --- Grouped computation: one query per source table, not one per metric -----------------------
+#
+# `compute_grouped(metrics, units, start, end)` runs every metric function twice around one query
+# per (table, path) instead of one query per `subtree_counts` call: the first pass only notes what
+# each call counts (its table, its WHERE clause, the path it groups by, the column it sums) and
+# answers zeros; the calls of one table are then counted together, each in its own
+# `COUNT(*) FILTER (WHERE …)` (or `SUM(col) FILTER (…)`); the second pass runs the functions again
+# and each call answers its counts. A function that counted nothing through `subtree_counts` keeps
+# its first answer. A call whose query joins other tables is counted on its own as before.
+
+
+@dataclass
+class _Spec:
+    model: type
+    db: str
+    path_field: str
+    sum_field: str | None
+    where: tuple[str, list] | None  # None: no row can match (the counts are zeros)
+    units: tuple
+    result: dict | None = None
+
+
+class _Batch:
+    def __init__(self):
+        self.replay = False
+        self.calls: dict[str, list[_Spec | dict]] = defaultdict(list)
+        self.current = ""
+        self.position = 0
+
+    def begin(self, key: str) -> None:
+        self.current, self.position = key, 0
+
+    def count(self, qs: QuerySet, units: list, path_field: str, sum_field: str | None) -> dict[int, int]:
+        if self.replay:
+            found = self.calls[self.current][self.position]
+            self.position += 1
+            return found.result if isinstance(found, _Spec) else found
+        spec = _spec_of(qs, units, path_field, sum_field)
+        if spec is None:  # joins or the like: counted on its own, now
+            answer = _subtree_counts(qs, units, path_field=path_field, sum_field=sum_field)
+            self.calls[self.current].append(answer)
+            return answer
+        self.calls[self.current].append(spec)
+        return {u.pk: 0 for u in units}
+
+    def run(self) -> int:
+        """Count every noted call, one query per (table, database, path, units); returns the
+        number of queries."""
+        groups: dict[tuple, list[_Spec]] = defaultdict(list)
+        for calls in self.calls.values():
+            for spec in calls:
+                if isinstance(spec, _Spec):
+                    if spec.where is None:
+                        spec.result = {pk: 0 for pk, _path in spec.units}
+                    else:
+                        groups[(spec.model, spec.db, spec.path_field, spec.units)].append(spec)
+        for (model, db, path_field, _units), specs in groups.items():
+            _count_together(model, db, path_field, specs)
+        return len(groups)
+
+
+_BATCH: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("metrics_batch", default=None)
+
+
+def _spec_of(qs: QuerySet, units: list, path_field: str, sum_field: str | None) -> _Spec | None:
+    """What a `subtree_counts` call counts, when its query reads its own table only."""
+    from django.core.exceptions import EmptyResultSet, FullResultSet
+
+    query = qs.query
+    used = [alias for alias in query.alias_map if query.alias_refcount.get(alias)]  # trimmed joins stay, unused
+    if (len(used) > 1 or query.distinct or query.combinator or query.is_sliced
+            or query.group_by is not None or query.annotations):
+        return None
+    table = qs.model._meta.db_table
+    if used and used[0] != table:
+        return None
+    compiler = query.get_compiler(using=qs.db)
+    try:
+        sql, params = compiler.compile(query.where)
+        where = (sql, list(params))
+    except EmptyResultSet:
+        where = None
+    except FullResultSet:
+        where = ("TRUE", [])
+    return _Spec(qs.model, qs.db, path_field, sum_field, where, tuple((u.pk, u.path) for u in units))
+
+
+def _count_together(model, db: str, path_field: str, specs: list[_Spec]) -> None:
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    by_path = {path: pk for pk, path in specs[0].units}
+    unit_list = [_Unit(pk, path) for pk, path in specs[0].units]
+    aggregates = {}
+    for i, spec in enumerate(specs):
+        cond = RawSQL(spec.where[0], spec.where[1], output_field=BooleanField())
+        aggregates[f"m{i}"] = Sum(spec.sum_field, filter=cond) if spec.sum_field else Count("pk", filter=cond)
+    any_sql = " OR ".join(f"({s.where[0]})" for s in specs)
+    any_params = [p for s in specs for p in s.where[1]]
+    rows = (model._base_manager.using(db).filter(subtree_q(unit_list, path_field))
+            .filter(RawSQL(any_sql, any_params, output_field=BooleanField()))
+            .values(path_field).order_by().annotate(**aggregates)
+            .values_list(path_field, *aggregates))
+    totals = [defaultdict(int) for _ in specs]
+    for path, *counts in rows:
+        on_path = units_on_path(path, by_path)
+        for i, n in enumerate(counts):
+            if n:
+                for pk in on_path:
+                    totals[i][pk] += n
+    for i, spec in enumerate(specs):
+        spec.result = {pk: totals[i].get(pk, 0) for pk, _path in spec.units}
+
+
+@dataclass(frozen=True)
+class _Unit:  # what subtree_q reads of a unit
+    pk: int
+    path: str
+
+
+def compute_grouped(metrics: Sequence[Metric], units: Sequence, start, end) -> dict[str, dict]:
+    """{metric key: func(units, start, end)} for every metric, the `subtree_counts` calls of one
+    table counted in one query (see above). Within `sharing()`, so work metrics share runs once."""
+    units = list(units)
+    if len(metrics) == 1:  # nothing to share a query with
+        with sharing():
+            return {m.key: m.func(units, start, end) for m in metrics}
+    batch = _Batch()
+    token = _BATCH.set(batch)
+    answers: dict[str, dict] = {}
+    try:
+        with sharing():
+            for m in metrics:
+                batch.begin(m.key)
+                answers[m.key] = m.func(units, start, end)
+            batch.run()
+            batch.replay = True
+            for m in metrics:
+                if any(isinstance(c, _Spec) for c in batch.calls.get(m.key, ())):
+                    batch.begin(m.key)
+                    answers[m.key] = m.func(units, start, end)
+    finally:
+        _BATCH.reset(token)
+    return answers

@@ -7,9 +7,13 @@ subtree that are overdue today (imported from its AppConfig.ready()):
 
     @overdue_source("consultations.suggestion", _("Suggestion"))
     def overdue_suggestions(*, paths, today, limit):
-        qs = Suggestion.objects.filter(subtree_q_for(paths), deadline__lt=today, status__in=OPEN)
+        qs = Suggestion.objects.filter(subtree_q_for(paths), overdue_q("deadline", today), status__in=OPEN)
         rows = qs.select_related("topic").order_by("deadline", "id")[:limit]
         return qs.count(), [OverdueItem(title=…, unit=…, due=s.deadline, url=…) for s in rows]
+
+"Overdue" is the red light of ``portal.traffic`` — one rule for the cockpit, the dashboards'
+traffic lights, the lists and the reminders: a source filters with ``traffic.overdue_q(field,
+today)``, and ``overdue_in`` keeps only the items whose ``traffic_light`` is red.
 
 ``paths`` are the subtree roots to look under (already the caller's scope); a source answers
 ``(how many are overdue in all, the `limit` most overdue)`` in a constant number of queries (two:
@@ -35,6 +39,12 @@ class OverdueItem:
 
     def days_overdue(self, today: datetime.date) -> int:
         return (today - self.due).days
+
+    def light(self, today: datetime.date):
+        """The item's traffic light today (portal.traffic): red for every item a source lists."""
+        from portal.traffic import traffic_light
+
+        return traffic_light(self.due, today=today)
 
 
 @dataclass(frozen=True)
@@ -72,9 +82,17 @@ def overdue_in(paths: Sequence[str], *, today: datetime.date, limit: int = 20) -
         count, items = source.func(paths=list(paths), today=today, limit=limit)
         result.by_kind[kind] = count
         result.total += count
-        found += [OverdueItem(i.title, i.unit, i.due, i.url, kind, str(source.label)) for i in items]
+        found += [OverdueItem(i.title, i.unit, i.due, i.url, kind, str(source.label)) for i in items
+                  if _is_red(i, today)]
     result.items = sorted(found, key=lambda i: (i.due, i.kind, i.title))[:limit]
     return result
+
+
+def _is_red(item: OverdueItem, today: datetime.date) -> bool:
+    from portal.traffic import RED
+
+    light = item.light(today)
+    return light is not None and light.code == RED
 
 
 def paths_q(paths: Sequence[str], field_name: str):

@@ -82,3 +82,104 @@ def count_lights(deadlines, *, today: datetime.date | None = None, days: int = D
         if light:
             counts[light.code] += 1
     return counts
+
+
+# --- Queues with deadlines, counted by light (the dashboards' 红黄绿灯) ------------------------------
+#
+# A domain app registers each queue whose items have a deadline (imported from its AppConfig.ready()):
+#
+#     @deadline_queue("consultations.suggestion", _("Suggestions to handle"), order=10)
+#     def open_suggestions(paths):
+#         return OpenDeadlines(Suggestion.objects.filter(paths_q(paths, "topic__org_path"), status__in=OPEN),
+#                              deadline="deadline", path="topic__org_path")
+#
+# `light_counts(paths, today=…, days_for_path=…)` counts every queue's open items under `paths` by
+# light in ONE query (a UNION ALL of one grouped SELECT per queue): items past their deadline are
+# red and items due after the longest yellow window (MAX_DAYS) green for every unit; the items in
+# between come back grouped by (deadline, path) and get their light from `traffic_light` with
+# their unit's window — the same rule as the lists and the reminders.
+
+MAX_DAYS = 60  # the longest yellow window a unit may set (organizations.traffic)
+
+
+@dataclass(frozen=True)
+class OpenDeadlines:
+    queryset: object  # the queue's open items under the paths asked for
+    deadline: str  # the date field of the deadline
+    path: str  # the lookup of the owning unit's path (whose yellow window applies)
+
+
+@dataclass(frozen=True)
+class DeadlineQueue:
+    kind: str
+    label: object
+    func: object  # (paths) -> OpenDeadlines
+    order: int = 100
+
+
+QUEUES: dict[str, DeadlineQueue] = {}
+
+
+def deadline_queue(kind: str, label, *, order: int = 100):
+    def decorator(func):
+        QUEUES[kind] = DeadlineQueue(kind, label, func, order)
+        return func
+
+    return decorator
+
+
+def overdue_q(field_name: str, today: datetime.date):
+    """Items red today (past their deadline), as a filter: the cockpit's overdue lists use it."""
+    from django.db.models import Q
+
+    return Q(**{f"{field_name}__lt": light_bounds(today)[0]})
+
+
+@dataclass
+class QueueLights:
+    kind: str
+    label: object
+    red: int = 0
+    yellow: int = 0
+    green: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.red + self.yellow + self.green
+
+
+def light_counts(paths, *, today: datetime.date | None = None, days_for_path=None) -> list[QueueLights]:
+    """Every registered queue's open items under `paths` by light (see above), in the queues'
+    order. `days_for_path(org_path)` gives a unit's yellow window (default DEFAULT_DAYS)."""
+    from django.db.models import Case, CharField, Count, DateField, F, Value, When
+
+    today = today or timezone.localdate()
+    queues = sorted(QUEUES.values(), key=lambda q: (q.order, q.kind))
+    result = {q.kind: QueueLights(q.kind, q.label) for q in queues}
+    if not queues or not paths:
+        return list(result.values())
+    first, _yellow_end = light_bounds(today)
+    horizon = today + datetime.timedelta(days=MAX_DAYS)
+    selects = []
+    for queue in queues:
+        spec = queue.func(list(paths))
+        due, path = spec.deadline, spec.path
+        red, far = {f"{due}__lt": first}, {f"{due}__gt": horizon}
+        selects.append(
+            spec.queryset.filter(**{f"{due}__isnull": False}).order_by()
+            .annotate(k=Value(queue.kind, output_field=CharField()),
+                      b=Case(When(**red, then=Value(RED)), When(**far, then=Value(GREEN)), default=Value(""),
+                             output_field=CharField()),
+                      d=Case(When(**red, then=Value(None)), When(**far, then=Value(None)), default=F(due),
+                             output_field=DateField()),
+                      p=Case(When(**red, then=Value(None)), When(**far, then=Value(None)), default=F(path),
+                             output_field=CharField()))
+            .values("k", "b", "d", "p").annotate(n=Count("pk")).values_list("k", "b", "d", "p", "n"))
+    combined = selects[0].union(*selects[1:], all=True) if len(selects) > 1 else selects[0]
+    for kind, bucket, deadline, org_path, n in combined:
+        counts = result[kind]
+        if not bucket:  # within the longest window: the unit's own window decides
+            days = days_for_path(org_path or "") if days_for_path else DEFAULT_DAYS
+            bucket = traffic_light(deadline, today=today, days=days).code
+        setattr(counts, bucket, getattr(counts, bucket) + n)
+    return list(result.values())

@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 from organizations import permissions
 from organizations.models import OrgUnit, Role
 from organizations.permissions import CLERK_ROLES, PROPOSAL_STAFF_ROLES
-from portal.metrics import METRICS, TABLES, Metric, sharing
+from portal.metrics import METRICS, TABLES, Metric, compute_grouped, rate
 from portal.replica import replica_reads
 
 from .fingerprints import current_keys
@@ -68,6 +68,54 @@ def breadcrumb(*, user, unit: OrgUnit) -> list[OrgUnit]:
     return sorted(qs, key=lambda u: u.depth)
 
 
+@dataclass
+class DashboardUnits:
+    unit: OrgUnit
+    breadcrumb: list[OrgUnit]  # the ancestors the user may report on, top first
+    children: list[OrgUnit]  # active, in the dashboard's order
+    parents: set[int]  # the children that have children of their own
+
+
+def dashboard_units(*, user, pk) -> DashboardUnits:
+    """The dashboard's unit (404 outside the user's reporting scope), its ancestors and its
+    children with whether each has children — in ONE query (the unit, the units whose path is a
+    prefix of its path, the units whose parent it is)."""
+    from django.db.models import Exists, F, OuterRef, Q, Subquery
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    from django.db import connections
+    from django.db.models.expressions import RawSQL
+
+    below = OrgUnit.objects.filter(parent=OuterRef("pk"), is_active=True)
+    qs = OrgUnit.objects.annotate(has_below=Exists(below))
+    table = OrgUnit._meta.db_table
+    if connections[qs.db].vendor == "postgresql":
+        # the ids on the unit's path ("/1/10/26/": its ancestors and itself) and its children's:
+        # the primary key and parent indexes find them all
+        ids = RawSQL(f"SELECT unnest(string_to_array(btrim((SELECT path FROM {table} WHERE id = %s), '/'), '/'))::int "
+                     f"UNION ALL SELECT id FROM {table} WHERE parent_id = %s AND is_active", [pk, pk])
+        qs = qs.filter(pk__in=ids)
+    else:
+        qs = qs.annotate(target_path=Subquery(OrgUnit.objects.filter(pk=pk).values("path")[:1])).filter(
+            Q(pk=pk) | Q(parent_id=pk, is_active=True) | Q(target_path__startswith=F("path")))
+    rows = list(qs.order_by("sort_order", "kind", "name"))
+    unit = next((u for u in rows if u.pk == pk and u.is_active), None)
+    scope = permissions.scope_paths(user, REPORT_ROLES)
+
+    def visible(u):
+        return scope is None or any(u.path.startswith(p) for p in scope)
+
+    if unit is None or not visible(unit):
+        raise Http404
+    ancestors = set(unit.ancestor_ids[:-1])
+    breadcrumb = sorted((u for u in rows if u.pk in ancestors and visible(u)), key=lambda u: u.depth)
+    children = [u for u in rows if u.parent_id == pk and u.pk != pk]
+    return DashboardUnits(unit, breadcrumb, children, {c.pk for c in children if c.has_below})
+
+
 def children_of(unit: OrgUnit) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "kind", "name"))
 
@@ -87,11 +135,19 @@ def metrics_in_order(keys=None) -> list[Metric]:
     return [m for m in found[1] if keys is None or m.key in keys]
 
 
-@sharing()
 def compute_direct(units, start: datetime.date, end: datetime.date, keys=None) -> dict[str, dict[int, float]]:
-    """{metric key: {unit pk: value}} straight from the records."""
+    """{metric key: {unit pk: value}} straight from the records: the counts of one source table in
+    one grouped query with a FILTER clause per count (portal.metrics.compute_grouped), a rate from
+    its two parts when they are computed too."""
     units = list(units)
-    return {m.key: _clean_values(m.func(units, start, end), units) for m in metrics_in_order(keys)}
+    metrics = metrics_in_order(keys)
+    wanted = {m.key for m in metrics}
+    from_parts = [m for m in metrics if m.parts and all(p in wanted for p in m.parts)]
+    counted = [m for m in metrics if m not in from_parts]
+    values = {key: _clean_values(found, units) for key, found in compute_grouped(counted, units, start, end).items()}
+    for m in from_parts:
+        values[m.key] = _clean_values(rate(values[m.parts[0]], values[m.parts[1]]), units)
+    return {m.key: values[m.key] for m in metrics}
 
 
 def _clean_values(values: dict, units) -> dict[int, float]:
@@ -123,18 +179,22 @@ class SnapshotState:
 
 @replica_reads()
 def snapshot_state(period: Period, *, use_snapshot: bool = True) -> SnapshotState:
-    """Two queries: the covered period, the oldest pending change."""
+    """One query: the covered period with the oldest pending change."""
+    from django.db.models import Subquery
+
     as_of = timezone.now()
-    covered, version = None, ""
+    covered, version, oldest = None, "", None
     if use_snapshot and period.is_standard:
+        first_mark = FactMark.objects.order_by("pk").values("created_at")[:1]
         found = (FactPeriod.objects.filter(period_start=period.start, period_end=period.end)
-                 .values_list("metrics", "changed_at", "fingerprints").first())
+                 .annotate(oldest_mark=Subquery(first_mark))
+                 .values_list("metrics", "changed_at", "fingerprints", "oldest_mark").first())
         if found:
             # rows of an older definition of a metric are not shown: it is computed directly
             covered = frozenset(current_keys(found[0], found[2]))
             version = f"{found[1].timestamp():.6f}" if found[1] else "0"
+            oldest = found[3]
     if covered:
-        oldest = FactMark.objects.order_by("pk").values_list("created_at", flat=True).first()
         if oldest is not None and oldest < timezone.now() - SNAPSHOT_MAX_AGE:
             covered = None  # the refresh stopped: do not show numbers that old
         elif oldest is not None:
@@ -312,12 +372,13 @@ def with_parts(keys) -> set[str]:
 
 @replica_reads()
 def _children_shown(unit: OrgUnit) -> tuple[list[OrgUnit], set[int]]:
-    """The unit's active children and which of them have children of their own (two queries)."""
-    children = children_of(unit)
-    parents_with_children = set(
-        OrgUnit.objects.filter(parent__in=children, is_active=True).values_list("parent_id", flat=True).distinct()
-    ) if children else set()
-    return children, parents_with_children
+    """The unit's active children and which of them have children of their own (one query)."""
+    from django.db.models import Exists, OuterRef
+
+    below = OrgUnit.objects.filter(parent=OuterRef("pk"), is_active=True)
+    children = list(OrgUnit.objects.filter(parent=unit, is_active=True).annotate(has_below=Exists(below))
+                    .order_by("sort_order", "kind", "name"))
+    return children, {c.pk for c in children if c.has_below}
 
 
 def _cache_key(unit: OrgUnit, period: Period, version: str, rows) -> str:
@@ -370,9 +431,9 @@ class LazyDashboard:
     summary's state: four queries), and the numbers, tables and cells only when the tables are
     rendered — not when their rendered fragment comes from the cache."""
 
-    def __init__(self, *, unit: OrgUnit, period: Period):
+    def __init__(self, *, unit: OrgUnit, period: Period, shown=None):
         self.unit, self.period = unit, period
-        self._shown = _children_shown(unit)
+        self._shown = shown or _children_shown(unit)
         self._state = snapshot_state(period)
         covered = self._state.covered
         self.from_snapshot = bool(covered) and all(m.key in covered for m in metrics_in_order())
@@ -396,6 +457,42 @@ class LazyDashboard:
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.board, name)
+
+
+# The traffic lights are figures of today, not of a period: cached per unit and day for as long as
+# the summary's refresh interval (the dashboard says "as of"), so a cached dashboard reads no queue.
+LIGHTS_TTL = 300
+
+
+def deadline_lights(unit: OrgUnit, *, today: datetime.date | None = None):
+    """The unit's open deadlines today by traffic light, per queue (portal.traffic.light_counts):
+    one query for every queue, and one for the units' yellow windows when an item is near —
+    then from the cache for LIGHTS_TTL seconds."""
+    from django.core.cache import cache
+
+    from organizations.traffic import TrafficDays
+    from portal.traffic import QUEUES, QueueLights, light_counts
+
+    today = today or timezone.localdate()
+    from django.db import connection
+
+    # the database's name too: two databases sharing one Redis (test workers, staging) never mix
+    key = (f"reports:lights:{connection.settings_dict['NAME']}:{unit.pk}:{unit.path}:{today.isoformat()}:"
+           f"{','.join(sorted(QUEUES))}")
+    found = cache.get(key)
+    if found is not None:
+        return [QueueLights(kind, QUEUES[kind].label, red, yellow, green) for kind, red, yellow, green in found]
+    loaded: list[TrafficDays] = []
+
+    def days_for_path(org_path: str) -> int:
+        if not loaded:
+            loaded.append(TrafficDays(today.year))
+        return loaded[0].for_path(org_path)
+
+    with replica_reads():
+        lights = light_counts([unit.path], today=today, days_for_path=days_for_path)
+    cache.set(key, [(q.kind, q.red, q.yellow, q.green) for q in lights], LIGHTS_TTL)
+    return lights
 
 
 def metric_or_404(key: str) -> Metric:

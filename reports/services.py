@@ -21,7 +21,7 @@ from organizations import permissions
 from organizations.models import OrgUnit
 from portal.audit import audit_log
 from portal.errors import GuardFailed
-from portal.metrics import METRICS, sharing, units_on_path
+from portal.metrics import METRICS, compute_grouped, sharing, units_on_path
 
 from . import marks as marks_module
 from .fingerprints import current_keys, fingerprint
@@ -123,15 +123,20 @@ def _write_changes(period: Period, wanted: dict[str, dict[int, float]], paths: d
 
 
 def _compute(period: Period, work: dict[str, set[int]], units_by_pk, result: RefreshResult):
+    """The metrics of `work` for their units; the metrics over the same units computed together
+    (the counts of one source table in one grouped query: portal.metrics.compute_grouped)."""
     wanted = {}
+    by_units: dict[tuple[int, ...], list] = {}
     for key, unit_ids in work.items():
         metric = METRICS.get(key)
         if metric is None or not unit_ids:
             continue
-        units = [units_by_pk[pk] for pk in sorted(unit_ids)]
-        values = metric.func(units, period.start, period.end)
-        wanted[key] = {u.pk: float(values.get(u.pk) or 0) for u in units}
-        result.computed += 1
+        by_units.setdefault(tuple(sorted(unit_ids)), []).append(metric)
+    for unit_ids, metrics in by_units.items():
+        units = [units_by_pk[pk] for pk in unit_ids]
+        for key, values in compute_grouped(metrics, units, period.start, period.end).items():
+            wanted[key] = {u.pk: float(values.get(u.pk) or 0) for u in units}
+            result.computed += 1
     return wanted
 
 

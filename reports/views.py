@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organizations import permissions
 from portal.errors import DomainError
 from portal.files import files_login_required
+from portal.traffic import LABELS as LIGHT_LABELS
 
 from . import selectors, services
 from .exports import DEFAULT_TEMPLATE
@@ -60,15 +61,17 @@ def chart_data(board) -> dict:
 @require_GET
 def unit_dashboard(request, pk):
     _require_reporter(request.user)
-    unit = selectors.report_unit_or_404(user=request.user, pk=pk)
+    units = selectors.dashboard_units(user=request.user, pk=pk)  # the unit, its ancestors and children
+    unit = units.unit
     period, form = parse_period(request.GET)
-    context = {"unit": unit, "form": form, "breadcrumb": selectors.breadcrumb(user=request.user, unit=unit),
+    context = {"unit": unit, "form": form, "breadcrumb": units.breadcrumb,
                "can_edit_template": permissions.has_role(request.user, selectors.REPORT_EDIT_ROLES, unit)}
     if period is None:
         return render(request, "reports/dashboard.html", context, status=400)
     # the numbers, cells and charts are built when the (cached) tables are rendered, not on a cache hit
-    board = selectors.LazyDashboard(unit=unit, period=period)
-    context.update(board=board, period=period, charts=lambda: chart_data(board), dashboard_buttons=dashboard_buttons())
+    board = selectors.LazyDashboard(unit=unit, period=period, shown=(units.children, units.parents))
+    context.update(board=board, period=period, charts=lambda: chart_data(board), dashboard_buttons=dashboard_buttons(),
+                   lights=selectors.deadline_lights(unit), light_labels=LIGHT_LABELS)
     return render(request, "reports/dashboard.html", context)
 
 
