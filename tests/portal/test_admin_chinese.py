@@ -85,3 +85,11 @@ def test_every_admin_page_reads_as_chinese(client, superuser):
         problems += [f"{url}: {c}" for c in raw_codes(text)]
     assert seen > len(admin.site._registry), seen  # lists and add pages were really looked at
     assert not problems, "\n".join(problems)
+
+
+def test_the_audit_trail_in_the_admin_names_actions_not_codes(client, superuser):
+    client.force_login(superuser)  # audited as "user.login"
+    html = client.get("/admin/portal/auditevent/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    text = visible_text(html)
+    assert "user.login" not in text
+    assert "登录" in text  # the row and the filter read the action's label
