@@ -102,14 +102,14 @@ class Topic(OrgScopedModel, VersionedModel):
     rejection_reason = models.TextField(_("reason for not adopting"), blank=True)
     research_waived = models.BooleanField(_("research waived"), default=False,
                                           help_text=_("An exception to 不调研不协商 allowed by the unit's settings."))
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("consultation topic")
@@ -159,7 +159,7 @@ class Research(models.Model):
     """Research for a topic (调研). The rule 不调研不协商: a session cannot be scheduled before
     research is recorded, and not before its date."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="research")
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="research")
     kind = models.CharField(_("kind"), max_length=20, choices=ResearchKind.choices, default=ResearchKind.VISIT)
     done_on = models.DateField(_("date"))
     team = models.CharField(_("who went"), max_length=300, blank=True)
@@ -167,9 +167,9 @@ class Research(models.Model):
                                      related_name="+")
     findings = models.TextField(_("findings"))
     respondents = models.PositiveIntegerField(_("people consulted"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("research")
@@ -211,7 +211,7 @@ MEETING_STEPS = [
 class Session(OrgScopedModel, VersionedModel):
     """A consultation session (协商会) on a topic; a topic may need several (渠沟社区 held five)."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="sessions")
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="sessions")
     status = models.CharField(_("status"), max_length=20, choices=SessionStatus.choices,
                               default=SessionStatus.PLANNED, db_index=True)
     scheduled_on = models.DateField(_("date"), db_index=True)
@@ -232,9 +232,9 @@ class Session(OrgScopedModel, VersionedModel):
                                             blank=True)
     summary = models.TextField(_("what happened"), blank=True)
     held_at = models.DateTimeField(_("recorded as held at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("consultation session")
@@ -273,7 +273,7 @@ class Participant(models.Model):
     """An invited participant of a session. Members are linked to their record (their attendance
     feeds the duty file); others are named with their organisation."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="participants")
+    session = models.ForeignKey(Session, verbose_name=_("consultation session"), on_delete=models.CASCADE, related_name="participants")
     kind = models.CharField(_("type"), max_length=20, choices=ParticipantKind.choices)
     member = models.ForeignKey("members.Member", verbose_name=_("member"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="consultation_invitations")
@@ -300,8 +300,8 @@ class Outcome(VersionedModel):
     """The result of the consultation (协商成果): consensus or not, the minutes (协商纪要) and the
     suggestions (协商建议) routed to responsible parties. Two secretaries may edit it: versioned."""
 
-    topic = models.OneToOneField(Topic, on_delete=models.CASCADE, related_name="outcome")
-    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    topic = models.OneToOneField(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="outcome")
+    session = models.ForeignKey(Session, verbose_name=_("consultation session"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     consensus = models.BooleanField(_("consensus reached"), default=True)
     summary = models.TextField(_("result (public)"),
                                help_text=_("What was agreed, in plain words; shown publicly once published."))
@@ -311,7 +311,7 @@ class Outcome(VersionedModel):
         help_text=_("Marked by the unit's staff; the annual report pack lists typical cases."))
     recorded_on = models.DateField(_("outcome date"), default=timezone.localdate,
                                    help_text=_("The day the result was agreed (成果形成)."))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -351,7 +351,7 @@ class Suggestion(models.Model):
     Scoped through its topic's path; departments see a suggestion when its `handling_unit` is
     in their subtree (routed to them), nothing else."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="suggestions")
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="suggestions")
     text = models.TextField(_("suggestion"))
     route = models.CharField(_("responsible party"), max_length=20, choices=Route.choices)
     handling_unit = models.ForeignKey(OrgUnit, verbose_name=_("handling unit"), null=True, blank=True,
@@ -372,7 +372,7 @@ class Suggestion(models.Model):
     ending = models.CharField(_("ending"), max_length=20, choices=Ending.choices, blank=True)
     feedback = models.TextField(_("feedback"), blank=True)
     closed_at = models.DateTimeField(_("feedback given at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("suggestion")
@@ -386,13 +386,13 @@ class Suggestion(models.Model):
 class Instruction(models.Model):
     """A leader's instruction (批示/签批) on a topic's outcome: who, when, what."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="instructions")
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="instructions")
     leader = models.CharField(_("leader"), max_length=100)
     given_on = models.DateField(_("date"))
     text = models.TextField(_("instruction"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("leader's instruction")
@@ -412,13 +412,13 @@ class FollowUp(models.Model):
     """回头看: a follow-up review scheduled when a topic is closed (interval per unit); recorded
     like research, and may reopen the topic."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="followups")
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="followups")
     due_on = models.DateField(_("due on"), db_index=True)
     status = models.CharField(_("status"), max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.DUE)
     done_on = models.DateField(_("done on"), null=True, blank=True)
     findings = models.TextField(_("findings"), blank=True)
     reopened = models.BooleanField(_("reopened the topic"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("follow-up review (回头看)")
@@ -438,14 +438,14 @@ class RaterKind(models.TextChoices):
 class Evaluation(models.Model):
     """评事: a rating of a closed topic's results (1–5) by a kind of rater."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="evaluations")
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="evaluations")
     rater_kind = models.CharField(_("rated by"), max_length=20, choices=RaterKind.choices)
     rater_name = models.CharField(_("rater"), max_length=100, blank=True)
     score = models.PositiveSmallIntegerField(_("score (1–5)"))
     comment = models.TextField(_("comment"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evaluation")
@@ -477,16 +477,16 @@ class Attachment(models.Model):
     """Evidence for a stage of the loop (photos, documents, questionnaires). Type and size are
     checked by the service; files are internal unless the secretary marks them public."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="attachments")
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="attachments")
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.TOPIC)
     file = models.FileField(_("file"), upload_to=private_upload_to("consultations/evidence"))
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"), default=0)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    is_active = models.BooleanField(default=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
         verbose_name = _("attachment")
@@ -504,10 +504,10 @@ class DocumentTemplate(OrgScopedModel):
 
     name = models.CharField(pgettext_lazy("object", "name"), max_length=100)
     file = models.FileField(_("file"), upload_to=private_upload_to("consultations/templates"))
-    is_active = models.BooleanField(default=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    is_active = models.BooleanField(_("in use"), default=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("minutes template")
@@ -524,13 +524,13 @@ class SignIn(models.Model):
     digits of a phone number (counted towards the resident person-times the secretary confirms).
     One sign-in per device (a cookie) and, for residents, per phone ending and session."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="signins")
+    session = models.ForeignKey(Session, verbose_name=_("consultation session"), on_delete=models.CASCADE, related_name="signins")
     member = models.ForeignKey("members.Member", verbose_name=_("member"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=60)
     phone_last4 = models.CharField(_("last four digits of the phone number"), max_length=4, blank=True)
-    device = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    device = models.CharField(_("device"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("sign-in")

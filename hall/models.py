@@ -49,19 +49,19 @@ class Submission(OrgScopedModel):
                                 help_text=_("e.g. building, street corner, square"))
     contact_name = models.CharField(_("contact name"), max_length=60, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    submitter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    submitter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitter"), null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="hall_submissions")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     reply = models.TextField(_("reply to the resident"), blank=True, max_length=2000)
     internal_note = models.TextField(_("internal note"), blank=True, max_length=2000)
-    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("screened by"), null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     screened_at = models.DateTimeField(_("screened at"), null=True, blank=True)
     topic = models.ForeignKey("consultations.Topic", verbose_name=_("consultation topic"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="hall_submissions")
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
     # The words of title and description for "similar earlier submissions" (portal.similarity).
-    similarity_terms = models.TextField(editable=False, blank=True, default="")
+    similarity_terms = models.TextField(_("similarity words"), editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("resident submission")
@@ -76,10 +76,10 @@ class Submission(OrgScopedModel):
 class SubmissionPhoto(models.Model):
     """A photo attached to a submission, stored only after it was re-encoded (metadata stripped)."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(upload_to=photo_path, max_length=200)
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
+    submission = models.ForeignKey(Submission, verbose_name=_("resident submission"), on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("photo"), upload_to=photo_path, max_length=200)
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
 
     class Meta:
         verbose_name = _("photo")
@@ -110,9 +110,9 @@ class OnlineConsultation(OrgScopedModel, VersionedModel):
                               help_text=_("What came of the consultation; shown after it closes."))
     internal_note = models.TextField(_("internal note"), blank=True, max_length=2000)
     view_count = models.PositiveIntegerField(_("views"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("online consultation")
@@ -159,23 +159,23 @@ class Comment(models.Model):
         IMPLEMENTED = "implemented", _("Adopted and implemented")
         NOT_ADOPTED = "not_adopted", _("Suggestion not adopted")
 
-    consultation = models.ForeignKey(OnlineConsultation, on_delete=models.CASCADE, related_name="comments")
-    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    consultation = models.ForeignKey(OnlineConsultation, verbose_name=_("online consultation"), on_delete=models.CASCADE, related_name="comments")
+    reply_to = models.ForeignKey("self", verbose_name=_("reply to"), null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+")
     author_label = models.CharField(_("shown as"), max_length=80)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RESIDENT)
     body = models.TextField(_("comment"), max_length=2000)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.VISIBLE)
-    support_count = models.PositiveIntegerField(default=0)
-    report_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+    support_count = models.PositiveIntegerField(_("supports"), default=0)
+    report_count = models.PositiveIntegerField(_("reports"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     adoption = models.CharField(_("adoption"), max_length=20, choices=Adoption.choices, blank=True, default="")
     adoption_reply = models.TextField(_("reply on the adoption"), max_length=2000, blank=True)
     adopted_at = models.DateTimeField(_("adoption decided"), null=True, blank=True)
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True, db_index=True,
                                   help_text=_("The day the suggestion was adopted (or found not adoptable); the "
                                               "reports count by it."))
-    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marked adopted by"), null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
 
     class Meta:
@@ -191,11 +191,13 @@ class Comment(models.Model):
 class Support(models.Model):
     """One person's support (点赞/支持) for one suggestion."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    comment = models.ForeignKey(Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("support for a comment")
+        verbose_name_plural = _("supports for comments")
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="hall_support_once")]
 
     def __str__(self):
@@ -205,13 +207,15 @@ class Support(models.Model):
 class AbuseReport(models.Model):
     """A report that a comment is abusive; moderators see the reports in their queue."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="reports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    handled = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    handled = models.BooleanField(_("handled"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("abuse report")
+        verbose_name_plural = _("abuse reports")
         constraints = [models.UniqueConstraint(fields=["comment", "user"], name="hall_report_once")]
 
     def __str__(self):
@@ -221,12 +225,14 @@ class AbuseReport(models.Model):
 class Question(models.Model):
     """One multiple-choice question of a consultation's short questionnaire."""
 
-    consultation = models.ForeignKey(OnlineConsultation, on_delete=models.CASCADE, related_name="questions")
+    consultation = models.ForeignKey(OnlineConsultation, verbose_name=_("online consultation"), on_delete=models.CASCADE, related_name="questions")
     text = models.CharField(_("question"), max_length=200)
     choices = models.JSONField(_("choices"), default=list)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
+        verbose_name = _("questionnaire question")
+        verbose_name_plural = _("questionnaire questions")
         ordering = ["position", "id"]
 
     def __str__(self):
@@ -236,12 +242,14 @@ class Question(models.Model):
 class QuestionnaireResponse(models.Model):
     """One person's answers to a consultation's questionnaire: {question id: choice index}."""
 
-    consultation = models.ForeignKey(OnlineConsultation, on_delete=models.CASCADE, related_name="responses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    answers = models.JSONField(default=dict)
-    created_at = models.DateTimeField(default=timezone.now)
+    consultation = models.ForeignKey(OnlineConsultation, verbose_name=_("online consultation"), on_delete=models.CASCADE, related_name="responses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(_("answers"), default=dict)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("questionnaire response")
+        verbose_name_plural = _("questionnaire responses")
         constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="hall_response_once")]
 
     def __str__(self):
@@ -256,12 +264,14 @@ class Rating(models.Model):
         BASICALLY = "basically", _("Basically satisfied")
         NOT = "not", _("Not satisfied")
 
-    consultation = models.ForeignKey(OnlineConsultation, on_delete=models.CASCADE, related_name="ratings")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    consultation = models.ForeignKey(OnlineConsultation, verbose_name=_("online consultation"), on_delete=models.CASCADE, related_name="ratings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
     value = models.CharField(_("rating"), max_length=20, choices=Value.choices)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("resident rating of a consultation")
+        verbose_name_plural = _("resident ratings of consultations")
         constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="hall_rating_once")]
 
     def __str__(self):
@@ -272,10 +282,10 @@ class TopicRating(models.Model):
     """A resident's rating of a closed topic's outcome (群众评价 of the closed loop), one per person.
     The staff's aggregate evaluations (评事) live in consultations; these are the residents' own."""
 
-    topic = models.ForeignKey("consultations.Topic", on_delete=models.CASCADE, related_name="hall_ratings")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey("consultations.Topic", verbose_name=_("topic"), on_delete=models.CASCADE, related_name="hall_ratings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
     value = models.CharField(_("rating"), max_length=20, choices=Rating.Value.choices)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("resident rating of an outcome")
@@ -305,7 +315,7 @@ class LiveSession(OrgScopedModel, VersionedModel):
     participant_count = models.PositiveIntegerField(_("participants"), default=0,
                                                     help_text=_("People who asked or answered during the session."))
     internal_note = models.TextField(_("internal note"), blank=True, max_length=2000)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("live session")
@@ -332,16 +342,18 @@ class LiveQuestion(models.Model):
         SHOWN = "shown", _("Shown")
         HIDDEN = "hidden", _("Hidden")
 
-    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="questions")
+    session = models.ForeignKey(LiveSession, verbose_name=_("live session"), on_delete=models.CASCADE, related_name="questions")
     asker_label = models.CharField(_("shown as"), max_length=60)
-    asker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    asker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("asker"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     body = models.TextField(_("question"), max_length=500)
     answer = models.TextField(_("answer"), blank=True, max_length=2000)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("live-session question")
+        verbose_name_plural = _("live-session questions")
         ordering = ["created_at", "id"]
 
     def __str__(self):
@@ -368,7 +380,7 @@ class ContactCode(models.Model):
     workroom = models.ForeignKey("members.Workroom", verbose_name=_("workroom"), null=True, blank=True,
                                  on_delete=models.CASCADE, related_name="contact_codes")
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("member or workroom code")
@@ -406,7 +418,7 @@ class CodeMessage(OrgScopedModel):
 
     tracking_code = models.CharField(_("tracking code"), max_length=32, unique=True, default=new_tracking_code,
                                      editable=False)
-    code = models.ForeignKey(ContactCode, on_delete=models.PROTECT, related_name="messages")
+    code = models.ForeignKey(ContactCode, verbose_name=_("member or workroom code"), on_delete=models.PROTECT, related_name="messages")
     member = models.ForeignKey("members.Member", verbose_name=_("member"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="code_messages")
     workroom = models.ForeignKey("members.Workroom", verbose_name=_("workroom"), null=True, blank=True,
@@ -415,12 +427,12 @@ class CodeMessage(OrgScopedModel):
     body = models.TextField(_("message"), max_length=3000)
     contact_name = models.CharField(_("contact name"), max_length=60, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    submitter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    submitter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitter"), null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW,
                               db_index=True)
     reply = models.TextField(_("reply to the resident"), blank=True, max_length=2000)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     topic = models.ForeignKey("consultations.Topic", verbose_name=_("consultation topic"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="code_messages")

@@ -25,7 +25,7 @@ class Member(OrgScopedModel, VersionedModel):
     of three levels). `id_key` is the identity key (ID-card style) that makes duplicates
     impossible."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user account"), null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="member")
     name = models.CharField(_("name"), max_length=60)
     id_key = models.CharField(_("identity key"), max_length=40, unique=True,
@@ -49,7 +49,7 @@ class Member(OrgScopedModel, VersionedModel):
     joined_on = models.DateField(
         _("member since"), default=timezone.localdate,
         help_text=_("When the member took office; duty minimums and escalations count from this day."))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("member")
@@ -74,7 +74,7 @@ class PostingBasis(models.TextChoices):
 class Posting(OrgScopedModel):
     """A member posted to a township or community (下沉). Many at once are normal."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="postings")
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="postings")
     basis = models.CharField(_("basis"), max_length=20, choices=PostingBasis.choices, default=PostingBasis.RESIDENCE)
     started_on = models.DateField(_("since"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -107,23 +107,23 @@ class DutyRecord(OrgScopedModel):
     clerk's verification. `org_unit` is the member's CPPCC unit, so rankings scope like members.
     `kind` is a code from the registry in ``members.duty``."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="duty_records")
+    member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="duty_records")
     kind = models.CharField(_("activity kind"), max_length=40, db_index=True)
     occurred_on = models.DateField(_("date"), db_index=True)
     title = models.CharField(_("title"), max_length=200)
     status = models.CharField(_("status"), max_length=20, choices=DutyStatus.choices, default=DutyStatus.AUTO)
-    source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    source_id = models.CharField(max_length=64, blank=True, default="")
+    source_type = models.ForeignKey(ContentType, verbose_name=_("source type"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source_id = models.CharField(_("source ID"), max_length=64, blank=True, default="")
     activity_unit = models.ForeignKey(OrgUnit, verbose_name=_("where"), null=True, blank=True,
                                       on_delete=models.SET_NULL, related_name="+")
     evidence = models.FileField(_("evidence"), upload_to=private_upload_to("duty"), blank=True)
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.CharField(_("review note"), max_length=300, blank=True)
 
     class Meta:
@@ -165,7 +165,7 @@ class ScoringPlan(OrgScopedModel, VersionedModel):
         help_text=_("At least one research, one proposal, one public-opinion item and one deed a year."))
     commend_top_percent = models.PositiveSmallIntegerField(_("commend the top (%)"), default=10)
     interview_bottom = models.PositiveSmallIntegerField(_("interview the bottom (members)"), default=5)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("scoring plan")
@@ -181,7 +181,7 @@ class ScoringRule(models.Model):
     """Points for one activity kind from `valid_from` on (a rule changed mid-year is a second
     rule with a later date; entries before it keep the earlier points)."""
 
-    plan = models.ForeignKey(ScoringPlan, on_delete=models.CASCADE, related_name="rules")
+    plan = models.ForeignKey(ScoringPlan, verbose_name=_("scoring plan"), on_delete=models.CASCADE, related_name="rules")
     kind = models.CharField(_("activity kind"), max_length=40)
     points = models.IntegerField(_("points"))
     valid_from = models.DateField(_("valid from"))
@@ -279,8 +279,8 @@ class Workroom(OrgScopedModel, VersionedModel):
     last_activity_on = models.DateField(_("last activity"), null=True, blank=True, db_index=True)
     approved_on = models.DateField(pgettext_lazy("workroom", "approved on"), null=True, blank=True,
                                    help_text=_("Idle days count from this day until the first activity."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    source_ref = models.CharField(max_length=20, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    source_ref = models.CharField(_("source reference"), max_length=20, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("workroom")
@@ -296,16 +296,16 @@ class Workroom(OrgScopedModel, VersionedModel):
 
 
 class WorkroomActivity(models.Model):
-    workroom = models.ForeignKey(Workroom, on_delete=models.CASCADE, related_name="activities")
+    workroom = models.ForeignKey(Workroom, verbose_name=_("workroom"), on_delete=models.CASCADE, related_name="activities")
     occurred_on = models.DateField(_("date"))
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
     participants = models.ManyToManyField(Member, verbose_name=_("participating members"), blank=True,
                                           related_name="+")
     residents = models.PositiveIntegerField(_("residents served"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("workroom activity")
@@ -338,13 +338,13 @@ class ChecklistItem(OrgScopedModel):
 
 
 class ChecklistEvidence(models.Model):
-    workroom = models.ForeignKey(Workroom, on_delete=models.CASCADE, related_name="evidence")
-    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="+")
+    workroom = models.ForeignKey(Workroom, verbose_name=_("workroom"), on_delete=models.CASCADE, related_name="evidence")
+    item = models.ForeignKey(ChecklistItem, verbose_name=_("checklist item"), on_delete=models.CASCADE, related_name="+")
     file = models.FileField(_("evidence"), upload_to=private_upload_to("workrooms"))
     note = models.CharField(_("note"), max_length=300, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("checklist evidence")

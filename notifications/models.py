@@ -40,14 +40,14 @@ class Notification(models.Model):
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     due = models.DateField(_("due"), null=True, blank=True)
-    org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    org_path = models.CharField(_("unit path"), max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=12, choices=NotificationState.choices,
                              default=NotificationState.PENDING)
-    digest = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    digest = models.ForeignKey("self", verbose_name=_("sent in digest"), null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
     # Digest notifications carry the items by e-mail; the items are already in the inbox.
-    in_inbox = models.BooleanField(default=True)
+    in_inbox = models.BooleanField(_("shown in inbox"), default=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -91,13 +91,13 @@ class Delivery(models.Model):
                               default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # Set just before the message became complete at the receiving server (handover.py): a
     # delivery re-claimed after a worker died with this set is finished, not sent twice.
     handed_over_at = models.DateTimeField(_("handed over"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # What the gateway answered (SMS: the provider's BizId and request id, the number used), so
     # its delivery report can be asked for and a complaint traced; deliveries sent together in
     # one message share the provider id.
@@ -134,7 +134,7 @@ class DeliveryMode(models.TextChoices):
 class Preference(models.Model):
     """How one user wants one kind of notification. No row: immediately."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notification_prefs")
     kind = models.CharField(_("kind"), max_length=100)
     mode = models.CharField(_("delivery"), max_length=10, choices=DeliveryMode.choices,
                             default=DeliveryMode.IMMEDIATE)
@@ -152,9 +152,9 @@ class ChannelOptOut(models.Model):
     """A user who does not want a push channel (e.g. SMS) for the kinds that allow it. Kinds that
     are urgent or mandatory for the channel still reach them on it (notifications.sms)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channel_opt_outs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="channel_opt_outs")
     channel = models.CharField(_("channel"), max_length=30)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("channel opt-out")
@@ -181,8 +181,8 @@ class ScanRun(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     seen = models.PositiveIntegerField(_("reminders seen"), default=0)
     created = models.PositiveIntegerField(_("notifications created"), default=0)
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:

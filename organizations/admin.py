@@ -16,7 +16,7 @@ class OrgUnitAdminForm(forms.ModelForm):
     """The change form carries the version it was read at; saving over someone else's change is
     refused with a message (the same optimistic check as the portal's own edit pages)."""
 
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    seen_version = forms.IntegerField(label=_("version read"), widget=forms.HiddenInput, required=False, min_value=0)
 
     class Meta:
         model = OrgUnit

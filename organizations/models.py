@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -61,8 +62,8 @@ class OrgUnit(VersionedModel):
         help_text=_("Local name of the CPPCC body here, e.g. 政协联络组, 联络委, 工委, 委员联络室, 召集人."),
     )
     code = models.SlugField(_("code"), max_length=60, unique=True, help_text=_("Stable key used by imports."))
-    path = models.CharField(max_length=255, unique=True, editable=False)
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    path = models.CharField(_("unit path"), max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("tree depth"), default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     source_lines = models.CharField(_("source lines"), max_length=100, blank=True)
@@ -103,7 +104,7 @@ class OrgScopedModel(models.Model):
     current for every concrete subclass."""
 
     org_unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255, editable=False, db_index=True)
+    org_path = models.CharField(_("unit path"), max_length=255, editable=False, db_index=True)
 
     class Meta:
         abstract = True
@@ -168,9 +169,9 @@ class OfficerRole(models.TextChoices):
 
 
 class BodyOfficer(models.Model):
-    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="officers")
+    body = models.ForeignKey(Body, verbose_name=_("CPPCC body"), on_delete=models.CASCADE, related_name="officers")
     person_name = models.CharField(_("name"), max_length=60)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
     role = models.CharField(_("role"), max_length=20, choices=OfficerRole.choices)
 
@@ -197,11 +198,11 @@ class Role(models.TextChoices):
 
 
 class RoleAssignment(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="role_assignments")
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("role assignment")
@@ -219,11 +220,11 @@ class UnitConfig(models.Model):
     the tree: the nearest ancestor's value applies unless a unit overrides it (see
     ``organizations.config``). Keys and their validation live in that module's registry."""
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="configs")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="configs")
     key = models.CharField(_("setting"), max_length=80)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     value = models.JSONField(_("value"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("unit setting")
@@ -242,8 +243,21 @@ class UnitConfig(models.Model):
 # django-guardian with direct foreign keys (no generic object-id tables) for explicit grants on
 # units beyond a user's role assignments, e.g. a leader who follows one extra township.
 class OrgUnitUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(OrgUnit, on_delete=models.CASCADE)
+    # guardian's fields again, only to name them in the admin
+    permission = models.ForeignKey(Permission, verbose_name=_("permission"), on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE)
+    content_object = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("user's permission on a unit")
+        verbose_name_plural = _("users' permissions on units")
 
 
 class OrgUnitGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(OrgUnit, on_delete=models.CASCADE)
+    permission = models.ForeignKey(Permission, verbose_name=_("permission"), on_delete=models.CASCADE)
+    group = models.ForeignKey(Group, verbose_name=_("user group"), on_delete=models.CASCADE)
+    content_object = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("group's permission on a unit")
+        verbose_name_plural = _("groups' permissions on units")

@@ -44,10 +44,10 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     action = models.CharField(_("action"), max_length=64)
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    target_id = models.CharField(max_length=64)
+    target_type = models.ForeignKey(ContentType, verbose_name=_("record type"), on_delete=models.PROTECT, related_name="+")
+    target_id = models.CharField(_("record ID"), max_length=64)
     target_repr = models.CharField(_("record"), max_length=200)
-    org_path = models.CharField(max_length=255, blank=True, default="")
+    org_path = models.CharField(_("unit path"), max_length=255, blank=True, default="")
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -65,9 +65,9 @@ class AuditEvent(models.Model):
 class WorkerHeartbeat(models.Model):
     """Written by a periodic task: proves that beat schedules and a worker executes."""
 
-    name = models.CharField(max_length=50, unique=True)
-    seen_at = models.DateTimeField()
-    hostname = models.CharField(max_length=200, blank=True)
+    name = models.CharField(_("worker"), max_length=50, unique=True)
+    seen_at = models.DateTimeField(_("last seen"))
+    hostname = models.CharField(_("host name"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("worker heartbeat")
@@ -86,16 +86,16 @@ class IdempotencyRecord(models.Model):
     for the first one's response instead of creating again; the response replayed is stored in
     the database, so every web worker answers the same."""
 
-    key = models.CharField(max_length=100)
-    owner = models.CharField(max_length=80)
-    route = models.CharField(max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    fingerprint = models.CharField(max_length=64, blank=True, default="")
-    completed = models.BooleanField(default=False)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    location = models.CharField(max_length=1000, blank=True, default="")
-    content_type = models.CharField(max_length=200, blank=True, default="")
-    body = models.BinaryField(blank=True, default=b"")
+    key = models.CharField(_("idempotency key"), max_length=100)
+    owner = models.CharField(_("owner"), max_length=80)
+    route = models.CharField(_("request path"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64, blank=True, default="")
+    completed = models.BooleanField(_("completed"), default=False)
+    status_code = models.PositiveSmallIntegerField(_("response status code"), null=True, blank=True)
+    location = models.CharField(_("redirect address"), max_length=1000, blank=True, default="")
+    content_type = models.CharField(_("response content type"), max_length=200, blank=True, default="")
+    body = models.BinaryField(_("response body"), blank=True, default=b"")
 
     class Meta:
         verbose_name = _("idempotency record")
@@ -110,9 +110,9 @@ class SimilarityTerm(models.Model):
     """How many records of a corpus contain a word (its document frequency), for the similar-text
     lookup (``portal.similarity``). Kept exact by the services that write the records."""
 
-    corpus = models.CharField(max_length=40)
-    term = models.CharField(max_length=40)
-    df = models.PositiveIntegerField(default=0)
+    corpus = models.CharField(_("corpus"), max_length=40)
+    term = models.CharField(_("word"), max_length=40)
+    df = models.PositiveIntegerField(_("document frequency"), default=0)
 
     class Meta:
         verbose_name = _("similarity word")
@@ -126,9 +126,9 @@ class SimilarityTerm(models.Model):
 class SimilarityCorpus(models.Model):
     """Size of a corpus for the similar-text lookup: records with words, and their words in all."""
 
-    corpus = models.CharField(max_length=40, unique=True)
-    docs = models.BigIntegerField(default=0)
-    length = models.BigIntegerField(default=0)
+    corpus = models.CharField(_("corpus"), max_length=40, unique=True)
+    docs = models.BigIntegerField(_("document count"), default=0)
+    length = models.BigIntegerField(_("total length"), default=0)
 
     class Meta:
         verbose_name = _("similarity corpus")

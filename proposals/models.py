@@ -132,10 +132,10 @@ class Proposal(OrgScopedModel, VersionedModel):
                                    default=Publication.UNDECIDED, db_index=True)
     publish_proposer_name = models.BooleanField(_("show the proposer's name when published"), default=True)
     publication_decided_on = models.DateField(_("publication decided on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # The words of title, case, analysis and suggestions for "similar earlier proposals"
     # (portal.similarity; GIN-indexed on PostgreSQL), written by the services.
-    similarity_terms = models.TextField(editable=False, blank=True, default="")
+    similarity_terms = models.TextField(_("similarity words"), editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("proposal")
@@ -189,12 +189,12 @@ class Cosigner(models.Model):
     """A co-signer of a joint proposal (联名). The proposal cannot be submitted until every
     co-signer has confirmed (or been removed)."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="cosigners")
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="cosigners")
     member = models.ForeignKey(Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="cosigned")
     status = models.CharField(_("status"), max_length=20, choices=CosignerStatus.choices,
                               default=CosignerStatus.PENDING)
-    invited_at = models.DateTimeField(auto_now_add=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("co-signer")
@@ -209,12 +209,14 @@ class NumberCounter(models.Model):
     """The last number given per unit, term and session. Registration locks this row, so
     concurrent registrations get consecutive numbers, never the same one and never a gap."""
 
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
-    term = models.CharField(max_length=20, blank=True)
-    session = models.CharField(max_length=20, blank=True)
-    last = models.PositiveIntegerField(default=0)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    term = models.CharField(_("term"), max_length=20, blank=True)
+    session = models.CharField(_("session"), max_length=20, blank=True)
+    last = models.PositiveIntegerField(_("last number given"), default=0)
 
     class Meta:
+        verbose_name = _("proposal number counter")
+        verbose_name_plural = _("proposal number counters")
         constraints = [models.UniqueConstraint(fields=["org_unit", "term", "session"], name="counter_unique")]
 
     def __str__(self):
@@ -239,9 +241,9 @@ class Assignment(models.Model):
     """One handling unit (承办单位) of a registered proposal: a lead unit or a co-handler. The
     department's handlers see the proposal only through an assignment of their unit."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(OrgUnit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+")
-    unit_path = models.CharField(max_length=255, editable=False, db_index=True)
+    unit_path = models.CharField(_("unit path"), max_length=255, editable=False, db_index=True)
     role = models.CharField(_("role"), max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.MAIN)
     status = models.CharField(_("status"), max_length=20, choices=AssignmentStatus.choices,
                               default=AssignmentStatus.PRE)
@@ -249,8 +251,8 @@ class Assignment(models.Model):
     contest_reason = models.TextField(_("reason for contesting"), blank=True)
     assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
     replied_on = models.DateField(_("replied on"), null=True, blank=True, db_index=True)
-    assigned_at = models.DateTimeField(null=True, blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("assignment")
@@ -275,11 +277,11 @@ class ContactMethod(models.TextChoices):
 class Contact(models.Model):
     """A contact of the handling unit with the proposer — "不协商不答复": no reply without one."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="contacts")
+    assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="contacts")
     method = models.CharField(_("method"), max_length=20, choices=ContactMethod.choices)
     contacted_on = models.DateField(_("date"))
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("contact with the proposer")
@@ -300,20 +302,20 @@ class Reply(models.Model):
     """The handling unit's reply. `lines` is the line-by-line 责任清单/结果清单: one entry per
     suggestion, ``{"suggestion": 1, "action": "…"}``. `round` is 2 after a reopening."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="replies")
-    round = models.PositiveSmallIntegerField(default=1)
+    assignment = models.ForeignKey(Assignment, verbose_name=_("assignment"), on_delete=models.CASCADE, related_name="replies")
+    round = models.PositiveSmallIntegerField(_("reply round"), default=1)
     reply_class = models.CharField(_("result class"), max_length=1, choices=ReplyClass.choices)
     text = models.TextField(_("reply"))
     lines = models.JSONField(_("per-suggestion actions"), default=list, blank=True)
     document_number = models.CharField(_("document number"), max_length=60, blank=True)
     letter = models.FileField(_("signed reply letter"), upload_to=private_upload_to("proposals/replies"), blank=True)
     follow_up_on = models.DateField(_("follow-up review date"), null=True, blank=True)
-    followed_up_at = models.DateTimeField(null=True, blank=True)
+    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
     follow_up_note = models.TextField(_("follow-up result"), blank=True)
     replied_on = models.DateField(_("replied on"), default=timezone.localdate, db_index=True,
                                   help_text=_("The date of the reply letter."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("reply")
@@ -346,11 +348,11 @@ class SupervisionKind(models.TextChoices):
 class SupervisionRecord(models.Model):
     """A supervision meeting or site visit on a key proposal (领衔督办, every half month)."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supervisions")
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="supervisions")
     kind = models.CharField(_("kind"), max_length=20, choices=SupervisionKind.choices)
     held_on = models.DateField(_("date"))
     note = models.TextField(_("note"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("supervision record")
@@ -366,12 +368,12 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
 class Attachment(models.Model):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=private_upload_to("proposals/files"))
     name = models.CharField(pgettext_lazy("object", "name"), max_length=200)
-    size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")
@@ -402,7 +404,7 @@ class EvaluationRound(OrgScopedModel):
     member_weight = models.PositiveSmallIntegerField(_("weight of member scores (%)"), default=70)
     status = models.CharField(_("status"), max_length=20, choices=EvaluationStatus.choices,
                               default=EvaluationStatus.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("evaluation round")
@@ -419,16 +421,18 @@ class EvaluationRound(OrgScopedModel):
 class UnitScore(models.Model):
     """One member's (or the committee's) score of a handling unit, each criterion 0–10."""
 
-    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="unit_scores")
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
-    scorer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    by_committee = models.BooleanField(default=False)
+    round = models.ForeignKey(EvaluationRound, verbose_name=_("evaluation round"), on_delete=models.CASCADE, related_name="unit_scores")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+")
+    scorer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("scorer"), on_delete=models.PROTECT, related_name="+")
+    by_committee = models.BooleanField(_("scored by the committee"), default=False)
     attention = models.PositiveSmallIntegerField(_("attention"))
     communication = models.PositiveSmallIntegerField(_("communication"))
     adoption = models.PositiveSmallIntegerField(_("adoption"))
     results = models.PositiveSmallIntegerField(_("results"))
 
     class Meta:
+        verbose_name = _("handling-unit score")
+        verbose_name_plural = _("handling-unit scores")
         constraints = [models.UniqueConstraint(fields=["round", "unit", "scorer"], name="unitscore_unique")]
 
     def __str__(self):
@@ -442,14 +446,16 @@ class UnitScore(models.Model):
 class ProposalScore(models.Model):
     """A handling unit's score of a proposal it handled, each criterion 0–10."""
 
-    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="proposal_scores")
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(EvaluationRound, verbose_name=_("evaluation round"), on_delete=models.CASCADE, related_name="proposal_scores")
+    proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+")
     accuracy = models.PositiveSmallIntegerField(_("accuracy"))
     foresight = models.PositiveSmallIntegerField(_("foresight"))
     workability = models.PositiveSmallIntegerField(_("workability"))
 
     class Meta:
+        verbose_name = _("proposal handling score")
+        verbose_name_plural = _("proposal handling scores")
         constraints = [models.UniqueConstraint(fields=["round", "proposal", "unit"], name="proposalscore_unique")]
 
     def __str__(self):
@@ -463,14 +469,16 @@ class Verdict(models.TextChoices):
 
 
 class EvaluationResult(models.Model):
-    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="results")
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
-    rank = models.PositiveSmallIntegerField()
-    score = models.DecimalField(max_digits=6, decimal_places=2)
-    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True, default="")
+    round = models.ForeignKey(EvaluationRound, verbose_name=_("evaluation round"), on_delete=models.CASCADE, related_name="results")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("handling unit"), on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices, blank=True, default="")
     rectification_report = models.TextField(_("rectification report"), blank=True)
 
     class Meta:
+        verbose_name = _("evaluation result")
+        verbose_name_plural = _("evaluation results")
         ordering = ["rank"]
         constraints = [models.UniqueConstraint(fields=["round", "unit"], name="evalresult_unique")]
 
@@ -534,7 +542,7 @@ class OpinionItem(OrgScopedModel, VersionedModel):
                                  on_delete=models.PROTECT, related_name="items")
     screening_note = models.TextField(_("editor's note"), blank=True)
     reported_to = models.CharField(_("reported to"), max_length=100, blank=True)
-    from_proposal = models.OneToOneField(Proposal, null=True, blank=True, on_delete=models.SET_NULL,
+    from_proposal = models.OneToOneField(Proposal, verbose_name=_("converted from proposal"), null=True, blank=True, on_delete=models.SET_NULL,
                                          related_name="opinion_item")
     source_ref = models.CharField(_("source"), max_length=100, blank=True)
     submitted_on = models.DateField(_("submitted on"), default=timezone.localdate, db_index=True)
@@ -542,7 +550,7 @@ class OpinionItem(OrgScopedModel, VersionedModel):
                                help_text=_("The day the office used it: compiled into a bulletin or reported."))
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     # The words of title and content for "similar earlier items" (portal.similarity).
-    similarity_terms = models.TextField(editable=False, blank=True, default="")
+    similarity_terms = models.TextField(_("similarity words"), editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("public-opinion item")
@@ -557,12 +565,14 @@ class OpinionItem(OrgScopedModel, VersionedModel):
 
 
 class Adoption(models.Model):
-    item = models.ForeignKey(OpinionItem, on_delete=models.CASCADE, related_name="adoptions")
+    item = models.ForeignKey(OpinionItem, verbose_name=_("public-opinion item"), on_delete=models.CASCADE, related_name="adoptions")
     level = models.CharField(_("level"), max_length=20, choices=AdoptionLevel.choices)
     adopted_on = models.DateField(_("date"))
     by = models.CharField(_("adopted by"), max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("public-opinion adoption")
+        verbose_name_plural = _("public-opinion adoptions")
         ordering = ["adopted_on", "id"]
         constraints = [models.UniqueConstraint(fields=["item", "level"], name="adoption_unique_level")]
 
@@ -574,13 +584,15 @@ class Instruction(models.Model):
     """A leader's instruction (批示) on an item. Items with instructions and instructions are
     counted separately ("31件42次")."""
 
-    item = models.ForeignKey(OpinionItem, on_delete=models.CASCADE, related_name="instructions")
+    item = models.ForeignKey(OpinionItem, verbose_name=_("public-opinion item"), on_delete=models.CASCADE, related_name="instructions")
     leader = models.CharField(_("leader"), max_length=100)
     given_on = models.DateField(_("date"))
     text = models.TextField(_("instruction"))
     handling = models.TextField(_("handling and tracking"), blank=True)
 
     class Meta:
+        verbose_name = _("leader's instruction")
+        verbose_name_plural = _("leaders' instructions")
         ordering = ["given_on", "id"]
 
     def __str__(self):

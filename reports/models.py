@@ -51,17 +51,19 @@ class FactPeriod(models.Model):
     """A period the summary table covers, and the metrics it was built with (a metric added
     later is built on the next refresh and computed directly until then)."""
 
-    kind = models.CharField(max_length=10)
-    period_start = models.DateField()
-    period_end = models.DateField()
-    metrics = models.JSONField(default=list)
+    kind = models.CharField(_("period kind"), max_length=10)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    metrics = models.JSONField(_("metrics"), default=list)
     # {metric key: fingerprint of its definition when built}: rows built by an older definition of
     # a metric (a fixed counting bug) are rebuilt on the next refresh and not shown meanwhile
-    fingerprints = models.JSONField(default=dict)
-    built_at = models.DateTimeField()
-    changed_at = models.DateTimeField(null=True)  # last time a row of the period changed (cache key)
+    fingerprints = models.JSONField(_("fingerprints"), default=dict)
+    built_at = models.DateTimeField(_("built at"))
+    changed_at = models.DateTimeField(_("changed at"), null=True)  # last time a row of the period changed (cache key)
 
     class Meta:
+        verbose_name = _("cached statistics period")
+        verbose_name_plural = _("cached statistics periods")
         constraints = [models.UniqueConstraint(fields=["period_start", "period_end"], name="factperiod_unique")]
 
     def __str__(self):
@@ -73,11 +75,15 @@ class FactMark(models.Model):
     for every metric); `day` is None when every period is touched; `subtree` when every unit
     below `path` is touched too. Not org-scoped on purpose: a mark keeps the path it was made on."""
 
-    source = models.CharField(max_length=100)
-    path = models.CharField(max_length=255)
-    day = models.DateField(null=True, blank=True)
-    subtree = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    source = models.CharField(_("source"), max_length=100)
+    path = models.CharField(_("unit path"), max_length=255)
+    day = models.DateField(_("day"), null=True, blank=True)
+    subtree = models.BooleanField(_("includes lower units"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("statistics recount mark")
+        verbose_name_plural = _("statistics recount marks")
 
     def __str__(self):
         return f"{self.source} {self.path} {self.day}"
@@ -102,18 +108,18 @@ ACTIVE_STATUSES = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 class ExportJob(OrgScopedModel):
     """导出任务. `org_unit` is the unit the export covers; only its requester sees the job."""
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=ExportKind.choices)
-    params = models.JSONField(default=dict)
-    fingerprint = models.CharField(max_length=64, db_index=True)
+    params = models.JSONField(_("parameters"), default=dict)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64, db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
-    progress = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to=private_upload_to("exports"), blank=True)
-    filename = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveIntegerField(_("rows done"), default=0)
+    total = models.PositiveIntegerField(_("rows in total"), default=0)
+    file = models.FileField(_("file"), upload_to=private_upload_to("exports"), blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export job")
@@ -144,8 +150,8 @@ class ReportTemplate(OrgScopedModel):
     template for its subtree. The nearest ancestor's template wins."""
 
     file = models.FileField(_("Word template"), upload_to=private_upload_to("report-templates"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now=True)
 
     class Meta:
         verbose_name = _("report template")
@@ -161,8 +167,8 @@ class MonthlyReportDelivery(OrgScopedModel):
     task can run again without sending twice."""
 
     month = models.DateField(_("month"))
-    recipients = models.TextField(blank=True)
-    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.TextField(_("recipients"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("monthly report delivery")

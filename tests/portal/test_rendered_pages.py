@@ -56,3 +56,27 @@ def test_the_admin_index_reads_as_chinese(client, users):
     text = visible_text(client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
     assert "站点管理" in text
     assert not english_words(text)
+
+
+def test_a_residents_pages_read_as_chinese(client, users, tree, world):
+    """The resident is not in ROLES (no portal menu): their landing is the hall and their own topics."""
+    from hall import services as hall
+
+    from ..factories import make_user
+
+    resident = make_user("resident", tree.township_a1, username="resident_pages")
+    submission = hall.submission_create(unit=tree.village_a1a, title="楼道灯坏了", body="三号楼楼道灯坏了一个月。",
+                                        submitter=resident)
+    hall.submission_accept(actor=users.secretary, submission=submission, title="楼道照明",
+                           description="三号楼楼道灯维修", reply="已转为协商议题")
+    client.force_login(resident)
+    problems = []
+    for url in ["/", reverse("hall:index"), reverse("hall:my"), reverse("hall:track"),
+                reverse("hall:track_detail", args=[submission.tracking_code]), reverse("hall:topic", args=[world.pk])]:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+        assert response.status_code == 200, url
+        text = visible_text(response.content.decode())
+        if words := english_words(text, allowed=[resident.username]):
+            problems.append(f"{url}: English {sorted(words)}")
+        problems += [f"{url}: {c}" for c in raw_codes(text)]
+    assert not problems, "\n".join(problems)
