@@ -201,12 +201,12 @@ class MemberYearScore(models.Model):
     members.score_table on every change of its inputs; `manage.py rebuild_member_scores` repairs
     it). No row: no counted entry that year."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="year_scores")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="year_scores", verbose_name=_("member"))
     year = models.PositiveSmallIntegerField(_("year"))
     points = models.IntegerField(_("points"), default=0)
-    by_kind = models.JSONField(default=dict)  # kind -> points
-    counts = models.JSONField(default=dict)  # kind -> counted entries
-    updated_at = models.DateTimeField(auto_now=True)
+    by_kind = models.JSONField(_("points by duty kind"), default=dict)  # kind -> points
+    counts = models.JSONField(_("entries by duty kind"), default=dict)  # kind -> counted entries
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("member's score of a year")
@@ -222,9 +222,13 @@ class MemberScoreMark(models.Model):
     """Scores to recompute, written in the transaction of the change that made them stale: one
     member (`member_id`) or every member under `path`, for `year` (empty: every year)."""
 
-    member_id = models.IntegerField(null=True)
-    path = models.CharField(max_length=255, blank=True)
-    year = models.PositiveSmallIntegerField(null=True)
+    member_id = models.IntegerField(_("member number"), null=True)
+    path = models.CharField(_("unit path"), max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True)
+
+    class Meta:
+        verbose_name = _("score recomputation mark")
+        verbose_name_plural = _("score recomputation marks")
 
     def __str__(self):
         return f"{self.member_id or self.path} {self.year or '*'}"
