@@ -22,6 +22,7 @@ from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
 from portal.lookups import one_or_404
+from portal.workflow import allowed_actions
 
 from . import exports, importer, my_page, page_sections, scoring, selectors, services
 from .forms import (
@@ -40,6 +41,7 @@ from .forms import (
     WorkroomForm,
 )
 from .models import ChecklistItem, Member, Posting, WorkroomStatus
+from .workflows import DECISIONS, WORKROOM
 
 CLERKS = selectors.CLERK_ROLES
 
@@ -407,21 +409,20 @@ def _candidates(unit):
 @login_required
 def workroom_detail(request, pk):
     workroom = _workroom_or_404(request, pk)
-    can_edit = permissions.has_role(request.user, services.WORKROOM_EDITORS, workroom.org_unit)
-    can_decide = permissions.has_role(request.user, CLERKS, workroom.org_unit)
+    can_edit = permissions.has_role(request.user, services.WORKROOM_EDITORS, workroom.org_unit)  # evidence
+    allowed = allowed_actions(workroom, request.user)  # the WORKROOM table of members/workflows.py
     today = timezone.localdate()
     idle_days = selectors.idle_days(workroom.org_unit)
     idle = selectors.is_idle(workroom, today, idle_days)
-    actions = [a for a, (src, _to, who) in services.WORKROOM_TRANSITIONS.items()
-               if workroom.status in src and permissions.has_role(request.user, who, workroom.org_unit)]
+    actions = [(a, WORKROOM[a].label) for a in allowed if a in DECISIONS]
     return render(request, "members/workroom_detail.html", {
         "w": workroom, "members": workroom.members.select_related("org_unit"),
         "activities": workroom.activities.prefetch_related("participants")[:50],
-        "compliance": services.compliance(workroom), "can_edit": can_edit, "can_decide": can_decide,
+        "compliance": services.compliance(workroom), "can_edit": can_edit, "may_edit": "edit" in allowed,
         "idle": idle, "idle_days": idle_days, "actions": actions,
         "action_form": WorkroomActionForm(initial={"version": workroom.version}),
         "activity_form": WorkroomActivityForm(members=workroom.members.all(), initial={"occurred_on": today})
-        if can_edit and workroom.is_open else None,
+        if "activity" in allowed else None,
         "timeline": timeline_for(workroom)[:30],
         "sections": page_sections.workroom_sections(request, workroom),
     })
@@ -478,7 +479,7 @@ def workroom_action(request, pk, action):
         if action in ("check_pass", "check_fail"):
             services.workroom_annual_check(actor=request.user, workroom=workroom, passed=action == "check_pass",
                                            note=note, version=version)
-        elif action in services.WORKROOM_TRANSITIONS:
+        elif action in DECISIONS:
             services.workroom_transition(actor=request.user, workroom=workroom, action=action, version=version,
                                          note=note)
         else:

@@ -18,6 +18,7 @@ class ReportsConfig(AppConfig):
             member_metrics,
             org_metrics,
             tasks,
+            workflows,
         )
         from .views import home_panel, unit_section
 
