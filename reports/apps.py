@@ -15,7 +15,6 @@ class ReportsConfig(AppConfig):
         from . import (  # noqa: F401 - registers metrics and Celery tasks
             audit_keys,
             marks,
-            member_metrics,
             org_metrics,
             tasks,
             workflows,
