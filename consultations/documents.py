@@ -68,14 +68,15 @@ def default_template_bytes() -> bytes:
 
 
 def _env():
-    env = SandboxedEnvironment(undefined=StrictUndefined)
-    return env
+    # Autoescaped: the values are text put into the document's XML, so an “&” or “<” in the
+    # minutes (or a title, a venue, a participant's name) must stay text, not break the file.
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
 def _render(template_bytes: bytes, context: dict) -> bytes:
     try:
         tpl = DocxTemplate(io.BytesIO(template_bytes))
-        tpl.render(context, jinja_env=_env())
+        tpl.render(context, jinja_env=_env(), autoescape=True)
     except TemplateError as exc:
         raise DomainError(_("The template has a broken field: %(error)s. Fields you may use: %(fields)s")
                           % {"error": exc, "fields": ", ".join(FIELDS)}, field="file")

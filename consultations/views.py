@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -44,6 +45,15 @@ def _topic_or_404(request, pk) -> Topic:
 
 def _session_or_404(request, pk) -> Session:
     return permissions.get_in_scope_or_404(Session.objects.select_related("topic", "org_unit"), request.user, pk=pk)
+
+
+def _topic_for(request, pk, roles) -> Topic:
+    """The refusal policy: 404 outside the scope, 403 in it without one of `roles`."""
+    return permissions.get_for_role(Topic.objects.select_related("org_unit"), request.user, roles, pk=pk)
+
+
+def _session_for(request, pk, roles) -> Session:
+    return permissions.get_for_role(Session.objects.select_related("topic", "org_unit"), request.user, roles, pk=pk)
 
 
 
@@ -249,9 +259,7 @@ def topic_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_edit(request, pk):
-    topic = _topic_or_404(request, pk)
-    if not rules.can_manage(request.user, topic.org_path):
-        raise Http404
+    topic = _topic_for(request, pk, rules.MANAGERS)
     if request.method == "POST":
         form = forms.TopicForm(request.POST)
         if form.is_valid():
@@ -347,10 +355,7 @@ def research_waive(request, pk):
 
 def _step_form_view(request, pk, *, form_factory, call, title, success, multipart=False):
     """A step with a form: GET shows it on its own page, POST saves via `call(topic, data)`."""
-    topic = _topic_or_404(request, pk)
-    if not (rules.can_manage(request.user, topic.org_path) or rules.can_instruct(request.user, topic.org_path)
-            or rules.can_evaluate(request.user, topic.org_path)):
-        raise Http404
+    topic = _topic_for(request, pk, rules.MANAGERS | rules.INSTRUCTORS | rules.EVALUATORS)
     form = form_factory(topic, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         ok, _result = form_action(request, form, lambda: call(topic, form.cleaned_data), success=success)
@@ -538,8 +543,8 @@ def session_invite_draw(request, pk):
 
     from .models import ParticipantKind
 
-    session = _session_or_404(request, pk)
-    if not rules.can_manage(request.user, session.org_path) or session.status == SessionStatus.CANCELLED:
+    session = _session_for(request, pk, rules.MANAGERS)
+    if session.status == SessionStatus.CANCELLED:
         raise Http404
     data = request.POST if request.method == "POST" else (request.GET if "size" in request.GET else None)
     form = PoolDrawForm(data, units=OrgUnit.objects.filter(pk=session.org_unit_id),
@@ -567,11 +572,8 @@ def session_invite_draw(request, pk):
 @login_required
 @require_POST
 def participant_remove(request, pk):
-    try:
-        participant = Participant.objects.select_related("session__topic").filter(
-            permissions.scope_q(request.user, "session__org_path")).get(pk=pk)
-    except (Participant.DoesNotExist, ValueError, TypeError):
-        raise Http404
+    participant = permissions.get_in_scope_or_404(Participant.objects.select_related("session__topic"),
+                                                  request.user, field="session__org_path", pk=pk)
     try:
         services.participant_remove(actor=request.user, participant=participant)
     except DomainError as exc:
@@ -584,9 +586,7 @@ def participant_remove(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_hold(request, pk):
-    session = _session_or_404(request, pk)
-    if not rules.can_manage(request.user, session.org_path):
-        raise Http404
+    session = _session_for(request, pk, rules.MANAGERS)
     participants = list(session.participants.select_related("member"))
     form = forms.HoldForm(request.POST or None, participants=participants, initial={"version": session.version})
     if request.method == "POST" and form.is_valid():
@@ -663,7 +663,7 @@ def suggestion_detail(request, pk):
         if not (progress_form.errors or feedback_form.errors):
             return redirect("consultations:suggestion", pk=suggestion.pk)
     elif request.method == "POST":
-        raise Http404
+        raise PermissionDenied  # the page is in the user's reach, handling it is not
     suggestion.refresh_from_db()
     _suggestion_lights([suggestion], timezone.localdate())
     return render(request, "consultations/suggestion_detail.html", {
@@ -677,13 +677,8 @@ def suggestion_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def followup_record(request, pk):
-    try:
-        followup = FollowUp.objects.select_related("topic__org_unit").filter(
-            permissions.scope_q(request.user, "topic__org_path")).get(pk=pk)
-    except (FollowUp.DoesNotExist, ValueError, TypeError):
-        raise Http404
-    if not rules.can_manage(request.user, followup.topic.org_path):
-        raise Http404
+    followup = permissions.get_for_role(FollowUp.objects.select_related("topic__org_unit"), request.user,
+                                        rules.MANAGERS, field="topic__org_path", pk=pk)
     form = forms.FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -759,7 +754,7 @@ def outcome_typical(request, pk):
     try:
         services.outcome_mark_typical(actor=request.user, outcome=outcome, typical=request.POST.get("typical") == "1")
     except NotAllowed:
-        raise Http404 from None
+        raise PermissionDenied from None
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -880,9 +875,7 @@ def _back_entry_data(d, lines):
 @require_http_methods(["GET", "POST"])
 def session_record(request, pk):
     """The topic's session on one page: its planned session if there is one, else a new one."""
-    topic = _topic_or_404(request, pk)
-    if not rules.can_manage(request.user, topic.org_path):
-        raise Http404
+    topic = _topic_for(request, pk, rules.MANAGERS)
     session = topic.sessions.filter(status=SessionStatus.PLANNED).order_by("scheduled_on", "id").first()
     return _session_record_page(request, topic, session)
 
@@ -891,9 +884,7 @@ def session_record(request, pk):
 @require_http_methods(["GET", "POST"])
 def session_record_for(request, pk):
     """One session on one page: a planned one to record, a held one to correct."""
-    session = _session_or_404(request, pk)
-    if not rules.can_manage(request.user, session.org_path):
-        raise Http404
+    session = _session_for(request, pk, rules.MANAGERS)
     if session.status == SessionStatus.CANCELLED:
         messages.error(request, _("A cancelled session cannot be recorded."))
         return redirect("consultations:session", pk=session.pk)
@@ -1019,8 +1010,8 @@ def session_qr(request, pk):
     from django.http import HttpResponse
     from django.urls import reverse
 
-    session = _session_or_404(request, pk)
-    if not rules.can_manage(request.user, session.org_path) or session.status != SessionStatus.PLANNED:
+    session = _session_for(request, pk, rules.MANAGERS)
+    if session.status != SessionStatus.PLANNED:
         raise Http404
     url = request.build_absolute_uri(reverse("consultations:signin", args=[services.signin_token(session)]))
     buffer = io.BytesIO()

@@ -17,6 +17,7 @@ class MembersConfig(AppConfig):
             duty,  # noqa: F401 - registers the built-in duty kinds
             metrics,
             reminders,
+            workflows,  # noqa: F401 - registers the WORKROOM transition table
         )
         from .panels import my_duties_panel
 

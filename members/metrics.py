@@ -1,5 +1,18 @@
 """Metrics of the members app (see portal/metrics.py for the contract): each value covers a
-unit's whole subtree, in a constant number of queries."""
+unit's whole subtree, in a constant number of queries.
+
+This module is the one source of every member figure the reports publish (they read them through
+portal/metrics.py and never the members' models). Two families, under their published keys:
+
+- the register and the duty file as the dashboards show them (section "Members"):
+  ``members.active`` (active members on the register), ``members.duty_records`` (counted duty
+  activities, person-times), ``members.participants`` (distinct members with a counted activity
+  *held in* the subtree) and ``members.active_share`` (participants ÷ register);
+- the duty scores and workrooms (section "Members and duties"): ``members.duty_entries`` is the
+  same count as ``members.duty_records`` (one query, :func:`counted_duty_records`), published
+  again for the annual pack's wording; ``members.active_members`` counts the subtree's *own*
+  active members with a counted activity anywhere, which is not ``members.participants``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +23,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.metrics import Source, metric, shared, subtree_counts, subtree_q, units_on_path
+from portal.metrics import Source, metric, rate_metric, shared, subtree_counts, subtree_q, units_on_path
 
 from . import scoring
 from .models import COUNTED_STATUSES, DutyRecord, Member, Posting, Workroom, WorkroomStatus
@@ -64,11 +77,15 @@ def below_minimum(units, start, end):
     return _roll_up(units, _scores_by_unit(units, start, end), lambda s: 1 if s.below_minimum else 0)
 
 
+def counted_duty_records(start, end):
+    """Duty records that count (automatic or verified) in the period: the duty file's figures."""
+    return DutyRecord.objects.filter(occurred_on__range=(start, end), status__in=COUNTED_STATUSES)
+
+
 @metric("members.duty_entries", _("Duty entries recorded"), section=SECTION, unit=_("entries"), order=12,
         additive=True, sources=[_DUTY])
 def duty_entries(units, start, end):
-    qs = DutyRecord.objects.filter(occurred_on__range=(start, end), status__in=COUNTED_STATUSES)
-    return subtree_counts(qs, units)
+    return subtree_counts(counted_duty_records(start, end), units)
 
 
 @metric("members.active_members", _("Members with at least one duty entry"), section=SECTION, unit=_("members"),
@@ -170,3 +187,64 @@ def sector_activity(units, start, end):
         unit=_("committees"), order=31, sources=[_DUTY, _MEMBER])
 def committee_activity(units, start, end):
     return _bodies_active(units, start, end, "committee")
+
+
+# --- The register and the duty file as the dashboards show them ---------------------------------
+
+REGISTER_SECTION = _("Members")
+_REGISTER = [Source("members.Member", dates=())]  # active or not, in every period
+
+
+def active_members_records(unit, start, end):
+    return Member.objects.filter(is_active=True, org_path__startswith=unit.path).order_by("org_path", "name")
+
+
+def duty_records_records(unit, start, end):
+    return (counted_duty_records(start, end).filter(org_path__startswith=unit.path).select_related("member")
+            .order_by("-occurred_on", "pk"))
+
+
+def participants_records(unit, start, end):
+    counted = counted_duty_records(start, end).filter(member=OuterRef("pk"), org_path__startswith=unit.path)
+    return Member.objects.filter(Exists(counted)).order_by("org_path", "name")
+
+
+@metric("members.active", _("Active members"), section=REGISTER_SECTION, unit=_("people"), order=10,
+        records=active_members_records, additive=True, sources=_REGISTER)
+def register_active(units, start, end):
+    return subtree_counts(Member.objects.filter(is_active=True), units)
+
+
+@metric("members.duty_records", _("Duty activities (person-times)"), section=REGISTER_SECTION,
+        unit=_("person-times"), order=20, records=duty_records_records, additive=True, sources=[_DUTY])
+def duty_records(units, start, end):
+    return duty_entries(units, start, end)  # the same count as members.duty_entries
+
+
+def _participants(units, start, end) -> dict[int, int]:
+    """Distinct members with a counted duty activity in each subtree (one query)."""
+    units = list(units)
+    records = counted_duty_records(start, end).filter(subtree_q(units))
+    if len(units) <= FEW_UNITS:
+        counts = records.aggregate(**{
+            f"u{u.pk}": Count("member_id", distinct=True, filter=Q(org_path__startswith=u.path)) for u in units})
+        return {u.pk: counts[f"u{u.pk}"] or 0 for u in units}
+    pairs = records.values_list("org_path", "member_id").distinct()
+    seen: dict[int, set] = defaultdict(set)
+    by_path = {u.path: u.pk for u in units}
+    for path, member_id in pairs:
+        for pk in units_on_path(path, by_path):
+            seen[pk].add(member_id)
+    return {u.pk: len(seen[u.pk]) for u in units}
+
+
+@metric("members.participants", _("Members taking part"), section=REGISTER_SECTION, unit=_("people"), order=30,
+        records=participants_records, sources=[_DUTY])
+def participants(units, start, end):
+    return _participants(units, start, end)
+
+
+# Not the published 委员参与率 (attended ÷ invited member places: consultations.member_participation_rate);
+# this is the share of the register with any duty activity in the period.
+rate_metric("members.active_share", _("Share of members with a duty activity"), numerator="members.participants",
+            denominator="members.active", section=REGISTER_SECTION, order=40)

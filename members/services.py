@@ -31,10 +31,11 @@ from .models import (
     ScoringRule,
     Workroom,
     WorkroomActivity,
-    WorkroomStatus,
 )
 from .scoring import MAX_POINTS, MIN_POINTS, resolve_plans
 from .validators import validate_evidence
+from .workflows import TRANSITIONS as WORKROOM_STEPS
+from .workflows import WORKROOM
 
 POSTABLE_KINDS = {UnitKind.TOWNSHIP, UnitKind.VILLAGE, UnitKind.COMPOUND, UnitKind.GRID, UnitKind.GROUP}
 
@@ -374,15 +375,7 @@ def scoring_plan_save(*, actor, unit: OrgUnit, year: int, annual_minimum: int, p
 WORKROOM_FIELDS = ["name", "kind", "lead_type", "lead_member", "place", "opening_hours", "reception_days",
                    "standard", "description"]
 WORKROOM_EDITORS = permissions.MANAGE_ROLES
-
-# action: (allowed from, to, who)
-WORKROOM_TRANSITIONS = {
-    "review": ({WorkroomStatus.APPLIED}, WorkroomStatus.REVIEWED, WORKROOM_EDITORS),
-    "approve": ({WorkroomStatus.REVIEWED}, WorkroomStatus.APPROVED, CLERKS),
-    "reject": ({WorkroomStatus.APPLIED, WorkroomStatus.REVIEWED}, WorkroomStatus.REJECTED, CLERKS),
-    "plaque": ({WorkroomStatus.APPROVED}, WorkroomStatus.PLAQUED, CLERKS),
-    "revoke": ({WorkroomStatus.APPROVED, WorkroomStatus.PLAQUED}, WorkroomStatus.REVOKED, CLERKS),
-}
+# Who may take which step from which state: the WORKROOM table of members/workflows.py.
 
 
 @transaction.atomic
@@ -402,11 +395,8 @@ def workroom_create(*, actor, unit: OrgUnit, members=(), **fields) -> Workroom:
 @transaction.atomic
 def workroom_update(*, actor, workroom: Workroom, version, members=None, **fields) -> Workroom:
     workroom = Workroom.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=workroom.pk)
-    if not permissions.has_role(actor, WORKROOM_EDITORS, workroom.org_unit):
-        raise NotAllowed()
+    WORKROOM.check(workroom, actor, "edit")
     check_version(workroom, version, required=True)
-    if workroom.status in (WorkroomStatus.REVOKED, WorkroomStatus.REJECTED):
-        raise GuardFailed(_("A revoked or rejected workroom can no longer be changed."))
     before = snapshot(workroom, WORKROOM_FIELDS) | {"members": sorted(workroom.members.values_list("pk", flat=True))}
     for name, value in fields.items():
         setattr(workroom, name, value)
@@ -424,22 +414,15 @@ def workroom_transition(*, actor, workroom: Workroom, action: str, version=None,
                         today: datetime.date | None = None) -> Workroom:
     """application → review → approval → plaque (挂牌) → revocation. The plaque needs evidence for
     every checklist item; a revocation needs a reason."""
-    if action not in WORKROOM_TRANSITIONS:
+    if action not in WORKROOM_STEPS:
         raise GuardFailed()
-    allowed_from, to, who = WORKROOM_TRANSITIONS[action]
     workroom = Workroom.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=workroom.pk)
-    if not permissions.has_role(actor, who, workroom.org_unit):
-        raise NotAllowed()
+    to = WORKROOM.check(workroom, actor, action).target  # roles, state, and the plaque's evidence
     check_version(workroom, version)
-    if workroom.status not in allowed_from:
-        raise GuardFailed()
     note = (note or "").strip()
     if action in ("reject", "revoke") and not note:
         raise DomainError(_("Give the reason."), field="note")
     if action == "plaque":
-        missing = [item.label for item, ev in compliance(workroom) if ev is None]
-        if missing:
-            raise GuardFailed(_("Evidence is missing for: %(items)s") % {"items": "、".join(missing)})
         workroom.plaqued_on = today or timezone.localdate()
     if action == "approve":
         workroom.approved_on = today or timezone.localdate()  # idle days count from here
@@ -455,10 +438,8 @@ def workroom_transition(*, actor, workroom: Workroom, action: str, version=None,
 def workroom_annual_check(*, actor, workroom: Workroom, passed: bool, note: str = "", version=None,
                           today: datetime.date | None = None) -> Workroom:
     workroom = Workroom.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=workroom.pk)
-    _require_clerk(actor, workroom.org_unit)
+    WORKROOM.check(workroom, actor, "check_pass" if passed else "check_fail")
     check_version(workroom, version)
-    if not workroom.is_open:
-        raise GuardFailed(_("Only approved workrooms are checked."))
     if not passed and not (note or "").strip():
         raise DomainError(_("Give the reason."), field="note")
     workroom.last_checked_on, workroom.last_check_passed = today or timezone.localdate(), bool(passed)
@@ -474,10 +455,7 @@ def workroom_activity_add(*, actor, workroom: Workroom, occurred_on: datetime.da
                           today: datetime.date | None = None) -> WorkroomActivity:
     """Log an activity; each participating member gets a duty entry automatically."""
     workroom = Workroom.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=workroom.pk)
-    if not permissions.has_role(actor, WORKROOM_EDITORS, workroom.org_unit):
-        raise NotAllowed()
-    if not workroom.is_open:
-        raise GuardFailed(_("Activities are logged for approved workrooms only."))
+    WORKROOM.check(workroom, actor, "activity")
     if occurred_on > (today or timezone.localdate()):
         raise DomainError(_("The date is in the future."), field="occurred_on")
     if not (title or "").strip():

@@ -7,6 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +22,9 @@ from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
 from portal.links import row_links
+from portal.lookups import one_or_404
 from portal.pagination import more_page
+from portal.workflow import allowed_actions
 
 from . import exports, importer, my_page, page_sections, scoring, selectors, services
 from .forms import (
@@ -39,7 +42,8 @@ from .forms import (
     WorkroomActivityForm,
     WorkroomForm,
 )
-from .models import ChecklistItem, DutyRecord, Member, Posting, Workroom, WorkroomStatus
+from .models import ChecklistItem, Member, Posting, WorkroomStatus
+from .workflows import DECISIONS, WORKROOM
 
 CLERKS = selectors.CLERK_ROLES
 
@@ -92,10 +96,7 @@ def member_list(request):
 
 
 def _member_or_404(request, pk):
-    try:
-        return selectors.member_detail_qs(request.user).get(pk=pk)
-    except (Member.DoesNotExist, ValueError, OverflowError):
-        raise Http404
+    return one_or_404(selectors.member_detail_qs(request.user), pk=pk)
 
 
 @login_required
@@ -141,7 +142,7 @@ def member_create(request):
 def member_edit(request, pk):
     member = _member_or_404(request, pk)
     if not selectors.can_manage_member(request.user, member):
-        raise Http404
+        raise PermissionDenied  # in the user's scope, not theirs to manage
     form = MemberForm(request.POST or None, unit=member.org_unit, initial=MemberForm.initial_for(member))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -171,11 +172,8 @@ def posting_add(request, pk):
 @login_required
 @require_http_methods(["POST"])
 def posting_end(request, pk):
-    try:
-        posting = Posting.objects.select_related("member").get(
-            pk=pk, member__in=selectors.members_in_scope(user=request.user))
-    except (Posting.DoesNotExist, ValueError, OverflowError):
-        raise Http404
+    posting = one_or_404(Posting.objects.select_related("member"), pk=pk,
+                         member__in=selectors.members_in_scope(user=request.user))
     button_action(request, lambda: services.posting_end(actor=request.user, posting=posting),
                   success=_("The posting ended."))
     return redirect("members:detail", pk=posting.member_id)
@@ -232,17 +230,14 @@ def my_duty_add(request):
 def duty_add_for(request, pk):
     member = _member_or_404(request, pk)
     if not selectors.can_manage_member(request.user, member):
-        raise Http404
+        raise PermissionDenied  # in the user's scope, not theirs to manage
     from django.urls import reverse
 
     return _duty_form_page(request, member, clerk=True, back=reverse("members:detail", args=[member.pk]))
 
 
 def _record_or_404(request, pk):
-    try:
-        return selectors.duty_records_visible_to(request.user).select_related("member", "org_unit").get(pk=pk)
-    except (DutyRecord.DoesNotExist, ValueError, OverflowError):
-        raise Http404
+    return one_or_404(selectors.duty_records_visible_to(request.user).select_related("member", "org_unit"), pk=pk)
 
 
 @files_login_required
@@ -405,10 +400,7 @@ def workroom_list(request):
 
 
 def _workroom_or_404(request, pk):
-    try:
-        return selectors.workrooms_visible_to(request.user).select_related("org_unit", "lead_member").get(pk=pk)
-    except (Workroom.DoesNotExist, ValueError, OverflowError):
-        raise Http404
+    return one_or_404(selectors.workrooms_visible_to(request.user).select_related("org_unit", "lead_member"), pk=pk)
 
 
 def _candidates(unit):
@@ -425,21 +417,20 @@ def _candidates(unit):
 @login_required
 def workroom_detail(request, pk):
     workroom = _workroom_or_404(request, pk)
-    can_edit = permissions.has_role(request.user, services.WORKROOM_EDITORS, workroom.org_unit)
-    can_decide = permissions.has_role(request.user, CLERKS, workroom.org_unit)
+    can_edit = permissions.has_role(request.user, services.WORKROOM_EDITORS, workroom.org_unit)  # evidence
+    allowed = allowed_actions(workroom, request.user)  # the WORKROOM table of members/workflows.py
     today = timezone.localdate()
     idle_days = selectors.idle_days(workroom.org_unit)
     idle = selectors.is_idle(workroom, today, idle_days)
-    actions = [a for a, (src, _to, who) in services.WORKROOM_TRANSITIONS.items()
-               if workroom.status in src and permissions.has_role(request.user, who, workroom.org_unit)]
+    actions = [(a, WORKROOM[a].label) for a in allowed if a in DECISIONS]
     return render(request, "members/workroom_detail.html", {
         "w": workroom, "members": workroom.members.select_related("org_unit"),
         "activities": workroom.activities.prefetch_related("participants")[:50],
-        "compliance": services.compliance(workroom), "can_edit": can_edit, "can_decide": can_decide,
+        "compliance": services.compliance(workroom), "can_edit": can_edit, "may_edit": "edit" in allowed,
         "idle": idle, "idle_days": idle_days, "actions": actions,
         "action_form": WorkroomActionForm(initial={"version": workroom.version}),
         "activity_form": WorkroomActivityForm(members=workroom.members.all(), initial={"occurred_on": today})
-        if can_edit and workroom.is_open else None,
+        if "activity" in allowed else None,
         "timeline": timeline_for(workroom)[:30],
         "sections": page_sections.workroom_sections(request, workroom),
     })
@@ -451,8 +442,9 @@ def workroom_edit(request, pk=None):
     workroom = _workroom_or_404(request, pk) if pk else None
     units = permissions.units_visible_to(request.user, roles=services.WORKROOM_EDITORS).exclude(
         kind=UnitKind.DEPARTMENT).order_by("path")
-    if not units.exists() or (workroom and not permissions.has_role(request.user, services.WORKROOM_EDITORS,
-                                                                     workroom.org_unit)):
+    if workroom and not permissions.has_role(request.user, services.WORKROOM_EDITORS, workroom.org_unit):
+        raise PermissionDenied  # a workroom the user sees but may not edit
+    if not units.exists():
         raise Http404
     unit = workroom.org_unit if workroom else (_unit_param(request, units) or units.first())
     initial = {"unit": unit.pk}
@@ -495,7 +487,7 @@ def workroom_action(request, pk, action):
         if action in ("check_pass", "check_fail"):
             services.workroom_annual_check(actor=request.user, workroom=workroom, passed=action == "check_pass",
                                            note=note, version=version)
-        elif action in services.WORKROOM_TRANSITIONS:
+        elif action in DECISIONS:
             services.workroom_transition(actor=request.user, workroom=workroom, action=action, version=version,
                                          note=note)
         else:

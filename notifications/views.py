@@ -4,19 +4,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.errors import DomainError
+from portal.lookups import one_or_404
 
 from . import selectors, services
 from .models import DeliveryMode, ScanRun
 
 
 def _own(request, pk):
-    return get_object_or_404(selectors.inbox_for(user=request.user), pk=pk)
+    return one_or_404(selectors.inbox_for(user=request.user), pk=pk)
 
 
 @login_required
@@ -129,7 +130,7 @@ def failures(request):
 @require_POST
 def delivery_retry(request, pk):
     _staff_only(request)
-    delivery = get_object_or_404(selectors.deliveries_in_care_of(user=request.user), pk=pk)
+    delivery = one_or_404(selectors.deliveries_in_care_of(user=request.user), pk=pk)
     try:
         services.delivery_retry(actor=request.user, delivery=delivery)
         messages.success(request, _("The delivery was queued again."))
@@ -144,7 +145,7 @@ def scan_retry(request, pk):
     _staff_only(request)
     if not selectors.can_see_scans(request.user):
         raise PermissionDenied
-    run = get_object_or_404(ScanRun, pk=pk)
+    run = one_or_404(ScanRun.objects.all(), pk=pk)
     try:
         services.scan_retry(actor=request.user, run=run)
         messages.success(request, _("The scan was queued again."))

@@ -28,9 +28,9 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, F, Q, QuerySet, Value
-from django.http import Http404
 
 from portal.errors import NotAllowed
+from portal.lookups import one_or_404
 
 from .models import OrgUnit, Role, RoleAssignment
 
@@ -169,16 +169,7 @@ def scoped(queryset: QuerySet, user, field: str = "org_path", roles: Iterable[st
 def get_in_scope_or_404(queryset: QuerySet, user, *, field: str = "org_path", roles=None, **lookup):
     """Fetch one record the user may see; anything else — missing, outside the scope or a
     malformed id — is the same 404."""
-    try:
-        return scoped(queryset, user, field, roles).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404
-    except Exception as exc:  # malformed ids (e.g. non-numeric) raise ValidationError
-        from django.core.exceptions import ValidationError
-
-        if isinstance(exc, ValidationError):
-            raise Http404
-        raise
+    return one_or_404(scoped(queryset, user, field, roles), **lookup)
 
 
 def get_for_role(queryset: QuerySet, user, roles: str | Iterable[str], *, field: str = "org_path", **lookup):

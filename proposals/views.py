@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,6 +22,7 @@ from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
 from portal.links import row_links
+from portal.lookups import one_or_404
 from portal.pagination import more_page
 from portal.traffic import attach_lights
 from portal.workflow import allowed_actions
@@ -39,6 +41,7 @@ from .models import (
     ReplyClass,
 )
 from .permissions import STAFF_ROLES, is_leader_for, is_staff_for
+from .workflows import PROPOSAL
 
 # ── Home panel and queues ─────────────────────────────────────────────────────────────────
 
@@ -225,6 +228,8 @@ def enter_on_behalf(request):
 @login_required
 def edit(request, pk):
     proposal = selectors.proposal_detail(user=request.user, pk=pk)
+    if not PROPOSAL.may(proposal, request.user, "edit"):
+        raise PermissionDenied  # a proposal the user sees but may not edit
     if "edit" not in allowed_actions(proposal, request.user):
         raise Http404
     initial = {"title": proposal.title, "kind": proposal.kind, "body": proposal.body, "category": proposal.category,
@@ -591,11 +596,8 @@ def _opinion_context(request, item, bound=None):
 
 
 def _opinion_or_404(user, pk):
-    try:
-        return (selectors.opinions_visible_to(user=user).select_related("member", "org_unit", "bulletin", "submitter")
-                .prefetch_related("adoptions", "instructions").get(pk=pk))
-    except Exception:
-        raise Http404
+    return one_or_404(selectors.opinions_visible_to(user=user).select_related("member", "org_unit", "bulletin", "submitter")
+                      .prefetch_related("adoptions", "instructions"), pk=pk)
 
 
 @login_required

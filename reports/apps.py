@@ -15,9 +15,9 @@ class ReportsConfig(AppConfig):
         from . import (  # noqa: F401 - registers metrics and Celery tasks
             audit_keys,
             marks,
-            member_metrics,
             org_metrics,
             tasks,
+            workflows,
         )
         from .views import home_panel, unit_section
 

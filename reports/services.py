@@ -29,7 +29,6 @@ from .models import (
     ACTIVE_STATUSES,
     ExportJob,
     ExportKind,
-    ExportStatus,
     FactMark,
     FactPeriod,
     ReportTemplate,
@@ -37,6 +36,7 @@ from .models import (
 )
 from .periods import Period, standard_periods
 from .selectors import REPORT_EDIT_ROLES, REPORT_ROLES
+from .workflows import EXPORT
 
 log = logging.getLogger(__name__)
 
@@ -407,12 +407,12 @@ def export_request(*, actor, unit: OrgUnit, kind: str, params: dict) -> tuple[Ex
         raise GuardFailed(_("Unknown kind of export."))
     fingerprint = _fingerprint(kind, unit, params)
     existing = ExportJob.objects.filter(requested_by=actor, fingerprint=fingerprint,
-                                        status__in=ACTIVE_STATUSES).first()
+                                        status__in=EXPORT["fail"].sources).first()
     if existing is not None and existing.created_at >= timezone.now() - STALE_AFTER:
         return existing, False
     if existing is not None:  # its worker was lost: give up on it, so it does not block forever
-        ExportJob.objects.filter(pk=existing.pk, status__in=ACTIVE_STATUSES).update(
-            status=ExportStatus.FAILED, error=_("The export took too long and was stopped; please try again."),
+        ExportJob.objects.filter(pk=existing.pk, status__in=EXPORT["fail"].sources).update(
+            status=EXPORT["fail"].target, error=_("The export took too long and was stopped; please try again."),
             finished_at=timezone.now())
     try:
         with transaction.atomic():
@@ -441,9 +441,9 @@ def export_run(job_id: int) -> None:
     from . import exports
 
     job = ExportJob.objects.select_related("org_unit", "requested_by").filter(pk=job_id).first()
-    if job is None or job.status not in ACTIVE_STATUSES:
+    if job is None or EXPORT.refusal(job, "start") is not None:
         return
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING)
+    ExportJob.objects.filter(pk=job.pk).update(status=EXPORT["start"].target)
     fd, tmp_path = tempfile.mkstemp(suffix=".part")
     os.close(fd)
     try:
@@ -452,7 +452,7 @@ def export_run(job_id: int) -> None:
             job.refresh_from_db(fields=["progress", "total"])
             job.file.save(filename, File(handle), save=False)
         job.filename = filename
-        job.status = ExportStatus.DONE
+        job.status = EXPORT["finish"].target
         job.finished_at = timezone.now()
         job.save(update_fields=["file", "filename", "status", "finished_at"])
     except Exception as exc:  # noqa: BLE001 - any failure: no partial file, a clear message
@@ -461,11 +461,18 @@ def export_run(job_id: int) -> None:
             job.file.delete(save=False)
         with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
             message = str(exc) if isinstance(exc, GuardFailed) else _("The export failed; please try again.")
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, file="", error=message,
+        ExportJob.objects.filter(pk=job.pk).update(status=EXPORT["fail"].target, file="", error=message,
                                                    finished_at=timezone.now())
     finally:
         if os.path.exists(tmp_path):
             os.unlink(tmp_path)
+
+
+def export_file(*, actor, job: ExportJob):
+    """The finished file of a job, for its requester (the ``download`` row): NotAllowed for anybody
+    else, GuardFailed while it is not ready or when it failed."""
+    EXPORT.check(job, actor, "download")
+    return job.file
 
 
 # --- Word template -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations import permissions
-from portal.errors import DomainError
+from portal.errors import DomainError, GuardFailed
 from portal.files import files_login_required
 from portal.traffic import LABELS as LIGHT_LABELS
 
@@ -133,11 +133,13 @@ def export_status(request, pk):
 @require_GET
 def export_download(request, pk):
     job = _own_job_or_404(request, pk)
-    if job.status != "done" or not job.file:
-        raise Http404
+    try:
+        file = services.export_file(actor=request.user, job=job)
+    except GuardFailed:
+        raise Http404 from None  # not ready (or failed): there is no file to hand out
     from portal.files import serve_private
 
-    return serve_private(job.file, filename=job.filename or "export")
+    return serve_private(file, filename=job.filename or "export")
 
 
 @login_required

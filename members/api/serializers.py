@@ -106,6 +106,21 @@ class WorkroomSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class WorkroomDetailSerializer(WorkroomSerializer):
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What the requesting user may do next (rows of members/workflows.py WORKROOM).")
+
+    class Meta(WorkroomSerializer.Meta):
+        fields = [*WorkroomSerializer.Meta.fields, "allowed_actions"]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        from portal.workflow import allowed_actions
+
+        request = self.context.get("request")
+        return allowed_actions(obj, request.user) if request is not None else []
+
+
 class WorkroomActivitySerializer(serializers.ModelSerializer):
     class Meta:
         model = WorkroomActivity

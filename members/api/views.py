@@ -28,6 +28,7 @@ from .serializers import (
     PostingSerializer,
     ReviewSerializer,
     ScoreSerializer,
+    WorkroomDetailSerializer,
     WorkroomSerializer,
 )
 
@@ -207,6 +208,9 @@ class WorkroomViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     serializer_class = WorkroomSerializer
     filterset_class = WorkroomFilter
+
+    def get_serializer_class(self):
+        return WorkroomDetailSerializer if self.action == "retrieve" else WorkroomSerializer
 
     def get_queryset(self):
         return (selectors.workrooms_visible_to(self.request.user).select_related("org_unit")

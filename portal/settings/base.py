@@ -1,32 +1,31 @@
 """Settings shared by every environment.
 
-Everything that differs between machines comes from environment variables; see the
-configuration table in README.md. Production (prod.py) refuses to start without its secrets.
+Everything that differs between machines comes from environment variables, read through
+django-environ (`env`, portal/settings/env.py: a bad value stops the start with a message naming
+the variable); see the configuration table in README.md. Production (prod.py) refuses to start
+without its secrets.
 """
 
-import json
-import os
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from .env import env
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(env.str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    return env.bool(name, default=default)
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return env.list(name, default=default)
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -107,15 +106,15 @@ TEMPLATES = [
 # SQLite is only the embedded default for a first run; production and CI use PostgreSQL.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
+        env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
         conn_max_age=0,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's built-in psycopg 3 pool; persistent connections must stay off with it.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
-        "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+        "min_size": env.int("DB_POOL_MIN", default=2),
+        "max_size": env.int("DB_POOL_MAX", default=10),
         "timeout": 10,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -131,9 +130,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     })
 # Optional read replica (portal/replica.py): dashboards and exports read there inside
 # replica_reads(); every other read, and every write, uses "default".
-READ_REPLICA = bool(os.environ.get("DATABASE_REPLICA_URL"))
+READ_REPLICA = bool(env.str("DATABASE_REPLICA_URL", default=""))
 if READ_REPLICA:
-    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=0)
+    DATABASES["replica"] = dj_database_url.parse(env.str("DATABASE_REPLICA_URL"), conn_max_age=0)
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["replica"].setdefault("OPTIONS", {})["pool"] = dict(DATABASES["default"].get("OPTIONS", {}).get(
             "pool", {"min_size": 2, "max_size": 10, "timeout": 10}))
@@ -141,7 +140,7 @@ DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (Redis when configured) ------------------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -155,9 +154,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Password rules (portal/accounts/validators.py): a minimum length, at least this many of the four
 # character classes (lower case, capitals, digits, symbols), none of the last N passwords.
-PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "8"))
-PASSWORD_MIN_CHARACTER_CLASSES = int(os.environ.get("PASSWORD_MIN_CHARACTER_CLASSES", "3"))
-PASSWORD_HISTORY_COUNT = int(os.environ.get("PASSWORD_HISTORY_COUNT", "5"))
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=8)
+PASSWORD_MIN_CHARACTER_CLASSES = env.int("PASSWORD_MIN_CHARACTER_CLASSES", default=3)
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -172,11 +171,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Idle timeout (portal/accounts/middleware.py): logged out after this many seconds without a
 # request; every request extends it. 0 turns it off.
-SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("SESSION_IDLE_TIMEOUT_SECONDS", "1800"))
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=1800)
 
 # django-axes: lock an account+IP pair after repeated failures.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -200,7 +199,7 @@ FORMAT_MODULE_PATH = ["portal.formats"]
 
 # --- Static files: vendored from npm packages pinned in package.json --------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
@@ -213,18 +212,18 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 # Stored files are private (portal/files.py): views check the scope, then stream the file or,
 # behind nginx/Apache, hand it to the web server with this header ("X-Accel-Redirect" with an
 # internal location at PORTAL_SENDFILE_PREFIX aliasing MEDIA_ROOT, or "X-Sendfile").
-PORTAL_SENDFILE_HEADER = os.environ.get("PORTAL_SENDFILE_HEADER", "")
-PORTAL_SENDFILE_PREFIX = os.environ.get("PORTAL_SENDFILE_PREFIX", "/protected/")
+PORTAL_SENDFILE_HEADER = env.str("PORTAL_SENDFILE_HEADER", default="")
+PORTAL_SENDFILE_PREFIX = env.str("PORTAL_SENDFILE_PREFIX", default="/protected/")
 
 # Uploads: the portal refuses bodies above this size with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-PORTAL_MAX_UPLOAD_BYTES = int(os.environ.get("PORTAL_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # --- REST API -------------------------------------------------------------------------------
@@ -265,9 +264,9 @@ SPECTACULAR_SETTINGS = {
 # With REDIS_URL the broker is Redis; without it an embedded filesystem broker under var/ lets a
 # real worker and beat run on a first start with nothing else installed.
 if REDIS_URL:
-    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 else:
-    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
@@ -276,7 +275,7 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
-CELERY_BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_ACKS_LATE = True
@@ -313,16 +312,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
@@ -330,26 +329,26 @@ LOGGING = {
 NOTIFICATIONS_CHANNELS = env_list("NOTIFICATIONS_CHANNELS", "email")
 # SMS through the provider's SDK (notifications/sms.py, docs/sms-and-traffic-lights.md). Template
 # codes per notification kind as JSON, e.g. {"default": "SMS_1", "digest": "SMS_2"}.
-SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "aliyun")
-SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")
-SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")
-SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
-SMS_TEMPLATES = json.loads(os.environ.get("SMS_TEMPLATES", "{}") or "{}")
-SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")  # empty: dysmsapi.aliyuncs.com / sms.tencentcloudapi.com
-SMS_PROTOCOL = os.environ.get("SMS_PROTOCOL", "https")
-SMS_REGION = os.environ.get("SMS_REGION", "")  # empty: cn-hangzhou (Aliyun), ap-guangzhou (Tencent)
-SMS_SDK_APP_ID = os.environ.get("SMS_SDK_APP_ID", "")  # Tencent Cloud SMS: the SmsSdkAppId, e.g. 1400006666
-SMS_QUIET_HOURS = os.environ.get("SMS_QUIET_HOURS", "21:00-08:00")  # local time; empty: none
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="aliyun")
+SMS_ACCESS_KEY_ID = env.str("SMS_ACCESS_KEY_ID", default="")
+SMS_ACCESS_KEY_SECRET = env.str("SMS_ACCESS_KEY_SECRET", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_TEMPLATES = env.json("SMS_TEMPLATES", default={})
+SMS_ENDPOINT = env.str("SMS_ENDPOINT", default="")  # empty: dysmsapi.aliyuncs.com / sms.tencentcloudapi.com
+SMS_PROTOCOL = env.str("SMS_PROTOCOL", default="https")
+SMS_REGION = env.str("SMS_REGION", default="")  # empty: cn-hangzhou (Aliyun), ap-guangzhou (Tencent)
+SMS_SDK_APP_ID = env.str("SMS_SDK_APP_ID", default="")  # Tencent Cloud SMS: the SmsSdkAppId, e.g. 1400006666
+SMS_QUIET_HOURS = env.str("SMS_QUIET_HOURS", default="21:00-08:00")  # local time; empty: none
 SMS_URGENT_KINDS = env_list("SMS_URGENT_KINDS", "consultations.session_invitation")
 SMS_MANDATORY_KINDS = env_list("SMS_MANDATORY_KINDS", "proposals.reply_overdue,consultations.suggestion_overdue")
 
 # Where the demo/seed data lives (the reports' units and cases).
-PORTAL_DATA_DIR = Path(os.environ.get("PORTAL_DATA_DIR", BASE_DIR / "data"))
+PORTAL_DATA_DIR = Path(env.str("PORTAL_DATA_DIR", default=str(BASE_DIR / "data")))
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 # Idempotent creates (portal/idempotency.py): how long a form token / Idempotency-Key is
 # remembered, how long a repeated request waits for the first one, and after how long an
 # unfinished first request counts as abandoned (its worker died).
-PORTAL_IDEMPOTENCY_TTL = int(os.environ.get("PORTAL_IDEMPOTENCY_TTL", 24 * 3600))
+PORTAL_IDEMPOTENCY_TTL = env.int("PORTAL_IDEMPOTENCY_TTL", default=24 * 3600)
 PORTAL_IDEMPOTENCY_WAIT = 15
 PORTAL_IDEMPOTENCY_ABANDONED = 120
 

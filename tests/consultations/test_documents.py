@@ -146,3 +146,30 @@ def test_published_topic_prints_its_notice_in_the_official_format(client, users,
     assert repeated(lines) == []
     client.force_login(users.secretary_b)
     assert client.get(url).status_code == 404
+
+
+def test_minutes_with_ampersands_and_angle_brackets_print_as_text(client, users, tree, topic):
+    """Minutes are text: an “&” or “<” (a company's name, “<5 个车位”) is printed as written, in
+    the default template and in a unit's own, instead of breaking the Word document."""
+    from consultations.models import Outcome
+
+    from ..documents.text import docx_lines
+
+    advance(topic, users, tree, to="handling")
+    Outcome.objects.filter(topic=topic).update(summary="请A&B物业公司补划车位。",
+                                               minutes="会议认为空余车位<5个 & 夜间>20辆。\n<b>不是标记</b>")
+    topic.sessions.update(venue="社区议事厅<二楼>")
+    client.force_login(users.secretary)
+    r = client.get(reverse("consultations:minutes_docx", args=[topic.pk]))
+    assert r.status_code == 200
+    text = "\n".join(docx_lines(r.getvalue()))
+    assert "请A&B物业公司补划车位。" in text
+    assert "会议认为空余车位<5个 & 夜间>20辆。" in text and "<b>不是标记</b>" in text
+    assert "社区议事厅<二楼>" in text and "&amp;" not in text and "&lt;" not in text
+
+    services.minutes_template_upload(actor=users.secretary, org_unit=tree.township_a1,
+                                     upload=SimpleUploadedFile("t.docx", _docx("纪要：{{ minutes }}", "{{ summary }}")))
+    r = client.get(reverse("consultations:minutes_docx", args=[topic.pk]))
+    assert r.status_code == 200
+    text = "\n".join(docx_lines(r.getvalue()))
+    assert "会议认为空余车位<5个 & 夜间>20辆。" in text and "请A&B物业公司补划车位。" in text

@@ -66,7 +66,8 @@ def test_member_sees_own_pages_only(client, users, world, me, tree):
     assert client.get(reverse("members:detail", args=[other.pk])).status_code == 404
     assert client.get(reverse("members:review")).status_code == 404
     assert client.get(reverse("members:import")).status_code == 404
-    assert client.get(reverse("members:edit", args=[me.pk])).status_code == 404
+    # their own record is in reach, managing it is not: 403 (refusal policy)
+    assert client.get(reverse("members:edit", args=[me.pk])).status_code == 403
     assert client.get(reverse("members:duty_evidence", args=[world["record"].pk])).status_code == 200
 
 

@@ -1,10 +1,10 @@
-"""Every write on proposals and public-opinion items: one service per transition, each atomic,
-permission-checked, guarded and audited in the same transaction."""
+"""Proposals from drafting to the handling units' replies: drafting and submission, review and
+registration, assignment, handling and reply, supervision and attachments. Each service enforces
+its row of proposals/workflows.py (PROPOSAL, ASSIGNMENT)."""
 
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,33 +21,24 @@ from portal.errors import DomainError, GuardFailed, NotAllowed
 from portal.reminders import send_now
 from portal.uploads import content_matches
 
-from . import dates, permissions, reminders, similar
-from .models import (
+from .. import dates, permissions, reminders, similar
+from ..models import (
     ALLOWED_EXTENSIONS,
     MAX_ATTACHMENT_BYTES,
-    Adoption,
-    AdoptionLevel,
     Assignment,
     AssignmentRole,
     AssignmentStatus,
     Attachment,
-    Bulletin,
     Contact,
     ContactMethod,
     Cosigner,
     CosignerStatus,
-    EvaluationResult,
-    EvaluationRound,
-    EvaluationStatus,
-    Instruction,
     NotRegisteredConversion,
     NumberCounter,
     OpinionItem,
-    OpinionStatus,
     Proposal,
     ProposalCategory,
     ProposalKind,
-    ProposalScore,
     ProposalStatus,
     Publication,
     Reply,
@@ -55,51 +46,15 @@ from .models import (
     Satisfaction,
     SupervisionKind,
     SupervisionRecord,
-    UnitScore,
-    Verdict,
 )
-from .workflows import (  # noqa: F401
+from ..workflows import (
     ASSIGNMENT,
-    DEFAULT_REVIEW_STAGES,
-    OPINION,
     PROPOSAL,
-    SUPERVISABLE,
     review_stages,
 )
+from ._common import _check_choice, _clean_suggestions, _index_terms, _locked, _today
 
 EDIT_FIELDS = ["title", "case", "analysis", "suggestions", "category", "kind", "body", "publish_wish"]
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
-def _locked(model, pk):
-    """Lock one row (no joins, so only that row)."""
-    return model.objects.select_for_update().get(pk=pk)
-
-
-def _clean_suggestions(suggestions) -> list[str]:
-    if isinstance(suggestions, str):
-        suggestions = suggestions.splitlines()
-    cleaned = [str(s).strip() for s in (suggestions or []) if str(s).strip()]
-    if not cleaned:
-        raise DomainError(_("Give at least one suggestion."), field="suggestions")
-    if len(cleaned) > 30:
-        raise DomainError(_("Give at most 30 suggestions."), field="suggestions")
-    return [s[:2000] for s in cleaned]
-
-
-def _index_terms(record) -> None:
-    """Keep the record's words for "similar earlier proposals / items" in step with its text."""
-    refresh = similar.proposal_terms_refresh if isinstance(record, Proposal) else similar.opinion_terms_refresh
-    if refresh(record):
-        record.save(update_fields=["similarity_terms"])
-
-
-def _check_choice(value, choices, field):
-    if value not in choices.values:
-        raise DomainError(_("Choose a valid option."), field=field)
 
 
 # ── Drafting and submission ───────────────────────────────────────────────────────────────
@@ -708,282 +663,3 @@ def attachment_add(*, actor, proposal: Proposal, upload) -> Attachment:
                                            size=upload.size, uploaded_by=actor)
     audit_log(actor=actor, action="proposals.proposal.attach", target=proposal, after={"file": attachment.name})
     return attachment
-
-
-# ── Evaluation (评议) ─────────────────────────────────────────────────────────────────────
-
-
-@transaction.atomic
-def evaluation_round_create(*, actor, unit: OrgUnit, year: int, title: str, top_n: int = 5, bottom_n: int = 2,
-                            member_weight: int = 70) -> EvaluationRound:
-    if not permissions.is_staff_for(actor, unit.path):
-        raise NotAllowed()
-    if not 0 <= member_weight <= 100:
-        raise DomainError(_("The weight is a percentage between 0 and 100."), field="member_weight")
-    rnd = EvaluationRound.objects.create(org_unit=unit, org_path=unit.path, year=year, title=title.strip()[:200],
-                                         top_n=top_n, bottom_n=bottom_n, member_weight=member_weight)
-    audit_log(actor=actor, action="proposals.evaluation.create", target=rnd, after={"year": year})
-    return rnd
-
-
-def _scores(values: dict) -> dict:
-    clean = {}
-    for name, value in values.items():
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise DomainError(_("Scores are whole numbers from 0 to 10."), field=name)
-        if not 0 <= number <= 10:
-            raise DomainError(_("Scores are whole numbers from 0 to 10."), field=name)
-        clean[name] = number
-    return clean
-
-
-@transaction.atomic
-def unit_score_add(*, actor, round: EvaluationRound, unit: OrgUnit, attention, communication, adoption,
-                   results) -> UnitScore:
-    """A member scores a handling unit (staff score it as the committee)."""
-    rnd = EvaluationRound.objects.select_for_update().get(pk=round.pk)
-    if rnd.status != EvaluationStatus.OPEN:
-        raise GuardFailed(_("The evaluation round is closed."))
-    by_committee = permissions.is_staff_for(actor, rnd.org_path)
-    member = Member.objects.filter(user=actor, org_path__startswith=rnd.org_path).first()
-    if not by_committee and member is None:
-        raise NotAllowed()
-    if unit.kind != UnitKind.DEPARTMENT or not unit.path.startswith(rnd.org_path):
-        raise DomainError(_("Choose a handling department of this unit."), field="unit")
-    values = _scores({"attention": attention, "communication": communication, "adoption": adoption,
-                      "results": results})
-    score, _created = UnitScore.objects.update_or_create(round=rnd, unit=unit, scorer=actor,
-                                                         defaults={**values, "by_committee": by_committee})
-    audit_log(actor=actor, action="proposals.evaluation.score_unit", target=rnd, after={"unit": unit.name, **values})
-    return score
-
-
-@transaction.atomic
-def proposal_score_add(*, actor, round: EvaluationRound, proposal: Proposal, accuracy, foresight,
-                       workability) -> ProposalScore:
-    """A handling unit scores a proposal it handled."""
-    rnd = EvaluationRound.objects.select_for_update().get(pk=round.pk)
-    if rnd.status != EvaluationStatus.OPEN:
-        raise GuardFailed(_("The evaluation round is closed."))
-    assignment = next((a for a in proposal.assignments.select_related("unit")
-                       if permissions.handles_unit(actor, a.unit_path)), None)
-    if assignment is None:
-        raise NotAllowed()
-    values = _scores({"accuracy": accuracy, "foresight": foresight, "workability": workability})
-    score, _created = ProposalScore.objects.update_or_create(round=rnd, proposal=proposal, unit=assignment.unit,
-                                                             defaults=values)
-    audit_log(actor=actor, action="proposals.evaluation.score_proposal", target=rnd,
-              after={"proposal": proposal.pk, **values})
-    return score
-
-
-def evaluation_ranking(rnd: EvaluationRound) -> list[tuple[int, Decimal]]:
-    """[(unit id, combined score on 0–100)] best first. Member mean and committee mean of the
-    four criteria (0–40, scaled ×2.5) are weighted by `member_weight`; without a committee
-    score the member mean counts alone (and vice versa)."""
-    member: dict[int, list[int]] = {}
-    committee: dict[int, list[int]] = {}
-    for s in rnd.unit_scores.all():
-        (committee if s.by_committee else member).setdefault(s.unit_id, []).append(s.total)
-    result = []
-    for unit_id in set(member) | set(committee):
-        m = Decimal(sum(member[unit_id])) / len(member[unit_id]) * Decimal("2.5") if unit_id in member else None
-        c = (Decimal(sum(committee[unit_id])) / len(committee[unit_id]) * Decimal("2.5")
-             if unit_id in committee else None)
-        if m is None:
-            combined = c
-        elif c is None:
-            combined = m
-        else:
-            w = Decimal(rnd.member_weight) / 100
-            combined = m * w + c * (1 - w)
-        result.append((unit_id, combined.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)))
-    result.sort(key=lambda row: (-row[1], row[0]))
-    return result
-
-
-@transaction.atomic
-def evaluation_close(*, actor, round: EvaluationRound) -> list[EvaluationResult]:
-    rnd = EvaluationRound.objects.select_for_update().get(pk=round.pk)
-    if not permissions.is_staff_for(actor, rnd.org_path):
-        raise NotAllowed()
-    if rnd.status != EvaluationStatus.OPEN:
-        raise GuardFailed(_("The evaluation round is closed."))
-    ranking = evaluation_ranking(rnd)
-    if not ranking:
-        raise GuardFailed(_("No scores yet."))
-    results = []
-    n = len(ranking)
-    for i, (unit_id, score) in enumerate(ranking, start=1):
-        verdict = Verdict.NONE
-        if i <= rnd.top_n:
-            verdict = Verdict.PRAISED
-        elif i > n - rnd.bottom_n:
-            verdict = Verdict.RECTIFY
-        results.append(EvaluationResult(round=rnd, unit_id=unit_id, rank=i, score=score, verdict=verdict))
-    EvaluationResult.objects.bulk_create(results)
-    rnd.status = EvaluationStatus.CLOSED
-    rnd.save(update_fields=["status"])
-    audit_log(actor=actor, action="proposals.evaluation.close", target=rnd, after={"units": n})
-    return results
-
-
-@transaction.atomic
-def rectification_report_submit(*, actor, result: EvaluationResult, report: str) -> EvaluationResult:
-    result = EvaluationResult.objects.select_for_update(of=("self",)).select_related("unit", "round").get(pk=result.pk)
-    if not permissions.handles_unit(actor, result.unit.path):
-        raise NotAllowed()
-    if result.verdict != Verdict.RECTIFY:
-        raise GuardFailed(_("Only units ordered to rectify submit a report."))
-    if not (report or "").strip():
-        raise DomainError(_("Write the rectification report."), field="report")
-    result.rectification_report = report.strip()
-    result.save(update_fields=["rectification_report"])
-    audit_log(actor=actor, action="proposals.evaluation.rectify", target=result.round, after={"unit": result.unit.name})
-    return result
-
-
-# ── Public-opinion information (社情民意) ─────────────────────────────────────────────────
-
-
-def _cppcc_unit_for(unit: OrgUnit) -> OrgUnit:
-    """The nearest city or county above (or at) `unit`: its office screens the items."""
-    if unit.kind in {UnitKind.CITY, UnitKind.COUNTY, UnitKind.PROVINCE}:
-        return unit
-    ids = unit.ancestor_ids[::-1]
-    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)}
-    for pk in ids:
-        if units[pk].kind in {UnitKind.CITY, UnitKind.COUNTY, UnitKind.PROVINCE}:
-            return units[pk]
-    return unit
-
-
-@transaction.atomic
-def opinion_submit(*, actor, title: str, content: str, unit: OrgUnit | None = None, source_point: str = "",
-                   submitted_on: datetime.date | None = None, source_ref: str = "") -> OpinionItem:
-    """Members, information officers (liaison secretaries) and liaison points submit items, on
-    `submitted_on` (default today). `source_ref` names where it came from (e.g. a resident's
-    scanned-code message in the hall, ``hall-code:<tracking code>``)."""
-    member = Member.objects.filter(user=actor).select_related("org_unit").first() if actor.is_authenticated else None
-    if unit is None:
-        if member is None:
-            raise DomainError(_("Choose the unit."), field="unit")
-        unit = member.org_unit
-    allowed = (member is not None and unit.path.startswith(member.org_path)) or has_role(
-        actor, (Role.SECRETARY, Role.OFFICE_CLERK, Role.PROPOSAL_STAFF), unit)
-    if not allowed:
-        raise NotAllowed()
-    if not (title or "").strip() or not (content or "").strip():
-        raise DomainError(_("Title and content are required."), field="title")
-    submitted_on = dates.opinion_submitted_on(submitted_on)
-    office = _cppcc_unit_for(unit)
-    item = OpinionItem.objects.create(title=title.strip()[:200], content=content.strip(), submitter=actor,
-                                      member=member, source_point=source_point.strip()[:100], org_unit=office,
-                                      org_path=office.path, submitted_on=submitted_on,
-                                      source_ref=(source_ref or "").strip()[:100])
-    _index_terms(item)
-    audit_log(actor=actor, action="proposals.opinion.submit", target=item,
-              after={"submitted_on": submitted_on.isoformat()})
-    if member is not None:
-        duty_record_add(member=member, kind="opinion_submitted", source=item, occurred_on=submitted_on,
-                        title=item.title, actor=actor)
-    return item
-
-
-def _office_item(actor, item, action: str) -> OpinionItem:
-    """Lock the item and enforce the row `action` of the OPINION table."""
-    item = OpinionItem.objects.select_for_update().get(pk=item.pk)
-    OPINION.check(item, actor, action)
-    return item
-
-
-@transaction.atomic
-def opinion_reject(*, actor, item: OpinionItem, note: str, version=None) -> OpinionItem:
-    item = _office_item(actor, item, "reject")
-    check_version(item, version)
-    if not (note or "").strip():
-        raise DomainError(_("Give the reason."), field="note")
-    item.status, item.screening_note = OpinionStatus.REJECTED, note.strip()
-    bump_version(item, ["status", "screening_note"])
-    audit_log(actor=actor, action="proposals.opinion.reject", target=item, note=note[:500])
-    return item
-
-
-@transaction.atomic
-def bulletin_compile(*, actor, unit: OrgUnit, items: list[OpinionItem], published_on: datetime.date,
-                     title: str = "") -> Bulletin:
-    """Editors compile screened items into the next numbered issue of the unit's bulletin."""
-    if not permissions.is_staff_for(actor, unit.path):
-        raise NotAllowed()
-    if not items:
-        raise DomainError(_("Choose at least one item."), field="items")
-    locked = list(OpinionItem.objects.select_for_update().filter(pk__in=[i.pk for i in items]))
-    if any(i.org_unit_id != unit.pk or OPINION.refusal(i, "compile") for i in locked) or len(locked) != len(items):
-        raise GuardFailed(_("Only newly submitted items of this unit can be compiled."))
-    for i in locked:  # the bulletin's date is the day its items were used
-        dates.opinion_used_on(published_on, item=i, field="published_on")
-    OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # serialise issue numbers per unit
-    year = published_on.year
-    last = Bulletin.objects.filter(org_unit=unit, year=year).order_by("-issue").values_list("issue", flat=True).first()
-    bulletin = Bulletin.objects.create(org_unit=unit, org_path=unit.path, year=year, issue=(last or 0) + 1,
-                                       title=title.strip()[:200], published_on=published_on)
-    for item in locked:
-        item.status, item.bulletin, item.used_on = OpinionStatus.COMPILED, bulletin, published_on
-        bump_version(item, ["status", "bulletin", "used_on"])
-        audit_log(actor=actor, action="proposals.opinion.compile", target=item, after={"bulletin": str(bulletin)})
-    return bulletin
-
-
-@transaction.atomic
-def opinion_report(*, actor, item: OpinionItem, reported_to: str, version=None) -> OpinionItem:
-    item = _office_item(actor, item, "report")
-    check_version(item, version)
-    if not (reported_to or "").strip():
-        raise DomainError(_("Say where the item was reported to."), field="reported_to")
-    item.status, item.reported_to = OpinionStatus.REPORTED, reported_to.strip()[:100]
-    bump_version(item, ["status", "reported_to"])
-    audit_log(actor=actor, action="proposals.opinion.report", target=item, after={"reported_to": item.reported_to})
-    return item
-
-
-@transaction.atomic
-def opinion_adopt(*, actor, item: OpinionItem, level: str, adopted_on: datetime.date, by: str = "") -> Adoption:
-    item = _office_item(actor, item, "adopt")
-    _check_choice(level, AdoptionLevel, "level")
-    adopted_on = dates.opinion_later_on(adopted_on, item=item, field="adopted_on", label=_("The adoption date"))
-    if item.adoptions.filter(level=level).exists():
-        raise GuardFailed(_("Adoption at this level is already recorded."))
-    adoption = Adoption.objects.create(item=item, level=level, adopted_on=adopted_on, by=by.strip()[:100])
-    item.status = OpinionStatus.ADOPTED
-    bump_version(item, ["status"])
-    audit_log(actor=actor, action="proposals.opinion.adopt", target=item, after={"level": level, "date": adopted_on.isoformat()})
-    if item.member_id:
-        duty_record_add(member=item.member, kind="opinion_adopted", source=item, occurred_on=adopted_on,
-                        title=item.title, actor=actor)
-    return adoption
-
-
-@transaction.atomic
-def instruction_add(*, actor, item: OpinionItem, leader: str, given_on: datetime.date, text: str,
-                    handling: str = "") -> Instruction:
-    """Record a leader's instruction (批示) on a reported item."""
-    item = _office_item(actor, item, "instruction")
-    if not (leader or "").strip() or not (text or "").strip():
-        raise DomainError(_("Name the leader and give the instruction."), field="leader")
-    given_on = dates.opinion_later_on(given_on, item=item, field="given_on", label=_("The date of the instruction"))
-    instruction = Instruction.objects.create(item=item, leader=leader.strip()[:100], given_on=given_on,
-                                             text=text.strip(), handling=handling.strip())
-    audit_log(actor=actor, action="proposals.opinion.instruction", target=item,
-              after={"leader": instruction.leader, "date": given_on.isoformat()}, note=text[:500])
-    if item.member_id:
-        duty_record_add(member=item.member, kind="opinion_instructed", source=item, occurred_on=given_on,
-                        title=item.title, actor=actor)
-    return instruction
-
-
-def opinion_from_handoff(*, actor, title: str, content: str, unit: OrgUnit, source_ref: str) -> OpinionItem:
-    """Another app hands a text over as a 社情民意 item (portal/handoffs.py: the hall turns a
-    resident's scanned-code message into one); the same rules as a member's own submission."""
-    return opinion_submit(actor=actor, title=title, content=content, unit=unit, source_ref=source_ref)
