@@ -1,6 +1,8 @@
 """Test settings: PostgreSQL and Redis when DATABASE_URL/REDIS_URL are set (always in CI)."""
 
 import copy
+import os
+from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR
@@ -37,3 +39,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     # A test database need not survive a power cut: commits (transactional tests, browser journeys,
     # workers) do not wait for the disk.
     DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405
+
+# `cache.clear()` flushes the whole Redis database, so xdist workers sharing one would clear each
+# other's caches mid-test: each worker gets the next database numbers after REDIS_URL's.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist_worker.startswith("gw") and CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    _url = urlsplit(CACHES["default"]["LOCATION"])  # noqa: F405
+    _db = (int((_url.path or "/0").strip("/") or 0) + 1 + int(_xdist_worker[2:])) % 16
+    CACHES["default"] = {**CACHES["default"], "LOCATION": _url._replace(path=f"/{_db}").geturl()}  # noqa: F405
