@@ -116,6 +116,9 @@ def enrol(request):
     if two_factor.has_device(user):
         # Replacing a device needs the old one (or an office's reset): never with the password alone.
         return redirect("two_factor" if user.is_verified() else "two_factor_verify")
+    if not two_factor.is_required(user):
+        # Only where a unit requires it: a device nobody asks for would give a false sense of security.
+        return redirect("two_factor")
     device = two_factor.enrolment_device(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST":

@@ -283,6 +283,10 @@ def test_the_api_refuses_writes_too_and_the_admin_is_closed(client, tree, users)
 def test_a_session_without_the_requirement_uses_the_api_as_before(client, users):
     client.force_login(users.clerk)
     assert client.get("/api/v1/org-units/").status_code == 200
+    # Nor is there a device to set up where no unit asks for one.
+    assert client.get(reverse("two_factor_enrol")).url == reverse("two_factor")
+    assert not TOTPDevice.objects.filter(user=users.clerk).exists()
+    assert "未要求" in client.get(reverse("two_factor")).content.decode()
 
 
 # --- The office's reset -------------------------------------------------------------------------
@@ -339,3 +343,12 @@ def test_the_requirement_is_asked_once_per_request(tree, users):
     two_factor.forget(user)
     _require(tree.county_a, users.admin, on=False)
     assert not two_factor.is_required(user)
+
+
+def test_without_two_factor_a_right_password_still_resets_the_failures(client, users, settings):
+    # axes' own reset is off; the portal resets when the login is complete (here: the password).
+    for _round in range(2):
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            _login(client, "clerk_u", password="wrong-guess-1")
+        assert _login(client, "clerk_u").status_code == 302
+        client.post(reverse("logout"))
