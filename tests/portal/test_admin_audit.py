@@ -108,7 +108,12 @@ def _instances():
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
     from django_celery_beat.models import (
-        ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule)
+        ClockedSchedule,
+        CrontabSchedule,
+        IntervalSchedule,
+        PeriodicTask,
+        SolarSchedule,
+    )
     from rest_framework.authtoken.models import Token
 
     call_command("load_demo", stdout=io.StringIO())
