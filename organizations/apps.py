@@ -7,15 +7,18 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self):
+        from portal.accounts.two_factor import register_requirement
         from portal.identity import Identity, register_identity
         from portal.nav import NavItem, register
 
-        from . import audit_keys, traffic
+        from . import audit_keys, traffic, two_factor
         from .permissions import home_identity, roles_of
 
         register_identity(Identity(roles_of=roles_of, home=home_identity))
         audit_keys.register()
         traffic.register_keys()
+        two_factor.register_keys()
+        register_requirement(two_factor.required_for)
         from portal.audit import register_action_labels
 
         register_action_labels({
@@ -26,6 +29,7 @@ class OrganizationsConfig(AppConfig):
             "role.revoke": _("Role revoked"),
             "user.create": _("Account created"),
             "config.set": _("Setting changed"),
+            "user.two_factor_reset": _("Two-factor login reset by the office"),
         })
 
         register(NavItem("home", _("Home"), "home", icon="house", order=0))

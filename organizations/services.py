@@ -254,3 +254,33 @@ def config_set(*, actor, unit: OrgUnit, key: str, value, year: int | None = None
     audit_log(actor=actor, action="config.set", target=unit, before={key: before}, after={key: value},
               note=f"year={year}" if year else "")
     return config
+
+
+@transaction.atomic
+def two_factor_require(*, actor, unit: OrgUnit, on: bool) -> UnitConfig:
+    """Turn the two-factor requirement for the staff of `unit` and its subtree on or off."""
+    from .two_factor import REQUIRE_TWO_FACTOR
+
+    return config_set(actor=actor, unit=unit, key=REQUIRE_TWO_FACTOR, value=bool(on))
+
+
+@transaction.atomic
+def two_factor_reset(*, actor, user) -> int:
+    """An office removes a person's authenticator and backup codes (a lost or replaced phone):
+    their next login asks them to enrol again. Only an office over every unit where the person
+    holds a role (or the administrator) may; audited on the person."""
+    from django.contrib.auth import get_user_model
+
+    from portal.accounts.two_factor import devices_delete
+
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    units = list(OrgUnit.objects.filter(role_assignments__user=user, role_assignments__is_active=True).distinct())
+    if not permissions.is_admin(actor):
+        if not units or getattr(actor, "pk", None) == user.pk:
+            raise permissions.NotAllowed()
+        for unit in units:
+            _require_tree_admin(actor, unit)
+    removed = devices_delete(user)
+    audit_log(actor=actor, action="user.two_factor_reset", target=user,
+              after={"username": user.get_username(), "devices": removed})
+    return removed

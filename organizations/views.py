@@ -4,14 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.audit import timeline_for
 from portal.errors import DomainError
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, two_factor
 from .forms import OrgUnitEditForm, OrgUnitMoveForm, PersonAddForm
 from .models import OrgUnit, Role, RoleAssignment
 from .unit_sections import sections_for
@@ -58,6 +60,7 @@ def unit_detail(request, pk):
         "timeline": timeline_for(unit)[:30] if can_manage else [],
         "person_form": PersonAddForm(roles=_grantable_roles(request.user)) if can_manage else None,
         "sections": sections_for(request, unit),
+        "two_factor": two_factor.unit_setting(unit) if can_manage else None,
     })
 
 
@@ -157,3 +160,39 @@ def user_list(request):
         assignments = assignments.filter(Q(user__username__icontains=q) | Q(user__display_name__icontains=q))
     page = Paginator(assignments, 30).get_page(request.GET.get("page"))
     return render(request, "organizations/user_list.html", {"page": page, "q": q})
+
+
+@login_required
+@require_http_methods(["POST"])
+def two_factor_setting(request, pk):
+    """Turn "staff of this unit and below log in with two-factor" on or off."""
+    unit = _unit_or_404(request, pk)
+    on = request.POST.get("on") == "1"
+    try:
+        services.two_factor_require(actor=request.user, unit=unit, on=on)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Staff of this unit and the units below it now log in with two-factor.") if on
+                         else _("Two-factor login is no longer required by this unit."))
+    return redirect("organizations:unit", pk=unit.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def two_factor_reset(request, user_id):
+    """An office resets a person's two-factor login (lost phone): they enrol again at the next login."""
+    assignment = selectors.assignments_in_scope(user=request.user).filter(user_id=user_id).first()
+    if assignment is None:
+        raise Http404
+    try:
+        services.two_factor_reset(actor=request.user, user=assignment.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Two-factor login of %(name)s was reset: they set it up again at their "
+                                    "next login.") % {"name": assignment.user.label})
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("organizations:users")

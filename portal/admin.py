@@ -1,9 +1,20 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .audit import action_label
 from .models import AuditEvent, User, WorkerHeartbeat
+
+# Two-factor devices are not edited in the admin: their keys are secrets, and a lost phone is an
+# office's reset (organizations, audited) after which the person enrols again.
+for _label in ("otp_totp.TOTPDevice", "otp_static.StaticDevice"):
+    try:
+        _model = apps.get_model(_label)
+    except LookupError:
+        continue
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(User)

@@ -18,9 +18,12 @@ class PortalConfig(AppConfig):
         from django.contrib.auth import get_user_model
 
         from .accounts import signals as account_signals
+        from .admin_site import ACTION_LABELS as ADMIN_ACTION_LABELS
         from .audit import register_action_labels
-        from .audit_text import plain, register_audit_model
+        from .audit_text import flag, plain, register_audit_model
 
         register_action_labels(account_signals.LABELS)
+        register_action_labels(ADMIN_ACTION_LABELS)
         register_audit_model(get_user_model(), labels={"username": _("user name")},
-                             keys={"ip": plain(_("IP address"))})
+                             keys={"ip": plain(_("IP address")), "backup_code": flag(_("with a backup code")),
+                                   "devices": plain(_("devices removed"))})

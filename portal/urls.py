@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import views
+from .accounts import views as account_views
 from .forms import PortalAuthenticationForm, PortalPasswordChangeForm
 
 urlpatterns = [
@@ -15,6 +16,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm),
          name="password_change"),
+    path("accounts/two-factor/", account_views.status, name="two_factor"),
+    path("accounts/two-factor/enrol/", account_views.enrol, name="two_factor_enrol"),
+    path("accounts/two-factor/verify/", account_views.verify, name="two_factor_verify"),
+    path("accounts/two-factor/backup-codes/", account_views.backup_codes, name="two_factor_backup_codes"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("org/", include("organizations.urls")),
     path("members/", include("members.urls")),

@@ -145,6 +145,7 @@ LONG_FIRST = (  # longest first (--durations on 2 shared cores, issue 16)
     "tests/documents/",
     "tests/faults/",
     "tests/portal/test_demo_data.py",
+    "tests/portal/test_admin_audit.py::test_every_registered_admin_model_audits_a_change",  # loads the demo data
     "tests/security/test_web_security.py::test_query_parameters_are_never_reflected_unescaped",
     "tests/security/test_url_matrix.py::test_no_route_answers_500",
     "tests/perf/",

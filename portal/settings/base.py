@@ -31,7 +31,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.admin_site.PortalAdminConfig",  # django.contrib.admin whose every change is audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Our apps, in dependency order (each imports only those above it).
     "portal",
     "organizations",
@@ -67,11 +70,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "portal.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.accounts.middleware.IdleSessionTimeoutMiddleware",
+    "portal.accounts.two_factor.TwoFactorMiddleware",  # after the timeout: an expired session is gone first
     "csp.middleware.CSPMiddleware",
     "portal.middleware.RequestSizeAndEncodingMiddleware",
     "portal.idempotency.IdempotencyMiddleware",
@@ -178,8 +183,18 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# The failure count is reset by the portal, not by axes, when the login is complete: after the
+# password for an account without two-factor, after the 6-digit code otherwise (a right password
+# must not wipe out the wrong codes tried before it). portal/accounts/two_factor.py.
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
+
+# Two-factor login (portal/accounts/two_factor.py, docs/accounts.md): required for the staff of
+# a unit whose setting "accounts.require_two_factor" is on (also for its subtree). The name the
+# authenticator app shows, how many one-time backup codes are printed.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "有事好商量")
+TWO_FACTOR_BACKUP_CODES = int(os.environ.get("TWO_FACTOR_BACKUP_CODES", "10"))
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # django-guardian: explicit per-object grants use direct FK tables (see organizations.models).
 GUARDIAN_RAISE_403 = False
