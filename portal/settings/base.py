@@ -192,8 +192,8 @@ AXES_VERBOSE = False
 # Two-factor login (portal/accounts/two_factor.py, docs/accounts.md): required for the staff of
 # a unit whose setting "accounts.require_two_factor" is on (also for its subtree). The name the
 # authenticator app shows, how many one-time backup codes are printed.
-OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "有事好商量")
-TWO_FACTOR_BACKUP_CODES = int(os.environ.get("TWO_FACTOR_BACKUP_CODES", "10"))
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="有事好商量")
+TWO_FACTOR_BACKUP_CODES = env.int("TWO_FACTOR_BACKUP_CODES", default=10)
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # django-guardian: explicit per-object grants use direct FK tables (see organizations.models).
