@@ -12,6 +12,8 @@ from django.utils.translation import gettext_noop
 APP_NAMES = {
     "axes": _("Login security"),
     "guardian": _("Per-object permissions"),
+    "otp_static": _("Two-factor backup codes"),
+    "otp_totp": _("Two-factor authenticator apps"),
 }
 
 # django-axes' own msgids (axes/models.py), translated in locale/zh_Hans.
@@ -52,6 +54,9 @@ MODEL_NAMES = {
     "guardian.UserObjectPermission": (_("user's permission on a record"), _("users' permissions on records")),
     "guardian.GroupObjectPermission": (_("group's permission on a record"), _("groups' permissions on records")),
     "django_celery_beat.PeriodicTasks": (_("periodic task changes"), _("periodic task changes")),
+    "otp_static.StaticDevice": (_("backup code set"), _("backup code sets")),
+    "otp_static.StaticToken": (_("backup code"), _("backup codes")),
+    "otp_totp.TOTPDevice": (_("authenticator app"), _("authenticator apps")),
 }
 
 
