@@ -29,6 +29,7 @@ infrastructure never imports an app."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -229,27 +230,52 @@ def _index_filter(queryset: QuerySet, field: str, terms: list[str]):
     return q
 
 
+def _statistics(corpus: str, terms: list[str]) -> tuple[int, int, dict[str, int]]:
+    """The corpus size and the document frequencies of `terms`, in one query."""
+    from portal.models import SimilarityCorpus, SimilarityTerm
+
+    corpora, words = SimilarityCorpus._meta.db_table, SimilarityTerm._meta.db_table
+    marks = ", ".join(["%s"] * len(terms))
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT c."docs", c."length", t."term", t."df" FROM "{corpora}" c '
+                       f'LEFT JOIN "{words}" t ON t."corpus" = c."corpus" AND t."term" IN ({marks}) '
+                       f'WHERE c."corpus" = %s', [*terms, corpus])
+        rows = cursor.fetchall()
+    if not rows:
+        return 0, 0, {}
+    return rows[0][0], rows[0][1], {term: df for _d, _l, term, df in rows if term is not None}
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_words(title: str) -> frozenset[str]:
+    """A stored record's title words (the same titles come back lookup after lookup)."""
+    return frozenset(tokenize(title, limit=400))
+
+
 def search(queryset: QuerySet, *, corpus: str, title: str = "", text: str = "", field: str = "similarity_terms",
            title_field: str = "title", limit: int = 5, min_similarity: float = MIN_SIMILARITY) -> list[Match]:
     """The records of `queryset` (already scoped by the caller) most similar to a draft with this
     `title` and `text`, best first, at most `limit`, none below `min_similarity`.
-    Four queries: the corpus size, the query words' statistics, the candidates, the statistics
-    of the best candidates' words (for their similarity)."""
-    from portal.models import SimilarityCorpus, SimilarityTerm
+    Three queries: the corpus size with the query words' statistics, the candidates, the
+    statistics of the best candidates' other words (for their similarity)."""
+    from portal.models import SimilarityTerm
 
     title = str(title or "")[:400]
     query = document_words(title, str(text or ""), limit=MAX_QUERY_CHARS)
     if not query:
         return []
     q_tf = Counter(query)
-    n_docs, total_len = SimilarityCorpus.objects.filter(corpus=corpus).values_list("docs", "length").first() or (0, 0)
+    n_docs, total_len, df = _statistics(corpus, sorted(q_tf))
     if not n_docs:
         return []
-    df = dict(SimilarityTerm.objects.filter(corpus=corpus, term__in=list(q_tf)).values_list("term", "df"))
     avgdl = max(total_len / n_docs, 1.0)
+    idf_of: dict[str, float] = {}
 
     def idf(term):
-        return _idf(n_docs, df.get(term, 0))
+        value = idf_of.get(term)
+        if value is None:
+            value = idf_of[term] = _idf(n_docs, df.get(term, 0))
+        return value
 
     # The rarest words that occur at all, until their postings would exceed the budget.
     known = sorted((t for t in q_tf if df.get(t)), key=lambda t: (df[t], t))
@@ -261,34 +287,33 @@ def search(queryset: QuerySet, *, corpus: str, title: str = "", text: str = "", 
         spent += df[t]
     if not chosen:
         return []
-    candidates = queryset.filter(_index_filter(queryset, field, chosen)).order_by().values_list(
+    # No ORDER BY: with one the planner walks the primary key and splits every row's words
+    # until it has enough (565 ms at 200,000 rows); without it, and with the GIN index free of a
+    # pending list (migration proposals 0010), it takes the index's bitmap (≈ 1–3 ms).
+    rows = queryset.filter(_index_filter(queryset, field, chosen)).order_by().values_list(
         "pk", field, title_field)[:POOL]
-    if connection.vendor == "postgresql":
-        # With a LIMIT the planner likes to walk another index (or the table) and split every
-        # row's words until it has enough; the GIN bitmap is what bounds the work (measured:
-        # 565 ms → 65 ms at 200,000 rows). Only for this statement, then back to the defaults.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-            rows = list(candidates)
-            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT")
-    else:
-        rows = list(candidates)
+    # BM25 over all the query's words. Per candidate: its words counted in C (Counter), then
+    # only the words it shares with the query are scored, in the query's order.
+    q_weight = {t: idf(t) * (K1 + 1) * n for t, n in q_tf.items()}
+    q_terms = q_tf.keys()
+    norm_base, norm_len = K1 * (1 - B), K1 * B / avgdl
     ranked = []
     for pk, terms, doc_title in rows:
         words_of_doc = (terms or "").split()
-        tf = Counter(w for w in words_of_doc if w in q_tf)
-        if not tf:
+        tf = Counter(words_of_doc)
+        shared = q_terms & tf.keys()
+        if not shared:
             continue
-        norm = K1 * (1 - B + B * (len(words_of_doc) or 1) / avgdl)
-        score = sum(idf(t) * n * (K1 + 1) / (n + norm) * q_tf[t] for t, n in tf.items())
-        ranked.append((score, pk, words_of_doc, doc_title))
+        norm = norm_base + norm_len * (len(words_of_doc) or 1)
+        score = sum(q_weight[t] * tf[t] / (tf[t] + norm) for t in sorted(shared))
+        ranked.append((score, pk, tf, doc_title))
     ranked.sort(key=lambda r: (-r[0], -r[1]))
     best = ranked[: limit * 3]
     if not best:
         return []
 
     # How alike they read, 0…1: the better of the titles' and the whole texts' likeness.
-    unseen = {w for _s, _pk, words_of_doc, _t in best for w in words_of_doc} - set(df)
+    unseen = {w for _s, _pk, tf, _t in best for w in tf} - set(df)
     if unseen:
         df.update(SimilarityTerm.objects.filter(corpus=corpus, term__in=sorted(unseen)).values_list("term", "df"))
     title_words = tokenize(title, limit=400)
@@ -298,10 +323,10 @@ def search(queryset: QuerySet, *, corpus: str, title: str = "", text: str = "", 
     title_weight = 1.0 if len(query) - 2 * len(title_words) < BODY_WORDS else TITLE_WEIGHT_WITH_BODY
     q_vec = _weights(q_tf, idf)
     matches = []
-    for score, pk, words_of_doc, doc_title in best:
-        alike = _cosine(q_vec, _weights(Counter(words_of_doc), idf))
+    for score, pk, tf, doc_title in best:
+        alike = _cosine(q_vec, _weights(tf, idf))
         if q_title:
-            alike = max(alike, title_weight * _dice(q_title, set(tokenize(doc_title or "", limit=400)), idf))
+            alike = max(alike, title_weight * _dice(q_title, _title_words(doc_title or ""), idf))
         if alike >= min_similarity:
             matches.append(Match(pk=pk, score=round(score, 3), similarity=round(min(alike, 1.0), 2)))
     matches.sort(key=lambda m: (-m.similarity, -m.score, -m.pk))
