@@ -49,6 +49,7 @@ MAX_TERMS = 1500  # words stored per record
 MAX_TERM_LEN = 30
 CANDIDATE_BUDGET = 1000  # sum of the chosen words' document frequencies: bounds the rows the index returns
 MAX_QUERY_TERMS = 40  # at most this many words go to the index
+MAX_TOGETHER = 3  # when one word alone exceeds the budget, records having up to this many rarest words together
 POOL = CANDIDATE_BUDGET  # candidate rows ranked in Python: all of them, unless one word alone exceeds the budget
 MIN_SIMILARITY = 0.3  # below this a match is not shown at all
 K1, B = 1.2, 0.75
@@ -200,6 +201,11 @@ def stats_rebuild(*, corpus: str, terms: Iterable[str], registry=None) -> tuple[
         SimilarityTerm.objects.bulk_create((SimilarityTerm(corpus=corpus, term=t, df=n) for t, n in df.items()),
                                            batch_size=5000)
         SimilarityCorpus.objects.update_or_create(corpus=corpus, defaults={"docs": docs, "length": length})
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Every row was just replaced: without fresh statistics the planner reads the words of a
+        # lookup through the corpus alone (thousands of rows filtered) until autovacuum comes by.
+        with connection.cursor() as cursor:
+            cursor.execute(f'ANALYZE "{SimilarityTerm._meta.db_table}"')
     return docs, len(df)
 
 
@@ -217,13 +223,20 @@ def _idf(n_docs: int, df: int) -> float:
     return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
 
 
-def _index_filter(queryset: QuerySet, field: str, terms: list[str]):
+def _index_filter(queryset: QuerySet, field: str, terms: list[str], *, every: bool = False):
+    """Records containing any of `terms` (all of them with `every`), through the GIN index."""
     if connection.vendor == "postgresql":
         column = queryset.model._meta.get_field(field).column
         table = queryset.model._meta.db_table
         # The expression must read exactly like the index's (see the apps' migrations).
-        return RawSQL(f'string_to_array("{table}"."{column}", \' \') && %s::text[]', (terms,),
+        operator = "@>" if every else "&&"
+        return RawSQL(f'string_to_array("{table}"."{column}", \' \') {operator} %s::text[]', (terms,),
                       output_field=BooleanField())
+    if every:
+        q = Q()
+        for term in terms:
+            q &= Q(**{f"{field}__contains": f" {term} "})
+        return q
     q = Q(pk__in=[])
     for term in terms:
         q |= Q(**{f"{field}__contains": f" {term} "})
@@ -290,8 +303,30 @@ def search(queryset: QuerySet, *, corpus: str, title: str = "", text: str = "", 
     # No ORDER BY: with one the planner walks the primary key and splits every row's words
     # until it has enough (565 ms at 200,000 rows); without it, and with the GIN index free of a
     # pending list (migration proposals 0010), it takes the index's bitmap (≈ 1–3 ms).
-    rows = queryset.filter(_index_filter(queryset, field, chosen)).order_by().values_list(
-        "pk", field, title_field)[:POOL]
+    def candidates(terms, every=False):
+        return list(queryset.filter(_index_filter(queryset, field, terms, every=every)).order_by().values_list(
+            "pk", field, title_field)[:POOL])
+
+    rows = None
+    if spent > CANDIDATE_BUDGET and len(known) > 1:
+        # The rarest word alone is in more records than the budget (a title typed alone, made of
+        # common words: 老旧小区加装电梯): any POOL of them would be an arbitrary sample. Ask for
+        # the records having the rarest words *together* until their expected number is within
+        # the budget; only if fewer than `limit` records have them all, fall back to the rarest.
+        # Words inside one another (桃园 / 桃园路, jieba's search mode gives both) count once.
+        together, expected = [], float(n_docs)
+        for t in known:
+            if any(t in u or u in t for u in together):
+                continue
+            together.append(t)
+            expected *= df[t] / n_docs
+            if expected <= CANDIDATE_BUDGET or len(together) >= MAX_TOGETHER:
+                break
+        rows = candidates(together, every=True)
+        if len(rows) < limit:
+            rows = None
+    if rows is None:
+        rows = candidates(chosen)
     # BM25 over all the query's words. Per candidate: its words counted in C (Counter), then
     # only the words it shares with the query are scored, in the query's order.
     q_weight = {t: idf(t) * (K1 + 1) * n for t, n in q_tf.items()}
