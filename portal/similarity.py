@@ -17,7 +17,8 @@ How it works (see docs/similar-proposals.md for the reasoning and the measured q
    exact by ``stats_update()`` in the same transaction as the write (rows locked in term order,
    so two writers never deadlock), rebuilt by ``manage.py similarity_reindex``.
 4. **Lookup.** ``search()`` takes the query's rarest words until their document frequencies add
-   up to ``CANDIDATE_BUDGET`` (rare words are what a duplicate keeps), fetches at most ``POOL``
+   up to ``CANDIDATE_BUDGET`` (rare words are what a duplicate keeps; if the rarest alone exceeds it,
+   the records having the rarest two or three together), fetches at most ``POOL``
    candidate rows of the caller's *already scoped* queryset through the index, ranks them with
    BM25 over all the query's words in Python, and labels the best with how alike they read
    (0…1: the better of the texts' tf-idf cosine and the titles' weighted Dice — the latter
