@@ -13,6 +13,8 @@ def main():
     parser.add_argument("--duration", default="?")
     parser.add_argument("--workers", default="?")
     parser.add_argument("--cpu-seconds", type=float, default=0.0, help="CPU time the gunicorn workers used")
+    parser.add_argument("--db-cpu-seconds", type=float, default=-1.0,
+                        help="CPU time of the database's backends (negative: not measurable, e.g. a remote server)")
     args = parser.parse_args()
     with open(args.stats_csv, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -32,6 +34,11 @@ def main():
         per_request = args.cpu_seconds * 1000 / requests
         print(f"server CPU: {args.cpu_seconds:.1f} s in the gunicorn workers = {per_request:.1f} ms per request "
               f"(≈ {1000 / per_request:.0f} req/s per free core; PostgreSQL's share not included)")
+        if args.db_cpu_seconds >= 0:
+            db_per_request = args.db_cpu_seconds * 1000 / requests
+            both = per_request + db_per_request
+            print(f"PostgreSQL CPU: {args.db_cpu_seconds:.1f} s in this database's backends = {db_per_request:.1f} ms "
+                  f"per request; workers + PostgreSQL {both:.1f} ms per request (≈ {1000 / both:.0f} req/s per free core)")
     sys.exit(1 if failures or not requests else 0)
 
 

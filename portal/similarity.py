@@ -17,7 +17,8 @@ How it works (see docs/similar-proposals.md for the reasoning and the measured q
    exact by ``stats_update()`` in the same transaction as the write (rows locked in term order,
    so two writers never deadlock), rebuilt by ``manage.py similarity_reindex``.
 4. **Lookup.** ``search()`` takes the query's rarest words until their document frequencies add
-   up to ``CANDIDATE_BUDGET`` (rare words are what a duplicate keeps), fetches at most ``POOL``
+   up to ``CANDIDATE_BUDGET`` (rare words are what a duplicate keeps; if the rarest alone exceeds it,
+   the records having the rarest two or three together), fetches at most ``POOL``
    candidate rows of the caller's *already scoped* queryset through the index, ranks them with
    BM25 over all the query's words in Python, and labels the best with how alike they read
    (0…1: the better of the texts' tf-idf cosine and the titles' weighted Dice — the latter
@@ -29,6 +30,7 @@ infrastructure never imports an app."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -48,6 +50,7 @@ MAX_TERMS = 1500  # words stored per record
 MAX_TERM_LEN = 30
 CANDIDATE_BUDGET = 1000  # sum of the chosen words' document frequencies: bounds the rows the index returns
 MAX_QUERY_TERMS = 40  # at most this many words go to the index
+MAX_TOGETHER = 3  # when one word alone exceeds the budget, records having up to this many rarest words together
 POOL = CANDIDATE_BUDGET  # candidate rows ranked in Python: all of them, unless one word alone exceeds the budget
 MIN_SIMILARITY = 0.3  # below this a match is not shown at all
 K1, B = 1.2, 0.75
@@ -199,6 +202,11 @@ def stats_rebuild(*, corpus: str, terms: Iterable[str], registry=None) -> tuple[
         SimilarityTerm.objects.bulk_create((SimilarityTerm(corpus=corpus, term=t, df=n) for t, n in df.items()),
                                            batch_size=5000)
         SimilarityCorpus.objects.update_or_create(corpus=corpus, defaults={"docs": docs, "length": length})
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Every row was just replaced: without fresh statistics the planner reads the words of a
+        # lookup through the corpus alone (thousands of rows filtered) until autovacuum comes by.
+        with connection.cursor() as cursor:
+            cursor.execute(f'ANALYZE "{SimilarityTerm._meta.db_table}"')
     return docs, len(df)
 
 
@@ -216,40 +224,72 @@ def _idf(n_docs: int, df: int) -> float:
     return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
 
 
-def _index_filter(queryset: QuerySet, field: str, terms: list[str]):
+def _index_filter(queryset: QuerySet, field: str, terms: list[str], *, every: bool = False):
+    """Records containing any of `terms` (all of them with `every`), through the GIN index."""
     if connection.vendor == "postgresql":
         column = queryset.model._meta.get_field(field).column
         table = queryset.model._meta.db_table
         # The expression must read exactly like the index's (see the apps' migrations).
-        return RawSQL(f'string_to_array("{table}"."{column}", \' \') && %s::text[]', (terms,),
+        operator = "@>" if every else "&&"
+        return RawSQL(f'string_to_array("{table}"."{column}", \' \') {operator} %s::text[]', (terms,),
                       output_field=BooleanField())
+    if every:
+        q = Q()
+        for term in terms:
+            q &= Q(**{f"{field}__contains": f" {term} "})
+        return q
     q = Q(pk__in=[])
     for term in terms:
         q |= Q(**{f"{field}__contains": f" {term} "})
     return q
 
 
+def _statistics(corpus: str, terms: list[str]) -> tuple[int, int, dict[str, int]]:
+    """The corpus size and the document frequencies of `terms`, in one query."""
+    from portal.models import SimilarityCorpus, SimilarityTerm
+
+    corpora, words = SimilarityCorpus._meta.db_table, SimilarityTerm._meta.db_table
+    marks = ", ".join(["%s"] * len(terms))
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT c."docs", c."length", t."term", t."df" FROM "{corpora}" c '
+                       f'LEFT JOIN "{words}" t ON t."corpus" = c."corpus" AND t."term" IN ({marks}) '
+                       f'WHERE c."corpus" = %s', [*terms, corpus])
+        rows = cursor.fetchall()
+    if not rows:
+        return 0, 0, {}
+    return rows[0][0], rows[0][1], {term: df for _d, _l, term, df in rows if term is not None}
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_words(title: str) -> frozenset[str]:
+    """A stored record's title words (the same titles come back lookup after lookup)."""
+    return frozenset(tokenize(title, limit=400))
+
+
 def search(queryset: QuerySet, *, corpus: str, title: str = "", text: str = "", field: str = "similarity_terms",
            title_field: str = "title", limit: int = 5, min_similarity: float = MIN_SIMILARITY) -> list[Match]:
     """The records of `queryset` (already scoped by the caller) most similar to a draft with this
     `title` and `text`, best first, at most `limit`, none below `min_similarity`.
-    Four queries: the corpus size, the query words' statistics, the candidates, the statistics
-    of the best candidates' words (for their similarity)."""
-    from portal.models import SimilarityCorpus, SimilarityTerm
+    Three queries: the corpus size with the query words' statistics, the candidates, the
+    statistics of the best candidates' other words (for their similarity)."""
+    from portal.models import SimilarityTerm
 
     title = str(title or "")[:400]
     query = document_words(title, str(text or ""), limit=MAX_QUERY_CHARS)
     if not query:
         return []
     q_tf = Counter(query)
-    n_docs, total_len = SimilarityCorpus.objects.filter(corpus=corpus).values_list("docs", "length").first() or (0, 0)
+    n_docs, total_len, df = _statistics(corpus, sorted(q_tf))
     if not n_docs:
         return []
-    df = dict(SimilarityTerm.objects.filter(corpus=corpus, term__in=list(q_tf)).values_list("term", "df"))
     avgdl = max(total_len / n_docs, 1.0)
+    idf_of: dict[str, float] = {}
 
     def idf(term):
-        return _idf(n_docs, df.get(term, 0))
+        value = idf_of.get(term)
+        if value is None:
+            value = idf_of[term] = _idf(n_docs, df.get(term, 0))
+        return value
 
     # The rarest words that occur at all, until their postings would exceed the budget.
     known = sorted((t for t in q_tf if df.get(t)), key=lambda t: (df[t], t))
@@ -261,34 +301,55 @@ def search(queryset: QuerySet, *, corpus: str, title: str = "", text: str = "", 
         spent += df[t]
     if not chosen:
         return []
-    candidates = queryset.filter(_index_filter(queryset, field, chosen)).order_by().values_list(
-        "pk", field, title_field)[:POOL]
-    if connection.vendor == "postgresql":
-        # With a LIMIT the planner likes to walk another index (or the table) and split every
-        # row's words until it has enough; the GIN bitmap is what bounds the work (measured:
-        # 565 ms → 65 ms at 200,000 rows). Only for this statement, then back to the defaults.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-            rows = list(candidates)
-            cursor.execute("SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT")
-    else:
-        rows = list(candidates)
+    # No ORDER BY: with one the planner walks the primary key and splits every row's words
+    # until it has enough (565 ms at 200,000 rows); without it, and with the GIN index free of a
+    # pending list (migration proposals 0010), it takes the index's bitmap (≈ 1–3 ms).
+    def candidates(terms, every=False):
+        return list(queryset.filter(_index_filter(queryset, field, terms, every=every)).order_by().values_list(
+            "pk", field, title_field)[:POOL])
+
+    rows = None
+    if spent > CANDIDATE_BUDGET and len(known) > 1:
+        # The rarest word alone is in more records than the budget (a title typed alone, made of
+        # common words: 老旧小区加装电梯): any POOL of them would be an arbitrary sample. Ask for
+        # the records having the rarest words *together* until their expected number is within
+        # the budget; only if fewer than `limit` records have them all, fall back to the rarest.
+        # Words inside one another (桃园 / 桃园路, jieba's search mode gives both) count once.
+        together, expected = [], float(n_docs)
+        for t in known:
+            if any(t in u or u in t for u in together):
+                continue
+            together.append(t)
+            expected *= df[t] / n_docs
+            if expected <= CANDIDATE_BUDGET or len(together) >= MAX_TOGETHER:
+                break
+        rows = candidates(together, every=True)
+        if len(rows) < limit:
+            rows = None
+    if rows is None:
+        rows = candidates(chosen)
+    # BM25 over all the query's words. Per candidate: its words counted in C (Counter), then
+    # only the words it shares with the query are scored, in the query's order.
+    q_weight = {t: idf(t) * (K1 + 1) * n for t, n in q_tf.items()}
+    q_terms = q_tf.keys()
+    norm_base, norm_len = K1 * (1 - B), K1 * B / avgdl
     ranked = []
     for pk, terms, doc_title in rows:
         words_of_doc = (terms or "").split()
-        tf = Counter(w for w in words_of_doc if w in q_tf)
-        if not tf:
+        tf = Counter(words_of_doc)
+        shared = q_terms & tf.keys()
+        if not shared:
             continue
-        norm = K1 * (1 - B + B * (len(words_of_doc) or 1) / avgdl)
-        score = sum(idf(t) * n * (K1 + 1) / (n + norm) * q_tf[t] for t, n in tf.items())
-        ranked.append((score, pk, words_of_doc, doc_title))
+        norm = norm_base + norm_len * (len(words_of_doc) or 1)
+        score = sum(q_weight[t] * tf[t] / (tf[t] + norm) for t in sorted(shared))
+        ranked.append((score, pk, tf, doc_title))
     ranked.sort(key=lambda r: (-r[0], -r[1]))
     best = ranked[: limit * 3]
     if not best:
         return []
 
     # How alike they read, 0…1: the better of the titles' and the whole texts' likeness.
-    unseen = {w for _s, _pk, words_of_doc, _t in best for w in words_of_doc} - set(df)
+    unseen = {w for _s, _pk, tf, _t in best for w in tf} - set(df)
     if unseen:
         df.update(SimilarityTerm.objects.filter(corpus=corpus, term__in=sorted(unseen)).values_list("term", "df"))
     title_words = tokenize(title, limit=400)
@@ -298,10 +359,10 @@ def search(queryset: QuerySet, *, corpus: str, title: str = "", text: str = "", 
     title_weight = 1.0 if len(query) - 2 * len(title_words) < BODY_WORDS else TITLE_WEIGHT_WITH_BODY
     q_vec = _weights(q_tf, idf)
     matches = []
-    for score, pk, words_of_doc, doc_title in best:
-        alike = _cosine(q_vec, _weights(Counter(words_of_doc), idf))
+    for score, pk, tf, doc_title in best:
+        alike = _cosine(q_vec, _weights(tf, idf))
         if q_title:
-            alike = max(alike, title_weight * _dice(q_title, set(tokenize(doc_title or "", limit=400)), idf))
+            alike = max(alike, title_weight * _dice(q_title, _title_words(doc_title or ""), idf))
         if alike >= min_similarity:
             matches.append(Match(pk=pk, score=round(score, 3), similarity=round(min(alike, 1.0), 2)))
     matches.sort(key=lambda m: (-m.similarity, -m.score, -m.pk))

@@ -53,13 +53,26 @@ esac
 # CPU time of the gunicorn workers (clock ticks): the per-request cost, independent of how busy
 # the rest of the machine is.
 worker_ticks() { local t=0; for pid in $(pgrep -P "$GUNICORN"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo $t; }
+# PostgreSQL's share, when it runs on this machine: the CPU of this database's backends (the
+# workers' pooled connections stay open, so a backend's ticks before and after are comparable; one
+# opened during the run counts from zero). Other databases' backends are not counted.
+pg_pids() { psql "$DATABASE_URL" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" 2>/dev/null || true; }
+declare -A pg_before
+for pid in $(pg_pids); do [ -r "/proc/$pid/stat" ] && pg_before[$pid]=$(awk '{print $14 + $15}' "/proc/$pid/stat"); done
 ticks_before=$(worker_ticks)
 status=0
 .venv/bin/locust -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate "$SPAWN_RATE" \
   --run-time "$DURATION" --host "http://127.0.0.1:$PORT" --csv "$OUT/run" --only-summary \
   --loglevel WARNING || status=$?
 cpu_seconds=$(python3 -c "print(($(worker_ticks) - $ticks_before) / $(getconf CLK_TCK))")
-.venv/bin/python loadtest/summary.py "$OUT/run_stats.csv" --cpu-seconds "$cpu_seconds" \
+pg_ticks=0; pg_seen=0
+for pid in $(pg_pids); do
+  [ -r "/proc/$pid/stat" ] || continue
+  pg_seen=1
+  pg_ticks=$((pg_ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat") - ${pg_before[$pid]:-0}))
+done
+db_cpu_seconds=$(python3 -c "print($pg_ticks / $(getconf CLK_TCK) if $pg_seen else -1)")
+.venv/bin/python loadtest/summary.py "$OUT/run_stats.csv" --cpu-seconds "$cpu_seconds" --db-cpu-seconds "$db_cpu_seconds" \
   --users "$USERS" --duration "$DURATION" --workers "$WORKERS" || status=1
 echo "machine load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 exit $status
