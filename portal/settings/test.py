@@ -1,6 +1,7 @@
 """Test settings: PostgreSQL and Redis when DATABASE_URL/REDIS_URL are set (always in CI)."""
 
 import copy
+import os
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR
@@ -37,3 +38,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     # A test database need not survive a power cut: commits (transactional tests, browser journeys,
     # workers) do not wait for the disk.
     DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405
+
+# xdist workers (and the Celery workers they start, which inherit the variable) share one Redis:
+# each keeps its cache keys apart, as each has its own database whose ids repeat the others',
+# and cache.clear() deletes only its own keys (never the broker's queues: portal/testing/cache.py).
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    CACHES["default"]["BACKEND"] = "portal.testing.cache.WorkerRedisCache"  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405
