@@ -152,6 +152,9 @@ LONG_FIRST = (
     "tests/notifications/test_worker.py",
     "tests/faults/",
     "tests/portal/test_demo_data.py",
+    "tests/proposals/test_demo.py",  # each of these loads the whole demo, some twice
+    "tests/consultations/test_demo.py",
+    "tests/hall/test_live_and_staff.py::test_demo_loads_twice_without_duplicates",
     "tests/security/test_web_security.py::test_query_parameters_are_never_reflected_unescaped",
     "tests/security/test_url_matrix.py::test_no_route_answers_500",
     "tests/perf/",
