@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "portal.apps.StaticFilesConfig",  # django.contrib.staticfiles, without unused vendor bundles
+    "portal.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, without unused vendor bundles
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
