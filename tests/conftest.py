@@ -19,7 +19,10 @@ from django.db import connection
 
 from organizations.models import UnitKind
 
+from . import emptying
 from .factories import make_units, make_users
+
+emptying.install()  # transactional tests end by emptying only the tables they filled
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 TEMPLATE_ENV = "PORTAL_TEST_DB_TEMPLATE"
@@ -135,16 +138,23 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
             teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
-# The longest single tests start first (xdist sends the groups first — the browser journeys, the
-# real Celery workers — then single tests in this order), so no worker is left alone with one of
-# them at the end of the run.
-LONG_FIRST = (  # longest first (--durations on 2 shared cores, issue 16)
+# No long serial xdist groups: every test, browser journeys and real-worker tests included, goes
+# to whichever worker is free. The longest start first (in this order, by --durations on 2 shared
+# cores, issue 16), so no worker is left alone with one of them at the end of the run.
+LONG_FIRST = (
     "tests/portal/test_production_steps.py",
-    "tests/security/test_api_schemathesis.py",
+    "tests/faults/test_email_kills.py",
     "tests/security/test_url_matrix.py::test_no_role_reaches",
     "tests/documents/",
+    "tests/e2e/test_screenshot_tour.py",
+    "tests/security/test_api_schemathesis.py",
+    "tests/e2e/",
+    "tests/notifications/test_worker.py",
     "tests/faults/",
     "tests/portal/test_demo_data.py",
+    "tests/proposals/test_demo.py",  # each of these loads the whole demo, some twice
+    "tests/consultations/test_demo.py",
+    "tests/hall/test_live_and_staff.py::test_demo_loads_twice_without_duplicates",
     "tests/portal/test_admin_audit.py::test_every_registered_admin_model_audits_a_change",  # loads the demo data
     "tests/security/test_web_security.py::test_query_parameters_are_never_reflected_unescaped",
     "tests/security/test_url_matrix.py::test_no_route_answers_500",

@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "portal.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, without unused vendor bundles
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",

@@ -2,7 +2,6 @@
 
 import copy
 import os
-from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR
@@ -40,10 +39,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     # workers) do not wait for the disk.
     DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405
 
-# `cache.clear()` flushes the whole Redis database, so xdist workers sharing one would clear each
-# other's caches mid-test: each worker gets the next database numbers after REDIS_URL's.
-_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _xdist_worker.startswith("gw") and CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
-    _url = urlsplit(CACHES["default"]["LOCATION"])  # noqa: F405
-    _db = (int((_url.path or "/0").strip("/") or 0) + 1 + int(_xdist_worker[2:])) % 16
-    CACHES["default"] = {**CACHES["default"], "LOCATION": _url._replace(path=f"/{_db}").geturl()}  # noqa: F405
+# xdist workers (and the Celery workers they start, which inherit the variable) share one Redis:
+# each keeps its cache keys apart, as each has its own database whose ids repeat the others',
+# and cache.clear() deletes only its own keys (never the broker's queues: portal/testing/cache.py).
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    CACHES["default"]["BACKEND"] = "portal.testing.cache.WorkerRedisCache"  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405

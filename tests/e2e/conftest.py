@@ -16,10 +16,11 @@ PASSWORD = "pw-12345"  # tests.factories.UserFactory's password
 
 
 def pytest_collection_modifyitems(config, items):
+    # No xdist group: each journey goes to whichever worker is free (every worker has its own
+    # database, live server and chromium), so the journeys never queue up behind one another.
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 @pytest.fixture(scope="session")

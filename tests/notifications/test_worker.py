@@ -2,6 +2,7 @@
 when REDIS_URL is set (always in CI), else the embedded filesystem broker. Needs PostgreSQL
 (the worker shares the test database; SQLite's test database lives in memory)."""
 
+import datetime
 import os
 import signal
 import subprocess
@@ -19,8 +20,9 @@ from notifications.models import Delivery, Notification, Preference, ScanRun
 from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True),
-              pytest.mark.xdist_group("notifications-worker")]
+# Each test has a queue, a database (its xdist worker's) and a record file of its own, so these
+# tests run on any xdist worker beside the others (tests/conftest.py starts them early).
+pytestmark = [pytest.mark.worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _database_url():
@@ -62,6 +64,10 @@ class Workers:
     embedded = None
 
     def send(self, task, *args):
+        if isinstance(task, str):  # a task only the test worker knows (worker_app.py)
+            from portal.celery import app
+
+            task = app.signature(task)
         if self.embedded is None:
             task.apply_async(args=args, queue=self.queue)
             return
@@ -77,6 +83,35 @@ class Workers:
 
     def lines(self):
         return self.record.read_text().splitlines()
+
+    def quiesce(self, timeout=90, state=None):
+        """Wait until the queue is idle, instead of sleeping "long enough": each round sends one
+        barrier task per live worker through the test's queue (FIFO, one task at a time per
+        worker), so it runs after everything queued before it — and the next round after
+        whatever those tasks queued in turn. Idle means two rounds in a row in which nothing
+        observable changed: lines sent, notification, delivery and scan states (and `state()`)."""
+        barriers = self.record.parent / "barriers.log"
+        barriers.touch()
+
+        def snapshot():
+            from django.db.models import Count
+
+            return (len(self.lines()), state() if state else None,
+                    *(sorted(model.objects.order_by().values_list(field).annotate(n=Count("pk")))
+                      for model, field in ((Notification, "state"), (Delivery, "status"), (ScanRun, "status"))))
+
+        deadline = time.monotonic() + timeout
+        before, quiet = snapshot(), 0
+        while quiet < 2:
+            tokens = {uuid.uuid4().hex for proc in self.procs if proc.poll() is None}
+            assert tokens, "no live worker to wait for"
+            for token in tokens:
+                self.send("tests.barrier", str(barriers), token)
+            wait_for(lambda tokens=tokens: tokens <= set(barriers.read_text().split()), timeout=deadline - time.monotonic(),
+                     what="the queue to drain")
+            after = snapshot()
+            quiet = quiet + 1 if after == before else 0
+            before = after
 
     def stop(self):
         for proc in self.procs:
@@ -123,7 +158,7 @@ def test_a_reminder_fires_once_and_a_second_scan_sends_nothing_more(workers):
     workers.send(tasks.scan_task)
     wait_for(lambda: ScanRun.objects.filter(status="done").exists() and
              not ScanRun.objects.filter(status="running").exists(), what="second scan")
-    time.sleep(2)  # anything a second scan would enqueue has had time to run
+    workers.quiesce()  # anything the second scan enqueued has run
     assert sorted(line.split()[2] for line in workers.lines()) == ["rcpt-0", "rcpt-1"]
     assert Notification.objects.count() == 3  # rcpt-2's is stored (so never found again), not sent
     assert Notification.objects.get(recipient=users[2]).state == "suppressed"
@@ -138,7 +173,7 @@ def test_two_racing_scans_on_two_workers_deliver_once(workers):
     workers.send(tasks.scan_source_task, "tests.worker", day)
     workers.send(tasks.scan_source_task, "tests.worker", day)
     wait_for(_settled(workers, 30), what="30 deliveries")
-    time.sleep(2)
+    workers.quiesce()
     lines = workers.lines()
     assert len(lines) == 30 and len({line.split()[0] for line in lines}) == 30
     assert Notification.objects.count() == 30 and Delivery.objects.filter(status="sent").count() == 30
@@ -159,9 +194,14 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(workers)
     workers.send(tasks.scan_task)
     workers.send(tasks.recover_task)
     wait_for(_settled(workers, 40), timeout=120, what="all 40 deliveries")
-    time.sleep(3)
+    workers.quiesce()
+    # a later recovery, once every lease and grace period is over, finds nothing to send again
+    from django.db.models import Max
+
+    latest = Delivery.objects.aggregate(latest=Max("claimed_at"))["latest"] or timezone.now()
+    wait_for(lambda: timezone.now() > latest + datetime.timedelta(seconds=2 + 1), what="the leases to end")
     workers.send(tasks.recover_task)
-    time.sleep(3)
+    workers.quiesce()
     lines = workers.lines()
     assert sorted(line.split()[2] for line in lines) == [f"rcpt-{i:02d}" for i in range(40)]
     assert Notification.objects.count() == 40 and Delivery.objects.filter(status="sent").count() == 40
@@ -190,7 +230,7 @@ def test_digest_users_get_one_grouped_message_from_the_worker(workers):
     workers.send(tasks.digest_task)
     workers.send(tasks.digest_task)
     wait_for(lambda: len(workers.lines()) == 2, what="the digest")
-    time.sleep(2)
+    workers.quiesce()  # the second digest task has run too
     assert [line.split()[1:] for line in workers.lines()] == [
         ["tests.worker", now_user.username], ["notifications.digest", digest_user.username]]
     digest = Notification.objects.get(kind="notifications.digest")

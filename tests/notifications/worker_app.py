@@ -7,7 +7,7 @@ import time
 
 from django.conf import settings
 
-from portal.celery import app  # noqa: F401 - the app `celery -A` finds
+from portal.celery import app  # the app `celery -A` finds
 
 QUEUE = os.environ["NOTIFY_TEST_QUEUE"]
 app.conf.CELERY_TASK_DEFAULT_QUEUE = QUEUE
@@ -60,3 +60,11 @@ def _register():
 
 
 _register()
+
+
+@app.task(name="tests.barrier")
+def barrier(path, token):
+    """Runs behind everything queued before it (one queue, FIFO): the test's `Workers.quiesce`
+    waits for its line instead of sleeping."""
+    with open(path, "a") as handle:
+        handle.write(f"{token}\n")
