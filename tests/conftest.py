@@ -68,7 +68,7 @@ def pytest_sessionfinish(session):
         from pytest_django.plugin import blocking_manager_key
 
         with session.config.stash[blocking_manager_key].unblock(), connections["default"]._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{template}"')
+            cursor.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
 
 
 def _copy_database(template: str, name: str) -> None:
@@ -78,7 +78,7 @@ def _copy_database(template: str, name: str) -> None:
     for attempt in range(20):
         try:
             with connection._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
             return
         except OperationalError:  # another worker is copying the template this very moment
@@ -117,8 +117,10 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
                 connection.close()
                 connection.close_pool()
                 connection.settings_dict["NAME"] = original
+                # WITH (FORCE): a browser's live-server thread or a real worker's process may still
+                # hold a connection for a moment after the last test; the session is over anyway
                 with connections["default"]._nodb_cursor() as cursor:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}"')
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}" WITH (FORCE)')
         return
 
     from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
