@@ -13,14 +13,15 @@ from .validators import validate_evidence
 
 class MemberFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    # the filter bar shows no labels: each empty choice names what its select filters
     sector = forms.ModelChoiceField(label=_("Sector"), queryset=Body.objects.none(), required=False,
-                                    widget=FastSelect)
+                                    widget=FastSelect, empty_label=_("All sectors"))
     committee = forms.ModelChoiceField(label=_("Special committee"), queryset=Body.objects.none(), required=False,
-                                       widget=FastSelect)
+                                       widget=FastSelect, empty_label=_("All special committees"))
     unit = forms.ModelChoiceField(label=_("Posted to / unit"), queryset=OrgUnit.objects.none(), required=False,
-                                  widget=FastSelect)
-    level = forms.ChoiceField(label=_("Level"), choices=[("", "—"), *MemberLevel.choices], required=False,
-                              widget=FastSelect)
+                                  widget=FastSelect, empty_label=_("All units"))
+    level = forms.ChoiceField(label=_("Level"), choices=[("", _("All levels")), *MemberLevel.choices],
+                              required=False, widget=FastSelect)
 
     def __init__(self, *args, units=None, bodies=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -86,6 +86,10 @@ def test_directory_filters(client, users, tree, bodies, me):
     assert "东山委员" in html and "刘芳" not in html
     html = client.get(reverse("members:list"), {"unit": "junk", "sector": "-1"}).content.decode()
     assert "刘芳" in html  # junk filters are ignored, never a 500
+    # the filter bar has no labels: each select's empty choice says what it filters, never "---------"
+    html = client.get(reverse("members:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert all(words in html for words in ("全部界别", "全部专门委员会", "全部单位", "全部层级"))
+    assert "---------" not in html
 
 
 def test_directory_constant_queries(client, users, tree, bodies):
