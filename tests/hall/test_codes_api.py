@@ -13,6 +13,7 @@ from portal.audit import timeline_for
 from portal.models import AuditEvent
 from proposals.models import OpinionItem
 
+from ..helpers import assert_constant_queries
 from .test_codes import _code, _message, world  # noqa: F401 - the fixture is used by name
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +205,23 @@ def test_retiring_a_code_is_audited_and_the_print_page_makes_a_new_one(api, clie
     assert event.actor == world.lead_user
     fresh = services.code_for(actor=world.lead_user, workroom=world.room)
     assert fresh.pk != code.pk and fresh.is_active
+
+
+def test_the_inbox_list_runs_the_same_queries_for_one_message_or_a_full_page(api, world, users):  # noqa: F811
+    api.force_authenticate(users.secretary)
+
+    def add(n):
+        for i in range(n):
+            _message(world, users, workroom=bool(i % 2), title=f"来信{i}")
+
+    assert_constant_queries(lambda: api.get(MESSAGES), add, large=25)  # one full page (PAGE_SIZE 25)
+
+
+def test_the_codes_list_runs_the_same_queries_however_many_codes(api, world, users):  # noqa: F811
+    api.force_authenticate(users.clerk)
+
+    def add(n):
+        for _ in range(n):  # each reissue keeps the retired code listed beside the new one
+            services.code_reissue(actor=users.clerk, code=_code(world, users))
+
+    assert_constant_queries(lambda: api.get(CODES), add, large=12)
