@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from organizations import permissions
 from organizations.models import Body, OrgUnit, UnitKind
-from portal.actions import add_form_error, button_action, form_action
+from portal.actions import add_form_error, button_action, form_action, refuse
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
@@ -122,7 +122,7 @@ def member_create(request):
     units = _clerk_units(request.user, [UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY])
     unit = _unit_param(request, units) or units.first()
     if unit is None:
-        raise Http404
+        raise PermissionDenied  # no office of a city or county: adding members is not the user's
     form = MemberForm(request.POST or None, unit=unit, initial={"level": "county", "is_active": True})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -261,8 +261,7 @@ def duty_cancel(request, pk):
 
 @login_required
 def review_queue(request):
-    if not permissions.has_role(request.user, CLERKS):
-        raise Http404
+    permissions.require_page_role(request.user, CLERKS)
     page = Paginator(selectors.pending_reviews(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "members/review_queue.html", {"page": page, "form": ReviewForm()})
 
@@ -275,13 +274,10 @@ def duty_review(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose verify or reject."))
     else:
-        try:
-            services.duty_record_review(actor=request.user, record=record,
-                                        approve=form.cleaned_data["decision"] == "verify",
-                                        note=form.cleaned_data["note"])
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
+        ok, _result = button_action(request, lambda: services.duty_record_review(
+            actor=request.user, record=record, approve=form.cleaned_data["decision"] == "verify",
+            note=form.cleaned_data["note"]))
+        if ok:
             messages.success(request, _("%(member)s: entry %(status)s.") % {
                 "member": record.member.name, "status": record.get_status_display()})
     if request.htmx:
@@ -339,7 +335,7 @@ def scoring_plan(request):
     units = _clerk_units(request.user, [UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY])
     unit = _unit_param(request, units) or units.first()
     if unit is None:
-        raise Http404
+        raise PermissionDenied  # the scoring rules are the offices' of a city or county
     year = _year(request) if request.method == "GET" else _year_from_post(request)
     resolved = scoring.resolve_plans([unit], year)[unit.pk]
     own = resolved.plan if resolved.plan and resolved.plan.org_unit_id == unit.pk else None
@@ -445,7 +441,7 @@ def workroom_edit(request, pk=None):
     if workroom and not permissions.has_role(request.user, services.WORKROOM_EDITORS, workroom.org_unit):
         raise PermissionDenied  # a workroom the user sees but may not edit
     if not units.exists():
-        raise Http404
+        raise PermissionDenied  # no unit where the user may apply for a workroom
     unit = workroom.org_unit if workroom else (_unit_param(request, units) or units.first())
     initial = {"unit": unit.pk}
     if workroom:
@@ -493,7 +489,7 @@ def workroom_action(request, pk, action):
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refuse(request, exc)  # a missing role: 403; the workroom's state: back to it, with the reason
     else:
         messages.success(request, _("Saved."))
     return redirect("members:workroom", pk=workroom.pk)
@@ -505,12 +501,9 @@ def workroom_activity(request, pk):
     workroom = _workroom_or_404(request, pk)
     form = WorkroomActivityForm(request.POST, members=workroom.members.all())
     if form.is_valid():
-        try:
-            services.workroom_activity_add(actor=request.user, workroom=workroom, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The activity was logged; participants' duty files were updated."))
+        button_action(request, lambda: services.workroom_activity_add(
+            actor=request.user, workroom=workroom, **form.cleaned_data),
+            success=_("The activity was logged; participants' duty files were updated."))
     else:
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("members:workroom", pk=workroom.pk)
@@ -527,13 +520,9 @@ def workroom_evidence(request, pk):
     item = ChecklistItem.objects.filter(pk=form.cleaned_data["item"]).first()
     if item is None:
         raise Http404
-    try:
-        services.checklist_evidence_upload(actor=request.user, workroom=workroom, item=item,
-                                           file=form.cleaned_data["file"], note=form.cleaned_data["note"])
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The evidence was saved."))
+    button_action(request, lambda: services.checklist_evidence_upload(
+        actor=request.user, workroom=workroom, item=item, file=form.cleaned_data["file"],
+        note=form.cleaned_data["note"]), success=_("The evidence was saved."))
     return redirect("members:workroom", pk=workroom.pk)
 
 
@@ -543,7 +532,7 @@ def checklist(request):
     units = _clerk_units(request.user).exclude(kind=UnitKind.DEPARTMENT)
     unit = _unit_param(request, units) or units.first()
     if unit is None:
-        raise Http404
+        raise PermissionDenied  # the checklist is the offices'
     form = ChecklistItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -567,7 +556,7 @@ IMPORT_STASH_KEY = "members.import.stash"
 def member_import(request):
     units = _clerk_units(request.user, [UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY])
     if not units.exists():
-        raise Http404
+        raise PermissionDenied  # importing members is the offices' of a city or county
     # the file checked by the preview is kept server-side; the session holds its signed token
     stash = importer.load_stash(actor=request.user, token=request.session.get(IMPORT_STASH_KEY))
     if request.method == "GET" and stash is not None:  # a fresh visit starts over
@@ -618,7 +607,7 @@ def import_template(request):
 def pool_draw(request):
     units = permissions.units_visible_to(request.user).exclude(kind=UnitKind.DEPARTMENT).order_by("path")
     if not units.exists():
-        raise Http404
+        raise PermissionDenied  # no area to draw from: the page is the staff's
     form = PoolDrawForm(request.GET or None, units=units)
     result = None
     if request.GET and form.is_valid():
