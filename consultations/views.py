@@ -774,7 +774,7 @@ def minutes_docx(request, pk):
     try:
         content = render_minutes(topic, outcome, data)
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refuse(request, exc)
         return redirect(topic)
     return file_response(content, minutes_filename(topic))
 

@@ -554,6 +554,8 @@ def manage_consultation(request, pk):
                 return redirect("hall:manage_consultation", pk=consultation.pk)
         except DomainError as exc:
             refuse(request, exc)
+            if request.POST.get("action") == "publish":  # a button: back to the record, with the reason
+                return redirect("hall:manage_consultation", pk=consultation.pk)
     return render(request, "hall/manage/consultation.html", {
         "c": consultation, "result_form": result_form, "ratings": selectors.rating_summary(consultation),
         "n_comments": consultation.comments.count(), "n_responses": consultation.responses.count(),
