@@ -545,12 +545,9 @@ def session_invite_draw(request, pk):
             units = {u.pk: u.name for u in OrgUnit.objects.filter(
                 pk__in=[n.org_unit_id for n in notables if isinstance(n, Notable)])}
             others = [(n.name, units.get(n.org_unit_id, ""), ParticipantKind.NOTABLE) for n in notables]
-            try:
-                created = services.participants_invite(actor=request.user, session=session, members=members,
-                                                       others=others)
-            except DomainError as exc:
-                add_form_error(form, exc)
-            else:
+            ok, created = form_action(request, form, lambda: services.participants_invite(
+                actor=request.user, session=session, members=members, others=others))
+            if ok:
                 messages.success(request, _("%(n)d people from the draw were invited.") % {"n": len(created)})
                 return redirect("consultations:session", pk=session.pk)
     return render(request, "consultations/session_draw.html", {"session": session, "form": form, "result": result})
@@ -574,17 +571,13 @@ def session_hold(request, pk):
     form = forms.HoldForm(request.POST or None, participants=participants, initial={"version": session.version})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            services.session_hold(actor=request.user, session=session, version=d["version"],
-                                  attendance=form.attendance(), steps_done=d["steps_done"],
-                                  residents_count=d["residents_count"] or 0, summary=d["summary"],
-                                  online_views=d["online_views"] or 0, votes_for=d["votes_for"],
-                                  votes_against=d["votes_against"], votes_abstain=d["votes_abstain"],
-                                  held_on=d["held_on"])
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("The session is recorded as held. Next: record the outcome."))
+        ok, _result = form_action(request, form, lambda: services.session_hold(
+            actor=request.user, session=session, version=d["version"], attendance=form.attendance(),
+            steps_done=d["steps_done"], residents_count=d["residents_count"] or 0, summary=d["summary"],
+            online_views=d["online_views"] or 0, votes_for=d["votes_for"], votes_against=d["votes_against"],
+            votes_abstain=d["votes_abstain"], held_on=d["held_on"]),
+            success=_("The session is recorded as held. Next: record the outcome."))
+        if ok:
             return redirect(session.topic)
     return _step_page(request, session.topic, form, _("Record the session as held"))
 

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from organizations.permissions import has_role, units_visible_to
-from portal.actions import add_form_error, button_action, refuse
+from portal.actions import add_form_error, button_action, form_action, refuse
 from portal.errors import DomainError
 
 from . import abuse, selectors, services
@@ -458,19 +458,17 @@ def manage_submission(request, pk):
     form = ScreenForm(request.POST or None, initial={"title": submission.title, "description": submission.body})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            if data["decision"] == "accept":
-                services.submission_accept(actor=request.user, submission=submission, title=data["title"],
-                                           description=data["description"], reply=data["reply"],
-                                           internal_note=data["internal_note"])
-                messages.success(request, _("The submission is now a consultation topic."))
-            else:
-                services.submission_decline(actor=request.user, submission=submission, reply=data["reply"],
-                                            internal_note=data["internal_note"])
-                messages.success(request, _("The resident will see your reply."))
+        if data["decision"] == "accept":
+            ok, _result = form_action(request, form, lambda: services.submission_accept(
+                actor=request.user, submission=submission, title=data["title"], description=data["description"],
+                reply=data["reply"], internal_note=data["internal_note"]),
+                success=_("The submission is now a consultation topic."))
+        else:
+            ok, _result = form_action(request, form, lambda: services.submission_decline(
+                actor=request.user, submission=submission, reply=data["reply"], internal_note=data["internal_note"]),
+                success=_("The resident will see your reply."))
+        if ok:
             return redirect("hall:manage_submission", pk=submission.pk)
-        except DomainError as exc:
-            add_form_error(form, exc)
     from portal.audit import timeline_for
 
     from .similar import similar_submissions
@@ -518,14 +516,12 @@ def manage_consultations(request):
     form = ConsultationForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            consultation = services.consultation_create(
-                actor=request.user, unit=data["unit"], title=data["title"], background=data["background"],
-                opens_at=data["opens_at"], closes_at=data["closes_at"], questions=data["questions"])
-            messages.success(request, _("Draft saved. Publish it when it is ready."))
+        ok, consultation = form_action(request, form, lambda: services.consultation_create(
+            actor=request.user, unit=data["unit"], title=data["title"], background=data["background"],
+            opens_at=data["opens_at"], closes_at=data["closes_at"], questions=data["questions"]),
+            success=_("Draft saved. Publish it when it is ready."))
+        if ok:
             return redirect("hall:manage_consultation", pk=consultation.pk)
-        except DomainError as exc:
-            add_form_error(form, exc)
     rows = selectors.consultations_for_staff(user=request.user).order_by("-opens_at")[:50]
     return render(request, "hall/manage/consultations.html", {"rows": rows, "form": form,
                                                               "sessions": selectors.live_sessions_for_staff(
@@ -587,14 +583,12 @@ def manage_live_new(request):
     form = LiveSessionForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            session = services.live_session_create(actor=request.user, unit=data["unit"], title=data["title"],
-                                                   starts_at=data["starts_at"], ends_at=data["ends_at"],
-                                                   stream_url=data["stream_url"], agenda=data["agenda"])
-            messages.success(request, _("Draft saved. Publish it when it is ready."))
+        ok, session = form_action(request, form, lambda: services.live_session_create(
+            actor=request.user, unit=data["unit"], title=data["title"], starts_at=data["starts_at"],
+            ends_at=data["ends_at"], stream_url=data["stream_url"], agenda=data["agenda"]),
+            success=_("Draft saved. Publish it when it is ready."))
+        if ok:
             return redirect("hall:manage_live", pk=session.pk)
-        except DomainError as exc:
-            add_form_error(form, exc)
     return render(request, "hall/manage/live_new.html", {"form": form}, status=400 if form.errors else 200)
 
 

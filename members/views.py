@@ -203,15 +203,11 @@ def _duty_form_page(request, member, *, clerk: bool, back):
                           initial={"occurred_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.duty_record_submit(actor=request.user, member=member, kind=data["kind"],
-                                        occurred_on=data["occurred_on"], title=data["title"], note=data["note"],
-                                        evidence=data["evidence"])
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Your entry was saved and awaits verification.") if not clerk
-                             else _("The entry was saved."))
+        ok, _result = form_action(request, form, lambda: services.duty_record_submit(
+            actor=request.user, member=member, kind=data["kind"], occurred_on=data["occurred_on"], title=data["title"],
+            note=data["note"], evidence=data["evidence"]),
+            success=_("Your entry was saved and awaits verification.") if not clerk else _("The entry was saved."))
+        if ok:
             return redirect(back)
     return render(request, "members/duty_form.html", {"form": form, "member": member, "back": back})
 
@@ -351,16 +347,12 @@ def scoring_plan(request):
     form = ScoringPlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.scoring_plan_save(
-                actor=request.user, unit=unit, year=year, annual_minimum=data["annual_minimum"],
-                points=form.points(), valid_from=data["valid_from"], require_four_ones=data["require_four_ones"],
-                commend_top_percent=data["commend_top_percent"], interview_bottom=data["interview_bottom"],
-                version=data["version"])
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("The scoring rules were saved; scores are recomputed."))
+        ok, _result = form_action(request, form, lambda: services.scoring_plan_save(
+            actor=request.user, unit=unit, year=year, annual_minimum=data["annual_minimum"],
+            points=form.points(), valid_from=data["valid_from"], require_four_ones=data["require_four_ones"],
+            commend_top_percent=data["commend_top_percent"], interview_bottom=data["interview_bottom"],
+            version=data["version"]), success=_("The scoring rules were saved; scores are recomputed."))
+        if ok:
             return redirect(f"{request.path}?unit={unit.pk}&year={year}")
     rules = list(own.rules.all()) if own else []
     return render(request, "members/scoring_plan.html", {
@@ -455,17 +447,12 @@ def workroom_edit(request, pk=None):
         version = data.pop("version")
         target = data.pop("unit")
         members = list(data.pop("members"))
-        try:
-            if workroom:
-                workroom = services.workroom_update(actor=request.user, workroom=workroom, version=version,
-                                                    members=members, **data)
-            else:
-                workroom = services.workroom_create(actor=request.user, unit=target, members=members, **data)
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("members:workroom", pk=workroom.pk)
+        ok, saved = form_action(request, form, lambda: (
+            services.workroom_update(actor=request.user, workroom=workroom, version=version, members=members, **data)
+            if workroom else services.workroom_create(actor=request.user, unit=target, members=members, **data)),
+            success=_("Saved."))
+        if ok:
+            return redirect("members:workroom", pk=saved.pk)
     return render(request, "members/form.html", {
         "form": form, "title": workroom.name if workroom else _("Apply for a workroom"), "multipart": False})
 
@@ -535,12 +522,9 @@ def checklist(request):
         raise PermissionDenied  # the checklist is the offices'
     form = ChecklistItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.checklist_item_add(actor=request.user, unit=unit, **form.cleaned_data)
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
+        ok, _result = form_action(request, form, lambda: services.checklist_item_add(
+            actor=request.user, unit=unit, **form.cleaned_data), success=_("Saved."))
+        if ok:
             return redirect(f"{request.path}?unit={unit.pk}")
     return render(request, "members/checklist.html", {
         "form": form, "unit": unit, "units": units, "items": services.checklist_for(unit)})

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.actions import add_form_error, button_action, deny_if_not_allowed
+from portal.actions import button_action, deny_if_not_allowed, form_action
 from portal.audit import timeline_for
 from portal.errors import DomainError
 
@@ -83,12 +83,9 @@ def person_add(request, pk):
     unit = _unit_or_404(request, pk)
     form = PersonAddForm(request.POST, roles=_grantable_roles(request.user))
     if form.is_valid():
-        try:
-            services.user_create_with_role(actor=request.user, unit=unit, **form.cleaned_data)
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("The person was added."))
+        ok, _result = form_action(request, form, lambda: services.user_create_with_role(
+            actor=request.user, unit=unit, **form.cleaned_data), success=_("The person was added."))
+        if ok:
             return redirect("organizations:unit", pk=unit.pk)
     return render(request, "organizations/unit_form.html", {"unit": unit, "form": form, "title": _("Add a person")})
 
@@ -114,12 +111,9 @@ def unit_edit(request, pk):
         if form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version")
-            try:
-                services.orgunit_update(actor=request.user, unit=unit, version=version, **data)
-            except DomainError as exc:
-                add_form_error(form, exc)
-            else:
-                messages.success(request, _("Saved."))
+            ok, _result = form_action(request, form, lambda: services.orgunit_update(
+                actor=request.user, unit=unit, version=version, **data), success=_("Saved."))
+            if ok:
                 return redirect("organizations:unit", pk=unit.pk)
     else:
         form = OrgUnitEditForm(initial={

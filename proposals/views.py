@@ -17,7 +17,7 @@ from members.selectors import member_of_user
 from organizations import permissions as org_permissions
 from organizations.models import Role, UnitKind
 from organizations.traffic import TrafficDays
-from portal.actions import add_form_error, button_action, deny_if_not_allowed, refuse
+from portal.actions import add_form_error, button_action, deny_if_not_allowed, form_action, refuse
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
@@ -175,16 +175,12 @@ def create(request):
     form = forms.ProposalForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            proposal = services.proposal_create(
-                actor=request.user, member=member, title=data["title"], case=data["case"],
-                analysis=data["analysis"], suggestions=data["suggestions"], category=data["category"],
-                kind=data["kind"], body=data["body"], cosigners=list(data["cosigners"]),
-                publish_wish=data["publish_wish"])
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Draft saved. Submit it when it is ready."))
+        ok, proposal = form_action(request, form, lambda: services.proposal_create(
+            actor=request.user, member=member, title=data["title"], case=data["case"], analysis=data["analysis"],
+            suggestions=data["suggestions"], category=data["category"], kind=data["kind"], body=data["body"],
+            cosigners=list(data["cosigners"]), publish_wish=data["publish_wish"]),
+            success=_("Draft saved. Submit it when it is ready."))
+        if ok:
             return redirect(proposal)
     return render(request, "proposals/form.html", {"form": form, "title": _("New proposal"),
                                                    "similar_panel": similar_views.proposal_panel()},
@@ -236,13 +232,10 @@ def edit(request, pk):
         data = dict(form.cleaned_data)
         cosigners = list(data.pop("cosigners"))
         version = data.pop("version")
-        try:
-            services.proposal_update(actor=request.user, proposal=proposal, version=version, cosigners=cosigners,
-                                     **data)
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Draft saved."))
+        ok, _result = form_action(request, form, lambda: services.proposal_update(
+            actor=request.user, proposal=proposal, version=version, cosigners=cosigners, **data),
+            success=_("Draft saved."))
+        if ok:
             return redirect(proposal)
     return render(request, "proposals/form.html", {"form": form, "title": _("Edit draft"), "proposal": proposal,
                                                    "similar_panel": similar_views.proposal_panel(proposal=proposal)},
@@ -535,14 +528,11 @@ def opinion_create(request):
     form = forms.OpinionForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            item = services.opinion_submit(actor=request.user, title=d["title"], content=d["content"],
-                                           unit=d["unit"], source_point=d["source_point"],
-                                           submitted_on=d["submitted_on"])
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Thank you — the item was submitted."))
+        ok, item = form_action(request, form, lambda: services.opinion_submit(
+            actor=request.user, title=d["title"], content=d["content"], unit=d["unit"],
+            source_point=d["source_point"], submitted_on=d["submitted_on"]),
+            success=_("Thank you — the item was submitted."))
+        if ok:
             return redirect(item)
     return render(request, "proposals/form.html", {"form": form, "title": _("Submit public-opinion information"),
                                                    "similar_panel": similar_views.opinion_panel()},
