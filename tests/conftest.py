@@ -20,7 +20,11 @@ from django.db import connection
 from organizations.models import UnitKind
 
 from . import emptying
-from .demo_db import demo, demo_copy, demo_database  # noqa: F401 — fixtures: the demo data, loaded once per run
+from .demo_db import (  # noqa: F401 — fixtures: the demo data, loaded once per run
+    demo,
+    demo_copy,
+    demo_database,
+)
 from .factories import make_units, make_users
 
 emptying.install()  # transactional tests end by emptying only the tables they filled
