@@ -401,8 +401,7 @@ def _one_back_entry(seed):
 
     county = first_county(seed)
     clerk = user_with_role(seed, Role.OFFICE_CLERK, county, "clerk-county")
-    member = Member.objects.filter(org_path__startswith=county.path, is_active=True,
-                                   org_unit__kind="village").order_by("pk").first()
+    member = Member.objects.filter(org_path__startswith=county.path, is_active=True).order_by("pk").first()
     day = datetime.date(datetime.date.today().year - 1, 3, 15)
     return duty_record_submit(actor=clerk, member=member, kind="research", occurred_on=day,
                               title="bench: back-entered into last year")
