@@ -125,12 +125,14 @@ def department_inbox(*, seed):
 @case("county-dashboard")
 def county_dashboard(*, seed):
     from django.apps import apps
+    from django.core.cache import cache
 
     from organizations.models import OrgScopedModel
 
     county = first_county(seed)
     client = client_for(user_with_role(seed, Role.OFFICE_CLERK, county, "clerk-county"))
     year = datetime.date.today().year
+    cache.clear()  # the first request's queries include the traffic lights, whatever an earlier case cached
     # The same year as a custom range: never read from the summary table, whatever an earlier case
     # (or run) left there.
     url = f"/reports/unit/{county.pk}/?period=custom&start={year}-01-01&end={year}-12-31"
@@ -386,11 +388,30 @@ def _one_new_session(seed):
     members = list(Member.objects.filter(org_path__startswith=topic.org_path, is_active=True).order_by("pk")[:3]
                    or Member.objects.filter(org_path__startswith=county.path, is_active=True).order_by("pk")[:3])
     today = datetime.date.today()
-    consultation_services.session_record(
+    status = topic.status
+    session = consultation_services.session_record(
         actor=secretary, topic=topic, members=members, hold=True,
         schedule={"scheduled_on": today, "form": "council", "venue": "bench: one new session"},
         held={"residents_count": 12, "steps_done": ["brief", "opinions"], "summary": "bench"})
-    return topic
+
+    def undo():
+        from django.contrib.contenttypes.models import ContentType
+
+        from members.models import DutyRecord
+        from portal.metrics import records_changed
+
+        for record in DutyRecord.objects.filter(source_type=ContentType.objects.get_for_model(session),
+                                                source_id=str(session.pk)):
+            record.delete()  # one by one: the summary's and the scores' marks
+        session.delete()
+        topics = Topic.objects.filter(pk=topic.pk)
+        records_changed(topics)
+        topics.update(status=status)
+        records_changed(topics)
+
+    return undo
+
+
 
 
 def _one_back_entry(seed):
@@ -403,8 +424,9 @@ def _one_back_entry(seed):
     clerk = user_with_role(seed, Role.OFFICE_CLERK, county, "clerk-county")
     member = Member.objects.filter(org_path__startswith=county.path, is_active=True).order_by("pk").first()
     day = datetime.date(datetime.date.today().year - 1, 3, 15)
-    return duty_record_submit(actor=clerk, member=member, kind="research", occurred_on=day,
-                              title="bench: back-entered into last year")
+    record = duty_record_submit(actor=clerk, member=member, kind="research", occurred_on=day,
+                                title="bench: back-entered into last year")
+    return record.delete
 
 
 @case("summary-refresh")
@@ -429,15 +451,23 @@ def summary_refresh(*, seed):
     load0 = _load()
     idle, idle_s, idle_q = _timed(facts_refresh)
     steps.append(f"idle: {idle_s * 1000:.1f} ms, {idle_q} queries, {idle}; {load0} → {_load()}")
-    figures = {}
+    figures, undo = {}, []
     for label, change in (("one new session", _one_new_session), ("one back-entry into last year", _one_back_entry)):
         load0 = _load()
-        _, write_s, write_q = _timed(lambda change=change: change(seed))
+        back, write_s, write_q = _timed(lambda change=change: change(seed))
+        undo.append(back)
         marks = FactMark.objects.count()
         one, one_s, one_q = _timed(facts_refresh)
         figures[label] = (one_s, one)
         steps.append(f"{label}: the write {write_s * 1000:.0f} ms ({write_q} queries, {marks} marks); refresh "
                      f"{one_s * 1000:.0f} ms, {one_q} queries, {one}; peak RSS {_rss_mb():.0f} MiB; {load0} → {_load()}")
+    # Leave the data as found (a later case or run must not list the bench's session), and the
+    # summary current after the undo.
+    for back in reversed(undo):
+        back()
+    _, undo_s, _ = _timed(facts_refresh)
+    steps.append(f"undone, refreshed again in {undo_s * 1000:.0f} ms")
+    _SNAPSHOT_BUILT.clear()  # the year's summary is this case's build now, not an earlier case's
     for line in steps:
         print("   ", line, flush=True)
     session_s, session = figures["one new session"]
