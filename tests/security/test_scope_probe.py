@@ -1,7 +1,9 @@
 """Cross-scope probing over every single-id route: each table has its own id range and the demo
 data is loaded (tests/demo_db.py), and every role of the demo county (相山区) requests every
 single-id route with the ids of records owned by units OUTSIDE its scope (sibling counties, other
-cities, the ancestors' own records). Because ids are unique across tables, any 2xx is a leak."""
+cities, the ancestors' own records). Because ids are unique across tables, any 2xx is a leak.
+POST-only steps (approve, cancel, reply, move …) are probed with POST on the records of the route
+they extend."""
 
 from __future__ import annotations
 
@@ -21,16 +23,42 @@ def _path_field(model):
     return "path" if model is OrgUnit else "org_path"
 
 
+def _affinity(path, model):
+    """How plainly a route names a table ("/consultation-topics/<pk>/" → Topic): those are tried
+    first, and the first one that answers ends the search for that route."""
+    flat = path.replace("-", "").replace("_", "").lower()
+    name = model._meta.model_name
+    return 2 if f"/{name}" in flat or f"{name}s/" in flat else 1 if name in flat else 0
+
+
 def _route_models(client, admin):
-    """Which tables each single-id route looks up: as the administrator (who sees everything),
-    a route answering 200 for an id of table M reads M. Ids are unique across tables."""
+    """Which tables each single-id route looks up, and which routes only take POST.
+
+    As the administrator (who sees everything), a route answering 200 for an id of table M reads
+    M (ids are unique across tables). The tables a route names are tried first and the first hit
+    ends the search; a route that names none is tried with every table, as a route may read any.
+    A route that answers GET with 405 is a POST-only step (approve, cancel, reply …): it acts on
+    the record of the route it extends ("/topics/<pk>/approve/" → "/topics/<pk>/")."""
     client.force_login(admin)
-    samples = {m: m._base_manager.order_by("pk").values_list("pk", flat=True).first() for m in _scoped_models()}
-    mapping = {}
+    samples = {m: pk for m in _scoped_models()
+               if (pk := m._base_manager.order_by("pk").values_list("pk", flat=True).first())}
+    mapping, post_only = {}, {}
     for path, params in SINGLE_ID:
-        hits = [m for m, pk in samples.items() if pk and client.get(_fill(path, params, pk)).status_code == 200]
+        hits = []
+        for model in sorted(samples, key=lambda m: -_affinity(path, m)):
+            status = client.get(_fill(path, params, samples[model])).status_code
+            if status == 405:
+                post_only[path] = params
+                break
+            if status == 200:
+                hits.append(model)
+                if _affinity(path, model):
+                    break
         mapping[path] = hits
-    return mapping
+    for path in post_only:
+        parent = path.rstrip("/").rsplit("/", 1)[0] + "/"
+        mapping[path] = mapping.get(parent, [])
+    return mapping, set(post_only)
 
 
 def _outside_ids(user, model, per_model=3):
@@ -58,8 +86,9 @@ def test_no_role_reaches_records_outside_its_scope_on_any_route(client, demo):
 
     User = get_user_model()
     client.raise_request_exception = False
-    mapping = _route_models(client, User.objects.get(username="admin"))
-    assert sum(1 for models in mapping.values() if models) >= 3, mapping
+    mapping, post_only = _route_models(client, User.objects.get(username="admin"))
+    assert sum(1 for models in mapping.values() if models) >= 40, mapping
+    assert sum(1 for path in post_only if mapping[path]) >= 30, post_only
     leaks = []
     for username in ["clerk", "proposal", "secretary", "approver", "member", "dept", "leader"]:
         user = User.objects.get(username=username)
@@ -68,16 +97,17 @@ def test_no_role_reaches_records_outside_its_scope_on_any_route(client, demo):
         for path, params in SINGLE_ID:
             for model in mapping[path]:
                 for pk in _outside_ids(user, model):
-                    leaks += _probe(client, path, params, model.__name__, pk)
+                    leaks += _probe(client, path, params, model.__name__, pk, get=path not in post_only)
     assert not leaks, "\n".join(leaks)
 
 
-def _probe(client, path, params, model_name, pk):
+def _probe(client, path, params, model_name, pk, *, get=True):
     leaks = []
     url = _fill(path, params, pk)
-    response = client.get(url)
-    if response.status_code < 300 or response.status_code >= 500:
-        leaks.append(f"GET {url} ({model_name} {pk}) → {response.status_code}")
+    if get:
+        response = client.get(url)
+        if response.status_code < 300 or response.status_code >= 500:
+            leaks.append(f"GET {url} ({model_name} {pk}) → {response.status_code}")
     response = client.post(url)
     if response.status_code not in {400, 403, 404, 405} and not (
         response.status_code == 302 and "/accounts/login/" in response.get("Location", "")
