@@ -100,6 +100,17 @@ def demo_copy(request, django_db_setup, django_db_blocker):
         cursor.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
 
 
+def _forget_cached_rows():
+    """The two databases' rows share ids but not content: forget what this process cached from the
+    one it leaves (content types — the worker's own are written again by each flush, so their ids
+    differ from the template's — and this worker's cache keys)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+
+    ContentType.objects.clear_cache()
+    cache.clear()
+
+
 @pytest.fixture(scope="module")
 def demo_database(demo_copy, django_db_blocker):
     """Point the default connection at the worker's demo copy for the module's tests (so a module
@@ -115,6 +126,7 @@ def demo_database(demo_copy, django_db_blocker):
         connection.close()
         connection.close_pool()
         connection.settings_dict["NAME"] = demo_copy
+        _forget_cached_rows()
     try:
         yield demo_copy
     finally:
@@ -122,6 +134,7 @@ def demo_database(demo_copy, django_db_blocker):
             connection.close()
             connection.close_pool()
             connection.settings_dict["NAME"] = original
+            _forget_cached_rows()
 
 
 @pytest.fixture
