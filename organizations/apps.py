@@ -28,7 +28,10 @@ class OrganizationsConfig(AppConfig):
         from .permissions import _role_paths
 
         authcache.carry(ROLE_PATHS_ATTR, _role_paths)
-        authcache.invalidate_on(RoleAssignment, OrgUnit, OrgUnitUserObjectPermission, UnitConfig)
+        authcache.invalidate_on(RoleAssignment, OrgUnitUserObjectPermission, UnitConfig)
+        # a new unit (and insert_unit's save of its path) is nobody's yet; a move rewrites paths with
+        # an UPDATE and calls authcache.changed() itself
+        authcache.invalidate_on(OrgUnit, ignore_new=True, ignore_updates=("path",))
         from portal.audit import register_action_labels
 
         register_action_labels({

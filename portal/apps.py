@@ -25,8 +25,9 @@ class PortalConfig(AppConfig):
         from .audit import register_action_labels
         from .audit_text import flag, plain, register_audit_model
 
-        # who a user is: any save but a login's last_login; the two-factor answer is carried over
-        authcache.invalidate_on(get_user_model(), ignore_updates=("last_login",))
+        # who a user is: any change but a login's last_login (a new account has no session yet);
+        # the two-factor answer is carried over
+        authcache.invalidate_on(get_user_model(), ignore_updates=("last_login",), ignore_new=True)
         authcache.carry(TWO_FACTOR_ATTR, is_required)
         register_action_labels(account_signals.LABELS)
         register_action_labels(ADMIN_ACTION_LABELS)

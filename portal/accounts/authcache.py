@@ -78,21 +78,27 @@ def changed(**_kwargs) -> None:
     transaction.on_commit(_new_generation)
 
 
-def _on_save(sender, update_fields=None, **kwargs):
+def _on_save(sender, created=False, update_fields=None, **kwargs):
+    if created and sender in _NEW_ROWS_IGNORED:
+        return
     if update_fields is not None and set(update_fields) <= _IGNORED_UPDATES.get(sender, set()):
         return
     changed()
 
 
 _IGNORED_UPDATES: dict[type, set[str]] = {}
+_NEW_ROWS_IGNORED: set[type] = set()
 
 
-def invalidate_on(*models, ignore_updates: tuple[str, ...] = ()) -> None:
-    """Every save and delete of these models starts a new generation (a save of only the fields in
-    `ignore_updates`, e.g. a login's `last_login`, does not)."""
+def invalidate_on(*models, ignore_updates: tuple[str, ...] = (), ignore_new: bool = False) -> None:
+    """Every save and delete of these models starts a new generation — but not a save of only the
+    fields in `ignore_updates` (e.g. a login's `last_login`), nor, with `ignore_new`, a new row
+    (a new user or unit: no session and no role refers to it yet)."""
     for model in models:
         if ignore_updates:
             _IGNORED_UPDATES[model] = set(ignore_updates)
+        if ignore_new:
+            _NEW_ROWS_IGNORED.add(model)
         uid = f"portal.authcache.{model._meta.label}"
         post_save.connect(_on_save, sender=model, dispatch_uid=uid + ".save", weak=False)
         post_delete.connect(changed, sender=model, dispatch_uid=uid + ".delete", weak=False)

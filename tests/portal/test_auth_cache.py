@@ -4,6 +4,7 @@ do — a role assigned or revoked, a unit deactivated or moved, a per-unit grant
 setting, the account deactivated or its password changed — takes effect on the very next request."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection
@@ -161,8 +162,16 @@ def test_the_password_hash_is_not_cached(client, users):
     assert "password" not in entry["fields"] and users.clerk.password not in entry["values"]
 
 
-def test_a_new_unit_holder_is_read_fresh(client, users, tree):
-    unit = make_unit("新街道", parent=tree.county_a)
-    person = make_user(Role.SECRETARY, unit, username="fresh_secretary")
+def test_new_units_and_accounts_keep_everyones_entries(client, users, tree):
+    # nobody holds a role at a unit just created, and no session is a new account's
+    _signed_in(client, users.secretary, reverse("home"), reverse("home"))
+    generation = cache.get(authcache.GENERATION_KEY)
+    unit = make_unit("新社区", kind="village", parent=tree.township_a1)
+    get_user_model().objects.create_user("brand_new", password="pw-12345")
+    assert cache.get(authcache.GENERATION_KEY) == generation
+    assert _unit_page(client, unit).status_code == 200  # under the secretary's township
+    person = make_user(Role.SECRETARY, unit, username="fresh_secretary")  # a role: a new generation
+    assert cache.get(authcache.GENERATION_KEY) != generation
     _signed_in(client, person, reverse("home"), reverse("home"))
     assert _unit_page(client, unit).status_code == 200
+    assert _unit_page(client, tree.township_a1).status_code == 404
