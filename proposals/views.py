@@ -110,7 +110,7 @@ def proposal_rows(proposals) -> None:
 
 def _proposal_page(request, qs):
     """A page of proposals for proposals/_rows.html (rows prepared by `proposal_rows`)."""
-    page = _page(request, qs)
+    page = _page(request, selectors.list_columns(qs))
     proposal_rows(page.object_list)
     return page
 
@@ -138,7 +138,8 @@ def mine(request):
 def review(request):
     if not org_permissions.has_role(request.user, STAFF_ROLES):
         raise Http404
-    page = more_page(selectors.review_queue(user=request.user), request.GET.get("page"))  # no COUNT of the scope
+    page = more_page(selectors.list_columns(selectors.review_queue(user=request.user)),
+                     request.GET.get("page"))  # no COUNT of the scope
     proposal_rows(page.object_list)
     return render(request, "proposals/list.html", {"page": page, "title": _("Review and assignment queue"),
                                                    "tab": "review", "can_export": True})
@@ -148,7 +149,8 @@ def review(request):
 def inbox(request):
     if not org_permissions.has_role(request.user, Role.DEPARTMENT):
         raise Http404
-    page = more_page(selectors.department_inbox(user=request.user), request.GET.get("page"))  # no COUNT
+    page = more_page(selectors.inbox_columns(selectors.department_inbox(user=request.user)),
+                     request.GET.get("page"))  # no COUNT
     row_links(page.object_list, "proposals:detail", key="proposal_id")
     today = timezone.localdate()
     days = TrafficDays(today.year)  # the rows' lights and the counts read the windows once
