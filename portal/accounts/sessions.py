@@ -6,6 +6,8 @@ round trip. A session missing from the cache is read from the database, as with 
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 
 from . import authcache
@@ -36,4 +38,5 @@ class SessionStore(CachedDBStore):
         key = session_key or self.session_key
         super().delete(session_key)
         if key:
-            self._cache.delete(authcache.entry_key(key))
+            with contextlib.suppress(Exception):  # the entry expires by itself; the session row is gone
+                self._cache.delete(authcache.entry_key(key))
