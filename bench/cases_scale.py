@@ -125,12 +125,14 @@ def department_inbox(*, seed):
 @case("county-dashboard")
 def county_dashboard(*, seed):
     from django.apps import apps
+    from django.core.cache import cache
 
     from organizations.models import OrgScopedModel
 
     county = first_county(seed)
     client = client_for(user_with_role(seed, Role.OFFICE_CLERK, county, "clerk-county"))
     year = datetime.date.today().year
+    cache.clear()  # the first request's queries include the traffic lights, whatever an earlier case cached
     # The same year as a custom range: never read from the summary table, whatever an earlier case
     # (or run) left there.
     url = f"/reports/unit/{county.pk}/?period=custom&start={year}-01-01&end={year}-12-31"
@@ -357,39 +359,146 @@ def excel_export(*, seed):
                   seconds / floor_s, "peak memory < 64 MiB (streamed)", peak < 64)
 
 
+def _rss_mb() -> float:
+    """Peak resident memory of this process so far (MiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(func, *, count_queries: bool = True):
+    """(answer, seconds, queries). The query log keeps the last 9,000 queries only: it is emptied
+    first, and a step with more (the full rebuild) is not counted — keeping its SQL would also
+    inflate the peak memory measured."""
+    connection.queries_log.clear()
+    started = time.perf_counter()
+    if not count_queries:
+        answer = func()
+        return answer, time.perf_counter() - started, None
+    with CaptureQueriesContext(connection) as ctx:
+        answer = func()
+    return answer, time.perf_counter() - started, len(ctx.captured_queries)
+
+
+def _one_new_session(seed):
+    """One session recorded as held through the service layer (consultations.services.session_record),
+    by the county's secretary, for a researched topic of a village of the first county, with three
+    of the county's members attending (each gets a duty record)."""
+    from consultations import services as consultation_services
+    from consultations.models import Topic, TopicStatus
+    from members.models import Member
+
+    county = first_county(seed)
+    secretary = user_with_role(seed, Role.SECRETARY, county, "secretary-county")
+    topic = (Topic.objects.filter(org_path__startswith=county.path, status=TopicStatus.RESEARCHED,
+                                  org_unit__kind="village").order_by("pk").first())
+    members = list(Member.objects.filter(org_path__startswith=topic.org_path, is_active=True).order_by("pk")[:3]
+                   or Member.objects.filter(org_path__startswith=county.path, is_active=True).order_by("pk")[:3])
+    today = datetime.date.today()
+    status = topic.status
+    session = consultation_services.session_record(
+        actor=secretary, topic=topic, members=members, hold=True,
+        schedule={"scheduled_on": today, "form": "council", "venue": "bench: one new session"},
+        held={"residents_count": 12, "steps_done": ["brief", "opinions"], "summary": "bench"})
+
+    def undo():
+        from django.contrib.contenttypes.models import ContentType
+
+        from members.models import DutyRecord
+        from portal.metrics import records_changed
+
+        for record in DutyRecord.objects.filter(source_type=ContentType.objects.get_for_model(session),
+                                                source_id=str(session.pk)):
+            record.delete()  # one by one: the summary's and the scores' marks
+        session.delete()
+        topics = Topic.objects.filter(pk=topic.pk)
+        records_changed(topics)
+        topics.update(status=status)
+        records_changed(topics)
+
+    return undo
+
+
+
+
+def _one_back_entry(seed):
+    """One duty record back-entered into last year (an old period) by the county's clerk, through
+    members.services.duty_record_submit (verified at once)."""
+    from members.models import Member
+    from members.services import duty_record_submit
+
+    county = first_county(seed)
+    clerk = user_with_role(seed, Role.OFFICE_CLERK, county, "clerk-county")
+    member = Member.objects.filter(org_path__startswith=county.path, is_active=True).order_by("pk").first()
+    day = datetime.date(datetime.date.today().year - 1, 3, 15)
+    record = duty_record_submit(actor=clerk, member=member, kind="research", occurred_on=day,
+                                title="bench: back-entered into last year")
+    return record.delete
+
+
 @case("summary-refresh")
 def summary_refresh(*, seed):
-    """The reports' summary refresh: a full build of the standard periods from nothing, an idle
-    run, and a run after one change (a duty record saved in a county: 10 metrics count them)."""
-    from django.utils import timezone
+    """The reports' summary refresh: the repair command's full rebuild of the 6 standard periods
+    from an empty table, an idle run right after, then one new session and one back-entered duty
+    record in last year, each written through the service layer and followed by a refresh. Load
+    average and peak memory at every step (the machine is shared)."""
+    from django.core.management import call_command
 
-    from members.models import DutyRecord, Member
     from reports.models import FactMark, FactPeriod, UnitFact
     from reports.services import facts_refresh
 
+    steps = []
     FactMark.objects.all().delete()
     FactPeriod.objects.all().delete()
     UnitFact.objects.all().delete()
-    started = time.perf_counter()
-    full = facts_refresh()
-    full_s = time.perf_counter() - started
-    started = time.perf_counter()
-    idle = facts_refresh()
-    idle_ms = (time.perf_counter() - started) * 1000
-    member = (Member.objects.filter(is_active=True, org_unit__kind="village").order_by("pk").first()
-              or Member.objects.filter(is_active=True).order_by("pk").first())
-    record = DutyRecord.objects.create(member=member, org_unit=member.org_unit, kind="research",
-                                       occurred_on=timezone.localdate(), title="bench: one change")
-    started = time.perf_counter()
-    one = facts_refresh()
-    one_s = time.perf_counter() - started
-    record.delete()
-    facts_refresh()
+    load0 = _load()
+    _, full_s, _ = _timed(lambda: call_command("rebuild_facts", stdout=_Sink(steps)), count_queries=False)
     rows = UnitFact.objects.count()
-    ratio = one_s / full_s
+    steps.append(f"rebuild {full_s:.1f} s, {rows:,} rows in the table, peak RSS {_rss_mb():.0f} MiB, {load0} → {_load()}")
+    load0 = _load()
+    idle, idle_s, idle_q = _timed(facts_refresh)
+    steps.append(f"idle: {idle_s * 1000:.1f} ms, {idle_q} queries, {idle}; {load0} → {_load()}")
+    figures, undo = {}, []
+    for label, change in (("one new session", _one_new_session), ("one back-entry into last year", _one_back_entry)):
+        load0 = _load()
+        back, write_s, write_q = _timed(lambda change=change: change(seed))
+        undo.append(back)
+        marks = FactMark.objects.count()
+        one, one_s, one_q = _timed(facts_refresh)
+        figures[label] = (one_s, one)
+        steps.append(f"{label}: the write {write_s * 1000:.0f} ms ({write_q} queries, {marks} marks); refresh "
+                     f"{one_s * 1000:.0f} ms, {one_q} queries, {one}; peak RSS {_rss_mb():.0f} MiB; {load0} → {_load()}")
+    # Leave the data as found (a later case or run must not list the bench's session), and the
+    # summary current after the undo.
+    for back in reversed(undo):
+        back()
+    _, undo_s, _ = _timed(facts_refresh)
+    steps.append(f"undone, refreshed again in {undo_s * 1000:.0f} ms")
+    _SNAPSHOT_BUILT.clear()  # the year's summary is this case's build now, not an earlier case's
+    for line in steps:
+        print("   ", line, flush=True)
+    session_s, session = figures["one new session"]
+    back_s, back = figures["one back-entry into last year"]
+    ratio = session_s / full_s
     return Result("Summary refresh reports.refresh_facts (6 standard periods, every unit and metric)",
-                  f"after one change: {one_s * 1000:.0f} ms ({one.computed} metric×period computed, "
-                  f"{one.written} rows written); idle: {idle_ms:.1f} ms ({idle.written} rows)",
-                  f"full build {full_s:.1f} s ({full.computed} metric×period, {full.written:,} rows)", ratio,
+                  f"after one new session: {session_s * 1000:.0f} ms ({session.computed} metric×period computed, "
+                  f"{session.written} rows written); after one back-entry into last year: {back_s * 1000:.0f} ms "
+                  f"({back.computed} computed, {back.written} written); idle: {idle_s * 1000:.1f} ms "
+                  f"({idle.written} rows)",
+                  f"full rebuild (rebuild_facts) {full_s:.1f} s ({rows:,} rows)", ratio,
                   "one change ≪ full build; idle writes nothing", idle.written == 0 and ratio < 0.1,
-                  f"{rows:,} non-zero rows kept (zeros are not stored)")
+                  " · ".join(steps))
+
+
+class _Sink:
+    """A stdout for call_command that keeps its lines."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def write(self, text):
+        if text.strip():
+            self.lines.append(text.strip())
+
+    def flush(self):
+        pass

@@ -61,6 +61,7 @@ def main():
     if not args.no_generate and not OrgUnit.objects.filter(code=f"gen{args.seed}-root").exists():
         call_command("generate_data", scale=args.scale, seed=args.seed)
     data = describe_data(args.seed)
+    print(f"data: {data}", flush=True)  # measured from the data, not --scale
 
     from bench import harness
 
@@ -111,7 +112,9 @@ def describe_data(seed: int) -> str:
                 "(e.g. the demo data of manage.py load_demo)")
     topics = Topic.objects.filter(org_path__startswith=root.path).count()
     units = OrgUnit.objects.filter(path__startswith=root.path).count()
-    return (f"`manage.py generate_data --seed {seed}` at scale {topics / 1_000_000:.2f} "
+    scale = topics / 1_000_000
+    shown = f"{scale:.2f}" if scale >= 0.01 else f"{scale:.3g}"  # a tiny test set is not "scale 0.00"
+    return (f"`manage.py generate_data --seed {seed}` at scale {shown} "
             f"({topics:,} topics, {units:,} units under {root.name})")
 
 

@@ -8,7 +8,16 @@ from collections.abc import Sequence
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.metrics import Source, metric, rate_metric, register_cases, register_quota, subtree_counts
+from portal.metrics import (
+    Source,
+    metric,
+    rate_metric,
+    register_cases,
+    register_quota,
+    subtree_counts,
+    subtree_q,
+    units_on_path,
+)
 
 from .models import (
     Attendance,
@@ -179,14 +188,15 @@ def followups_done(units, start, end):
 def topics_by_category(units, start, end) -> dict[int, dict[str, int]]:
     """For reports: {unit.pk: {category: n}} over each unit's subtree (categories are free text,
     so they are not separate registered metrics). One query."""
-    rows = (Topic.objects.filter(**_on(TOPIC_DATE_FIELD, start, end)).values_list("org_path", "category")
-            .order_by().annotate(n=Count("pk")))
+    units = list(units)
+    rows = (Topic.objects.filter(**_on(TOPIC_DATE_FIELD, start, end)).filter(subtree_q(units))
+            .values_list("org_path", "category").order_by().annotate(n=Count("pk")))
+    by_path = {u.path: u.pk for u in units}
     result = {u.pk: {} for u in units}
     for path, category, n in rows:
-        for u in units:
-            if path.startswith(u.path):
-                key = category or "—"
-                result[u.pk][key] = result[u.pk].get(key, 0) + n
+        key = category or "—"
+        for pk in units_on_path(path, by_path):
+            result[pk][key] = result[pk].get(key, 0) + n
     return result
 
 

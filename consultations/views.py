@@ -17,9 +17,9 @@ from members.models import Member
 from organizations import permissions
 from organizations.models import Role, UnitKind
 from organizations.traffic import TrafficDays
-from portal.actions import add_form_error, button_action, form_action
+from portal.actions import add_form_error, button_action, deny_if_not_allowed, form_action, refuse
 from portal.audit import timeline_for
-from portal.errors import DomainError, NotAllowed
+from portal.errors import DomainError
 from portal.files import files_login_required
 from portal.links import row_links
 from portal.pagination import more_page
@@ -134,15 +134,10 @@ def my_sessions(request):
 def invitation_respond(request, pk):
     participant = selectors.invitation_for_member(user=request.user, pk=pk)
     attending = request.POST.get("attending") == "1"
-    form = forms.LeaveForm(request.POST)
     reason = request.POST.get("reason", "")[:200]
-    try:
-        services.participant_respond(actor=request.user, participant=participant, attending=attending, reason=reason)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Thank you, your answer was recorded."))
-    del form
+    button_action(request, lambda: services.participant_respond(
+        actor=request.user, participant=participant, attending=attending, reason=reason),
+        success=_("Thank you, your answer was recorded."))
     return redirect("consultations:my_sessions")
 
 
@@ -252,10 +247,9 @@ def _step_page(request, topic, form, title, *, template="consultations/step_form
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_create(request):
+    permissions.require_page_role(request.user, rules.MANAGERS)
     units = permissions.units_visible_to(request.user, roles=rules.MANAGERS).filter(is_active=True).exclude(
         kind=UnitKind.DEPARTMENT).order_by("path")
-    if not permissions.has_role(request.user, rules.MANAGERS):
-        raise Http404
     form = forms.TopicCreateForm(request.POST or None, units=units,
                                  initial={"org_unit": permissions.home_units(request.user).first()})
     if request.method == "POST" and form.is_valid():
@@ -325,8 +319,8 @@ def topic_reject(request, pk):
         except DomainError as exc:
             if exc.status_code == 400:
                 add_form_error(form, exc)
-            else:
-                messages.error(request, str(exc.message))
+            else:  # a missing role: 403; the topic's state: back to it, with the reason
+                refuse(request, exc)
                 return redirect(topic)
         else:
             messages.success(request, _("The topic was not adopted; the secretary sees the reason."))
@@ -483,12 +477,8 @@ def attachment_download(request, pk):
 @require_POST
 def attachment_remove(request, pk):
     attachment = _attachment_or_404(request, pk)
-    try:
-        services.attachment_remove(actor=request.user, attachment=attachment)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Evidence removed."))
+    button_action(request, lambda: services.attachment_remove(actor=request.user, attachment=attachment),
+                  success=_("Evidence removed."))
     return redirect(attachment.topic)
 
 
@@ -533,12 +523,9 @@ def session_invite(request, pk):
     session = _session_or_404(request, pk)
     form = forms.InviteForm(request.POST, members=_members_for(session.topic))
     if form.is_valid():
-        try:
-            services.participant_add(actor=request.user, session=session, **form.cleaned_data)
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Invited."))
+        ok, _result = form_action(request, form, lambda: services.participant_add(
+            actor=request.user, session=session, **form.cleaned_data), success=_("Invited."))
+        if ok:
             return redirect("consultations:session", pk=session.pk)
     return render(request, "consultations/step_form.html", {"topic": session.topic, "form": form,
                                                             "title": _("Invite a participant")}, status=400)
@@ -572,12 +559,9 @@ def session_invite_draw(request, pk):
             units = {u.pk: u.name for u in OrgUnit.objects.filter(
                 pk__in=[n.org_unit_id for n in notables if isinstance(n, Notable)])}
             others = [(n.name, units.get(n.org_unit_id, ""), ParticipantKind.NOTABLE) for n in notables]
-            try:
-                created = services.participants_invite(actor=request.user, session=session, members=members,
-                                                       others=others)
-            except DomainError as exc:
-                add_form_error(form, exc)
-            else:
+            ok, created = form_action(request, form, lambda: services.participants_invite(
+                actor=request.user, session=session, members=members, others=others))
+            if ok:
                 messages.success(request, _("%(n)d people from the draw were invited.") % {"n": len(created)})
                 return redirect("consultations:session", pk=session.pk)
     return render(request, "consultations/session_draw.html", {"session": session, "form": form, "result": result})
@@ -588,12 +572,8 @@ def session_invite_draw(request, pk):
 def participant_remove(request, pk):
     participant = permissions.get_in_scope_or_404(Participant.objects.select_related("session__topic"),
                                                   request.user, field="session__org_path", pk=pk)
-    try:
-        services.participant_remove(actor=request.user, participant=participant)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Removed."))
+    button_action(request, lambda: services.participant_remove(actor=request.user, participant=participant),
+                  success=_("Removed."))
     return redirect("consultations:session", pk=participant.session_id)
 
 
@@ -605,17 +585,13 @@ def session_hold(request, pk):
     form = forms.HoldForm(request.POST or None, participants=participants, initial={"version": session.version})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            services.session_hold(actor=request.user, session=session, version=d["version"],
-                                  attendance=form.attendance(), steps_done=d["steps_done"],
-                                  residents_count=d["residents_count"] or 0, summary=d["summary"],
-                                  online_views=d["online_views"] or 0, votes_for=d["votes_for"],
-                                  votes_against=d["votes_against"], votes_abstain=d["votes_abstain"],
-                                  held_on=d["held_on"])
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("The session is recorded as held. Next: record the outcome."))
+        ok, _result = form_action(request, form, lambda: services.session_hold(
+            actor=request.user, session=session, version=d["version"], attendance=form.attendance(),
+            steps_done=d["steps_done"], residents_count=d["residents_count"] or 0, summary=d["summary"],
+            online_views=d["online_views"] or 0, votes_for=d["votes_for"], votes_against=d["votes_against"],
+            votes_abstain=d["votes_abstain"], held_on=d["held_on"]),
+            success=_("The session is recorded as held. Next: record the outcome."))
+        if ok:
             return redirect(session.topic)
     return _step_page(request, session.topic, form, _("Record the session as held"))
 
@@ -626,12 +602,10 @@ def session_cancel(request, pk):
     session = _session_or_404(request, pk)
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
-        try:
-            services.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The session was cancelled."))
+        ok, _result = button_action(request, lambda: services.session_cancel(
+            actor=request.user, session=session, reason=form.cleaned_data["reason"]),
+            success=_("The session was cancelled."))
+        if ok:
             return redirect(session.topic)
     else:
         messages.error(request, _("Give a reason for cancelling."))
@@ -673,7 +647,7 @@ def suggestion_detail(request, pk):
             else:
                 raise DomainError(_("Unknown step."))
         except DomainError as exc:
-            messages.error(request, str(exc.message))
+            refuse(request, exc)
         if not (progress_form.errors or feedback_form.errors):
             return redirect("consultations:suggestion", pk=suggestion.pk)
     elif request.method == "POST":
@@ -695,12 +669,9 @@ def followup_record(request, pk):
                                         rules.MANAGERS, field="topic__org_path", pk=pk)
     form = forms.FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.followup_record(actor=request.user, followup=followup, **form.cleaned_data)
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Follow-up review recorded."))
+        ok, _result = form_action(request, form, lambda: services.followup_record(
+            actor=request.user, followup=followup, **form.cleaned_data), success=_("Follow-up review recorded."))
+        if ok:
             return redirect(followup.topic)
     return _step_page(request, followup.topic, form, _("Follow-up review (回头看)"))
 
@@ -765,15 +736,9 @@ def outcome_typical(request, pk):
     outcome = selectors.outcome_of(topic)
     if outcome is None:
         raise Http404
-    try:
-        services.outcome_mark_typical(actor=request.user, outcome=outcome, typical=request.POST.get("typical") == "1")
-    except NotAllowed:
-        raise PermissionDenied from None
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Marked as a typical case.") if request.POST.get("typical") == "1"
-                         else _("No longer a typical case."))
+    typical = request.POST.get("typical") == "1"
+    button_action(request, lambda: services.outcome_mark_typical(actor=request.user, outcome=outcome, typical=typical),
+                  success=_("Marked as a typical case.") if typical else _("No longer a typical case."))
     return redirect(topic.get_absolute_url() + "#outcome")
 
 
@@ -816,7 +781,7 @@ def minutes_docx(request, pk):
     try:
         content = render_minutes(topic, outcome, data)
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refuse(request, exc)
         return redirect(topic)
     return file_response(content, minutes_filename(topic))
 
@@ -838,15 +803,12 @@ def minutes_templates(request):
                                     initial={"org_unit": permissions.home_units(request.user).first()})
     if request.method == "POST":
         if not can_upload:
-            raise Http404
+            raise PermissionDenied  # the page is the user's to read; uploading is the managers'
         if form.is_valid():
-            try:
-                services.minutes_template_upload(actor=request.user, org_unit=form.cleaned_data["org_unit"],
-                                                 upload=form.cleaned_data["file"], name=form.cleaned_data["name"])
-            except DomainError as exc:
-                add_form_error(form, exc)
-            else:
-                messages.success(request, _("The template was checked and saved."))
+            ok, _result = form_action(request, form, lambda: services.minutes_template_upload(
+                actor=request.user, org_unit=form.cleaned_data["org_unit"], upload=form.cleaned_data["file"],
+                name=form.cleaned_data["name"]), success=_("The template was checked and saved."))
+            if ok:
                 return redirect("consultations:templates")
     from .models import DocumentTemplate
 
@@ -987,6 +949,7 @@ def _session_record_save(request, topic, session, form, rows, *, hold, held, wit
             attendance=form.attendance(), hold=hold, held=held_data, outcome=outcome, suggestions=suggestions,
             correction_reason=d["correction_reason"])
     except DomainError as exc:
+        deny_if_not_allowed(exc)
         field = exc.field or ""
         if field.startswith("suggestions-"):
             _prefix, i, name = field.split("-", 2)
@@ -1082,8 +1045,7 @@ def signin(request, token):
 @require_http_methods(["GET", "POST"])
 def back_entry(request):
     """补录: a secretary or clerk records a consultation that already ran its course."""
-    if not permissions.has_role(request.user, rules.MANAGERS):
-        raise Http404
+    permissions.require_page_role(request.user, rules.MANAGERS)
     from .backentry import consultation_back_enter, split_line_field
 
     request.repeated_writes = "one service call (and audit row) per step of the consultation"
@@ -1120,8 +1082,7 @@ def ledger_import(request):
 
     from . import ledger
 
-    if not permissions.has_role(request.user, rules.MANAGERS):
-        raise Http404
+    permissions.require_page_role(request.user, rules.MANAGERS)
     request.repeated_writes = "every ledger row goes through the services"
     form = forms.LedgerUploadForm()
     result, file_error, status = None, None, 200
@@ -1143,6 +1104,7 @@ def ledger_import(request):
             try:
                 result = ledger.ledger_parse(user=request.user, upload_name=name, data=data)
             except DomainError as exc:
+                deny_if_not_allowed(exc)
                 file_error, status = str(exc.message), 400
         if result is not None:
             real = request.POST.get("step") == "import"
@@ -1170,8 +1132,7 @@ def ledger_template(request, fmt):
 
     from . import ledger
 
-    if not permissions.has_role(request.user, rules.MANAGERS):
-        raise Http404
+    permissions.require_page_role(request.user, rules.MANAGERS)
     if fmt == "xlsx":
         return download(ledger.template_xlsx(), "ledger-template.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

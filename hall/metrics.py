@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Role, RoleAssignment
-from portal.metrics import Source, metric, rate_metric, subtree_counts
+from portal.metrics import Source, metric, rate_metric, subtree_counts, subtree_q, units_on_path
 
 from .models import (
     Comment,
@@ -126,15 +126,17 @@ def participants(units, start, end):
     """Distinct people who commented or answered a questionnaire per consultation, plus the people
     who sent questions in live sessions."""
     lo_hi = _range(start, end)
-    commenters = (Comment.objects.filter(created_at__range=lo_hi).values("consultation__org_path")
-                  .annotate(n=Count("author", distinct=True)))
+    units = list(units)
+    commenters = (Comment.objects.filter(created_at__range=lo_hi)
+                  .filter(subtree_q(units, "consultation__org_path"))  # the units' subtrees only
+                  .values("consultation__org_path").annotate(n=Count("author", distinct=True)))
     totals = subtree_counts(QuestionnaireResponse.objects.filter(created_at__range=lo_hi), units,
                             path_field="consultation__org_path")
     live = subtree_counts(LiveSession.objects.filter(starts_at__range=lo_hi), units, sum_field="participant_count")
+    by_path = {u.path: u.pk for u in units}
     for row in commenters:
-        for unit in units:
-            if row["consultation__org_path"].startswith(unit.path):
-                totals[unit.pk] += row["n"]
+        for pk in units_on_path(row["consultation__org_path"], by_path):  # O(depth), not O(units)
+            totals[pk] += row["n"]
     return {pk: totals[pk] + live.get(pk, 0) for pk in totals}
 
 

@@ -9,6 +9,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from organizations.permissions import has_role, units_visible_to
-from portal.actions import add_form_error
+from portal.actions import add_form_error, button_action, form_action, refuse
 from portal.errors import DomainError
 
 from . import abuse, selectors, services
@@ -416,14 +417,21 @@ def home_panel(request):
 # --- Staff (/hall/manage/) ---------------------------------------------------------------------
 
 
-def staff_required(view):
-    """Signed in and a secretary or office clerk somewhere; records are then scoped per unit."""
+def staff_required(view=None, *, record: bool = False):
+    """Signed in and a secretary or office clerk somewhere; records are then scoped per unit.
+    The refusal policy: a signed-in user without a staff role gets the 403 "not allowed" page on
+    a staff page (a queue, a "new …" form); on a record page (`record=True`) every record is
+    outside their scope, so it is the 404 that any record outside the scope is."""
+    if view is None:
+        return lambda v: staff_required(v, record=record)
 
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
         if not has_role(request.user, services.STAFF_ROLES):
-            raise Http404
+            if record:
+                raise Http404
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -443,26 +451,24 @@ def manage_queue(request):
     })
 
 
-@staff_required
+@staff_required(record=True)
 @never_cache
 def manage_submission(request, pk):
     submission = selectors.submission_for_staff(user=request.user, pk=pk)
     form = ScreenForm(request.POST or None, initial={"title": submission.title, "description": submission.body})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            if data["decision"] == "accept":
-                services.submission_accept(actor=request.user, submission=submission, title=data["title"],
-                                           description=data["description"], reply=data["reply"],
-                                           internal_note=data["internal_note"])
-                messages.success(request, _("The submission is now a consultation topic."))
-            else:
-                services.submission_decline(actor=request.user, submission=submission, reply=data["reply"],
-                                            internal_note=data["internal_note"])
-                messages.success(request, _("The resident will see your reply."))
+        if data["decision"] == "accept":
+            ok, _result = form_action(request, form, lambda: services.submission_accept(
+                actor=request.user, submission=submission, title=data["title"], description=data["description"],
+                reply=data["reply"], internal_note=data["internal_note"]),
+                success=_("The submission is now a consultation topic."))
+        else:
+            ok, _result = form_action(request, form, lambda: services.submission_decline(
+                actor=request.user, submission=submission, reply=data["reply"], internal_note=data["internal_note"]),
+                success=_("The resident will see your reply."))
+        if ok:
             return redirect("hall:manage_submission", pk=submission.pk)
-        except DomainError as exc:
-            add_form_error(form, exc)
     from portal.audit import timeline_for
 
     from .similar import similar_submissions
@@ -474,7 +480,7 @@ def manage_submission(request, pk):
         status=400 if form.errors else 200)
 
 
-@staff_required
+@staff_required(record=True)
 @never_cache
 @require_GET
 def manage_photo(request, pk, photo):
@@ -493,15 +499,13 @@ def manage_moderation(request):
     return render(request, "hall/manage/moderation.html", {"page": page})
 
 
-@staff_required
+@staff_required(record=True)
 @require_POST
 def manage_comment(request, pk):
     comment = selectors.comment_for_staff(user=request.user, pk=pk)
-    try:
-        services.comment_moderate(actor=request.user, comment=comment, visible=request.POST.get("visible") == "1")
-        messages.success(request, _("Moderation saved."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    button_action(request, lambda: services.comment_moderate(
+        actor=request.user, comment=comment, visible=request.POST.get("visible") == "1"),
+        success=_("Moderation saved."))
     return redirect("hall:manage_moderation")
 
 
@@ -512,14 +516,12 @@ def manage_consultations(request):
     form = ConsultationForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            consultation = services.consultation_create(
-                actor=request.user, unit=data["unit"], title=data["title"], background=data["background"],
-                opens_at=data["opens_at"], closes_at=data["closes_at"], questions=data["questions"])
-            messages.success(request, _("Draft saved. Publish it when it is ready."))
+        ok, consultation = form_action(request, form, lambda: services.consultation_create(
+            actor=request.user, unit=data["unit"], title=data["title"], background=data["background"],
+            opens_at=data["opens_at"], closes_at=data["closes_at"], questions=data["questions"]),
+            success=_("Draft saved. Publish it when it is ready."))
+        if ok:
             return redirect("hall:manage_consultation", pk=consultation.pk)
-        except DomainError as exc:
-            add_form_error(form, exc)
     rows = selectors.consultations_for_staff(user=request.user).order_by("-opens_at")[:50]
     return render(request, "hall/manage/consultations.html", {"rows": rows, "form": form,
                                                               "sessions": selectors.live_sessions_for_staff(
@@ -527,7 +529,7 @@ def manage_consultations(request):
                   status=400 if form.errors else 200)
 
 
-@staff_required
+@staff_required(record=True)
 @never_cache
 def manage_consultation(request, pk):
     consultation = selectors.consultation_for_staff(user=request.user, pk=pk)
@@ -547,7 +549,9 @@ def manage_consultation(request, pk):
                 messages.success(request, _("Result published."))
                 return redirect("hall:manage_consultation", pk=consultation.pk)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            refuse(request, exc)
+            if request.POST.get("action") == "publish":  # a button: back to the record, with the reason
+                return redirect("hall:manage_consultation", pk=consultation.pk)
     return render(request, "hall/manage/consultation.html", {
         "c": consultation, "result_form": result_form, "ratings": selectors.rating_summary(consultation),
         "n_comments": consultation.comments.count(), "n_responses": consultation.responses.count(),
@@ -555,7 +559,7 @@ def manage_consultation(request, pk):
         "adoption_form": AdoptionForm()})
 
 
-@staff_required
+@staff_required(record=True)
 @require_POST
 def manage_comment_adoption(request, pk):
     """Record whether a resident's suggestion was adopted (and implemented), with a reply."""
@@ -565,12 +569,10 @@ def manage_comment_adoption(request, pk):
         for errors in form.errors.values():
             messages.error(request, errors[0])
     else:
-        try:
-            services.comment_set_adoption(actor=request.user, comment=comment, adoption=form.cleaned_data["adoption"],
-                                          reply=form.cleaned_data["reply"], adopted_on=form.cleaned_data["adopted_on"])
-            messages.success(request, _("Adoption saved."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        button_action(request, lambda: services.comment_set_adoption(
+            actor=request.user, comment=comment, adoption=form.cleaned_data["adoption"],
+            reply=form.cleaned_data["reply"], adopted_on=form.cleaned_data["adopted_on"]),
+            success=_("Adoption saved."))
     return redirect(reverse("hall:manage_consultation", args=[comment.consultation_id]) + f"#s-{comment.pk}")
 
 
@@ -581,18 +583,16 @@ def manage_live_new(request):
     form = LiveSessionForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            session = services.live_session_create(actor=request.user, unit=data["unit"], title=data["title"],
-                                                   starts_at=data["starts_at"], ends_at=data["ends_at"],
-                                                   stream_url=data["stream_url"], agenda=data["agenda"])
-            messages.success(request, _("Draft saved. Publish it when it is ready."))
+        ok, session = form_action(request, form, lambda: services.live_session_create(
+            actor=request.user, unit=data["unit"], title=data["title"], starts_at=data["starts_at"],
+            ends_at=data["ends_at"], stream_url=data["stream_url"], agenda=data["agenda"]),
+            success=_("Draft saved. Publish it when it is ready."))
+        if ok:
             return redirect("hall:manage_live", pk=session.pk)
-        except DomainError as exc:
-            add_form_error(form, exc)
     return render(request, "hall/manage/live_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@staff_required
+@staff_required(record=True)
 @never_cache
 def manage_live(request, pk):
     session = selectors.live_session_for_staff(user=request.user, pk=pk)
@@ -609,6 +609,6 @@ def manage_live(request, pk):
                                                   answer=form.cleaned_data["answer"], show=form.cleaned_data["show"])
                     messages.success(request, _("Saved."))
         except DomainError as exc:
-            messages.error(request, exc.message)
+            refuse(request, exc)
         return redirect("hall:manage_live", pk=session.pk)
     return render(request, "hall/manage/live.html", {"s": session, "questions": session.questions.all()})

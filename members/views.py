@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from organizations import permissions
 from organizations.models import Body, OrgUnit, UnitKind
-from portal.actions import add_form_error, button_action, form_action
+from portal.actions import add_form_error, button_action, form_action, refuse
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
@@ -122,7 +122,7 @@ def member_create(request):
     units = _clerk_units(request.user, [UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY])
     unit = _unit_param(request, units) or units.first()
     if unit is None:
-        raise Http404
+        raise PermissionDenied  # no office of a city or county: adding members is not the user's
     form = MemberForm(request.POST or None, unit=unit, initial={"level": "county", "is_active": True})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -203,15 +203,11 @@ def _duty_form_page(request, member, *, clerk: bool, back):
                           initial={"occurred_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.duty_record_submit(actor=request.user, member=member, kind=data["kind"],
-                                        occurred_on=data["occurred_on"], title=data["title"], note=data["note"],
-                                        evidence=data["evidence"])
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Your entry was saved and awaits verification.") if not clerk
-                             else _("The entry was saved."))
+        ok, _result = form_action(request, form, lambda: services.duty_record_submit(
+            actor=request.user, member=member, kind=data["kind"], occurred_on=data["occurred_on"], title=data["title"],
+            note=data["note"], evidence=data["evidence"]),
+            success=_("Your entry was saved and awaits verification.") if not clerk else _("The entry was saved."))
+        if ok:
             return redirect(back)
     return render(request, "members/duty_form.html", {"form": form, "member": member, "back": back})
 
@@ -261,8 +257,7 @@ def duty_cancel(request, pk):
 
 @login_required
 def review_queue(request):
-    if not permissions.has_role(request.user, CLERKS):
-        raise Http404
+    permissions.require_page_role(request.user, CLERKS)
     page = Paginator(selectors.pending_reviews(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "members/review_queue.html", {"page": page, "form": ReviewForm()})
 
@@ -275,13 +270,10 @@ def duty_review(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose verify or reject."))
     else:
-        try:
-            services.duty_record_review(actor=request.user, record=record,
-                                        approve=form.cleaned_data["decision"] == "verify",
-                                        note=form.cleaned_data["note"])
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
+        ok, _result = button_action(request, lambda: services.duty_record_review(
+            actor=request.user, record=record, approve=form.cleaned_data["decision"] == "verify",
+            note=form.cleaned_data["note"]))
+        if ok:
             messages.success(request, _("%(member)s: entry %(status)s.") % {
                 "member": record.member.name, "status": record.get_status_display()})
     if request.htmx:
@@ -339,7 +331,7 @@ def scoring_plan(request):
     units = _clerk_units(request.user, [UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY])
     unit = _unit_param(request, units) or units.first()
     if unit is None:
-        raise Http404
+        raise PermissionDenied  # the scoring rules are the offices' of a city or county
     year = _year(request) if request.method == "GET" else _year_from_post(request)
     resolved = scoring.resolve_plans([unit], year)[unit.pk]
     own = resolved.plan if resolved.plan and resolved.plan.org_unit_id == unit.pk else None
@@ -355,16 +347,12 @@ def scoring_plan(request):
     form = ScoringPlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.scoring_plan_save(
-                actor=request.user, unit=unit, year=year, annual_minimum=data["annual_minimum"],
-                points=form.points(), valid_from=data["valid_from"], require_four_ones=data["require_four_ones"],
-                commend_top_percent=data["commend_top_percent"], interview_bottom=data["interview_bottom"],
-                version=data["version"])
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("The scoring rules were saved; scores are recomputed."))
+        ok, _result = form_action(request, form, lambda: services.scoring_plan_save(
+            actor=request.user, unit=unit, year=year, annual_minimum=data["annual_minimum"],
+            points=form.points(), valid_from=data["valid_from"], require_four_ones=data["require_four_ones"],
+            commend_top_percent=data["commend_top_percent"], interview_bottom=data["interview_bottom"],
+            version=data["version"]), success=_("The scoring rules were saved; scores are recomputed."))
+        if ok:
             return redirect(f"{request.path}?unit={unit.pk}&year={year}")
     rules = list(own.rules.all()) if own else []
     return render(request, "members/scoring_plan.html", {
@@ -445,7 +433,7 @@ def workroom_edit(request, pk=None):
     if workroom and not permissions.has_role(request.user, services.WORKROOM_EDITORS, workroom.org_unit):
         raise PermissionDenied  # a workroom the user sees but may not edit
     if not units.exists():
-        raise Http404
+        raise PermissionDenied  # no unit where the user may apply for a workroom
     unit = workroom.org_unit if workroom else (_unit_param(request, units) or units.first())
     initial = {"unit": unit.pk}
     if workroom:
@@ -459,17 +447,12 @@ def workroom_edit(request, pk=None):
         version = data.pop("version")
         target = data.pop("unit")
         members = list(data.pop("members"))
-        try:
-            if workroom:
-                workroom = services.workroom_update(actor=request.user, workroom=workroom, version=version,
-                                                    members=members, **data)
-            else:
-                workroom = services.workroom_create(actor=request.user, unit=target, members=members, **data)
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("members:workroom", pk=workroom.pk)
+        ok, saved = form_action(request, form, lambda: (
+            services.workroom_update(actor=request.user, workroom=workroom, version=version, members=members, **data)
+            if workroom else services.workroom_create(actor=request.user, unit=target, members=members, **data)),
+            success=_("Saved."))
+        if ok:
+            return redirect("members:workroom", pk=saved.pk)
     return render(request, "members/form.html", {
         "form": form, "title": workroom.name if workroom else _("Apply for a workroom"), "multipart": False})
 
@@ -493,7 +476,7 @@ def workroom_action(request, pk, action):
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        refuse(request, exc)  # a missing role: 403; the workroom's state: back to it, with the reason
     else:
         messages.success(request, _("Saved."))
     return redirect("members:workroom", pk=workroom.pk)
@@ -505,12 +488,9 @@ def workroom_activity(request, pk):
     workroom = _workroom_or_404(request, pk)
     form = WorkroomActivityForm(request.POST, members=workroom.members.all())
     if form.is_valid():
-        try:
-            services.workroom_activity_add(actor=request.user, workroom=workroom, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The activity was logged; participants' duty files were updated."))
+        button_action(request, lambda: services.workroom_activity_add(
+            actor=request.user, workroom=workroom, **form.cleaned_data),
+            success=_("The activity was logged; participants' duty files were updated."))
     else:
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("members:workroom", pk=workroom.pk)
@@ -527,13 +507,9 @@ def workroom_evidence(request, pk):
     item = ChecklistItem.objects.filter(pk=form.cleaned_data["item"]).first()
     if item is None:
         raise Http404
-    try:
-        services.checklist_evidence_upload(actor=request.user, workroom=workroom, item=item,
-                                           file=form.cleaned_data["file"], note=form.cleaned_data["note"])
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The evidence was saved."))
+    button_action(request, lambda: services.checklist_evidence_upload(
+        actor=request.user, workroom=workroom, item=item, file=form.cleaned_data["file"],
+        note=form.cleaned_data["note"]), success=_("The evidence was saved."))
     return redirect("members:workroom", pk=workroom.pk)
 
 
@@ -543,15 +519,12 @@ def checklist(request):
     units = _clerk_units(request.user).exclude(kind=UnitKind.DEPARTMENT)
     unit = _unit_param(request, units) or units.first()
     if unit is None:
-        raise Http404
+        raise PermissionDenied  # the checklist is the offices'
     form = ChecklistItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.checklist_item_add(actor=request.user, unit=unit, **form.cleaned_data)
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
+        ok, _result = form_action(request, form, lambda: services.checklist_item_add(
+            actor=request.user, unit=unit, **form.cleaned_data), success=_("Saved."))
+        if ok:
             return redirect(f"{request.path}?unit={unit.pk}")
     return render(request, "members/checklist.html", {
         "form": form, "unit": unit, "units": units, "items": services.checklist_for(unit)})
@@ -567,7 +540,7 @@ IMPORT_STASH_KEY = "members.import.stash"
 def member_import(request):
     units = _clerk_units(request.user, [UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY])
     if not units.exists():
-        raise Http404
+        raise PermissionDenied  # importing members is the offices' of a city or county
     # the file checked by the preview is kept server-side; the session holds its signed token
     stash = importer.load_stash(actor=request.user, token=request.session.get(IMPORT_STASH_KEY))
     if request.method == "GET" and stash is not None:  # a fresh visit starts over
@@ -618,7 +591,7 @@ def import_template(request):
 def pool_draw(request):
     units = permissions.units_visible_to(request.user).exclude(kind=UnitKind.DEPARTMENT).order_by("path")
     if not units.exists():
-        raise Http404
+        raise PermissionDenied  # no area to draw from: the page is the staff's
     form = PoolDrawForm(request.GET or None, units=units)
     result = None
     if request.GET and form.is_valid():

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.actions import button_action
 from portal.errors import DomainError
 from portal.lookups import one_or_404
 
@@ -131,11 +132,8 @@ def failures(request):
 def delivery_retry(request, pk):
     _staff_only(request)
     delivery = one_or_404(selectors.deliveries_in_care_of(user=request.user), pk=pk)
-    try:
-        services.delivery_retry(actor=request.user, delivery=delivery)
-        messages.success(request, _("The delivery was queued again."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    button_action(request, lambda: services.delivery_retry(actor=request.user, delivery=delivery),
+                  success=_("The delivery was queued again."))
     return redirect("notifications:failures")
 
 
@@ -146,9 +144,6 @@ def scan_retry(request, pk):
     if not selectors.can_see_scans(request.user):
         raise PermissionDenied
     run = one_or_404(ScanRun.objects.all(), pk=pk)
-    try:
-        services.scan_retry(actor=request.user, run=run)
-        messages.success(request, _("The scan was queued again."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    button_action(request, lambda: services.scan_retry(actor=request.user, run=run),
+                  success=_("The scan was queued again."))
     return redirect("notifications:failures")

@@ -186,6 +186,14 @@ def get_for_role(queryset: QuerySet, user, roles: str | Iterable[str], *, field:
     return obj
 
 
+def require_page_role(user, roles: str | Iterable[str]) -> None:
+    """The refusal policy for a page that is not one record (a queue, a "new …" form, an import):
+    a signed-in user without one of `roles` anywhere gets the 403 "not allowed" page. (A record
+    outside the scope stays a 404: `get_in_scope_or_404` / `get_for_role`.)"""
+    if not has_role(user, roles):
+        raise PermissionDenied
+
+
 def home_units(user) -> QuerySet[OrgUnit]:
     """The units of the user's own assignments, for the home page."""
     return OrgUnit.objects.filter(

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from portal.actions import button_action, deny_if_not_allowed, form_action
 from portal.audit import timeline_for
 from portal.errors import DomainError
 
@@ -22,6 +23,13 @@ from .unit_sections import sections_for
 def _unit_or_404(request, pk):
     return permissions.get_in_scope_or_404(OrgUnit.objects.select_related("parent"), request.user,
                                            field="path", pk=pk)
+
+
+def _unit_to_manage(request, pk):
+    """The refusal policy: a unit outside the scope is a 404; one the user sees without the
+    office's role over it is the 403 page."""
+    return permissions.get_for_role(OrgUnit.objects.select_related("parent"), request.user,
+                                    [Role.ADMIN, Role.OFFICE_CLERK], field="path", pk=pk)
 
 
 @login_required
@@ -75,12 +83,9 @@ def person_add(request, pk):
     unit = _unit_or_404(request, pk)
     form = PersonAddForm(request.POST, roles=_grantable_roles(request.user))
     if form.is_valid():
-        try:
-            services.user_create_with_role(actor=request.user, unit=unit, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
-            messages.success(request, _("The person was added."))
+        ok, _result = form_action(request, form, lambda: services.user_create_with_role(
+            actor=request.user, unit=unit, **form.cleaned_data), success=_("The person was added."))
+        if ok:
             return redirect("organizations:unit", pk=unit.pk)
     return render(request, "organizations/unit_form.html", {"unit": unit, "form": form, "title": _("Add a person")})
 
@@ -92,33 +97,23 @@ def role_revoke(request, pk, assignment_id):
     assignment = permissions.get_in_scope_or_404(
         RoleAssignment.objects.select_related("user", "unit"), request.user, field="unit__path",
         pk=assignment_id, unit=unit)
-    try:
-        services.role_revoke(actor=request.user, assignment=assignment)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The role was removed."))
+    button_action(request, lambda: services.role_revoke(actor=request.user, assignment=assignment),
+                  success=_("The role was removed."))
     return redirect("organizations:unit", pk=unit.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_edit(request, pk):
-    unit = _unit_or_404(request, pk)
-    if not permissions.has_role(request.user, [Role.ADMIN, Role.OFFICE_CLERK], unit):
-        messages.error(request, _("You are not allowed to do this."))
-        return redirect("organizations:unit", pk=unit.pk)
+    unit = _unit_to_manage(request, pk)
     if request.method == "POST":
         form = OrgUnitEditForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version")
-            try:
-                services.orgunit_update(actor=request.user, unit=unit, version=version, **data)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-            else:
-                messages.success(request, _("Saved."))
+            ok, _result = form_action(request, form, lambda: services.orgunit_update(
+                actor=request.user, unit=unit, version=version, **data), success=_("Saved."))
+            if ok:
                 return redirect("organizations:unit", pk=unit.pk)
     else:
         form = OrgUnitEditForm(initial={
@@ -131,10 +126,7 @@ def unit_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_move(request, pk):
-    unit = _unit_or_404(request, pk)
-    if not permissions.has_role(request.user, [Role.ADMIN, Role.OFFICE_CLERK], unit):
-        messages.error(request, _("You are not allowed to do this."))
-        return redirect("organizations:unit", pk=unit.pk)
+    unit = _unit_to_manage(request, pk)
     candidates = permissions.units_visible_to(request.user, roles=[Role.ADMIN, Role.OFFICE_CLERK]).exclude(
         path__startswith=unit.path).filter(is_active=True).order_by("path")
     form = OrgUnitMoveForm(request.POST or None, units=candidates)
@@ -142,6 +134,7 @@ def unit_move(request, pk):
         try:
             services.orgunit_move(actor=request.user, unit=unit, new_parent=form.cleaned_data["parent"])
         except DomainError as exc:
+            deny_if_not_allowed(exc)
             form.add_error("parent", str(exc.message))
         else:
             messages.success(request, _("The unit and everything under it were moved."))
@@ -151,9 +144,7 @@ def unit_move(request, pk):
 
 @login_required
 def user_list(request):
-    if not permissions.has_role(request.user, [Role.ADMIN, Role.OFFICE_CLERK]):
-        messages.error(request, _("You are not allowed to do this."))
-        return redirect("home")
+    permissions.require_page_role(request.user, [Role.ADMIN, Role.OFFICE_CLERK])
     assignments = selectors.assignments_in_scope(user=request.user)
     q = request.GET.get("q", "").strip()[:50]
     if q:
@@ -168,13 +159,9 @@ def two_factor_setting(request, pk):
     """Turn "staff of this unit and below log in with two-factor" on or off."""
     unit = _unit_or_404(request, pk)
     on = request.POST.get("on") == "1"
-    try:
-        services.two_factor_require(actor=request.user, unit=unit, on=on)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Staff of this unit and the units below it now log in with two-factor.") if on
-                         else _("Two-factor login is no longer required by this unit."))
+    button_action(request, lambda: services.two_factor_require(actor=request.user, unit=unit, on=on),
+                  success=_("Staff of this unit and the units below it now log in with two-factor.") if on
+                  else _("Two-factor login is no longer required by this unit."))
     return redirect("organizations:unit", pk=unit.pk)
 
 
@@ -185,13 +172,9 @@ def two_factor_reset(request, user_id):
     assignment = selectors.assignments_in_scope(user=request.user).filter(user_id=user_id).first()
     if assignment is None:
         raise Http404
-    try:
-        services.two_factor_reset(actor=request.user, user=assignment.user)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Two-factor login of %(name)s was reset: they set it up again at their "
-                                    "next login.") % {"name": assignment.user.label})
+    button_action(request, lambda: services.two_factor_reset(actor=request.user, user=assignment.user),
+                  success=_("Two-factor login of %(name)s was reset: they set it up again at their "
+                            "next login.") % {"name": assignment.user.label})
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)

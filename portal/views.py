@@ -89,10 +89,25 @@ def api_not_found(request):
 
 
 def error_403(request, exception=None):
-    api = _api_error(request, 403, _("You are not allowed to do this."))
+    """The "not allowed" page (the refusal policy's 403: the user may see the record, not act on
+    it). A service's refusal (`portal.actions`) passes its message on, e.g. "Only the proposer may
+    withdraw"; a bare `PermissionDenied` shows the general one. An htmx write (a button swapped in
+    place) cannot show a page: the message is kept for the next page and the page reloads
+    (`HX-Refresh`), as after any other htmx step (members' review queue)."""
+    detail = str(exception.args[0]) if exception is not None and exception.args and exception.args[0] else ""
+    message = detail or _("You are not allowed to do this.")
+    api = _api_error(request, 403, message)
     if api:
         return api
-    return render(request, "portal/error.html", {"status": 403, "message": _("You are not allowed to do this.")}, status=403)
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = ""
+    response = render(request, "portal/error.html", {"status": 403, "title": _("Not allowed"), "message": message,
+                                                     "back": back}, status=403)
+    if getattr(request, "htmx", False) and request.method != "GET":
+        messages.error(request, message, fail_silently=True)
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def error_400(request, exception=None):

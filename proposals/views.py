@@ -17,7 +17,7 @@ from members.selectors import member_of_user
 from organizations import permissions as org_permissions
 from organizations.models import Role, UnitKind
 from organizations.traffic import TrafficDays
-from portal.actions import add_form_error
+from portal.actions import add_form_error, button_action, deny_if_not_allowed, form_action, refuse
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
@@ -136,8 +136,7 @@ def mine(request):
 
 @login_required
 def review(request):
-    if not org_permissions.has_role(request.user, STAFF_ROLES):
-        raise Http404
+    org_permissions.require_page_role(request.user, STAFF_ROLES)
     page = more_page(selectors.list_columns(selectors.review_queue(user=request.user)),
                      request.GET.get("page"))  # no COUNT of the scope
     proposal_rows(page.object_list)
@@ -147,8 +146,7 @@ def review(request):
 
 @login_required
 def inbox(request):
-    if not org_permissions.has_role(request.user, Role.DEPARTMENT):
-        raise Http404
+    org_permissions.require_page_role(request.user, Role.DEPARTMENT)
     page = more_page(selectors.inbox_columns(selectors.department_inbox(user=request.user)),
                      request.GET.get("page"))  # no COUNT
     row_links(page.object_list, "proposals:detail", key="proposal_id")
@@ -177,8 +175,7 @@ def _assignment_lights(assignments, today, days=None):
 
 @login_required
 def supervision(request):
-    if not org_permissions.has_role(request.user, [Role.LEADER, *STAFF_ROLES]):
-        raise Http404
+    org_permissions.require_page_role(request.user, [Role.LEADER, *STAFF_ROLES])
     page = _proposal_page(request, selectors.supervision_list(user=request.user))
     today = timezone.localdate()
     overdue = _assignment_lights(selectors.overdue_assignments(user=request.user)[:50], today)
@@ -201,21 +198,16 @@ def _apply_domain_error(form, exc: DomainError):
 def create(request):
     member = member_of_user(request.user)
     if member is None:
-        messages.error(request, _("Only committee members with a member record can submit proposals."))
-        return redirect("proposals:mine")
+        raise PermissionDenied(_("Only committee members with a member record can submit proposals."))
     form = forms.ProposalForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            proposal = services.proposal_create(
-                actor=request.user, member=member, title=data["title"], case=data["case"],
-                analysis=data["analysis"], suggestions=data["suggestions"], category=data["category"],
-                kind=data["kind"], body=data["body"], cosigners=list(data["cosigners"]),
-                publish_wish=data["publish_wish"])
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Draft saved. Submit it when it is ready."))
+        ok, proposal = form_action(request, form, lambda: services.proposal_create(
+            actor=request.user, member=member, title=data["title"], case=data["case"], analysis=data["analysis"],
+            suggestions=data["suggestions"], category=data["category"], kind=data["kind"], body=data["body"],
+            cosigners=list(data["cosigners"]), publish_wish=data["publish_wish"]),
+            success=_("Draft saved. Submit it when it is ready."))
+        if ok:
             return redirect(proposal)
     return render(request, "proposals/form.html", {"form": form, "title": _("New proposal"),
                                                    "similar_panel": similar_views.proposal_panel()},
@@ -225,8 +217,7 @@ def create(request):
 @login_required
 def enter_on_behalf(request):
     """代录: proposal staff enter a proposal a member handed in on paper."""
-    if not org_permissions.has_role(request.user, STAFF_ROLES):
-        raise Http404
+    org_permissions.require_page_role(request.user, STAFF_ROLES)
     form = forms.PastHandlingForm(request.POST or None, members=selectors.members_for_paper_entry(user=request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -268,13 +259,10 @@ def edit(request, pk):
         data = dict(form.cleaned_data)
         cosigners = list(data.pop("cosigners"))
         version = data.pop("version")
-        try:
-            services.proposal_update(actor=request.user, proposal=proposal, version=version, cosigners=cosigners,
-                                     **data)
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Draft saved."))
+        ok, _result = form_action(request, form, lambda: services.proposal_update(
+            actor=request.user, proposal=proposal, version=version, cosigners=cosigners, **data),
+            success=_("Draft saved."))
+        if ok:
             return redirect(proposal)
     return render(request, "proposals/form.html", {"form": form, "title": _("Edit draft"), "proposal": proposal,
                                                    "similar_panel": similar_views.proposal_panel(proposal=proposal)},
@@ -352,8 +340,10 @@ def detail(request, pk):
 
 
 def _run(request, proposal, form_key, form, call):
-    """Validate `form` (if any), run `call(cleaned_data)`, redirect on success; otherwise show
-    the record again with the errors (400) or the refusal (403/409)."""
+    """Validate `form` (if any), run `call(cleaned_data)`, redirect on success. Refused (the
+    refusal policy of portal.actions): a missing role is the 403 page; a button without a form
+    goes back to the record with the reason (e.g. a second click); a form is shown again on the
+    record with what was typed and the reason (400 bad input, 409 the record's state)."""
     if form is not None and not form.is_valid():
         ctx = _detail_context(request, proposal, {form_key: form})
         ctx["error"] = _("Please correct the errors below.")
@@ -361,7 +351,11 @@ def _run(request, proposal, form_key, form, call):
     try:
         call(form.cleaned_data if form is not None else {})
     except DomainError as exc:
-        if form is not None and exc.field and exc.field in form.fields:
+        deny_if_not_allowed(exc)
+        if form is None:
+            refuse(request, exc)
+            return redirect("proposals:detail", pk=proposal.pk)
+        if exc.field and exc.field in form.fields:
             form.add_error(exc.field, str(exc.message))
         ctx = _detail_context(request, selectors.proposal_detail(user=request.user, pk=proposal.pk),
                               {form_key: form} if form is not None else {})
@@ -474,8 +468,7 @@ def export_registered(request):
     """The registered-proposal list (立案目录) of the user's scope as a Word document."""
     from . import exports
 
-    if not org_permissions.has_role(request.user, [Role.LEADER, *STAFF_ROLES]):
-        raise Http404
+    org_permissions.require_page_role(request.user, [Role.LEADER, *STAFF_ROLES])
     qs = selectors.proposal_list(user=request.user).filter(number__isnull=False).order_by("org_path", "number")
     home = org_permissions.home_units(request.user).first()
     return exports.registered_list_docx(qs[:2000], unit_name=home.display_body if home else "")
@@ -562,14 +555,11 @@ def opinion_create(request):
     form = forms.OpinionForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            item = services.opinion_submit(actor=request.user, title=d["title"], content=d["content"],
-                                           unit=d["unit"], source_point=d["source_point"],
-                                           submitted_on=d["submitted_on"])
-        except DomainError as exc:
-            add_form_error(form, exc)
-        else:
-            messages.success(request, _("Thank you — the item was submitted."))
+        ok, item = form_action(request, form, lambda: services.opinion_submit(
+            actor=request.user, title=d["title"], content=d["content"], unit=d["unit"],
+            source_point=d["source_point"], submitted_on=d["submitted_on"]),
+            success=_("Thank you — the item was submitted."))
+        if ok:
             return redirect(item)
     return render(request, "proposals/form.html", {"form": form, "title": _("Submit public-opinion information"),
                                                    "similar_panel": similar_views.opinion_panel()},
@@ -582,13 +572,10 @@ def bulletin_compile(request, unit_pk):
     unit = org_permissions.get_in_scope_or_404(_office_units(request.user), request.user, field="path", pk=unit_pk)
     form = forms.CompileForm(request.POST, unit=unit, prefix=f"u{unit.pk}")
     if form.is_valid():
-        try:
-            bulletin = services.bulletin_compile(actor=request.user, unit=unit, items=list(form.cleaned_data["items"]),
-                                                 published_on=form.cleaned_data["published_on"],
-                                                 title=form.cleaned_data["title"])
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
+        ok, bulletin = button_action(request, lambda: services.bulletin_compile(
+            actor=request.user, unit=unit, items=list(form.cleaned_data["items"]),
+            published_on=form.cleaned_data["published_on"], title=form.cleaned_data["title"]))
+        if ok:
             messages.success(request, _("%(bulletin)s compiled.") % {"bulletin": bulletin})
     else:
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -656,6 +643,7 @@ def opinion_act(request, pk, action):
         try:
             call(form.cleaned_data)
         except DomainError as exc:
+            deny_if_not_allowed(exc)
             if exc.field and exc.field in form.fields:
                 form.add_error(exc.field, str(exc.message))
             ctx = _opinion_context(request, _opinion_or_404(user, pk), {action: form})
@@ -718,14 +706,12 @@ def evaluations(request):
 def evaluation_create(request):
     unit = _office_units(request.user).first()
     if unit is None:
-        raise Http404
+        raise PermissionDenied  # opening a round is the office's of a city or county
     form = forms.RoundForm(request.POST)
     if form.is_valid():
-        try:
-            rnd = services.evaluation_round_create(actor=request.user, unit=unit, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
+        ok, rnd = button_action(request, lambda: services.evaluation_round_create(
+            actor=request.user, unit=unit, **form.cleaned_data))
+        if ok:
             return redirect(rnd)
     else:
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -748,13 +734,10 @@ def evaluation_score(request):
     form = forms.UnitScoreForm(request.POST, unit=rnd.org_unit, prefix=f"r{rnd.pk}")
     if form.is_valid():
         d = form.cleaned_data
-        try:
-            services.unit_score_add(actor=request.user, round=rnd, unit=d["unit"], attention=d["attention"],
-                                    communication=d["communication"], adoption=d["adoption"], results=d["results"])
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("Score saved."))
+        button_action(request, lambda: services.unit_score_add(
+            actor=request.user, round=rnd, unit=d["unit"], attention=d["attention"],
+            communication=d["communication"], adoption=d["adoption"], results=d["results"]),
+            success=_("Score saved."))
     else:
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("proposals:evaluations")
@@ -775,14 +758,9 @@ def evaluation_score_proposal(request):
     form = forms.ProposalScoreForm(request.POST, prefix=f"p{assignment.pk}")
     if form.is_valid():
         d = form.cleaned_data
-        try:
-            services.proposal_score_add(actor=request.user, round=rnd, proposal=assignment.proposal,
-                                        accuracy=d["accuracy"], foresight=d["foresight"],
-                                        workability=d["workability"])
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("Score saved."))
+        button_action(request, lambda: services.proposal_score_add(
+            actor=request.user, round=rnd, proposal=assignment.proposal, accuracy=d["accuracy"],
+            foresight=d["foresight"], workability=d["workability"]), success=_("Score saved."))
     else:
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("proposals:evaluations")
@@ -802,8 +780,8 @@ def evaluation_rectify(request):
         services.rectification_report_submit(actor=request.user, result=result, report=form.cleaned_data["report"])
     except DomainError as exc:
         if exc.status_code == 403:
-            raise Http404
-        messages.error(request, str(exc.message))
+            raise Http404 from None  # the result was looked up by id alone: another unit's is not revealed
+        refuse(request, exc)
     else:
         messages.success(request, _("Report submitted."))
     return redirect("proposals:evaluations")
@@ -841,12 +819,8 @@ def evaluation_detail(request, pk):
 @require_POST
 def evaluation_close(request, pk):
     rnd = org_permissions.get_in_scope_or_404(EvaluationRound.objects.all(), request.user, roles=STAFF_ROLES, pk=pk)
-    try:
-        services.evaluation_close(actor=request.user, round=rnd)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Round closed and ranked."))
+    button_action(request, lambda: services.evaluation_close(actor=request.user, round=rnd),
+                  success=_("Round closed and ranked."))
     return redirect(rnd)
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations import permissions
+from portal.actions import add_form_error, deny_if_not_allowed
 from portal.errors import DomainError, GuardFailed
 from portal.files import files_login_required
 from portal.traffic import LABELS as LIGHT_LABELS
@@ -108,6 +109,7 @@ def export_create(request, pk):
     try:
         job, created = services.export_request(actor=request.user, unit=unit, kind=kind, params=params)
     except DomainError as exc:
+        deny_if_not_allowed(exc)  # no report role over the unit: the 403 page
         return HttpResponseBadRequest(str(exc))
     if request.htmx:
         return render(request, "reports/_export_status.html", {"job": job, "reused": not created})
@@ -164,14 +166,14 @@ def template_edit(request, pk):
                 messages.success(request, _("The built-in template is used again."))
                 return redirect("reports:template", unit.pk)
             except DomainError as exc:
-                form.add_error(None, str(exc))
+                add_form_error(form, exc)
         elif form.is_valid():
             try:
                 services.template_upload(actor=request.user, unit=unit, upload=form.cleaned_data["file"])
                 messages.success(request, _("The template was saved; the next report pack uses it."))
                 return redirect("reports:template", unit.pk)
             except DomainError as exc:
-                form.add_error(getattr(exc, "field", None) or None, str(exc))
+                add_form_error(form, exc)
     current = services.template_for(unit)
     return render(request, "reports/template.html", {"unit": unit, "form": form, "current": current})
 

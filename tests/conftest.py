@@ -20,6 +20,11 @@ from django.db import connection
 from organizations.models import UnitKind
 
 from . import emptying
+from .demo_db import (  # noqa: F401 — fixtures: the demo data, loaded once per run
+    demo,
+    demo_copy,
+    demo_database,
+)
 from .factories import make_units, make_users
 
 emptying.install()  # transactional tests end by emptying only the tables they filled
@@ -67,8 +72,12 @@ def pytest_sessionfinish(session):
         from django.db import connections
         from pytest_django.plugin import blocking_manager_key
 
-        with session.config.stash[blocking_manager_key].unblock(), connections["default"]._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+        from .demo_db import drop_demo_template
+
+        with session.config.stash[blocking_manager_key].unblock():
+            drop_demo_template(connections["default"], template)
+            with connections["default"]._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
 
 
 def _copy_database(template: str, name: str) -> None:
@@ -146,18 +155,15 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 LONG_FIRST = (
     "tests/portal/test_production_steps.py",
     "tests/faults/test_email_kills.py",
-    "tests/security/test_url_matrix.py::test_no_role_reaches",
+    "tests/security/test_scope_probe.py",
     "tests/documents/",
     "tests/e2e/test_screenshot_tour.py",
     "tests/security/test_api_schemathesis.py",
     "tests/e2e/",
     "tests/notifications/test_worker.py",
     "tests/faults/",
-    "tests/portal/test_demo_data.py",
-    "tests/proposals/test_demo.py",  # each of these loads the whole demo, some twice
-    "tests/consultations/test_demo.py",
-    "tests/hall/test_live_and_staff.py::test_demo_loads_twice_without_duplicates",
-    "tests/portal/test_admin_audit.py::test_every_registered_admin_model_audits_a_change",  # loads the demo data
+    "tests/portal/test_demo_data.py",  # loads the demo a second time
+    "tests/portal/test_admin_audit_every_model.py",
     "tests/security/test_web_security.py::test_query_parameters_are_never_reflected_unescaped",
     "tests/security/test_url_matrix.py::test_no_route_answers_500",
     "tests/perf/",

@@ -75,3 +75,22 @@ def assert_constant_queries(fetch, add_rows, *, small: int = 1, large: int = 30,
         f"query count grew from {n_small} ({small} rows) to {n_large} ({large} rows):\n" + "\n".join(sqls)
     )
     return n_large
+
+
+def assert_not_allowed_page(response, message: str | None = None) -> str:
+    """The refusal policy's 403 on a page: the portal's Chinese "not allowed" page (not a redirect,
+    not a bare status), with the service's own message when given. Returns the page's text."""
+    assert response.status_code == 403, (response.status_code, response.get("Location"))
+    body = response.content.decode()
+    assert "无权操作" in body and 'id="error-message"' in body, body[:500]
+    if message is not None:
+        assert message in body, body[:2000]
+    return body
+
+
+def assert_back_to_record_with(client, response, url: str, message: str) -> None:
+    """The refusal policy's answer to a button the record's state refuses: back to the record
+    (302), where the reason is shown above its current state."""
+    assert response.status_code == 302 and response["Location"] == url, (response.status_code, response.get("Location"))
+    page = client.get(url)
+    assert page.status_code == 200 and message in page.content.decode()

@@ -8,6 +8,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from members.models import Member, Workroom
 from members.selectors import members_in_scope
+from portal.actions import add_form_error, button_action
 from portal.errors import DomainError
 from portal.handoffs import available
 
@@ -128,7 +130,7 @@ def message_detail(request, pk):
                 messages.success(request, _("The resident will see your reply."))
             return redirect("hall:code_message", pk=message.pk)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            add_form_error(form, exc)
     from portal.audit import timeline_for
 
     return render(request, "hall/codes/message.html", {
@@ -145,7 +147,7 @@ def _member(request, pk) -> Member:
     except (Member.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404
     if not services.can_show_member_code(request.user, member):
-        raise Http404
+        raise PermissionDenied  # a member the user may see; their code is the office's (or their own)
     return member
 
 
@@ -197,11 +199,8 @@ def code_print(request, kind, pk):
     """A print-friendly page: name, unit and the code, for a plaque, a door or a business card."""
     target = _target(request, kind, pk)
     if request.method == "POST":
-        try:
-            services.code_renew(actor=request.user, **target)
-            messages.success(request, _("A new code was made; the old one no longer works."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
+        button_action(request, lambda: services.code_renew(actor=request.user, **target),
+                      success=_("A new code was made; the old one no longer works."))
         return redirect("hall:code_print", kind=kind, pk=pk)
     code = services.code_for(actor=request.user, **target)
     from django.utils.safestring import mark_safe

@@ -184,8 +184,8 @@ def test_back_entry_page_shows_errors_and_writes_nothing(client, users, tree, me
 @pytest.mark.parametrize("who", ["member", "dept", "approver"])
 def test_back_entry_page_is_for_secretaries_and_clerks(client, users, who):
     client.force_login(getattr(users, who))
-    assert client.get(reverse("consultations:back_entry")).status_code == 404
-    assert client.get(reverse("consultations:ledger_import")).status_code == 404
+    assert client.get(reverse("consultations:back_entry")).status_code == 403  # not theirs (refusal policy)
+    assert client.get(reverse("consultations:ledger_import")).status_code == 403
 
 
 def _api_payload(tree, members, **overrides):

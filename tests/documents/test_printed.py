@@ -9,7 +9,6 @@ Needs LibreOffice (soffice) and poppler-utils: skipped without them locally, a f
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -18,7 +17,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from ..documents.text import docx_lines, download_name, repeated
@@ -139,11 +137,10 @@ def _pdf_text(pdf: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
 
 
-def test_every_document_prints_cleanly(client, settings, tmp_path_factory):
+def test_every_document_prints_cleanly(client, settings, tmp_path_factory, demo):
     tmp_path = Path(os.environ.get("DOCUMENTS_OUT") or tmp_path_factory.mktemp("documents"))
     tmp_path.mkdir(parents=True, exist_ok=True)
     _tools()
-    call_command("load_demo", stdout=io.StringIO())
     docs = _documents(client)
     assert set(docs) == set(PAGES)
 

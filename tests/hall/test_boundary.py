@@ -136,11 +136,20 @@ def test_manage_screens_need_a_login(client, world):
 
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.MEMBER, Role.DEPARTMENT, Role.LEADER, Role.APPROVER,
                                   Role.PROPOSAL_STAFF])
-def test_manage_screens_are_404_for_roles_that_do_not_screen(client, world, tree, role):
+def test_manage_screens_are_refused_to_roles_that_do_not_screen(client, world, tree, role):
+    """The refusal policy: a staff page that is not a record (the queues, "new …") is the 403
+    "not allowed" page; a record's page is the 404 of a record outside the scope."""
     client.force_login(make_user(role, tree.county_a))
-    for url in _manage_urls(world):
+    for pattern, url in zip(MANAGE, _manage_urls(world), strict=True):
+        record = "<int:pk>" in str(pattern.pattern)
         for method in ("get", "post"):
-            assert getattr(client, method)(url).status_code == 404, (role, method, url)
+            response = getattr(client, method)(url)
+            if record:
+                assert response.status_code == 404, (role, method, url)
+            else:
+                assert response.status_code in (403, 405), (role, method, url)
+                if response.status_code == 403:
+                    assert "您无权执行此操作" in response.content.decode(), (role, method, url)
 
 
 def test_secretary_of_another_county_sees_none_of_our_records(client, world, users):

@@ -78,8 +78,10 @@ def test_only_the_member_and_the_office_over_them_may_print_a_member_code(client
     with pytest.raises(NotAllowed):
         services.code_for(actor=actor, member=world.member)
     client.force_login(actor)
-    assert client.get(reverse("hall:code_print", args=["member", world.member.pk])).status_code == 404
-    assert client.get(reverse("hall:code_qr", args=["member", world.member.pk])).status_code == 404
+    # the leader sees the member's file (403: not theirs to print); the others do not see it (404)
+    expected = 403 if who == "leader" else 404
+    assert client.get(reverse("hall:code_print", args=["member", world.member.pk])).status_code == expected
+    assert client.get(reverse("hall:code_qr", args=["member", world.member.pk])).status_code == expected
 
 
 def test_the_member_and_the_clerk_print_the_code_with_name_unit_and_qr(client, world, users):

@@ -177,20 +177,6 @@ def test_signup_refuses_a_township_and_weak_passwords(client, tree):
     assert not get_user_model().objects.filter(username="lan").exists()
 
 
-def test_demo_loads_twice_without_duplicates(db):
-    import io
-
-    from django.core.management import call_command
-
-    from hall.models import OnlineConsultation
-
-    call_command("load_demo", stdout=io.StringIO())
-    n = (Submission.objects.count(), OnlineConsultation.objects.count(), LiveSession.objects.count())
-    call_command("load_demo", stdout=io.StringIO())
-    assert (Submission.objects.count(), OnlineConsultation.objects.count(), LiveSession.objects.count()) == n
-    assert n[0] >= 5 and n[1] >= 3 and n[2] >= 2
-
-
 def test_live_questions_partial_refreshes_shown_questions_only(client, tree):
     s = make_live(tree.township_a1)
     LiveQuestion.objects.create(session=s, asker_label="a", body="已采纳的问题", status=LiveQuestion.Status.SHOWN)

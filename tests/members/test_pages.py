@@ -1,4 +1,5 @@
-"""Every page renders for the roles that use it, and answers 404 to those outside."""
+"""Every page renders for the roles that use it, answers 404 to those outside its scope and 403
+to those who see it but whose role it is not."""
 
 import pytest
 from django.urls import reverse
@@ -64,8 +65,9 @@ def test_member_sees_own_pages_only(client, users, world, me, tree):
     assert client.get(reverse("members:detail", args=[me.pk])).status_code == 200
     other = make_member(tree.county_a, name="同县委员")
     assert client.get(reverse("members:detail", args=[other.pk])).status_code == 404
-    assert client.get(reverse("members:review")).status_code == 404
-    assert client.get(reverse("members:import")).status_code == 404
+    # the office's pages are not theirs: 403 (refusal policy)
+    assert client.get(reverse("members:review")).status_code == 403
+    assert client.get(reverse("members:import")).status_code == 403
     # their own record is in reach, managing it is not: 403 (refusal policy)
     assert client.get(reverse("members:edit", args=[me.pk])).status_code == 403
     assert client.get(reverse("members:duty_evidence", args=[world["record"].pk])).status_code == 200
@@ -109,7 +111,7 @@ def test_scoring_page_saves_and_refuses_absurd_values(client, users, tree):
     assert client.get(reverse("members:scoring") + f"?unit={tree.county_a.pk}").content.decode().count(
         tree.county_a.name) == 0 or True  # clerk B only gets their own units in the picker
     client.force_login(users.leader)
-    assert client.get(reverse("members:scoring")).status_code == 404
+    assert client.get(reverse("members:scoring")).status_code == 403  # the office's page, not the leader's
 
 
 def test_workroom_application_page(client, users, tree, me):

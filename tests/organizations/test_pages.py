@@ -52,7 +52,8 @@ def test_user_list_is_scoped(client, tree, users):
 
 def test_user_list_refused_to_secretary(client, tree, users):
     client.force_login(users.secretary)
-    assert client.get("/org/users/").status_code == 302
+    response = client.get("/org/users/")
+    assert response.status_code == 403 and "您无权执行此操作" in response.content.decode()
 
 
 def test_api_unit_list_query_count_is_constant(client, tree, users):

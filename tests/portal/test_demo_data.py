@@ -1,6 +1,5 @@
 import io
 
-import pytest
 from django.core.management import call_command
 
 from members.models import Member, Posting
@@ -9,16 +8,22 @@ from portal.models import AuditEvent, User
 
 
 def _counts():
+    from consultations.models import Topic
+    from hall.models import LiveSession, OnlineConsultation, Submission
+    from proposals.models import OpinionItem, Proposal
+
     return {
         "units": OrgUnit.objects.count(), "bodies": Body.objects.count(), "users": User.objects.count(),
         "roles": RoleAssignment.objects.count(), "members": Member.objects.count(),
         "postings": Posting.objects.count(), "audit": AuditEvent.objects.count(),
+        "topics": Topic.objects.count(), "proposals": Proposal.objects.count(),
+        "opinions": OpinionItem.objects.count(), "submissions": Submission.objects.count(),
+        "online": OnlineConsultation.objects.count(), "live": LiveSession.objects.count(),
     }
 
 
-@pytest.mark.django_db
-def test_demo_data_loads_the_report_units_and_is_idempotent():
-    call_command("load_demo", stdout=io.StringIO())
+def test_demo_data_loads_the_report_units_and_is_idempotent(demo):
+    """The demo (loaded once per run, tests/demo_db.py) loaded again changes nothing in any app."""
     first = _counts()
     call_command("load_demo", stdout=io.StringIO())
     assert _counts() == first

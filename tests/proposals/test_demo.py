@@ -1,15 +1,9 @@
-import io
 
-import pytest
-from django.core.management import call_command
 
 from proposals.models import EvaluationRound, OpinionItem, Proposal, ProposalStatus
 
 
-@pytest.mark.django_db
-def test_demo_loads_every_stage_and_is_idempotent():
-    call_command("load_demo", stdout=io.StringIO())
-    counts = (Proposal.objects.count(), OpinionItem.objects.count())
+def test_demo_loads_every_stage(demo):
     assert Proposal.objects.filter(source_ref__startswith="report:").count() == 26
     assert OpinionItem.objects.filter(source_ref__startswith="report:").count() == 20
     statuses = set(Proposal.objects.values_list("status", flat=True))
@@ -20,26 +14,20 @@ def test_demo_loads_every_stage_and_is_idempotent():
     # The demo users' own records come after the reports' (the security probe relies on it).
     first = Proposal.objects.order_by("pk")[:3]
     assert all(p.source_ref.startswith("report:") for p in first)
-    call_command("load_demo", stdout=io.StringIO())
-    assert (Proposal.objects.count(), OpinionItem.objects.count()) == counts
 
 
-@pytest.mark.django_db
-def test_demo_member_and_department_see_only_their_own_journeys():
+def test_demo_member_and_department_see_only_their_own_journeys(demo):
     from django.contrib.auth import get_user_model
 
     from proposals.selectors import proposals_visible_to
 
-    call_command("load_demo", stdout=io.StringIO())
     for username in ["member", "dept"]:
         user = get_user_model().objects.get(username=username)
         refs = set(proposals_visible_to(user=user).values_list("source_ref", flat=True))
         assert refs and all(ref.startswith("demo:") for ref in refs), (username, refs)
 
 
-@pytest.mark.django_db
-def test_demo_uses_the_members_demo_for_proposers():
+def test_demo_uses_the_members_demo_for_proposers(demo):
     from members.models import Member
 
-    call_command("load_demo", stdout=io.StringIO())
     assert 280 <= Member.objects.count() <= 320

@@ -54,7 +54,7 @@ def test_department_sees_only_its_assignments(client, world):
     assert _get(client, u.dept, reverse("proposals:detail", args=[other.pk])).status_code == 404
     assert _get(client, world.dept_b_user, reverse("proposals:inbox")).content.decode().count(mine.title) == 0
     # Department pages are not for members.
-    assert _get(client, u.member, reverse("proposals:inbox")).status_code == 404
+    assert _get(client, u.member, reverse("proposals:inbox")).status_code == 403
 
 
 def test_department_of_another_unit_cannot_reply_by_url(client, world):
@@ -162,7 +162,7 @@ def test_queues_render_for_each_role(client, world):
         assert _get(client, user, reverse(f"proposals:{name}")).status_code == 200, name
     assert _get(client, u.member, reverse("proposals:index")).url == reverse("proposals:mine")
     assert _get(client, u.dept, reverse("proposals:index")).url == reverse("proposals:inbox")
-    assert _get(client, u.member, reverse("proposals:review")).status_code == 404
+    assert _get(client, u.member, reverse("proposals:review")).status_code == 403
     assert _get(client, u.nobody, reverse("home")).status_code == 200
     assert _get(client, u.member, reverse("home")).status_code == 200
 

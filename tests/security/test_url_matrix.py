@@ -3,26 +3,19 @@ automatically:
 
 1. anonymous visitors get the login page (or 401/403/404/405) on every non-public route;
 2. every role, on every route and method, with ids that do not exist, gets a clean 4xx — never 500;
-3. cross-scope probing: each table's ids are moved into their own range, the demo data is loaded,
-   and every role of the demo county (相山区) requests every single-id route with the ids of
-   records owned by units OUTSIDE its scope (sibling counties, other cities, the ancestors'
-   own records). Because ids are unique across tables, any 2xx is a leak.
+3. cross-scope probing over the demo data: tests/security/test_scope_probe.py.
 
 Public routes are listed in PUBLIC_PREFIXES: they are proven separately to show only published
 data."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
-from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from organizations.models import OrgScopedModel, OrgUnit, Role, RoleAssignment
+from organizations.models import Role
 from tests.proposals.conftest import world  # noqa: F401 — fixture for the evaluation page check
 
 PUBLIC_PREFIXES = (
@@ -122,100 +115,6 @@ def test_no_route_answers_500_to_any_role_for_missing_ids(client, tree, role):
             if response.status_code >= 500:
                 problems.append(f"{method.upper()} {url} → {response.status_code}")
     assert not problems, "\n".join(problems)
-
-
-def _separate_id_ranges():
-    """Give every table its own id range, so an id names exactly one record of one table."""
-    with connection.cursor() as cursor:
-        for i, model in enumerate(sorted(apps.get_models(), key=lambda m: m._meta.db_table), start=1):
-            pk = model._meta.pk
-            if pk.get_internal_type() not in {"AutoField", "BigAutoField"}:
-                continue
-            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, pk.column])
-            seq = cursor.fetchone()[0]
-            if seq:
-                cursor.execute(f"SELECT setval('{seq}', %s, false)", [i * 10_000_000])
-
-
-@pytest.fixture
-def demo_world(db, django_db_blocker):
-    _separate_id_ranges()
-    call_command("load_demo", stdout=io.StringIO())
-    return OrgUnit.objects.get(code="huaibei-xiangshan")
-
-
-def _scoped_models():
-    return [m for m in apps.get_models() if issubclass(m, OrgScopedModel)] + [OrgUnit]
-
-
-def _path_field(model):
-    return "path" if model is OrgUnit else "org_path"
-
-
-def _route_models(client, admin):
-    """Which tables each single-id route looks up: as the administrator (who sees everything),
-    a route answering 200 for an id of table M reads M. Ids are unique across tables."""
-    client.force_login(admin)
-    samples = {m: m._base_manager.order_by("pk").values_list("pk", flat=True).first() for m in _scoped_models()}
-    mapping = {}
-    for path, params in SINGLE_ID:
-        hits = [m for m, pk in samples.items() if pk and client.get(_fill(path, params, pk)).status_code == 200]
-        mapping[path] = hits
-    return mapping
-
-
-def _outside_ids(user, model, per_model=3):
-    from organizations.permissions import scope_paths
-
-    roots = scope_paths(user) or []
-    qs = model._base_manager.all()
-    for root in roots:
-        qs = qs.exclude(**{f"{_path_field(model)}__startswith": root})
-    if hasattr(model, "user_id"):
-        qs = qs.exclude(user=user)
-    if model._meta.label == "hall.CodeMessage":
-        # A resident's message to a member or workroom (扫码留言) is the addressee's own, wherever
-        # it is followed up; the others are probed like any record.
-        from hall.codes.selectors import messages_visible_to
-
-        qs = qs.exclude(pk__in=messages_visible_to(user=user, mine_only=True).values("pk"))
-    return list(qs.order_by("pk").values_list("pk", flat=True)[:per_model])
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db
-def test_no_role_reaches_records_outside_its_scope_on_any_route(client, demo_world):
-    """One demo load, every demo role of 相山区 (loading the demo per role would be slow)."""
-    from django.contrib.auth import get_user_model
-
-    User = get_user_model()
-    client.raise_request_exception = False
-    mapping = _route_models(client, User.objects.get(username="admin"))
-    assert sum(1 for models in mapping.values() if models) >= 3, mapping
-    leaks = []
-    for username in ["clerk", "proposal", "secretary", "approver", "member", "dept", "leader"]:
-        user = User.objects.get(username=username)
-        assert RoleAssignment.objects.filter(user=user).exists()
-        client.force_login(user)
-        for path, params in SINGLE_ID:
-            for model in mapping[path]:
-                for pk in _outside_ids(user, model):
-                    leaks += _probe(client, path, params, model.__name__, pk)
-    assert not leaks, "\n".join(leaks)
-
-
-def _probe(client, path, params, model_name, pk):
-    leaks = []
-    url = _fill(path, params, pk)
-    response = client.get(url)
-    if response.status_code < 300 or response.status_code >= 500:
-        leaks.append(f"GET {url} ({model_name} {pk}) → {response.status_code}")
-    response = client.post(url)
-    if response.status_code not in {400, 403, 404, 405} and not (
-        response.status_code == 302 and "/accounts/login/" in response.get("Location", "")
-    ):
-        leaks.append(f"POST {url} ({model_name} {pk}) → {response.status_code}")
-    return leaks
 
 
 # Pages that gather records of many units — reviewed by hand, since the id probe above only
