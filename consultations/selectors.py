@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,6 +55,24 @@ def topic_list(*, user, status: str = "", channel: str = "", q: str = "", unit: 
     # Counts are attached to the shown page only (with_open_suggestions): annotating here would
     # count the suggestions of every topic in the county before the page is cut.
     return qs.select_related("org_unit").order_by("-updated_at", "-id")
+
+
+def _count_of(model, fk: str, *conditions, **filters):
+    """A correlated COUNT of `model` rows pointing at the outer row (PostgreSQL evaluates it for the
+    rows a LIMIT lets through only, so a page costs 30 index probes, not a count of the scope)."""
+    qs = (model.objects.filter(*conditions, **{fk: OuterRef("pk")}, **filters).order_by().values(fk)
+          .annotate(n=Count("pk")))
+    return Coalesce(Subquery(qs.values("n"), output_field=IntegerField()), 0)
+
+
+def queue_page_columns(topics: QuerySet[Topic]) -> QuerySet[Topic]:
+    """The topic queue's rows (consultations/_topic_table.html): only the columns it prints, and each
+    topic's open suggestions counted in the same query (`open_suggestions`). Not for a DISTINCT
+    query (the count would be computed for every row before the page is cut): use
+    `with_open_suggestions` on the page there."""
+    return topics.only("id", "org_unit_id", "title", "category", "channel", "status", "updated_at",
+                       "org_unit__id", "org_unit__name").annotate(
+        open_suggestions=_count_of(Suggestion, "topic", ~Q(status=SuggestionStatus.DONE)))
 
 
 def with_open_suggestions(topics) -> list[Topic]:
@@ -107,6 +126,16 @@ def sessions_list(*, user, upcoming: bool | None = None, unit: OrgUnit | None = 
     else:
         qs = qs.order_by("-scheduled_on", "-id")
     return qs.select_related("topic", "org_unit")
+
+
+def session_page_columns(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """The session list's rows (consultations/session_list.html): only the columns it prints, with
+    `n_participants` and `n_attended` counted in the same query."""
+    return sessions.only(
+        "id", "org_unit_id", "topic_id", "status", "scheduled_on", "form", "venue", "residents_count",
+        "topic__id", "topic__title", "org_unit__id", "org_unit__name",
+    ).annotate(n_participants=_count_of(Participant, "session"),
+               n_attended=_count_of(Participant, "session", attendance=Attendance.ATTENDED))
 
 
 def with_participant_counts(sessions) -> list[Session]:

@@ -23,6 +23,7 @@ from portal.errors import DomainError
 from portal.files import files_login_required
 from portal.links import row_links
 from portal.pagination import more_page
+from portal.rows import choice_labels, date_labels
 from portal.traffic import attach_lights
 from portal.workflow import allowed_actions
 
@@ -70,6 +71,11 @@ def _handling_units(topic: Topic):
 
 # ------------------------------------------------------------------------------------- lists
 
+# the badge colour of a topic's status in the queue (others: primary)
+_STATUS_TONE = {TopicStatus.SUBMITTED: "warning", TopicStatus.REJECTED: "secondary", TopicStatus.CLOSED: "success",
+                TopicStatus.REVIEWED: "success"}
+
+
 @login_required
 def topic_list(request):
     """The secretary's queue: their units' topics, filterable, paginated; htmx swaps the table."""
@@ -77,9 +83,16 @@ def topic_list(request):
     data = f.cleaned_data if f.is_valid() else {}
     qs = selectors.topic_list(user=request.user, status=data.get("status", ""), channel=data.get("channel", ""),
                               q=data.get("q", ""), overdue=bool(data.get("overdue")))
-    page = more_page(qs, request.GET.get("page"))  # "next" without counting the whole scope
-    page.object_list = selectors.with_open_suggestions(page.object_list)
+    if data.get("overdue"):  # a DISTINCT query: count the page's suggestions afterwards
+        page = more_page(qs, request.GET.get("page"))  # "next" without counting the whole scope
+        page.object_list = selectors.with_open_suggestions(page.object_list)
+    else:  # one query: the page's rows with their counts
+        page = more_page(selectors.queue_page_columns(qs), request.GET.get("page"))
     row_links(page.object_list, "consultations:topic")
+    choice_labels(page.object_list, "channel", "status")
+    date_labels(page.object_list, updated_at="SHORT_DATE_FORMAT")
+    for topic in page.object_list:
+        topic.status_tone = _STATUS_TONE.get(topic.status, "primary")
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {"page": page, "filter": f, "query": query.urlencode(),
@@ -98,9 +111,10 @@ def approvals(request):
 def session_list(request):
     upcoming = request.GET.get("when", "upcoming")
     qs = selectors.sessions_list(user=request.user, upcoming={"upcoming": True, "held": False}.get(upcoming))
-    page = more_page(qs, request.GET.get("page"))
-    page.object_list = selectors.with_participant_counts(page.object_list)
+    page = more_page(selectors.session_page_columns(qs), request.GET.get("page"))  # rows and counts: one query
     row_links(page.object_list, "consultations:session")
+    choice_labels(page.object_list, "form", "status")
+    date_labels(page.object_list, scheduled_on="DATE_FORMAT")
     return render(request, "consultations/session_list.html", {"page": page, "when": upcoming})
 
 

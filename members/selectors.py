@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from organizations import permissions
 from organizations.config import config_get
-from organizations.models import OrgUnit
+from organizations.models import Body, OrgUnit
 
 from . import scoring
 from .models import DutyRecord, DutyStatus, Member, Notable, Posting, Workroom, WorkroomStatus
@@ -28,6 +28,19 @@ def members_visible_to(*, user) -> QuerySet[Member]:
     posted = Posting.objects.filter(permissions.scope_q(user), member=OuterRef("pk"), is_active=True)
     own = Q(user=user) if user.is_authenticated else Q(pk__in=[])
     return Member.objects.filter(permissions.scope_q(user) | Exists(posted) | own)
+
+
+def directory_columns(members: QuerySet[Member]) -> QuerySet[Member]:
+    """The directory's rows (members/member_list.html) with only the columns they print — not the
+    identity key, phone or the rest of the record — and their postings and committees likewise."""
+    return members.only(
+        "id", "org_unit_id", "sector_id", "user_id", "name", "is_standing", "work_unit", "expertise",
+        "org_unit__id", "org_unit__name", "sector__id", "sector__name",
+    ).prefetch_related(None).prefetch_related(
+        Prefetch("postings", queryset=Posting.objects.filter(is_active=True).select_related("org_unit")
+                 .only("id", "member_id", "org_unit_id", "org_unit__id", "org_unit__name")),
+        Prefetch("committees", queryset=Body.objects.only("id", "name", "unit_id", "kind")),
+    )
 
 
 def member_list(*, user, q: str = "", unit=None, sector=None, committee=None, level: str = "",
@@ -103,8 +116,19 @@ def ranking_members(user, unit: OrgUnit) -> QuerySet[Member]:
             .select_related("org_unit", "sector"))
 
 
-def ranking(user, unit: OrgUnit, year: int, *, until: datetime.date | None = None) -> list[scoring.Score]:
-    return scoring.with_escalation(scoring.scores_for(ranking_members(user, unit), year, until=until), year)
+# what the ranking page prints and scores of each member (members/ranking.html): not the whole record
+RANKING_PAGE_COLUMNS = ("id", "org_unit_id", "sector_id", "org_path", "name", "joined_on", "is_active",
+                        "org_unit__id", "org_unit__name", "org_unit__path", "org_unit__kind", "sector__id", "sector__name")
+
+
+def ranking(user, unit: OrgUnit, year: int, *, until: datetime.date | None = None,
+            columns: tuple[str, ...] | None = None) -> list[scoring.Score]:
+    """`columns`: load only these member columns (the page: RANKING_PAGE_COLUMNS); exports and the
+    API read whole records."""
+    members = ranking_members(user, unit)
+    if columns:
+        members = members.only(*columns)
+    return scoring.with_escalation(scoring.scores_for(members, year, until=until), year)
 
 
 def ranking_units(user) -> QuerySet[OrgUnit]:

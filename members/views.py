@@ -87,7 +87,7 @@ def member_list(request):
     qs = selectors.member_list(user=request.user, q=filters.get("q", ""), unit=filters.get("unit"),
                                sector=filters.get("sector"), committee=filters.get("committee"),
                                level=filters.get("level", ""))
-    page = more_page(qs, request.GET.get("page"))  # "next" without counting the scope
+    page = more_page(selectors.directory_columns(qs), request.GET.get("page"))  # "next" without counting the scope
     row_links(page.object_list, "members:detail")
     return render(request, "members/member_list.html", {
         "page": page, "form": form, "q": filters.get("q", ""),
@@ -297,7 +297,7 @@ def _ranking_context(request):
 @login_required
 def ranking(request):
     unit, year, units = _ranking_context(request)
-    scores = selectors.ranking(request.user, unit, year)
+    scores = selectors.ranking(request.user, unit, year, columns=selectors.RANKING_PAGE_COLUMNS)
     below = request.GET.get("below") == "1"
     shown = [s for s in scores if s.below_minimum] if below else scores
     page = Paginator(shown, 50).get_page(request.GET.get("page"))

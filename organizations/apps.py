@@ -19,6 +19,19 @@ class OrganizationsConfig(AppConfig):
         traffic.register_keys()
         two_factor.register_keys()
         register_requirement(two_factor.required_for)
+        # A steady request takes the user's roles from the cross-request cache; these writes
+        # decide them (roles, units' paths and activity, per-unit grants, the two-factor setting).
+        from portal.accounts import authcache
+
+        from .models import OrgUnit, OrgUnitUserObjectPermission, RoleAssignment, UnitConfig
+        from .permissions import _CACHE_ATTR as ROLE_PATHS_ATTR
+        from .permissions import _role_paths
+
+        authcache.carry(ROLE_PATHS_ATTR, _role_paths)
+        authcache.invalidate_on(RoleAssignment, OrgUnitUserObjectPermission, UnitConfig)
+        # a new unit (and insert_unit's save of its path) is nobody's yet; a move rewrites paths with
+        # an UPDATE and calls authcache.changed() itself
+        authcache.invalidate_on(OrgUnit, ignore_new=True, ignore_updates=("path",))
         from portal.audit import register_action_labels
 
         register_action_labels({

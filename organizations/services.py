@@ -156,6 +156,9 @@ def orgunit_move(*, actor, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     from portal.metrics import tree_changed
 
     tree_changed([old_prefix, new_prefix])  # the summary tables recompute both places' ancestors
+    from portal.accounts import authcache
+
+    authcache.changed()  # the UPDATE sent no signals: the signed-in users' role paths are stale
 
     before = {"parent": unit.parent_id, "path": old_prefix}
     unit.refresh_from_db()

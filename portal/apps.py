@@ -17,11 +17,18 @@ class PortalConfig(AppConfig):
 
         from django.contrib.auth import get_user_model
 
+        from .accounts import authcache
         from .accounts import signals as account_signals
+        from .accounts.two_factor import _CACHE_ATTR as TWO_FACTOR_ATTR
+        from .accounts.two_factor import is_required
         from .admin_site import ACTION_LABELS as ADMIN_ACTION_LABELS
         from .audit import register_action_labels
         from .audit_text import flag, plain, register_audit_model
 
+        # who a user is: any change but a login's last_login (a new account has no session yet);
+        # the two-factor answer is carried over
+        authcache.invalidate_on(get_user_model(), ignore_updates=("last_login",), ignore_new=True)
+        authcache.carry(TWO_FACTOR_ATTR, is_required)
         register_action_labels(account_signals.LABELS)
         register_action_labels(ADMIN_ACTION_LABELS)
         register_audit_model(get_user_model(), labels={"username": _("user name")},

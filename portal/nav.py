@@ -17,10 +17,23 @@ class NavItem:
 
 
 _REGISTRY: dict[str, NavItem] = {}
+_version = 0  # changes with every registration (the shell's rendered menus are per version)
 
 
 def register(item: NavItem) -> None:
+    global _version
     _REGISTRY[item.key] = item
+    _version += 1
+
+
+def unregister(key: str) -> None:
+    global _version
+    _REGISTRY.pop(key, None)
+    _version += 1
+
+
+def version() -> int:
+    return _version
 
 
 def items_for(role_codes: set[str], *, is_superuser: bool = False) -> list[NavItem]:

@@ -5,7 +5,7 @@ leaders), when they proposed or co-signed it, or when it is assigned to their de
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Count, DateField, F, Prefetch, Q, QuerySet, TextField, When
 from django.utils import timezone
 
 from organizations import permissions as org_permissions
@@ -33,6 +33,15 @@ def _dept_q(user, field="unit_path") -> Q:
     return q
 
 
+def inbox_columns(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    """The department inbox's rows (proposals/inbox.html) with only the columns they print and
+    their traffic lights need — not the proposal's texts."""
+    return qs.only("id", "proposal_id", "unit_id", "role", "status", "due_on",
+                   "proposal__id", "proposal__title", "proposal__number", "proposal__term", "proposal__session",
+                   "proposal__org_path", "proposal__proposer_id", "proposal__proposer__id", "proposal__proposer__name",
+                   "unit__id", "unit__name")
+
+
 def proposals_visible_to(*, user) -> QuerySet[Proposal]:
     if not user.is_authenticated:
         return Proposal.objects.none()
@@ -50,6 +59,19 @@ def _list(qs) -> QuerySet[Proposal]:
     return qs.select_related("proposer", "org_unit").prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.exclude(status=AssignmentStatus.WITHDRAWN)
                  .select_related("unit"))
+    )
+
+
+def list_columns(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """A list page's proposals (proposals/_rows.html) with only the columns the rows print — not
+    the texts of the case, analysis and suggestions — and their assignments likewise."""
+    return qs.select_related(None).select_related("proposer", "org_unit").only(
+        "id", "org_unit_id", "proposer_id", "title", "status", "number", "term", "session", "category", "is_key",
+        "proposer__id", "proposer__name", "org_unit__id", "org_unit__name",
+    ).prefetch_related(None).prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.exclude(status=AssignmentStatus.WITHDRAWN)
+                 .select_related("unit").only("id", "proposal_id", "unit_id", "role", "status", "due_on",
+                                              "unit__id", "unit__name"))
     )
 
 
@@ -100,23 +122,31 @@ def open_assignments_in_scope(*, user) -> QuerySet[Assignment]:
 
 
 def assignment_light_counts(*, qs: QuerySet[Assignment], today=None, days=None) -> dict[str, int]:
-    """Open assignments of `qs` by traffic light: {"red": n, "yellow": n}. Red is one COUNT; yellow
-    reads the few assignments due within 60 days (the longest yellow window) with their
-    proposal's path, the unit's window resolved in memory (one query for every unit's setting)."""
+    """Open assignments of `qs` by traffic light: {"red": n, "yellow": n}, in one query: the overdue
+    ones counted as one group, those due within 60 days (the longest yellow window) grouped by day
+    and proposal path, the unit's window resolved in memory (one query for every unit's setting)."""
     import datetime
 
     from organizations.traffic import TrafficDays
     from portal.traffic import traffic_light
 
     today = today or timezone.localdate()
-    open_qs = qs.filter(status=AssignmentStatus.ASSIGNED).order_by()
-    counts = {"red": open_qs.filter(due_on__lt=today).count(), "yellow": 0}
-    near = open_qs.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=60))
+    open_qs = qs.filter(status=AssignmentStatus.ASSIGNED, due_on__lte=today + datetime.timedelta(days=60)).order_by()
+    # one query: the overdue ones fold into one group (due and path NULL), the near ones by day and path
+    overdue = Q(due_on__lt=today)
+    groups = (open_qs.annotate(d=Case(When(overdue, then=None), default=F("due_on"), output_field=DateField()),
+                               p=Case(When(overdue, then=None), default=F("proposal__org_path"),
+                                      output_field=TextField()))
+              .values_list("d", "p").annotate(n=Count("pk")))
+    counts = {"red": 0, "yellow": 0}
     days = days or TrafficDays(today.year)  # always one query, rows or not (constant query counts)
-    for due_on, org_path in near.values_list("due_on", "proposal__org_path").iterator():
+    for due_on, org_path, n in groups:
+        if due_on is None:
+            counts["red"] += n
+            continue
         light = traffic_light(due_on, today=today, days=days.for_path(org_path))
         if light and light.code == "yellow":
-            counts["yellow"] += 1
+            counts["yellow"] += n
     return counts
 
 

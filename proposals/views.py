@@ -24,6 +24,7 @@ from portal.files import files_login_required
 from portal.links import row_links
 from portal.lookups import one_or_404
 from portal.pagination import more_page
+from portal.rows import choice_labels, date_labels
 from portal.traffic import attach_lights
 from portal.workflow import allowed_actions
 
@@ -89,10 +90,28 @@ def _page(request, qs, per=30):
     return Paginator(qs, per).get_page(request.GET.get("page"))
 
 
+# proposals/_status.html's badge colours (others: text-bg-primary)
+_STATUS_BADGE = {ProposalStatus.CLOSED: "text-bg-success", ProposalStatus.DRAFT: "text-bg-secondary",
+                 ProposalStatus.NOT_REGISTERED: "text-bg-light border", ProposalStatus.WITHDRAWN: "text-bg-light border",
+                 ProposalStatus.MERGED: "text-bg-light border", ProposalStatus.REPLIED: "text-bg-info"}
+
+
+def proposal_rows(proposals) -> None:
+    """What proposals/_rows.html prints of each row, once per page: its link (`href`), the status
+    badge, the category, and each assignment's role and due date."""
+    row_links(proposals, "proposals:detail")
+    choice_labels(proposals, "status", "category")
+    assignments = [a for p in proposals for a in p.assignments.all()]
+    choice_labels(assignments, "role")
+    date_labels(assignments, due_on="SHORT_DATE_FORMAT")
+    for p in proposals:
+        p.status_badge = _STATUS_BADGE.get(p.status, "text-bg-primary")
+
+
 def _proposal_page(request, qs):
-    """A page of proposals for proposals/_rows.html, each row with its link (`href`)."""
-    page = _page(request, qs)
-    row_links(page.object_list, "proposals:detail")
+    """A page of proposals for proposals/_rows.html (rows prepared by `proposal_rows`)."""
+    page = _page(request, selectors.list_columns(qs))
+    proposal_rows(page.object_list)
     return page
 
 
@@ -118,8 +137,9 @@ def mine(request):
 @login_required
 def review(request):
     org_permissions.require_page_role(request.user, STAFF_ROLES)
-    page = more_page(selectors.review_queue(user=request.user), request.GET.get("page"))  # no COUNT of the scope
-    row_links(page.object_list, "proposals:detail")
+    page = more_page(selectors.list_columns(selectors.review_queue(user=request.user)),
+                     request.GET.get("page"))  # no COUNT of the scope
+    proposal_rows(page.object_list)
     return render(request, "proposals/list.html", {"page": page, "title": _("Review and assignment queue"),
                                                    "tab": "review", "can_export": True})
 
@@ -127,11 +147,18 @@ def review(request):
 @login_required
 def inbox(request):
     org_permissions.require_page_role(request.user, Role.DEPARTMENT)
-    page = more_page(selectors.department_inbox(user=request.user), request.GET.get("page"))  # no COUNT
+    page = more_page(selectors.inbox_columns(selectors.department_inbox(user=request.user)),
+                     request.GET.get("page"))  # no COUNT
     row_links(page.object_list, "proposals:detail", key="proposal_id")
     today = timezone.localdate()
     days = TrafficDays(today.year)  # the rows' lights and the counts read the windows once
     _assignment_lights(page.object_list, today, days)
+    choice_labels(page.object_list, "status", "role")
+    date_labels(page.object_list, due_on="SHORT_DATE_FORMAT")
+    for a in page.object_list:
+        overdue = a.status == AssignmentStatus.ASSIGNED and a.due_on is not None and a.due_on < today
+        a.status_badge = ("text-bg-danger" if overdue
+                          else "text-bg-success" if a.status == AssignmentStatus.REPLIED else "text-bg-primary")
     return render(request, "proposals/inbox.html", {
         "page": page, "today": today, "tab": "inbox",
         "lights": selectors.assignment_light_counts(qs=selectors.department_inbox(user=request.user), today=today,

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from members.models import Member, Posting
 from organizations.models import OrgUnit, RoleAssignment, UnitKind
 from organizations.services import insert_unit
+from portal.accounts import authcache
 
 _codes = itertools.count(1)
 
@@ -42,6 +43,7 @@ def make_units(specs: dict[str, tuple]) -> dict[str, OrgUnit]:
     for unit in units.values():
         unit.path = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
     OrgUnit.objects.bulk_update(units.values(), ["path"])
+    authcache.changed()
     records_changed(OrgUnit.objects.filter(pk__in=[u.pk for u in units.values()]))
     return units
 
@@ -75,6 +77,7 @@ def make_users(specs: dict[str, tuple]) -> dict[str, object]:
     get_user_model().objects.bulk_create(built.values())
     RoleAssignment.objects.bulk_create(
         [RoleAssignment(user=built[key], role=role, unit=unit) for key, (role, unit, *_rest) in specs.items() if role])
+    authcache.changed()  # bulk_create sends no signals: no signed-in user keeps the roles they had
     return built
 
 

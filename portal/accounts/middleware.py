@@ -1,5 +1,6 @@
-"""Idle session timeout: a signed-in user who sends no request for
-settings.SESSION_IDLE_TIMEOUT_SECONDS is logged out and sent to the login page with a message.
+"""Authentication through the cross-request cache (`AuthenticationMiddleware`, see
+portal/accounts/authcache.py), and the idle session timeout: a signed-in user who sends no
+request for settings.SESSION_IDLE_TIMEOUT_SECONDS is logged out and sent to the login page with a message.
 
 Sliding: every request counts as activity. To keep it cheap, the time of the last activity is
 written to the session at most once a minute (TOUCH_SECONDS), so a page that loads many
@@ -10,11 +11,15 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
+from django.contrib.auth.middleware import AuthenticationMiddleware as _DjangoAuthenticationMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import resolve_url
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
+
+from . import authcache
 
 SESSION_KEY = "_portal_last_activity"
 TOUCH_SECONDS = 60
@@ -50,3 +55,20 @@ class IdleSessionTimeoutMiddleware:
             target = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"
             return HttpResponseClientRedirect(target)
         return redirect_to_login(request.get_full_path())
+
+
+class AuthenticationMiddleware(_DjangoAuthenticationMiddleware):
+    """Django's, reading request.user through `portal.accounts.authcache` when it is on (a shared
+    cache): a steady request finds the user, their roles and their two-factor requirement in the
+    entry its session read brought along."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        if authcache.enabled():
+            request.user = SimpleLazyObject(lambda: _user(request))
+
+
+def _user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = authcache.get_user(request)
+    return request._cached_user

@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.accounts.middleware.AuthenticationMiddleware",  # Django's, through the cross-request cache
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -151,6 +151,16 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With a shared cache a steady request reads no database row to know who is signed in: sessions
+# are Django's cached_db (read from Redis, written to both), and the same cache read brings the
+# user, their roles and their two-factor requirement (portal/accounts/authcache.py), valid until
+# anything that decides them changes (a new generation) or PORTAL_AUTH_CACHE_SECONDS pass. Off
+# without Redis: a per-process memory cache would keep a logged-out session or a revoked role
+# alive in the other worker processes.
+PORTAL_AUTH_CACHE = env_bool("PORTAL_AUTH_CACHE", bool(REDIS_URL))
+PORTAL_AUTH_CACHE_SECONDS = env.int("PORTAL_AUTH_CACHE_SECONDS", default=600)
+if PORTAL_AUTH_CACHE:
+    SESSION_ENGINE = "portal.accounts.sessions"
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -117,6 +117,9 @@ class Command(BaseCommand):
             module.generate(ctx=ctx, stdout=self.stdout)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+        from portal.accounts import authcache
+
+        authcache.changed()  # units and their role assignments were replaced without signals
         self.stdout.write(self.style.SUCCESS(f"Generated in {time.monotonic() - started:.0f} s."))
 
     def _drop(self, root_code):
