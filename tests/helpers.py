@@ -88,6 +88,19 @@ def assert_not_allowed_page(response, message: str | None = None) -> str:
     return body
 
 
+def assert_step_refused(client, url, data=None, *, reader, stranger, action: str, message: str | None = None) -> None:
+    """The refusal policy for a step on a record: `reader` may see the record but holds no role for
+    the step — the 403 page and nothing audited as `action`; `stranger`, outside the record's scope,
+    is not told it exists — 404. (The caller checks the record itself is unchanged.)"""
+    from portal.models import AuditEvent
+
+    client.force_login(reader)
+    assert_not_allowed_page(client.post(url, data or {}), message)
+    assert not AuditEvent.objects.filter(action=action).exists()
+    client.force_login(stranger)
+    assert client.post(url, data or {}).status_code == 404
+
+
 def assert_back_to_record_with(client, response, url: str, message: str) -> None:
     """The refusal policy's answer to a button the record's state refuses: back to the record
     (302), where the reason is shown above its current state."""
