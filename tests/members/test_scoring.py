@@ -2,6 +2,7 @@
 the "four ones", and constant query counts for a large ranking."""
 
 import datetime
+import re
 
 import pytest
 
@@ -166,6 +167,20 @@ def test_ranking_runs_constant_queries(tree, users, plan):
         score_table.apply_marks()  # what the commit of the writes does (the test never commits)
 
     assert_constant_queries(lambda: selectors.ranking(users.clerk, tree.county_a, 2026), add_rows, large=40)
+
+
+def test_ranking_page_runs_constant_queries(client, tree, users, plan):
+    """The page (the selector above with the page's columns, row links, the plan) as rows grow."""
+    from django.urls import reverse
+
+    def add_rows(n):
+        for _ in range(n):
+            add(make_member(tree.county_a), "volunteer", D(2026, 3, 1))
+        score_table.apply_marks()
+
+    client.force_login(users.clerk)
+    url = reverse("members:ranking") + f"?unit={tree.county_a.pk}&year=2026"
+    assert_constant_queries(lambda: client.get(url), add_rows, large=30, rows=re.compile(r'href="/members/\d+/\?year='))
 
 
 def test_400_member_ranking_takes_a_handful_of_queries(tree, users, plan):
