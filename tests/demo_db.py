@@ -38,13 +38,11 @@ def separate_id_ranges(connection):
                 cursor.execute(f"SELECT setval('{seq}', %s, false)", [i * 10_000_000])
 
 
-def _database_url(settings_dict, name):
-    user = settings_dict.get("USER") or "postgres"
-    password = settings_dict.get("PASSWORD") or ""
-    auth = f"{user}:{password}" if password else user
-    host = settings_dict.get("HOST") or "127.0.0.1"
-    port = settings_dict.get("PORT") or 5432
-    return f"postgres://{auth}@{host}:{port}/{name}"
+def _database_url(name: str) -> str:
+    """The run's DATABASE_URL (PostgreSQL is configured only through it) naming another database."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + name))
 
 
 def _demo_template(connection, template: str) -> str:
@@ -59,7 +57,7 @@ def _demo_template(connection, template: str) -> str:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{build}" WITH (FORCE)')
                 cursor.execute(f'CREATE DATABASE "{build}" TEMPLATE "{template}"')
                 env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-                       "DATABASE_URL": _database_url(connection.settings_dict, build),
+                       "DATABASE_URL": _database_url(build),
                        "PYTEST_XDIST_WORKER": "demo-build", "PYTHONPATH": str(ROOT)}
                 result = subprocess.run([sys.executable, "-m", "tests.demo_db"], cwd=ROOT, env=env,
                                         capture_output=True, text=True, timeout=900)
