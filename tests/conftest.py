@@ -12,6 +12,7 @@
 
 import os
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -34,8 +35,13 @@ TEMPLATE_ENV = "PORTAL_TEST_DB_TEMPLATE"
 
 
 # --- One migrated database per run, copied for every xdist worker -------------------------------
-# Migrating takes ~25 s of CPU; with PostgreSQL the controller migrates once into a template and
+# Migrating takes ~20 s of CPU; with PostgreSQL the controller migrates once into a template and
 # each worker starts from `CREATE DATABASE … TEMPLATE` (a file copy) instead of migrating again.
+# The controller migrates in a thread while the workers start and collect the tests (~10 s of the
+# same 20 s); a worker waits for the template only when its first test needs a database.
+
+READY_ENV = "PORTAL_TEST_DB_TEMPLATE_READY"
+
 
 def _postgres_default():
     from django.conf import settings
@@ -43,26 +49,64 @@ def _postgres_default():
     return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist starts the workers, so they inherit the variable
+def _build_template(config, template: str, ready: Path) -> None:
+    """Migrate the run's template database; then write `ok` (or the error) to `ready`."""
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    try:
+        with config.stash[blocking_manager_key].unblock():
+            connection = connections["default"]  # this thread's own connection
+            original = connection.settings_dict["NAME"]
+            connection.settings_dict.setdefault("TEST", {})["NAME"] = template
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            connection.close()
+            connection.close_pool()  # CREATE DATABASE … TEMPLATE needs it unused
+            connection.settings_dict["NAME"] = original
+        outcome = "ok"
+    except BaseException as exc:  # noqa: BLE001 - every worker must see why, not wait forever
+        import traceback
+
+        outcome = "".join(traceback.format_exception(exc))
+    tmp = ready.with_suffix(".tmp")
+    tmp.write_text(outcome)
+    tmp.replace(ready)  # atomic: a worker reads all of it or nothing
+
+
+def _wait_for_template() -> None:
+    ready = Path(os.environ[READY_ENV])
+    deadline = time.monotonic() + 900
+    while not ready.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the run's template database was not built within 15 minutes")
+        time.sleep(0.1)
+    outcome = ready.read_text()
+    if outcome != "ok":
+        raise RuntimeError("migrating the run's template database failed:\n" + outcome)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist starts the workers, so they inherit the variables
 def pytest_sessionstart(session):
     config = session.config
     if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
         return
     if not _postgres_default() or config.getoption("reuse_db", False):
         return
-    from django.db import connections
-    from pytest_django.plugin import blocking_manager_key
+    import tempfile
+    import threading
 
-    connection = connections["default"]
-    with config.stash[blocking_manager_key].unblock():
-        original = connection.settings_dict["NAME"]
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = template = f"test_{original}_template"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        connection.close()
-        connection.close_pool()  # CREATE DATABASE … TEMPLATE needs it unused
-        connection.settings_dict["NAME"] = original
+    from django.db import connections
+
+    original = connections["default"].settings_dict["NAME"]
+    template = f"test_{original}_template"
+    ready = Path(tempfile.mkdtemp(prefix="portal-template-")) / "ready"
     os.environ[TEMPLATE_ENV] = template
+    os.environ[READY_ENV] = str(ready)
     config._portal_template = template
+    config._portal_template_ready = ready
+    config._portal_template_build = threading.Thread(
+        target=_build_template, args=(config, template, ready), name="template-build", daemon=True)
+    config._portal_template_build.start()
 
 
 @pytest.hookimpl(trylast=True)  # after xdist stopped the workers
@@ -74,6 +118,10 @@ def pytest_sessionfinish(session):
 
         from .demo_db import drop_demo_template
 
+        session.config._portal_template_build.join()
+        import shutil
+
+        shutil.rmtree(session.config._portal_template_ready.parent, ignore_errors=True)
         with session.config.stash[blocking_manager_key].unblock():
             drop_demo_template(connections["default"], template)
             with connections["default"]._nodb_cursor() as cursor:
@@ -109,6 +157,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         aliases = [alias for alias in connections
                    if connections[alias].settings_dict["ENGINE"] == "django.db.backends.postgresql"]
         names = {}
+        _wait_for_template()
         with django_db_blocker.unblock():
             for alias in aliases:
                 connection = connections[alias]

@@ -35,15 +35,14 @@ def _run(db: Path, *args, wait=True):
 
 
 def _empty_database(db: Path):
-    """A migrated, empty SQLite file: a copy of the test database when it is SQLite (fast), else
-    `migrate` into a new file."""
+    """An empty SQLite file with the portal's tables: a copy of the test database when it is SQLite,
+    else the tables created from the models (sqlite_workload.schema)."""
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         with sqlite3.connect(db) as target:
             connection.connection.backup(target)
         return
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "DJANGO_SETTINGS_MODULE": "portal.settings.test"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=600)
+    _run(db, "schema")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -33,15 +33,28 @@ def _free_port() -> int:
 
 @pytest.fixture
 def scratch_database():
-    """A fresh database beside the test database (same server and user), dropped afterwards."""
+    """A database beside the test database (same server and user), dropped afterwards. In a run
+    with the migrated template (tests/conftest.py) it starts as a copy of that template, so the
+    README's `migrate` finds nothing left to apply (migrating from empty is how the template itself
+    was built); otherwise it starts empty and `migrate` builds it."""
     import psycopg
+
+    from tests.conftest import TEMPLATE_ENV
 
     url = urlsplit(os.environ["DATABASE_URL"])
     name = url.path.lstrip("/") + "_prodsteps"
     admin = urlunsplit(url._replace(path="/postgres"))
+    template = os.environ.get(TEMPLATE_ENV)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        for attempt in range(40):
+            try:
+                conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+                break
+            except psycopg.errors.ObjectInUse:  # another worker is copying the template this moment
+                if attempt == 39:
+                    raise
+                time.sleep(0.25)
     yield urlunsplit(url._replace(path="/" + name))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
