@@ -29,6 +29,10 @@ class PortalConfig(AppConfig):
         # the two-factor answer is carried over
         authcache.invalidate_on(get_user_model(), ignore_updates=("last_login",), ignore_new=True)
         authcache.carry(TWO_FACTOR_ATTR, is_required)
+        # an API token deleted or replaced (a new one has no entry yet)
+        from rest_framework.authtoken.models import Token
+
+        authcache.invalidate_on(Token, ignore_new=True)
         register_action_labels(account_signals.LABELS)
         register_action_labels(ADMIN_ACTION_LABELS)
         register_audit_model(get_user_model(), labels={"username": _("user name")},

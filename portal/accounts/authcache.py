@@ -18,6 +18,11 @@ session, this module's *entry* for the session and the *generation*:
   request of every user. The token is replaced at once and again when the transaction commits,
   so a request that read the old rows while the change was being written never keeps them.
 
+API clients signing in with a token (`Authorization: Token …`, `portal.api.authentication`) get
+the same: an entry per token (keyed by a hash of the token, never the token itself) with the
+user's row and the carried attributes, used under the same generation; a token deleted or
+replaced starts a new generation like any other change.
+
 An entry also expires after settings.PORTAL_AUTH_CACHE_SECONDS. Without a shared cache (the
 embedded default's per-process memory cache) this is off: a change in one worker process could
 not reach the others.
@@ -26,6 +31,7 @@ not reach the others.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import uuid
 from collections.abc import Callable
 
@@ -39,6 +45,7 @@ from django.utils.crypto import constant_time_compare
 
 GENERATION_KEY = "portal:auth:generation"
 ENTRY_PREFIX = "portal:auth:session:"
+TOKEN_PREFIX = "portal:auth:token:"
 
 # (attribute on the user object, function computing it): the apps' per-user answers carried over
 _carried: list[tuple[str, Callable[[object], object]]] = []
@@ -54,6 +61,10 @@ def _cache():
 
 def entry_key(session_key: str) -> str:
     return ENTRY_PREFIX + session_key
+
+
+def token_entry_key(token_key: str) -> str:
+    return TOKEN_PREFIX + hashlib.sha256(token_key.encode()).hexdigest()
 
 
 def carry(attr: str, compute: Callable[[object], object]) -> None:
@@ -115,10 +126,16 @@ def _user_fields() -> list[str]:
 
 def _cached_user(session, prefetched):
     entry, generation = prefetched
-    if not entry or generation is None or entry.get("generation") != generation:
+    if not entry or (entry.get("uid") != str(session.get(SESSION_KEY))
+                     or entry.get("backend") != session.get(BACKEND_SESSION_KEY)
+                     or not constant_time_compare(entry.get("hash") or "", session.get(HASH_SESSION_KEY) or "-")):
         return None
-    if (entry.get("uid") != str(session.get(SESSION_KEY)) or entry.get("backend") != session.get(BACKEND_SESSION_KEY)
-            or not constant_time_compare(entry.get("hash") or "", session.get(HASH_SESSION_KEY) or "-")):
+    return _user_from(entry, generation)
+
+
+def _user_from(entry, generation):
+    """The user an entry describes, if it was built under the current generation, else None."""
+    if not entry or generation is None or entry.get("generation") != generation:
         return None
     fields = _user_fields()
     if entry.get("fields") != fields:  # the user model changed since the entry was written
@@ -127,6 +144,44 @@ def _cached_user(session, prefetched):
     for attr, value in entry["carried"].items():
         setattr(user, attr, value)
     return user
+
+
+def _entry_for(user, generation, **extra) -> dict:
+    carried = {}
+    for attr, compute in _carried:
+        compute(user)
+        carried[attr] = getattr(user, attr)
+    fields = _user_fields()
+    return {"generation": generation, "fields": fields, "values": [getattr(user, name) for name in fields],
+            "carried": carried, **extra}
+
+
+def token_user(token_key: str, authenticate: Callable[[], tuple]) -> tuple:
+    """(user, token) for an API token: from its entry when current, else `authenticate()` (the
+    database, which also refuses an unknown token or an inactive user) and the entry is written."""
+    key = token_entry_key(token_key)
+    try:
+        found = _cache().get_many([key, GENERATION_KEY])
+    except Exception:  # noqa: BLE001 - the cache down: the database answers
+        found = None
+    if found is not None:
+        user = _user_from(found.get(key), found.get(GENERATION_KEY))
+        if user is not None:
+            from rest_framework.authtoken.models import Token
+
+            token = Token(key=token_key, user_id=user.pk)
+            token.user = user
+            return user, token
+    user, token = authenticate()
+    if found is None:
+        return user, token
+    generation = found.get(GENERATION_KEY)
+    with contextlib.suppress(Exception):  # the cache down: the database answered
+        if generation is None:  # first use, or the cache lost it: start one, cache from the next request
+            _cache().add(GENERATION_KEY, uuid.uuid4().hex, None)
+        else:
+            _cache().set(key, _entry_for(user, generation), getattr(settings, "PORTAL_AUTH_CACHE_SECONDS", 300))
+    return user, token
 
 
 def get_user(request):
@@ -147,16 +202,8 @@ def get_user(request):
         with contextlib.suppress(Exception):
             _cache().add(GENERATION_KEY, uuid.uuid4().hex, None)
         return user
-    carried = {}
-    for attr, compute in _carried:
-        compute(user)
-        carried[attr] = getattr(user, attr)
-    fields = _user_fields()
-    entry = {
-        "generation": generation, "uid": str(user.pk), "backend": session.get(BACKEND_SESSION_KEY),
-        "hash": session.get(HASH_SESSION_KEY), "fields": fields,
-        "values": [getattr(user, name) for name in fields], "carried": carried,
-    }
+    entry = _entry_for(user, generation, uid=str(user.pk), backend=session.get(BACKEND_SESSION_KEY),
+                       hash=session.get(HASH_SESSION_KEY))
     with contextlib.suppress(Exception):  # the cache down: the database answered
         _cache().set(entry_key(session.session_key), entry, getattr(settings, "PORTAL_AUTH_CACHE_SECONDS", 300))
     return user

@@ -175,3 +175,75 @@ def test_new_units_and_accounts_keep_everyones_entries(client, users, tree):
     _signed_in(client, person, reverse("home"), reverse("home"))
     assert _unit_page(client, unit).status_code == 200
     assert _unit_page(client, tree.township_a1).status_code == 404
+
+
+# --- API tokens (portal/api/authentication.py) ------------------------------------------------
+
+REFUSED = (401, 403)  # DRF answers 403 when session authentication, listed first, has no challenge
+TOKEN_READS = ('FROM "authtoken_token"', 'FROM "portal_user" WHERE', '"organizations_roleassignment"')
+
+
+def _api(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    token = Token.objects.create(user=user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return api, token
+
+
+def _api_unit(api, unit):
+    return api.get(f"/api/v1/org-units/{unit.pk}/")
+
+
+def _token_queries(api, unit):
+    with CaptureQueriesContext(connection) as ctx:
+        assert _api_unit(api, unit).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries if any(t in q["sql"] for t in TOKEN_READS)]
+
+
+def test_a_steady_token_request_reads_no_token_user_or_role_row(users, tree, settings):
+    api, _token = _api(users.secretary)
+    for _ in range(2):  # the first request starts the generation, the second writes the entry
+        assert _api_unit(api, tree.township_a1).status_code == 200
+    assert _token_queries(api, tree.township_a1) == []
+    settings.PORTAL_AUTH_CACHE = False  # DRF's own reads, as before
+    assert _token_queries(api, tree.township_a1)
+
+
+def test_a_deleted_token_is_refused_on_the_next_request(users, tree):
+    api, token = _api(users.secretary)
+    for _ in range(3):
+        assert _api_unit(api, tree.township_a1).status_code == 200
+    token.delete()
+    assert _api_unit(api, tree.township_a1).status_code in REFUSED
+
+
+def test_a_deactivated_account_is_refused_on_the_next_token_request(users, tree):
+    api, _token = _api(users.secretary)
+    for _ in range(3):
+        assert _api_unit(api, tree.township_a1).status_code == 200
+    users.secretary.is_active = False
+    users.secretary.save(update_fields=["is_active"])
+    assert _api_unit(api, tree.township_a1).status_code in REFUSED
+
+
+def test_a_revoked_role_takes_effect_on_the_next_token_request(users, tree):
+    api, _token = _api(users.secretary)
+    for _ in range(3):
+        assert _api_unit(api, tree.township_a1).status_code == 200
+    services.role_revoke(actor=users.clerk, assignment=RoleAssignment.objects.get(user=users.secretary,
+                                                                                   role=Role.SECRETARY))
+    assert _api_unit(api, tree.township_a1).status_code == 404
+
+
+def test_an_unknown_token_is_refused_and_the_token_itself_is_not_a_cache_key(users, tree):
+    api, token = _api(users.secretary)
+    for _ in range(3):
+        assert _api_unit(api, tree.township_a1).status_code == 200
+    assert cache.get(authcache.token_entry_key(token.key)) is not None
+    keys = [k.decode() if isinstance(k, bytes) else k for k in cache._cache.get_client().keys("*")]
+    assert not [k for k in keys if token.key in k]
+    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert _api_unit(api, tree.township_a1).status_code in REFUSED
