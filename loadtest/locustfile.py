@@ -40,12 +40,14 @@ CANDIDATES = {
         "/notifications/bell/",
     ]),
     "public": (None, [
-        "/hall/", "/hall/track/", "/accounts/login/", "/health/", "/static/vendor/bootstrap/css/bootstrap.min.css",
+        "/hall/", "/hall/track/", "/accounts/login/", "/health/", "{bootstrap_css}",
     ]),
 }
 
 ACTIVE: dict[str, list[str]] = {}
 UNITS: dict[str, list[int]] = {}
+# the stylesheet under its hashed name, as the pages link it (collectstatic keeps only hashed names)
+STATIC: dict[str, str] = {"bootstrap_css": "/static/vendor/bootstrap/css/bootstrap.min.css"}
 DROPPED: dict[str, list[str]] = {}
 
 
@@ -65,6 +67,9 @@ def login(session, base: str, username: str):
 def probe(environment, **kwargs):
     """Keep the candidate pages that exist and answer 200 for the role (not counted in the stats)."""
     base = environment.host.rstrip("/")
+    linked = re.search(r'href="([^"]*/bootstrap\.min[^"]*\.css)"', requests.get(f"{base}/accounts/login/").text)
+    if linked:
+        STATIC["bootstrap_css"] = linked[1]
     for role, (username, paths) in CANDIDATES.items():
         session = requests.Session()
         if username:
@@ -76,7 +81,7 @@ def probe(environment, **kwargs):
         keep, drop = [], []
         for path in paths:
             url = path.replace("{unit}", str(UNITS.get(role, [0])[0])).replace(
-                "{county}", str(UNITS.get(role + ":county", [0])[0]))
+                "{county}", str(UNITS.get(role + ":county", [0])[0])).replace("{bootstrap_css}", STATIC["bootstrap_css"])
             status = session.get(f"{base}{url}", allow_redirects=False).status_code
             (keep if status == 200 else drop).append(path if status == 200 else f"{path} ({status})")
         ACTIVE[role] = keep
@@ -109,7 +114,8 @@ class PortalUser(HttpUser):
             return
         path = random.choice(paths)
         url = path.replace("{unit}", str(random.choice(UNITS.get(self.role, [0])))).replace(
-            "{county}", str(random.choice(UNITS.get(self.role + ":county", [0]))))
+            "{county}", str(random.choice(UNITS.get(self.role + ":county", [0])))).replace(
+            "{bootstrap_css}", STATIC["bootstrap_css"])
         headers = {"HX-Request": "true"} if path.startswith("/notifications/bell") else {}
         self.client.get(url, name=path, headers=headers)
 

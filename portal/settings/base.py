@@ -241,6 +241,10 @@ STORAGES = {
 # Source maps are fetched only by a developer's browser tools: served as they are, not gzipped and
 # brotli-compressed at every deployment (they were two thirds of collectstatic's time).
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = ("map", *Compressor.SKIP_COMPRESS_EXTENSIONS)
+# Pages link every file by its hashed name ({% static %}), so collectstatic keeps only those: half
+# the files to gzip and brotli at every deployment (a CSS url() and a source map's name are
+# rewritten to hashed names too). An old unhashed URL answers 404.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 # Stored files are private (portal/files.py): views check the scope, then stream the file or,

@@ -108,6 +108,12 @@ def test_readme_production_steps_serve_the_login_page(scratch_database, tmp_path
                                       **{"X-Forwarded-Proto": "https", "Accept-Language": "zh-hans"})
         assert status == 200, body[:500]
         assert 'name="password"' in body and "登录" in body
+        # The page's stylesheets are served under their hashed names (the only ones collectstatic keeps).
+        sheets = re.findall(r'href="(/static/[^"]+\.css)"', body)
+        assert sheets and all(re.search(r"\.[0-9a-f]{12}\.css$", s) for s in sheets), sheets
+        for sheet in sheets:
+            status, css, headers = _get(f"{base}{sheet}", Host="portal.example.gov.cn", **{"X-Forwarded-Proto": "https"})
+            assert status == 200 and css and "immutable" in headers.get("Cache-Control", ""), (sheet, status, headers)
         # Without the proxy's header the request is plain HTTP and is sent to HTTPS.
         status, _body, headers = _get(f"{base}/accounts/login/", Host="portal.example.gov.cn")
         assert status == 301 and headers["Location"].startswith("https://portal.example.gov.cn/")
