@@ -44,6 +44,22 @@ def _unacked(url: str) -> int:
         client.close()
 
 
+VISIBILITY_TIMEOUT = 3  # CELERY_VISIBILITY_TIMEOUT of the workers (tests/faults/conftest.py)
+
+
+def _unacked_older_than(url: str, seconds: float) -> bool:
+    """Every unacknowledged message has been for longer than `seconds` (kombu's `unacked_index`
+    holds the time each was delivered); true if there is none (a kill between two tasks)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        delivered = [score for _tag, score in client.zrange("unacked_index", 0, -1, withscores=True)]
+    finally:
+        client.close()
+    return not delivered or time.time() - max(delivered) > seconds
+
+
 def _wait(predicate, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -63,11 +79,15 @@ def test_kill_9_worker_mid_batch_loses_and_duplicates_nothing(persistent_redis, 
     _wait(lambda: len(_done(out)) >= 4, 90, "the first worker to get going")
     first.kill9()  # mid-batch: one task is running, its message not yet acknowledged
     assert len(_done(out)) < len(items), "the batch finished before the kill; nothing was tested"
+    # The killed worker's message comes back when a consumer restores what has been unacknowledged
+    # longer than the visibility timeout. A consumer does that when it starts, then every 10th
+    # check of a 10 s timer (kombu's `restore_visible(interval=10)`): the replacement starts once
+    # the message is past the timeout, as a worker restarted by its supervisor would, and restores
+    # it at once (started sooner, it would wait ~100 s for the timer).
+    _wait(lambda: _unacked_older_than(persistent_redis.url, VISIBILITY_TIMEOUT + 0.5), 30,
+          "the killed worker's message to pass the visibility timeout")
     workers(persistent_redis.url, "second")
-    # The killed worker's message comes back when a consumer's periodic restore finds it past the
-    # visibility timeout: kombu runs that check every 10 s and acts on every 10th call, so up to
-    # ~100 s pass (106 s measured on a quiet machine) — a wait, not CPU.
-    _wait(lambda: _done(out) == set(items), 300, "every item after the restart")
+    _wait(lambda: _done(out) == set(items), 120, "every item after the restart")
     time.sleep(1)
     attempts = len(list(out.glob("attempt-*")))
     assert _done(out) == set(items)  # nothing lost
