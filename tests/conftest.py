@@ -113,19 +113,35 @@ def pytest_sessionstart(session):
 def pytest_sessionfinish(session):
     template = getattr(session.config, "_portal_template", None)
     if template:
-        from django.db import connections
-        from pytest_django.plugin import blocking_manager_key
-
-        from .demo_db import drop_demo_template
-
         session.config._portal_template_build.join()
         import shutil
 
         shutil.rmtree(session.config._portal_template_ready.parent, ignore_errors=True)
-        with session.config.stash[blocking_manager_key].unblock():
-            drop_demo_template(connections["default"], template)
-            with connections["default"]._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+        drop_databases_later(f"{template}_demo_build", f"{template}_demo", template)
+
+
+def drop_databases_later(*names: str) -> None:
+    """DROP DATABASE … WITH (FORCE) for each name, in a detached process, so the run ends without
+    waiting for it: each drop waits for a checkpoint (seconds with a busy server). Runs in the
+    order given (a template after its copies)."""
+    import subprocess
+    import sys
+
+    from django.db import connections
+
+    settings = connections["default"].settings_dict
+    params = {"host": settings["HOST"] or None, "port": settings["PORT"] or None, "user": settings["USER"] or None,
+              "password": settings["PASSWORD"] or None, "dbname": "postgres"}
+    script = ("import psycopg, sys, json\n"
+              "params, names = json.loads(sys.argv[1]), json.loads(sys.argv[2])\n"
+              "with psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v}) as conn:\n"
+              "    for name in names:\n"
+              "        conn.execute('DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)' % name)\n")
+    import json
+
+    subprocess.Popen([sys.executable, "-c", script, json.dumps(params), json.dumps(list(names))],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
 
 
 def _copy_database(template: str, name: str) -> None:
@@ -168,17 +184,14 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
                 _copy_database(template, test_name)
                 connection.settings_dict["NAME"] = test_name
         yield
-        with django_db_blocker.unblock():
-            for alias in aliases:
-                connection = connections[alias]
-                test_name, original = names[alias]
-                connection.close()
-                connection.close_pool()
-                connection.settings_dict["NAME"] = original
-                # WITH (FORCE): a browser's live-server thread or a real worker's process may still
-                # hold a connection for a moment after the last test; the session is over anyway
-                with connections["default"]._nodb_cursor() as cursor:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{test_name}" WITH (FORCE)')
+        for alias in aliases:
+            connection = connections[alias]
+            connection.close()
+            connection.close_pool()
+            connection.settings_dict["NAME"] = names[alias][1]
+        # WITH (FORCE): a browser's live-server thread or a real worker's process may still hold a
+        # connection for a moment after the last test; the session is over anyway
+        drop_databases_later(*(test_name for test_name, _original in names.values()))
         return
 
     from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup

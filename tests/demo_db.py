@@ -70,12 +70,6 @@ def _demo_template(connection, template: str) -> str:
     return name
 
 
-def drop_demo_template(connection, template: str) -> None:
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{template}_demo" WITH (FORCE)')
-        cursor.execute(f'DROP DATABASE IF EXISTS "{template}_demo_build" WITH (FORCE)')
-
-
 @pytest.fixture(scope="session")
 def demo_copy(request, django_db_setup, django_db_blocker):
     """This worker's copy of the run's demo template (made on first use, dropped at the end of the
@@ -94,8 +88,9 @@ def demo_copy(request, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _copy_database(_demo_template(connection, template), copy)
     yield copy
-    with django_db_blocker.unblock(), connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+    from .conftest import drop_databases_later
+
+    drop_databases_later(copy)
 
 
 def _forget_cached_rows():
