@@ -53,6 +53,7 @@ document.body.addEventListener("htmx:afterSwap", function (event) { labelStacked
   function fits() { return bar.scrollWidth <= bar.clientWidth + 1; }
   function layout() {
     restore();
+    document.documentElement.dataset.laidOutFor = window.innerWidth;  // the width laid out for (browser tests wait on it)
     if (window.innerWidth < 992) return;  // the hamburger menu shows every entry
     const moved = [];
     for (let i = entries.length - 1; i > 0 && !fits(); i--) {

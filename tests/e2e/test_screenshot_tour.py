@@ -59,7 +59,10 @@ def test_every_role_main_pages_read_well_at_both_widths(live_server, _browser, t
                 problems.append(f"{where}: English {sorted(english)}")
             for width, height in WIDTHS:
                 page.set_viewport_size({"width": width, "height": height})
-                page.wait_for_timeout(150)  # the menu re-lays out on resize
+                # the menu (portal.js) and the cockpit's charts re-lay out 100 ms after a resize and then
+                # mark the width on <html data-laid-out-for>: wait until they have, for this width
+                page.wait_for_function("w => { const d = document.documentElement.dataset;"
+                                       " return d.laidOutFor === undefined || d.laidOutFor == w; }", arg=width)
                 if width == 375:
                     overflow = page.evaluate("document.documentElement.scrollWidth")
                     if overflow > width:

@@ -287,8 +287,10 @@
       resizing = null;
       if (mapChart && !mapChart.isDisposed()) mapChart.resize();
       if (trendChart && !trendChart.isDisposed()) trendChart.resize();
+      document.documentElement.dataset.laidOutFor = window.innerWidth;  // browser tests wait on it
     }, 100);
   });
   drawAll();
+  document.documentElement.dataset.laidOutFor = window.innerWidth;
   schedule();
 })();
