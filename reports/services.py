@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 # Every active unit has summary rows (zeros are not stored, so a quiet village costs nothing): a
 # dashboard of any unit and standard period reads the table, whatever kinds its children are.
 WRITE_CHUNK = 500  # rows per write transaction: the embedded SQLite never waits long on the refresh
-FEW_UPDATES = 50
 # After a build that wrote this many rows the table's planner statistics are renewed at once: with
 # the statistics of the table before a full build (at 1,000,000 topics: empty, then 1.6 million
 # rows), PostgreSQL read a period's stored values through the period index alone — every one of the
@@ -104,20 +103,15 @@ def _write_changes(period: Period, wanted: dict[str, dict[int, float]], paths: d
             elif not value:
                 deletes.append(old[0])
             elif old[1] != value:
-                updates.append(UnitFact(pk=old[0], value=value, computed_at=now))
+                updates.append((old[0], value))
     if whole_table:  # rows of units no longer active (or gone from `wanted`) are dropped too
         deletes += [pk for (key, unit_id), (pk, _value) in existing.items() if unit_id not in wanted[key]]
     for i in range(0, len(inserts), WRITE_CHUNK):
         with transaction.atomic():
             UnitFact.objects.bulk_create(inserts[i:i + WRITE_CHUNK])
-    if len(updates) <= FEW_UPDATES:  # a refresh after a few changes: plain UPDATEs beat bulk_update's CASE
+    for i in range(0, len(updates), WRITE_CHUNK):
         with transaction.atomic():
-            for row in updates:
-                UnitFact.objects.filter(pk=row.pk).update(value=row.value, computed_at=now)
-    else:
-        for i in range(0, len(updates), WRITE_CHUNK):
-            with transaction.atomic():
-                UnitFact.objects.bulk_update(updates[i:i + WRITE_CHUNK], ["value", "computed_at"])
+            _update_values(updates[i:i + WRITE_CHUNK], now)
     for i in range(0, len(deletes), WRITE_CHUNK):
         with transaction.atomic():
             UnitFact.objects.filter(pk__in=deletes[i:i + WRITE_CHUNK]).delete()
@@ -184,13 +178,33 @@ def _metrics_by_source() -> tuple[dict[str, set[str]], set[str]]:
     return by_source, undeclared
 
 
-def _stored(period: Period, keys, unit_ids) -> dict[tuple[str, int], float]:
-    """{(metric, unit id): stored value} of the period (a missing row is 0)."""
-    if not keys or not unit_ids:
+def _periods_q(periods) -> Q:
+    q = Q(pk__in=[])
+    for period in periods:
+        q |= Q(period_start=period.start, period_end=period.end)
+    return q
+
+
+def _stored(periods, keys, unit_ids) -> dict[tuple, tuple[int, float]]:
+    """{(period start, period end, metric, unit id): (row id, stored value)} of the periods, in ONE
+    query whatever the number of periods, metrics and units (a missing row is 0)."""
+    if not periods or not keys or not unit_ids:
         return {}
-    return {(key, unit_id): value for key, unit_id, value in UnitFact.objects.filter(
-        period_start=period.start, period_end=period.end, metric__in=list(keys), org_unit_id__in=list(unit_ids),
-    ).values_list("metric", "org_unit_id", "value")}
+    rows = (UnitFact.objects.filter(_periods_q(periods), metric__in=sorted(keys), org_unit_id__in=sorted(unit_ids))
+            .values_list("pk", "period_start", "period_end", "metric", "org_unit_id", "value"))
+    return {(start, end, key, unit_id): (pk, value) for pk, start, end, key, unit_id, value in rows}
+
+
+class _StoredOf(dict):
+    """The stored values of one period: {(metric, unit id): value} (0 when there is no row)."""
+
+    def __init__(self, stored, period: Period):
+        super().__init__()
+        self.stored, self.period = stored, period
+
+    def __missing__(self, cell):
+        found = self.stored.get((self.period.start, self.period.end, *cell))
+        return found[1] if found else 0.0
 
 
 @dataclass
@@ -203,23 +217,18 @@ class _Work:
     leaves: set = field(default_factory=set)
 
 
-def _roll_up(period: Period, per_metric: dict[str, _Work], units_by_pk, chains, result: RefreshResult):
+def _roll_up(period: Period, per_metric: dict[str, _Work], units_by_pk, chains, stored, result: RefreshResult):
     """Additive metrics: recompute the touched units, then every ancestor = its stored value + the
     differences of the touched units below it (a touched unit's own value already holds the
-    differences of the touched units under it, so the walk up stops there). Two queries per
-    metric at most: the narrow recomputation and nothing else (stored values read once)."""
+    differences of the touched units under it, so the walk up stops there). The narrow
+    recomputation is the only query (the stored values are read once for the whole refresh)."""
     touched_by_key = {key: work.direct | work.leaves for key, work in per_metric.items()}
-    every = set()
-    for unit_ids in touched_by_key.values():
-        for pk in unit_ids:
-            every.update(chains[pk])
-    stored = _stored(period, list(per_metric), every)
     wanted = _compute(period, touched_by_key, units_by_pk, result)
     for key, touched in touched_by_key.items():
         values = wanted[key]
         moved: dict[int, float] = {}
         for pk in touched:
-            delta = values[pk] - stored.get((key, pk), 0.0)
+            delta = values[pk] - stored[(key, pk)]
             if not delta:
                 continue
             for ancestor in reversed(chains[pk][:-1]):  # nearest first
@@ -228,26 +237,22 @@ def _roll_up(period: Period, per_metric: dict[str, _Work], units_by_pk, chains, 
                 moved[ancestor] = moved.get(ancestor, 0.0) + delta
         for ancestor, delta in moved.items():
             # counts: exact in floats; round away the noise of adding non-integral sums
-            values[ancestor] = round(stored.get((key, ancestor), 0.0) + delta, 6)
+            values[ancestor] = round(stored[(key, ancestor)] + delta, 6)
     return wanted
 
 
-def _rates(period: Period, per_metric: dict[str, set[int]], known: dict[str, dict[int, float]],
+def _rates(per_metric: dict[str, set[int]], known: dict[str, dict[int, float]], stored,
            result: RefreshResult) -> dict[str, dict[int, float]]:
     """Rates from their parts' new values (or the stored ones), exactly as rate() computes them."""
     from portal.metrics import rate
 
-    need = {part for key in per_metric for part in METRICS[key].parts}
-    ids = {pk for unit_ids in per_metric.values() for pk in unit_ids}
-    missing = {pk for part in need for pk in ids if pk not in known.get(part, {})}
-    stored = _stored(period, need, missing)
     wanted = {}
     for key, unit_ids in per_metric.items():
         num_key, den_key = METRICS[key].parts
 
         def part(k, pk):
             found = known.get(k, {})
-            return found[pk] if pk in found else stored.get((k, pk), 0.0)
+            return found[pk] if pk in found else stored[(k, pk)]
 
         wanted[key] = rate({pk: part(num_key, pk) for pk in unit_ids}, {pk: part(den_key, pk) for pk in unit_ids})
         result.computed += 1
@@ -271,17 +276,103 @@ def _load_units(ids) -> dict[int, OrgUnit]:
     return {u.pk: u for u in OrgUnit.objects.filter(pk__in=list(ids))} if ids else {}
 
 
+def _prefixes(path: str) -> list[str]:
+    """"/1/10/100/" -> ["/1/", "/1/10/", "/1/10/100/"]: the paths of a unit's ancestors and itself."""
+    found, prefix = [], "/"
+    for part in path.strip("/").split("/") if path else ():
+        prefix += part + "/"
+        found.append(prefix)
+    return found
+
+
+def _marked_units(marks) -> dict[int, str]:
+    """{id: path} of the active units the marks reach — the units on each marked path (ancestors and
+    itself) and, for a mark that reaches the subtree, every unit below it — in one query. Not the
+    whole tree's paths: at province scale that was 18,871 rows read for a change at one village."""
+    on_paths: set[str] = set()
+    roots: set[str] = set()
+    for _source, path, _day, subtree in marks:
+        on_paths.update(_prefixes(path))
+        if subtree and path:
+            roots.add(path)
+    if not on_paths:
+        return {}
+    reach = Q(path__in=sorted(on_paths))
+    for root in sorted(roots):
+        reach |= Q(path__startswith=root)
+    return dict(OrgUnit.objects.filter(is_active=True).filter(reach).values_list("pk", "path"))
+
+
+def _update_values(rows: list[tuple[int, float]], now) -> None:
+    """Set `value` of the rows [(id, value)] in ONE statement (PostgreSQL: UPDATE … FROM VALUES;
+    elsewhere bulk_update's CASE) — not one UPDATE per row."""
+    if not rows:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        UnitFact.objects.bulk_update([UnitFact(pk=pk, value=value, computed_at=now) for pk, value in rows],
+                                     ["value", "computed_at"])
+        return
+    table = connection.ops.quote_name(UnitFact._meta.db_table)
+    values = ", ".join(["(%s::bigint, %s::double precision)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE {table} AS f SET "value" = v.value, "computed_at" = %s '
+                       f'FROM (VALUES {values}) AS v(id, value) WHERE f."id" = v.id',
+                       [now, *(x for row in rows for x in row)])
+
+
+def _write_marked(wanted: dict[Period, dict[str, dict[int, float]]], stored, paths: dict[int, str],
+                  result: RefreshResult) -> None:
+    """Write the differences of every period between the values computed and the stored ones read
+    before: the inserts, the updates and the deletes each in one statement (per WRITE_CHUNK rows),
+    and the periods whose rows changed marked changed in one UPDATE."""
+    now = timezone.now()
+    inserts, updates, deletes, changed = [], [], [], []
+    for period, per_metric in wanted.items():
+        before = len(inserts) + len(updates) + len(deletes)
+        for key, per_unit in per_metric.items():
+            for unit_id, value in per_unit.items():
+                old = stored.get((period.start, period.end, key, unit_id))
+                if old is None:
+                    if value:
+                        inserts.append(UnitFact(org_unit_id=unit_id, org_path=paths[unit_id], metric=key,
+                                                period_start=period.start, period_end=period.end, value=value,
+                                                computed_at=now))
+                elif not value:
+                    deletes.append(old[0])
+                elif old[1] != value:
+                    updates.append((old[0], value))
+        if len(inserts) + len(updates) + len(deletes) > before:
+            changed.append(period)
+    for i in range(0, len(inserts), WRITE_CHUNK):
+        UnitFact.objects.bulk_create(inserts[i:i + WRITE_CHUNK])
+    for i in range(0, len(updates), WRITE_CHUNK):
+        _update_values(updates[i:i + WRITE_CHUNK], now)
+    for i in range(0, len(deletes), WRITE_CHUNK):
+        UnitFact.objects.filter(pk__in=deletes[i:i + WRITE_CHUNK]).delete()
+    result.inserted += len(inserts)
+    result.updated += len(updates)
+    result.deleted += len(deletes)
+    if changed:  # rendered dashboards of these periods are out of date
+        FactPeriod.objects.filter(_periods_q(changed)).update(changed_at=now)
+
+
 def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
     """Recompute the metric × period × unit cells the marks up to id `upto` touched: additive
     metrics at the touched units only, rolled up to their ancestors by difference; rates from
     their parts; the rest (distinct counts, structure figures, and every metric after a move or a
-    change inherited down the tree) over the subtrees of the units on the marked paths."""
+    change inherited down the tree) over the subtrees of the units on the marked paths.
+
+    The number of queries does not grow with the number of metrics, periods or units touched
+    (beyond the metric computations themselves): the units on the marked paths are read in one
+    query, the stored values of every touched period in one, and the differences are written in
+    one INSERT, one UPDATE and one DELETE at most."""
     marks = list(FactMark.objects.filter(pk__lte=upto).values_list("source", "path", "day", "subtree").distinct())
     result.marks = len(marks)
     if not marks:
         return
-    # (id, path) of every active unit; whole rows only for the units computed (see _load_units)
-    paths = dict(OrgUnit.objects.filter(is_active=True).values_list("pk", "path"))
+    paths = _marked_units(marks)  # (id, path) of the active units the marks reach, nothing else
     by_path = {path: pk for pk, path in paths.items()}
     chains = _Chains(paths, by_path)  # unit id -> ids of the units on its path, top first, itself last
     by_source, undeclared = _metrics_by_source()
@@ -312,21 +403,36 @@ def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
                     cell.leaves.add(on_path[-1])
                 else:
                     cell.direct |= unit_ids
+    if not work:
+        return
     built_keys = dict(covered)
     units_by_pk = _load_units({pk for per_metric in work.values() for w in per_metric.values()
                                for pk in w.direct | w.leaves})
+    plans, keys, unit_ids = {}, set(), set()
     for period, per_metric in work.items():
-        with transaction.atomic():
-            # One refresh at a time per period: the roll-up reads stored values and writes them back.
-            FactPeriod.objects.select_for_update().filter(period_start=period.start, period_end=period.end).first()
-            additive = {k: w for k, w in per_metric.items() if METRICS[k].additive}
-            rates = {k: w for k, w in per_metric.items() if not METRICS[k].additive and _from_parts(k, built_keys[period])}
-            others = {k: w.direct for k, w in per_metric.items() if k not in additive and k not in rates}
-            wanted = _roll_up(period, additive, units_by_pk, chains, result) if additive else {}
-            wanted.update(_compute(period, others, units_by_pk, result))
+        additive = {k: w for k, w in per_metric.items() if METRICS[k].additive}
+        rates = {k: w.direct | w.leaves for k, w in per_metric.items()
+                 if not METRICS[k].additive and _from_parts(k, built_keys[period])}
+        others = {k: w.direct for k, w in per_metric.items() if k not in additive and k not in rates}
+        plans[period] = (additive, rates, others)
+        keys |= set(per_metric) | {part for k in rates for part in METRICS[k].parts}
+        for w in per_metric.values():
+            for pk in w.direct | w.leaves:
+                unit_ids.update(chains[pk])
+    with transaction.atomic():
+        # One refresh at a time per period: the roll-up reads stored values and writes them back.
+        # Every touched period locked in one query, always in the same order.
+        list(FactPeriod.objects.select_for_update().filter(_periods_q(plans)).order_by("pk").values_list("pk"))
+        stored = _stored(list(plans), keys, unit_ids)
+        wanted: dict[Period, dict[str, dict[int, float]]] = {}
+        for period, (additive, rates, others) in plans.items():
+            mine = _StoredOf(stored, period)
+            values = _roll_up(period, additive, units_by_pk, chains, mine, result) if additive else {}
+            values.update(_compute(period, others, units_by_pk, result))
             if rates:
-                wanted.update(_rates(period, {k: w.direct | w.leaves for k, w in rates.items()}, wanted, result))
-            _write_changes(period, wanted, paths, result)
+                values.update(_rates(rates, values, mine, result))
+            wanted[period] = values
+        _write_marked(wanted, stored, paths, result)
 
 
 def _from_parts(key: str, built: set[str]) -> bool:
