@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import tempfile
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -215,6 +216,7 @@ class _Work:
 
     direct: set = field(default_factory=set)
     leaves: set = field(default_factory=set)
+    recount: bool = False  # a distinct count some write did not describe row by row: counted again
 
 
 def _roll_up(period: Period, per_metric: dict[str, _Work], units_by_pk, chains, stored, result: RefreshResult):
@@ -291,7 +293,7 @@ def _marked_units(marks) -> dict[int, str]:
     whole tree's paths: at province scale that was 18,871 rows read for a change at one village."""
     on_paths: set[str] = set()
     roots: set[str] = set()
-    for _source, path, _day, subtree in marks:
+    for _source, path, _day, subtree, *_flags in marks:
         on_paths.update(_prefixes(path))
         if subtree and path:
             roots.add(path)
@@ -358,6 +360,81 @@ def _write_marked(wanted: dict[Period, dict[str, dict[int, float]]], stored, pat
         FactPeriod.objects.filter(_periods_q(changed)).update(changed_at=now)
 
 
+@dataclass(frozen=True)
+class _Signed:
+    """A counted record a write removed (sign -1) or added (+1), for a distinct count (FactMark.sign)."""
+
+    pk: int
+    source: str
+    path: str
+    day: datetime.date
+    who: int
+    sign: int
+
+
+def _move_distinct(cells: dict[tuple[Period, str], set[int]], signed: list[_Signed], paths: dict[int, str],
+                   stored) -> dict[tuple[Period, str], dict[int, float]]:
+    """The new values of distinct counts (portal.metrics.Distinct) at the units of `cells`
+    {(period, metric): units}, from their stored values and the `who` the writes touched, without
+    counting any subtree again. A `who` counts in a unit's subtree when it has a counted record
+    there in the period: now (its records, read by `who`: a member's own few) and at the last
+    refresh (now, minus the records the signed marks say arrived, plus those that left). The unit
+    moves by the `who` that started or stopped counting there.
+
+    A cell is left out (and counted again by the caller) when the records read may hold a change
+    the marks read do not describe: a mark of the same `who` written meanwhile, or a count that
+    would have been negative."""
+    from django.apps import apps
+
+    out: dict[tuple[Period, str], dict[int, float]] = {}
+    todo: dict = defaultdict(list)
+    for (period, key), units in cells.items():
+        todo[METRICS[key].distinct].append((period, key, units))
+    for spec, spec_cells in todo.items():
+        marks = [m for m in signed if m.source == spec.model]
+        who = sorted({m.who for m in marks})
+        rows = []
+        if who:
+            field_name, values = spec.counted
+            model = apps.get_model(spec.model)
+            lo, hi = min(p.start for p, _k, _u in spec_cells), max(p.end for p, _k, _u in spec_cells)
+            rows = [(w, path, marks_module._day(day)) for w, path, day in model._default_manager.filter(
+                **{f"{spec.who}__in": who, f"{field_name}__in": list(values), f"{spec.day}__range": (lo, hi)},
+            ).values_list(spec.who, spec.path, spec.day)]
+            read = {m.pk for m in marks}
+            now = set(FactMark.objects.filter(source=spec.model, who__in=who).exclude(sign=0).values_list("pk", flat=True))
+            if now - read:  # written since the marks were read: the records may hold it already
+                continue
+        for period, key, units in spec_cells:
+            by_path = {paths[pk]: pk for pk in units}
+            count: dict[tuple[int, int], int] = defaultdict(int)
+            net: dict[tuple[int, int], int] = defaultdict(int)
+            for w, path, day in rows:
+                if period.start <= day <= period.end:
+                    for pk in units_on_path(path, by_path):
+                        count[(w, pk)] += 1
+            for m in marks:
+                if period.start <= m.day <= period.end:
+                    for pk in units_on_path(m.path, by_path):
+                        net[(m.who, pk)] += m.sign
+            moves: dict[int, int] = defaultdict(int)
+            consistent = True
+            for cell in set(count) | set(net):
+                before = count[cell] - net[cell]
+                if before < 0:
+                    consistent = False
+                    break
+                moves[cell[1]] += (count[cell] > 0) - (before > 0)
+            if consistent:
+                out[(period, key)] = {pk: _stored_value(stored, period, key, pk) + moves[pk] for pk in units}
+    return out
+
+
+def _stored_value(stored, period: Period, key: str, pk: int) -> float:
+    found = stored.get((period.start, period.end, key, pk))
+    return found[1] if found else 0.0
+
+
 def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
     """Recompute the metric × period × unit cells the marks up to id `upto` touched: additive
     metrics at the touched units only, rolled up to their ancestors by difference; rates from
@@ -368,7 +445,13 @@ def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
     (beyond the metric computations themselves): the units on the marked paths are read in one
     query, the stored values of every touched period in one, and the differences are written in
     one INSERT, one UPDATE and one DELETE at most."""
-    marks = list(FactMark.objects.filter(pk__lte=upto).values_list("source", "path", "day", "subtree").distinct())
+    marks = list(FactMark.objects.filter(pk__lte=upto, sign=0)
+                 .values_list("source", "path", "day", "subtree", "bulk").distinct())
+    # the counted records each write removed or added, for the distinct counts (not deduplicated:
+    # two records of one member at one place and day are two)
+    signed = [_Signed(*row) for row in FactMark.objects.filter(pk__lte=upto).exclude(sign=0)
+              .values_list("pk", "source", "path", "day", "who", "sign")]
+    marks += {(m.source, m.path, m.day, False, False) for m in signed}
     result.marks = len(marks)
     if not marks:
         return
@@ -377,7 +460,7 @@ def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
     chains = _Chains(paths, by_path)  # unit id -> ids of the units on its path, top first, itself last
     by_source, undeclared = _metrics_by_source()
     work: dict[Period, dict[str, _Work]] = {}
-    for source, path, day, subtree in marks:
+    for source, path, day, subtree, bulk in marks:
         every_metric = source == marks_module.ALL_SOURCES
         keys = set(METRICS) if every_metric else by_source.get(source, set()) | undeclared
         on_path = units_on_path(path, by_path)
@@ -403,6 +486,9 @@ def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
                     cell.leaves.add(on_path[-1])
                 else:
                     cell.direct |= unit_ids
+                if metric.distinct is not None and (not narrow or bulk or metric.cumulative
+                                                    or source != metric.distinct.model):
+                    cell.recount = True
     if not work:
         return
     built_keys = dict(covered)
@@ -414,7 +500,8 @@ def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
         rates = {k: w.direct | w.leaves for k, w in per_metric.items()
                  if not METRICS[k].additive and _from_parts(k, built_keys[period])}
         others = {k: w.direct for k, w in per_metric.items() if k not in additive and k not in rates}
-        plans[period] = (additive, rates, others)
+        exact = {k: others.pop(k) for k in list(others) if METRICS[k].distinct is not None and not per_metric[k].recount}
+        plans[period] = (additive, rates, others, exact)
         keys |= set(per_metric) | {part for k in rates for part in METRICS[k].parts}
         for w in per_metric.values():
             for pk in w.direct | w.leaves:
@@ -424,10 +511,18 @@ def _apply_marks(upto: int, covered, result: RefreshResult, skip: set) -> None:
         # Every touched period locked in one query, always in the same order.
         list(FactPeriod.objects.select_for_update().filter(_periods_q(plans)).order_by("pk").values_list("pk"))
         stored = _stored(list(plans), keys, unit_ids)
+        moved = _move_distinct({(period, key): units for period, plan in plans.items() for key, units in plan[3].items()},
+                               signed, paths, stored)
         wanted: dict[Period, dict[str, dict[int, float]]] = {}
-        for period, (additive, rates, others) in plans.items():
+        for period, (additive, rates, others, exact) in plans.items():
             mine = _StoredOf(stored, period)
             values = _roll_up(period, additive, units_by_pk, chains, mine, result) if additive else {}
+            for key, units in exact.items():
+                if (period, key) in moved:
+                    values[key] = moved[(period, key)]
+                    result.computed += 1
+                else:  # not described exactly (see _move_distinct): counted again
+                    others[key] = units
             values.update(_compute(period, others, units_by_pk, result))
             if rates:
                 values.update(_rates(rates, values, mine, result))
