@@ -54,6 +54,10 @@ WRITE_CHUNK = 500  # rows per write transaction: the embedded SQLite never waits
 # year's 376,706 rows for 5 units' values, ~100 ms per read, several per refresh — until autovacuum
 # got round to it.
 ANALYZE_AFTER_ROWS = 10_000
+# Beyond this many subtrees or paths marked, a refresh reads every active unit's path in one query
+# rather than sending that many OR'd prefixes (a bulk load; PostgreSQL plans 18,000 OR'd LIKEs badly).
+MANY_MARKED_ROOTS = 50
+MANY_MARKED_PATHS = 5_000
 
 
 @dataclass
@@ -320,10 +324,14 @@ def _marked_units(marks) -> dict[int, str]:
             roots.add(path)
     if not on_paths:
         return {}
+    roots = {r for r in roots if not any(r != o and r.startswith(o) for o in roots)}  # outermost only
+    active = OrgUnit.objects.filter(is_active=True)
+    if len(roots) > MANY_MARKED_ROOTS or len(on_paths) > MANY_MARKED_PATHS:  # a bulk load: the whole tree
+        return dict(active.values_list("pk", "path"))
     reach = Q(path__in=sorted(on_paths))
     for root in sorted(roots):
         reach |= Q(path__startswith=root)
-    return dict(OrgUnit.objects.filter(is_active=True).filter(reach).values_list("pk", "path"))
+    return dict(active.filter(reach).values_list("pk", "path"))
 
 
 def _update_values(rows: list[tuple[int, float]], now) -> None:

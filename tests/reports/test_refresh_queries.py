@@ -94,3 +94,17 @@ def test_the_refresh_reads_only_the_units_on_the_marked_paths(tree, world):
     assert set(below) >= {tree.township_b1.pk, tree.village_b1a.pk, tree.province.pk}
     assert len(below) == 3 + 2 + 30
     _assert_summary_equals_direct()
+
+
+def test_many_marked_subtrees_read_the_whole_tree_in_one_query(tree, monkeypatch):
+    from reports import services
+
+    monkeypatch.setattr(services, "MANY_MARKED_ROOTS", 1)
+    marks = [("members.ScoringPlan", tree.county_a.path, None, True),
+             ("members.ScoringPlan", tree.township_a1.path, None, True),  # inside county A: one root
+             ("members.ScoringPlan", tree.county_b.path, None, True)]
+    everything = set(OrgUnit.objects.filter(is_active=True).values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as ctx:
+        assert set(services._marked_units(marks)) == everything
+    assert len(ctx.captured_queries) == 1 and " LIKE " not in ctx.captured_queries[0]["sql"]
+    assert set(services._marked_units(marks[:2])) == set(services._marked_units(marks[:1]))
