@@ -23,7 +23,16 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.metrics import Source, metric, rate_metric, shared, subtree_counts, subtree_q, units_on_path
+from portal.metrics import (
+    Distinct,
+    Source,
+    metric,
+    rate_metric,
+    shared,
+    subtree_counts,
+    subtree_q,
+    units_on_path,
+)
 
 from . import scoring
 from .models import COUNTED_STATUSES, DutyRecord, Member, Posting, Workroom, WorkroomStatus
@@ -160,7 +169,7 @@ def _bodies_active(units, start, end, kind) -> dict[int, int]:
         return {pk: len(v) for pk, v in activity_by_body(units, start, end, kind=kind).items()}
     field = "member__sector__name" if kind == "sector" else "member__committees__name"
     counts = (DutyRecord.objects.filter(occurred_on__range=(start, end), status__in=COUNTED_STATUSES)
-              .filter(subtree_q(units)).exclude(**{f"{field}__isnull": True})
+              .filter(subtree_q(units)).filter(**{f"{field}__isnull": False})
               .aggregate(**{f"u{u.pk}": Count(field, distinct=True, filter=Q(org_path__startswith=u.path))
                             for u in units}))
     return {u.pk: counts[f"u{u.pk}"] or 0 for u in units}
@@ -173,7 +182,7 @@ def activity_by_body(units, start, end, *, kind: str = "sector") -> dict[int, di
     units = list(units)
     rows = (DutyRecord.objects.filter(occurred_on__range=(start, end), status__in=COUNTED_STATUSES)
             .filter(subtree_q(units))  # the units' subtrees only, not the province's duty file
-            .exclude(**{f"{field}__isnull": True}).values("org_path", field).order_by().annotate(n=Count("pk"))
+            .filter(**{f"{field}__isnull": False}).values("org_path", field).order_by().annotate(n=Count("pk"))
             .values_list("org_path", field, "n"))
     by_path = {u.path: u.pk for u in units}
     result = {u.pk: defaultdict(int) for u in units}
@@ -245,7 +254,9 @@ def _participants(units, start, end) -> dict[int, int]:
 
 
 @metric("members.participants", _("Members taking part"), section=REGISTER_SECTION, unit=_("people"), order=30,
-        records=participants_records, sources=[_DUTY])
+        records=participants_records, sources=[_DUTY],
+        distinct=Distinct("members.DutyRecord", who="member_id", day="occurred_on",
+                          counted=("status", tuple(str(s) for s in COUNTED_STATUSES))))
 def participants(units, start, end):
     return _participants(units, start, end)
 

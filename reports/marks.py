@@ -33,10 +33,14 @@ class Spec:
     dates: set[str] = field(default_factory=set)
     all_periods: bool = False
     subtree: bool = False
+    distinct: contract.Distinct | None = None  # what a distinct count of the model counts (one per model)
 
     @property
     def lookups(self) -> list[str]:
-        return sorted(self.paths) + sorted(self.dates)
+        extra = set()
+        if self.distinct is not None:
+            extra = {self.distinct.who, self.distinct.day, self.distinct.path, self.distinct.counted[0]}
+        return sorted(self.paths) + sorted(self.dates) + sorted(extra - self.paths - self.dates)
 
 
 SPECS: dict[type, Spec] = {}
@@ -69,6 +73,12 @@ def build_specs() -> dict[type, Spec]:
             else:
                 spec.dates |= set(src.dates)
             spec.subtree |= src.subtree
+    for m in contract.METRICS.values():
+        if m.distinct is not None:
+            spec = specs[apps.get_model(m.distinct.model)]  # one of the metric's sources
+            if spec.distinct not in (None, m.distinct):
+                raise ValueError(f"{spec.label}: one Distinct per model ({m.key})")
+            spec.distinct = m.distinct
     return specs
 
 
@@ -100,7 +110,7 @@ def _follow(instance, lookup: str):
     return value
 
 
-def _marks(spec: Spec, rows) -> list[FactMark]:
+def _marks(spec: Spec, rows, *, bulk: bool = False) -> list[FactMark]:
     """rows: dicts {lookup: value}. One mark per (path, day); none for a row whose dates are all
     empty (it is in no period)."""
     keys = set()
@@ -111,7 +121,29 @@ def _marks(spec: Spec, rows) -> list[FactMark]:
         else:
             days = {d for d in (_day(row.get(lookup)) for lookup in spec.dates) if d is not None}
         keys.update((path, day) for path in paths for day in days)
-    return [FactMark(source=spec.label, path=path, day=day, subtree=spec.subtree) for path, day in keys]
+    return [FactMark(source=spec.label, path=path, day=day, subtree=spec.subtree, bulk=bulk and spec.distinct is not None)
+            for path, day in keys]
+
+
+def _counted(spec: Spec, rows, sign: int, into: dict) -> None:
+    d = spec.distinct
+    field, values = d.counted
+    for row in rows:
+        who, path, day = row.get(d.who), row.get(d.path), _day(row.get(d.day))
+        if who is not None and path and day is not None and str(row.get(field)) in values:
+            into[(path, day, who)] = into.get((path, day, who), 0) + sign
+
+
+def _signed(spec: Spec, old_rows, new_rows) -> list[FactMark]:
+    """For a model a distinct count reads: the counted records the write removed (-1: as they were)
+    and added (+1: as they are), a record unchanged in what counts cancelling out."""
+    if spec.distinct is None:
+        return []
+    moves: dict = {}
+    _counted(spec, old_rows, -1, moves)
+    _counted(spec, new_rows, +1, moves)
+    return [FactMark(source=spec.label, path=path, day=day, who=who, sign=sign)
+            for (path, day, who), sign in moves.items() if sign]
 
 
 def _write(marks, using) -> None:
@@ -130,15 +162,16 @@ def _saved(sender, instance, raw=False, using=None, **kwargs):
     if raw:
         return
     spec = SPECS[sender]
-    rows = getattr(instance, "_facts_old", [])
+    old = getattr(instance, "_facts_old", [])
     instance._facts_old = []
-    rows.append({lookup: _follow(instance, lookup) for lookup in spec.lookups})
-    _write(_marks(spec, rows), using)
+    new = [{lookup: _follow(instance, lookup) for lookup in spec.lookups}]
+    _write(_marks(spec, old + new) + _signed(spec, old, new), using)
 
 
 def _deleted(sender, instance, using=None, **kwargs):
     spec = SPECS[sender]
-    _write(_marks(spec, [{lookup: _follow(instance, lookup) for lookup in spec.lookups}]), using)
+    old = [{lookup: _follow(instance, lookup) for lookup in spec.lookups}]
+    _write(_marks(spec, old) + _signed(spec, old, []), using)
 
 
 def changed(*, queryset=None, paths=None) -> None:
@@ -147,6 +180,6 @@ def changed(*, queryset=None, paths=None) -> None:
         spec = SPECS.get(queryset.model)
         if spec is not None:
             rows = queryset.order_by().values(*spec.lookups).distinct()
-            _write(_marks(spec, rows), queryset.db)
+            _write(_marks(spec, rows, bulk=True), queryset.db)  # before and after alike: not signed
     if paths:
         _write([FactMark(source=ALL_SOURCES, path=p, day=None) for p in set(paths)], "default")

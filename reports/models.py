@@ -79,6 +79,13 @@ class FactMark(models.Model):
     path = models.CharField(_("unit path"), max_length=255)
     day = models.DateField(_("day"), null=True, blank=True)
     subtree = models.BooleanField(_("includes lower units"), default=False)
+    # Of a model a distinct count reads (portal.metrics.Distinct), each save or delete also says which
+    # counted record left (sign -1) or arrived (+1): `who` (the member) at `path` on `day`. A write
+    # through records_changed() is not described row by row (`bulk`): the distinct counts it
+    # touches are counted again.
+    who = models.BigIntegerField(_("counted for"), null=True, blank=True)
+    sign = models.SmallIntegerField(_("counted record arrived (+1) or left (-1)"), default=0)
+    bulk = models.BooleanField(_("bulk write"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
     class Meta:

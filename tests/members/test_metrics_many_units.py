@@ -96,3 +96,17 @@ def test_topics_by_category_reads_the_units_subtrees_only(tree, busy):
     assert " LIKE " in ctx.captured_queries[0]["sql"]
     assert found == {tree.city.pk: {"城建": 1, "—": 1}, tree.county_a.pk: {"城建": 1}, tree.county_b.pk: {"—": 1},
                      tree.township_a1.pk: {"城建": 1}}
+
+
+@pytest.mark.parametrize("kind", ["sector", "committee"])
+def test_body_counts_start_from_the_members_with_a_body(tree, busy, kind):
+    """Sectors / committees active: the records of members with a body (an inner join), not the
+    records minus those of members without one — that anti-join read the province's whole duty file
+    of the period even when no member had a committee (0.55 s for 2026 at 1,000,000 topics)."""
+    units = [tree.province, tree.city, tree.county_a, tree.township_a1, tree.village_a1a]  # one path, few units
+    with CaptureQueriesContext(connection) as ctx:
+        found = metrics._bodies_active(units, START, END, kind)
+    (sql,) = [q["sql"] for q in ctx.captured_queries]
+    assert " NOT (" not in sql and "LEFT OUTER JOIN" not in sql
+    assert found == {u.pk: metrics._bodies_active([u], START, END, kind)[u.pk] for u in units}
+    assert found[tree.province.pk] == (2 if kind == "sector" else 1)
