@@ -21,6 +21,7 @@ from portal.actions import add_form_error, button_action, form_action, refuse
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
+from portal.fragments import render_rows
 from portal.links import link_to, row_links
 from portal.lookups import one_or_404
 from portal.workflow import allowed_actions
@@ -92,6 +93,7 @@ def member_list(request):
         row["href"] = to(row["id"])
     return render(request, "members/member_list.html", {
         "page": page, "form": form, "q": filters.get("q", ""),
+        "rows": render_rows("members/_directory_rows.html", rows=page.object_list, standing_label=_("standing")),
         "can_manage": permissions.has_role(request.user, CLERKS),
     })
 
@@ -317,8 +319,10 @@ def ranking(request):
     page = ranked.page
     row_links(page.object_list, "members:detail", key="member.pk")
     _ranking_labels(page.object_list)
+    rows = render_rows("members/_ranking_rows.html", rows=page.object_list, year=year, commend_label=_("commend"),
+                       resign_label=_("advise resignation"), interview_label=_("interview"))
     return render(request, "members/ranking.html", {
-        "unit": unit, "year": year, "units": units, "page": page,
+        "unit": unit, "year": year, "units": units, "page": page, "rows": rows,
         "total": ranked.total, "below_count": ranked.below_count, "below": below,
         "can_manage": permissions.has_role(request.user, CLERKS, unit),
         "plan": ranked.plan,
