@@ -7,9 +7,10 @@ Rules for the row templates (`<app>/jinja2/<app>/_*_rows.html`):
 - they print values the view prepared (links, labels, dates: `portal.rows`, `portal.links`) and
   hold no translatable text — `makemessages` does not read Jinja templates; anything to translate
   is translated in Python (gettext) or printed by the Django template around the rows;
-- every value is escaped exactly as Django escapes it (`conditional_escape`: `&#x27;` and
+- every printed value is escaped exactly as Django escapes it (`conditional_escape`: `&#x27;` and
   `&quot;`, not markupsafe's `&#39;`/`&#34;`), so the HTML is byte for byte what a Django
-  template printed."""
+  template printed: the environment's `finalize` escapes (Jinja's own autoescape is off, so a
+  value is escaped once, without markupsafe wrappers)."""
 
 from __future__ import annotations
 
@@ -21,19 +22,18 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
-from markupsafe import Markup
 
 
-def _as_django(value):
-    """Print as Django's `{{ value }}` does — local time, localized numbers, Django's escaping —
-    as Markup, which Jinja's autoescape then leaves alone."""
+def _as_django(value) -> str:
+    """Print as Django's `{{ value }}` does: local time, localized numbers, Django's escaping (the
+    environment does not autoescape — this is its escaping, applied to every printed value)."""
     if type(value) is str:  # most cells: Django's escape is html.escape
-        return Markup(html.escape(value))
-    return Markup(conditional_escape(localize(template_localtime(value))))
+        return html.escape(value)
+    return conditional_escape(localize(template_localtime(value)))
 
 
 def environment(**options) -> Environment:
-    options.setdefault("autoescape", True)
+    options["autoescape"] = False  # every value goes through _as_django, which escapes it
     env = Environment(**options)
     env.finalize = _as_django
     return env
@@ -41,4 +41,4 @@ def environment(**options) -> Environment:
 
 def render_rows(name: str, **context) -> SafeString:
     """The rows of `name` (a Jinja2 template) as safe HTML for a Django template."""
-    return mark_safe(engines["jinja2"].get_template(name).render(context))
+    return mark_safe(engines["jinja2"].env.get_template(name).render(context))
