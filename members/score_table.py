@@ -256,10 +256,12 @@ def ranked_points(members: QuerySet, year: int) -> list[tuple] | None:
     return rows
 
 
-def page_scores(members, year: int) -> dict[int, tuple[dict, dict]]:
-    """{member: (points by kind, entries by kind)} of these members for `year` from the table."""
-    return {m: (by_kind, counts) for m, by_kind, counts in MemberYearScore.objects.filter(
-        year=year, member_id__in=[m.pk for m in members]).values_list("member_id", "by_kind", "counts")}
+def with_page_figures(members: QuerySet, year: int) -> QuerySet:
+    """`members` with their points by kind and entries by kind of `year` from the table
+    (`year_by_kind`, `year_counts`; None without a row), read in the members' own query."""
+    row = MemberYearScore.objects.filter(member_id=OuterRef("pk"), year=year)
+    return members.annotate(year_by_kind=Subquery(row.values("by_kind")[:1]),
+                            year_counts=Subquery(row.values("counts")[:1]))
 
 
 # --- what marks --------------------------------------------------------------------------------

@@ -259,11 +259,11 @@ def ranking_page(user, unit: OrgUnit, year: int, *, below: bool = False, page=No
                            for m, name, u, _path, joined, points in rows])
     shown = [s for s in ranked if s.below_minimum] if below else ranked
     result = Paginator(shown, per_page).get_page(page)
-    loaded = members.only(*columns).in_bulk([s.member.pk for s in result.object_list])
-    figures = score_table.page_scores(loaded.values(), year)
+    loaded = score_table.with_page_figures(members.only(*columns), year).in_bulk(
+        [s.member.pk for s in result.object_list])
     for s in result.object_list:
         s.member = loaded[s.member.pk]
-        s.by_kind, s.counts = (dict(x) for x in figures.get(s.member.pk, ({}, {})))
+        s.by_kind, s.counts = dict(s.member.year_by_kind or {}), dict(s.member.year_counts or {})
     scoring.with_escalation(list(result.object_list), year)
     return RankingPage(result, len(ranked), sum(1 for s in ranked if s.below_minimum),
                        ranked[0].plan if ranked else scoring.resolve_plans([unit], year)[unit.pk])
