@@ -21,6 +21,7 @@ from portal.actions import add_form_error, button_action, deny_if_not_allowed, f
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
+from portal.fragments import render_rows
 from portal.links import row_links
 from portal.pagination import more_page
 from portal.rows import choice_labels, date_labels
@@ -95,7 +96,8 @@ def topic_list(request):
         topic.status_tone = _STATUS_TONE.get(topic.status, "primary")
     query = request.GET.copy()
     query.pop("page", None)
-    ctx = {"page": page, "filter": f, "query": query.urlencode(),
+    ctx = {"page": page, "rows": render_rows("consultations/_topic_rows.html", rows=page.object_list),
+           "filter": f, "query": query.urlencode(),
            "can_create": permissions.has_role(request.user, rules.MANAGERS)}
     template = "consultations/_topic_table.html" if request.htmx else "consultations/topic_list.html"
     return render(request, template, ctx)
@@ -115,7 +117,8 @@ def session_list(request):
     row_links(page.object_list, "consultations:session")
     choice_labels(page.object_list, "form", "status")
     date_labels(page.object_list, scheduled_on="DATE_FORMAT")
-    return render(request, "consultations/session_list.html", {"page": page, "when": upcoming})
+    return render(request, "consultations/session_list.html", {
+        "page": page, "when": upcoming, "rows": render_rows("consultations/_session_rows.html", rows=page.object_list)})
 
 
 @login_required

@@ -29,6 +29,11 @@ class MemberFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["sector"].queryset = bodies.filter(kind=BodyKind.SECTOR)
         self.fields["committee"].queryset = bodies.filter(kind=BodyKind.COMMITTEE)
         self.fields["unit"].queryset = units if units is not None else OrgUnit.objects.none()
+        # the units' options as plain (id, name) rows: a model choice iterator reads them through a
+        # server-side cursor (three round trips) and builds a model instance per option (~180)
+        unit_field = self.fields["unit"]
+        unit_field.widget.choices = [("", unit_field.empty_label),
+                                     *unit_field.queryset.values_list("pk", "name")]
         listed = list(bodies)  # both selects' options from one query (validation still uses the querysets)
         for name, kind in (("sector", BodyKind.SECTOR), ("committee", BodyKind.COMMITTEE)):
             field = self.fields[name]

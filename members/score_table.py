@@ -23,8 +23,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connections, transaction
-from django.db.models import F, IntegerField, JSONField, QuerySet, Value
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    CharField,
+    DateField,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, ExtractYear
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from portal import metrics as contract
@@ -216,6 +226,42 @@ def stored_scores(members, year: int) -> list[scoring.Score] | None:
         scores.append(scoring.Score(member=m, plan=plans[m.org_unit_id], points=points, by_kind=dict(by_kind),
                                     counts=dict(counts)))
     return scoring.rank(scores)
+
+
+def ranked_points(members: QuerySet, year: int) -> list[tuple] | None:
+    """(id, name, unit id, unit path, joined on, points) of every member of `members` for the whole
+    `year`, in one query of plain rows (no model instances, no per-kind figures): what ranking a
+    scope needs; the page's own rows are read afterwards. None when the table cannot be read now
+    (pending marks another worker applies) — the caller then scores as `stored_scores` would."""
+    cols = ("m", "nm", "u", "up", "jo", "pts")
+
+    def read():
+        stored = (members.order_by()
+                  .annotate(m=F("pk"), nm=F("name"), u=F("org_unit_id"), up=F("org_unit__path"), jo=F("joined_on"),
+                            pts=Coalesce(Subquery(MemberYearScore.objects.filter(member_id=OuterRef("pk"), year=year)
+                                                  .values("points")[:1]), Value(0)))
+                  .values_list(*cols))
+        pending = (MemberScoreMark.objects.order_by()
+                   .annotate(m=Value(-1, IntegerField()), nm=Value("", CharField()), u=Value(None, IntegerField()),
+                             up=Value("", CharField()), jo=Value(None, DateField()), pts=Value(0, IntegerField()))
+                   .values_list(*cols))
+        rows = list(stored.union(pending, all=True))
+        return [r for r in rows if r[0] != -1], len(rows) != sum(1 for r in rows if r[0] != -1)
+
+    rows, stale = read()
+    if stale:
+        if not _apply_pending():
+            return None
+        rows, _stale = read()
+    return rows
+
+
+def with_page_figures(members: QuerySet, year: int) -> QuerySet:
+    """`members` with their points by kind and entries by kind of `year` from the table
+    (`year_by_kind`, `year_counts`; None without a row), read in the members' own query."""
+    row = MemberYearScore.objects.filter(member_id=OuterRef("pk"), year=year)
+    return members.annotate(year_by_kind=Subquery(row.values("by_kind")[:1]),
+                            year_counts=Subquery(row.values("counts")[:1]))
 
 
 # --- what marks --------------------------------------------------------------------------------

@@ -21,9 +21,9 @@ from portal.actions import add_form_error, button_action, form_action, refuse
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
-from portal.links import row_links
+from portal.fragments import render_rows
+from portal.links import link_to, row_links
 from portal.lookups import one_or_404
-from portal.pagination import more_page
 from portal.workflow import allowed_actions
 
 from . import exports, importer, my_page, page_sections, scoring, selectors, services
@@ -87,10 +87,13 @@ def member_list(request):
     qs = selectors.member_list(user=request.user, q=filters.get("q", ""), unit=filters.get("unit"),
                                sector=filters.get("sector"), committee=filters.get("committee"),
                                level=filters.get("level", ""))
-    page = more_page(selectors.directory_columns(qs), request.GET.get("page"))  # "next" without counting the scope
-    row_links(page.object_list, "members:detail")
+    page = selectors.directory_page(qs, request.GET.get("page"))  # "next" without counting the scope
+    to = link_to("members:detail")
+    for row in page.object_list:
+        row["href"] = to(row["id"])
     return render(request, "members/member_list.html", {
         "page": page, "form": form, "q": filters.get("q", ""),
+        "rows": render_rows("members/_directory_rows.html", rows=page.object_list, standing_label=_("standing")),
         "can_manage": permissions.has_role(request.user, CLERKS),
     })
 
@@ -294,19 +297,35 @@ def _ranking_context(request):
     return unit, year, units
 
 
+def _ranking_labels(scores) -> None:
+    """What each ranked row prints, as plain attributes (members/ranking.html): the properties
+    and translations once per row or per distinct value here, not through template tags."""
+    points: dict[int, str] = {}
+    for s in scores:
+        s.below = s.below_minimum
+        s.resign = s.escalation == "resign"
+        shortfall = s.shortfall
+        if shortfall and shortfall not in points:
+            points[shortfall] = _("%(n)s points") % {"n": shortfall}
+        s.shortfall_label = points[shortfall] if shortfall else ""
+        s.quota_labels = [str(label) for label in s.missing_quotas]
+
+
 @login_required
 def ranking(request):
     unit, year, units = _ranking_context(request)
-    scores = selectors.ranking(request.user, unit, year, columns=selectors.RANKING_PAGE_COLUMNS)
     below = request.GET.get("below") == "1"
-    shown = [s for s in scores if s.below_minimum] if below else scores
-    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    ranked = selectors.ranking_page(request.user, unit, year, below=below, page=request.GET.get("page"))
+    page = ranked.page
     row_links(page.object_list, "members:detail", key="member.pk")
+    _ranking_labels(page.object_list)
+    rows = render_rows("members/_ranking_rows.html", rows=page.object_list, year=year, commend_label=_("commend"),
+                       resign_label=_("advise resignation"), interview_label=_("interview"))
     return render(request, "members/ranking.html", {
-        "unit": unit, "year": year, "units": units, "page": page,
-        "total": len(scores), "below_count": sum(1 for s in scores if s.below_minimum), "below": below,
+        "unit": unit, "year": year, "units": units, "page": page, "rows": rows,
+        "total": ranked.total, "below_count": ranked.below_count, "below": below,
         "can_manage": permissions.has_role(request.user, CLERKS, unit),
-        "plan": scores[0].plan if scores else scoring.resolve_plans([unit], year)[unit.pk],
+        "plan": ranked.plan,
     })
 
 

@@ -7,6 +7,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal infrastructure")
 
     def ready(self):
+        from . import sets  # noqa: F401 - registers the `in_array` lookup
         from .api.schema import install_enum_name_overrides
         from .api.strict import install_strict_text
         from .third_party import install_app_names

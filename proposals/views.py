@@ -21,6 +21,7 @@ from portal.actions import add_form_error, button_action, deny_if_not_allowed, f
 from portal.audit import timeline_for
 from portal.errors import DomainError
 from portal.files import files_login_required
+from portal.fragments import render_rows
 from portal.links import row_links
 from portal.lookups import one_or_404
 from portal.pagination import more_page
@@ -96,9 +97,11 @@ _STATUS_BADGE = {ProposalStatus.CLOSED: "text-bg-success", ProposalStatus.DRAFT:
                  ProposalStatus.MERGED: "text-bg-light border", ProposalStatus.REPLIED: "text-bg-info"}
 
 
-def proposal_rows(proposals) -> None:
-    """What proposals/_rows.html prints of each row, once per page: its link (`href`), the status
-    badge, the category, and each assignment's role and due date."""
+def proposal_rows(page) -> None:
+    """What proposals/_rows.html prints of each row of `page`, once per page: its link (`href`), the
+    status badge, the category, and each assignment's role and due date; the rows themselves are
+    printed by jinja2/proposals/_rows.html into `page.rows`."""
+    proposals = page.object_list
     row_links(proposals, "proposals:detail")
     choice_labels(proposals, "status", "category")
     assignments = [a for p in proposals for a in p.assignments.all()]
@@ -106,12 +109,13 @@ def proposal_rows(proposals) -> None:
     date_labels(assignments, due_on="SHORT_DATE_FORMAT")
     for p in proposals:
         p.status_badge = _STATUS_BADGE.get(p.status, "text-bg-primary")
+    page.rows = render_rows("proposals/_rows.html", rows=proposals, key_proposal=_("Key proposal"), due=_("due"))
 
 
 def _proposal_page(request, qs):
     """A page of proposals for proposals/_rows.html (rows prepared by `proposal_rows`)."""
     page = _page(request, selectors.list_columns(qs))
-    proposal_rows(page.object_list)
+    proposal_rows(page)
     return page
 
 
@@ -139,7 +143,7 @@ def review(request):
     org_permissions.require_page_role(request.user, STAFF_ROLES)
     page = more_page(selectors.list_columns(selectors.review_queue(user=request.user)),
                      request.GET.get("page"))  # no COUNT of the scope
-    proposal_rows(page.object_list)
+    proposal_rows(page)
     return render(request, "proposals/list.html", {"page": page, "title": _("Review and assignment queue"),
                                                    "tab": "review", "can_export": True})
 
@@ -161,6 +165,7 @@ def inbox(request):
                           else "text-bg-success" if a.status == AssignmentStatus.REPLIED else "text-bg-primary")
     return render(request, "proposals/inbox.html", {
         "page": page, "today": today, "tab": "inbox",
+        "rows": render_rows("proposals/_inbox_rows.html", rows=page.object_list, reply_due=_("Reply due")),
         "lights": selectors.assignment_light_counts(qs=selectors.department_inbox(user=request.user), today=today,
                                                      days=days)})
 

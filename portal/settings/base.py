@@ -106,6 +106,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Hot list rows only (portal/fragments.py): `<app>/jinja2/` directories, no translations inside
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "portal.fragments.environment"},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------------
