@@ -124,21 +124,20 @@ def drop_databases_later(*names: str) -> None:
     """DROP DATABASE … WITH (FORCE) for each name, in a detached process, so the run ends without
     waiting for it: each drop waits for a checkpoint (seconds with a busy server). Runs in the
     order given (a template after its copies)."""
+    import json
     import subprocess
     import sys
 
     from django.db import connections
 
     settings = connections["default"].settings_dict
-    params = {"host": settings["HOST"] or None, "port": settings["PORT"] or None, "user": settings["USER"] or None,
-              "password": settings["PASSWORD"] or None, "dbname": "postgres"}
+    params = {"host": settings["HOST"], "port": settings["PORT"], "user": settings["USER"],
+              "password": settings["PASSWORD"], "dbname": "postgres"}  # the empty ones are left out below
     script = ("import psycopg, sys, json\n"
               "params, names = json.loads(sys.argv[1]), json.loads(sys.argv[2])\n"
               "with psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v}) as conn:\n"
               "    for name in names:\n"
               "        conn.execute('DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)' % name)\n")
-    import json
-
     subprocess.Popen([sys.executable, "-c", script, json.dumps(params), json.dumps(list(names))],
                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                      start_new_session=True)
