@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -71,9 +78,34 @@ def unit_dashboard(request, pk):
         return render(request, "reports/dashboard.html", context, status=400)
     # the numbers, cells and charts are built when the (cached) tables are rendered, not on a cache hit
     board = selectors.LazyDashboard(unit=unit, period=period, shown=(units.children, units.parents))
+    lights = selectors.deadline_lights(unit)
     context.update(board=board, period=period, charts=lambda: chart_data(board), dashboard_buttons=dashboard_buttons(),
-                   lights=selectors.deadline_lights(unit), light_labels=LIGHT_LABELS)
+                   lights=lights, light_labels=LIGHT_LABELS, as_of_text=as_of_text(board.as_of))
+    key = selectors.body_cache_key(board=board, breadcrumb=units.breadcrumb, lights=lights,
+                                   can_edit_template=context["can_edit_template"])
+    if key:
+        # The page's body from the cache (rendered once per unit, period, summary version, language
+        # and what the viewer may see); this request's CSRF token and "as of" time put in.
+        token = get_token(request)
+        body = cache.get(key)
+        if body is None:
+            body = render_to_string("reports/_dashboard_body.html",
+                                    {**context, "csrf_token": BODY_CSRF, "as_of_text": BODY_AS_OF}, request=request)
+            cache.set(key, body, selectors.BODY_TTL)
+        context.update(csrf_token=token, body=mark_safe(  # noqa: S308 — our own rendered template
+            body.replace(BODY_CSRF, token).replace(BODY_AS_OF, conditional_escape(context["as_of_text"]))))
     return render(request, "reports/dashboard.html", context)
+
+
+# Stand-ins rendered into the cached body (letters only: escaping leaves them as they are)
+BODY_CSRF = "dashboardBodyCsrfTokenStandIn"
+BODY_AS_OF = "dashboardBodyAsOfStandIn"
+
+
+def as_of_text(as_of) -> str:
+    """What `{{ as_of|date:"SHORT_DATETIME_FORMAT" }}` prints (before escaping), in the current
+    language and time zone."""
+    return date_filter(template_localtime(as_of), "SHORT_DATETIME_FORMAT")
 
 
 @login_required
