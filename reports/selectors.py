@@ -514,11 +514,12 @@ class LazyDashboard:
 BODY_TTL = 600  # as long as the tables' fragments
 
 
-def body_cache_key(*, board: LazyDashboard, breadcrumb, lights, can_edit_template: bool) -> str:
+def body_cache_key(*, board: LazyDashboard, breadcrumb, can_edit_template: bool) -> str:
     """The key of the dashboard page's rendered body, or "" when it is computed directly: the
     tables' key (unit, period, summary version, the unit's and children's names) with all else the
     body shows — the language, the ancestors this viewer may report on (names too), whether they
-    may edit the template, today's traffic lights — and the database and URL prefix."""
+    may edit the template — and the database and URL prefix. Today's traffic lights are stored
+    with the body (`lights_values`): a body showing other lights is rendered again."""
     tables = board.cache_key
     if not tables:
         return ""
@@ -526,8 +527,7 @@ def body_cache_key(*, board: LazyDashboard, breadcrumb, lights, can_edit_templat
     from django.urls import get_script_prefix
 
     parts = [connection.settings_dict["NAME"], get_script_prefix(), get_language(), tables,
-             "|".join(f"{a.pk}:{a.name}" for a in breadcrumb), int(bool(can_edit_template)),
-             "|".join(f"{q.kind}:{q.red}:{q.yellow}:{q.green}" for q in lights or ())]
+             "|".join(f"{a.pk}:{a.name}" for a in breadcrumb), int(bool(can_edit_template))]
     digest = hashlib.sha1(repr(parts).encode()).hexdigest()
     return f"reports:body:{board.unit.pk}:{digest}"
 
@@ -537,22 +537,37 @@ def body_cache_key(*, board: LazyDashboard, breadcrumb, lights, can_edit_templat
 LIGHTS_TTL = 300
 
 
-def deadline_lights(unit: OrgUnit, *, today: datetime.date | None = None):
+def lights_cache_key(unit: OrgUnit, today: datetime.date) -> str:
+    from django.db import connection
+
+    from portal.traffic import QUEUES
+
+    # the database's name too: two databases sharing one Redis (test workers, staging) never mix
+    return (f"reports:lights:{connection.settings_dict['NAME']}:{unit.pk}:{unit.path}:{today.isoformat()}:"
+            f"{','.join(sorted(QUEUES))}")
+
+
+def lights_values(lights) -> tuple:
+    """What the page shows of the lights (their labels follow the language, part of the body's key)."""
+    return tuple((q.kind, q.red, q.yellow, q.green) for q in lights or ())
+
+
+_UNREAD = object()
+
+
+def deadline_lights(unit: OrgUnit, *, today: datetime.date | None = None, cached=_UNREAD):
     """The unit's open deadlines today by traffic light, per queue (portal.traffic.light_counts):
     one query for every queue, and one for the units' yellow windows when an item is near —
-    then from the cache for LIGHTS_TTL seconds."""
+    then from the cache for LIGHTS_TTL seconds. `cached`: what the caller already read from the
+    cache under `lights_cache_key` (None: nothing)."""
     from django.core.cache import cache
 
     from organizations.traffic import TrafficDays
     from portal.traffic import QUEUES, QueueLights, light_counts
 
     today = today or timezone.localdate()
-    from django.db import connection
-
-    # the database's name too: two databases sharing one Redis (test workers, staging) never mix
-    key = (f"reports:lights:{connection.settings_dict['NAME']}:{unit.pk}:{unit.path}:{today.isoformat()}:"
-           f"{','.join(sorted(QUEUES))}")
-    found = cache.get(key)
+    key = lights_cache_key(unit, today)
+    found = cache.get(key) if cached is _UNREAD else cached
     if found is not None:
         return [QueueLights(kind, QUEUES[kind].label, red, yellow, green) for kind, red, yellow, green in found]
     loaded: list[TrafficDays] = []
