@@ -140,11 +140,27 @@ class PeriodForm(forms.Form):
         return self.cleaned_data.get("result") if self.is_valid() else None
 
 
-def parse_period(params) -> tuple[Period | None, PeriodForm]:
-    """(period, form) from a QueryDict; the period is None when the form has errors."""
+def parse_period(params, *, on_demand: bool = False) -> tuple[Period | None, PeriodForm]:
+    """(period, form) from a QueryDict; the period is None when the form has errors. With
+    `on_demand`, the form showing a valid period is built when a template first reads it (a
+    callable, which templates call): not at all when the page is served from the cache."""
     form = PeriodForm(params or {"period": "year"})
     period = form.result
     if period is not None:  # show the period actually used, defaults filled in
-        form = PeriodForm(dict(period.fields()))
-        form.is_valid()
+        form = ShownForm(period)
+        if not on_demand:
+            form = form()
     return period, form
+
+
+class ShownForm:
+    """The form showing `period`, built on the first call."""
+
+    def __init__(self, period: Period):
+        self.period, self._form = period, None
+
+    def __call__(self) -> PeriodForm:
+        if self._form is None:
+            self._form = PeriodForm(dict(self.period.fields()))
+            self._form.is_valid()
+        return self._form

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -86,22 +87,17 @@ def dashboard_units(*, user, pk) -> DashboardUnits:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    from django.db import connections
-    from django.db.models.expressions import RawSQL
+    from django.db import connections, router
 
-    below = OrgUnit.objects.filter(parent=OuterRef("pk"), is_active=True)
-    qs = OrgUnit.objects.annotate(has_below=Exists(below))
-    table = OrgUnit._meta.db_table
-    if connections[qs.db].vendor == "postgresql":
-        # the ids on the unit's path ("/1/10/26/": its ancestors and itself) and its children's:
-        # the primary key and parent indexes find them all
-        ids = RawSQL(f"SELECT unnest(string_to_array(btrim((SELECT path FROM {table} WHERE id = %s), '/'), '/'))::int "
-                     f"UNION ALL SELECT id FROM {table} WHERE parent_id = %s AND is_active", [pk, pk])
-        qs = qs.filter(pk__in=ids)
+    db = router.db_for_read(OrgUnit)
+    if connections[db].vendor == "postgresql":
+        rows = _units_on_path_and_below(db, pk)
     else:
+        below = OrgUnit.objects.filter(parent=OuterRef("pk"), is_active=True)
+        qs = OrgUnit.objects.annotate(has_below=Exists(below))
         qs = qs.annotate(target_path=Subquery(OrgUnit.objects.filter(pk=pk).values("path")[:1])).filter(
             Q(pk=pk) | Q(parent_id=pk, is_active=True) | Q(target_path__startswith=F("path")))
-    rows = list(qs.order_by("sort_order", "kind", "name"))
+        rows = list(qs.order_by("sort_order", "kind", "name"))
     unit = next((u for u in rows if u.pk == pk and u.is_active), None)
     scope = permissions.scope_paths(user, REPORT_ROLES)
 
@@ -114,6 +110,36 @@ def dashboard_units(*, user, pk) -> DashboardUnits:
     breadcrumb = sorted((u for u in rows if u.pk in ancestors and visible(u)), key=lambda u: u.depth)
     children = [u for u in rows if u.parent_id == pk and u.pk != pk]
     return DashboardUnits(unit, breadcrumb, children, {c.pk for c in children if c.has_below})
+
+
+_UNITS_SQL: list[str] = []
+
+
+def _units_on_path_and_below(db: str, pk: int) -> list[OrgUnit]:
+    """The units whose ids are on the unit's path ("/1/10/26/": its ancestors and itself) and its
+    active children — the primary key and parent indexes find them all — each with `has_below`
+    (it has active children), in the dashboard's order. Plain SQL on a cursor: the statement is
+    the same for every dashboard, so it is built once, not compiled by the ORM per request."""
+    from django.db import connections
+
+    if not _UNITS_SQL:
+        table = connections[db].ops.quote_name(OrgUnit._meta.db_table)
+        columns = ", ".join(f"u.{connections[db].ops.quote_name(f.column)}" for f in OrgUnit._meta.concrete_fields)
+        _UNITS_SQL.append(
+            f"SELECT {columns}, EXISTS(SELECT 1 FROM {table} b WHERE b.parent_id = u.id AND b.is_active) "
+            f"FROM {table} u WHERE u.id IN (SELECT unnest(string_to_array(btrim((SELECT path FROM {table} "
+            f"WHERE id = %s), '/'), '/'))::int UNION ALL SELECT id FROM {table} WHERE parent_id = %s AND is_active) "
+            f"ORDER BY u.sort_order ASC, u.kind ASC, u.name ASC")
+    names = [f.attname for f in OrgUnit._meta.concrete_fields]
+    with connections[db].cursor() as cursor:
+        cursor.execute(_UNITS_SQL[0], [pk, pk])
+        found = cursor.fetchall()
+    units = []
+    for row in found:
+        unit = OrgUnit.from_db(db, names, row[:-1])
+        unit.has_below = row[-1]
+        units.append(unit)
+    return units
 
 
 def children_of(unit: OrgUnit) -> list[OrgUnit]:
@@ -177,18 +203,44 @@ class SnapshotState:
     as_of: datetime.datetime
 
 
+_STATE_SQL: list[str] = []
+
+
+def _period_state(period: Period):
+    """(metrics, changed_at, fingerprints, oldest mark's created_at) of the period's summary, or
+    None: one statement, built once (on PostgreSQL a plain cursor, not the ORM's compilation)."""
+    from django.db import connections, router
+    from django.db.models import Subquery
+
+    db = router.db_for_read(FactPeriod)
+    connection = connections[db]
+    if connection.vendor != "postgresql":
+        first_mark = FactMark.objects.order_by("pk").values("created_at")[:1]
+        return (FactPeriod.objects.filter(period_start=period.start, period_end=period.end)
+                .annotate(oldest_mark=Subquery(first_mark))
+                .values_list("metrics", "changed_at", "fingerprints", "oldest_mark").first())
+    if not _STATE_SQL:
+        qn = connection.ops.quote_name
+        _STATE_SQL.append(
+            f"SELECT metrics::text, changed_at, fingerprints::text, (SELECT created_at FROM "
+            f"{qn(FactMark._meta.db_table)} ORDER BY id ASC LIMIT 1) FROM {qn(FactPeriod._meta.db_table)} "
+            f"WHERE period_start = %s AND period_end = %s ORDER BY id ASC LIMIT 1")
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE_SQL[0], [period.start, period.end])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    metrics, changed_at, prints, oldest = found
+    return json.loads(metrics), changed_at, json.loads(prints), oldest
+
+
 @replica_reads()
 def snapshot_state(period: Period, *, use_snapshot: bool = True) -> SnapshotState:
     """One query: the covered period with the oldest pending change."""
-    from django.db.models import Subquery
-
     as_of = timezone.now()
     covered, version, oldest = None, "", None
     if use_snapshot and period.is_standard:
-        first_mark = FactMark.objects.order_by("pk").values("created_at")[:1]
-        found = (FactPeriod.objects.filter(period_start=period.start, period_end=period.end)
-                 .annotate(oldest_mark=Subquery(first_mark))
-                 .values_list("metrics", "changed_at", "fingerprints", "oldest_mark").first())
+        found = _period_state(period)
         if found:
             # rows of an older definition of a metric are not shown: it is computed directly
             covered = frozenset(current_keys(found[0], found[2]))
@@ -459,27 +511,63 @@ class LazyDashboard:
         return getattr(self.board, name)
 
 
+BODY_TTL = 600  # as long as the tables' fragments
+
+
+def body_cache_key(*, board: LazyDashboard, breadcrumb, can_edit_template: bool) -> str:
+    """The key of the dashboard page's rendered body, or "" when it is computed directly: the
+    tables' key (unit, period, summary version, the unit's and children's names) with all else the
+    body shows — the language, the ancestors this viewer may report on (names too), whether they
+    may edit the template — and the database and URL prefix. Today's traffic lights are stored
+    with the body (`lights_values`): a body showing other lights is rendered again."""
+    tables = board.cache_key
+    if not tables:
+        return ""
+    from django.db import connection
+    from django.urls import get_script_prefix
+
+    parts = [connection.settings_dict["NAME"], get_script_prefix(), get_language(), tables,
+             "|".join(f"{a.pk}:{a.name}" for a in breadcrumb), int(bool(can_edit_template))]
+    digest = hashlib.sha1(repr(parts).encode()).hexdigest()
+    return f"reports:body:{board.unit.pk}:{digest}"
+
+
 # The traffic lights are figures of today, not of a period: cached per unit and day for as long as
 # the summary's refresh interval (the dashboard says "as of"), so a cached dashboard reads no queue.
 LIGHTS_TTL = 300
 
 
-def deadline_lights(unit: OrgUnit, *, today: datetime.date | None = None):
+def lights_cache_key(unit: OrgUnit, today: datetime.date) -> str:
+    from django.db import connection
+
+    from portal.traffic import QUEUES
+
+    # the database's name too: two databases sharing one Redis (test workers, staging) never mix
+    return (f"reports:lights:{connection.settings_dict['NAME']}:{unit.pk}:{unit.path}:{today.isoformat()}:"
+            f"{','.join(sorted(QUEUES))}")
+
+
+def lights_values(lights) -> tuple:
+    """What the page shows of the lights (their labels follow the language, part of the body's key)."""
+    return tuple((q.kind, q.red, q.yellow, q.green) for q in lights or ())
+
+
+_UNREAD = object()
+
+
+def deadline_lights(unit: OrgUnit, *, today: datetime.date | None = None, cached=_UNREAD):
     """The unit's open deadlines today by traffic light, per queue (portal.traffic.light_counts):
     one query for every queue, and one for the units' yellow windows when an item is near —
-    then from the cache for LIGHTS_TTL seconds."""
+    then from the cache for LIGHTS_TTL seconds. `cached`: what the caller already read from the
+    cache under `lights_cache_key` (None: nothing)."""
     from django.core.cache import cache
 
     from organizations.traffic import TrafficDays
     from portal.traffic import QUEUES, QueueLights, light_counts
 
     today = today or timezone.localdate()
-    from django.db import connection
-
-    # the database's name too: two databases sharing one Redis (test workers, staging) never mix
-    key = (f"reports:lights:{connection.settings_dict['NAME']}:{unit.pk}:{unit.path}:{today.isoformat()}:"
-           f"{','.join(sorted(QUEUES))}")
-    found = cache.get(key)
+    key = lights_cache_key(unit, today)
+    found = cache.get(key) if cached is _UNREAD else cached
     if found is not None:
         return [QueueLights(kind, QUEUES[kind].label, red, yellow, green) for kind, red, yellow, green in found]
     loaded: list[TrafficDays] = []

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -64,7 +72,7 @@ def unit_dashboard(request, pk):
     _require_reporter(request.user)
     units = selectors.dashboard_units(user=request.user, pk=pk)  # the unit, its ancestors and children
     unit = units.unit
-    period, form = parse_period(request.GET)
+    period, form = parse_period(request.GET, on_demand=True)  # the form is shown only when the body is rendered
     context = {"unit": unit, "form": form, "breadcrumb": units.breadcrumb,
                "can_edit_template": permissions.has_role(request.user, selectors.REPORT_EDIT_ROLES, unit)}
     if period is None:
@@ -72,8 +80,41 @@ def unit_dashboard(request, pk):
     # the numbers, cells and charts are built when the (cached) tables are rendered, not on a cache hit
     board = selectors.LazyDashboard(unit=unit, period=period, shown=(units.children, units.parents))
     context.update(board=board, period=period, charts=lambda: chart_data(board), dashboard_buttons=dashboard_buttons(),
-                   lights=selectors.deadline_lights(unit), light_labels=LIGHT_LABELS)
+                   light_labels=LIGHT_LABELS, as_of_text=as_of_text(board.as_of))
+    key = selectors.body_cache_key(board=board, breadcrumb=units.breadcrumb,
+                                   can_edit_template=context["can_edit_template"])
+    if not key:  # computed directly: nothing cached
+        context["lights"] = selectors.deadline_lights(unit)
+        return render(request, "reports/dashboard.html", context)
+    # The page's body from the cache (rendered once per unit, period, summary version, language and
+    # what the viewer may see, kept with today's traffic lights it shows: other lights, another
+    # body), read in the same round trip as the lights; this request's CSRF token and "as of" time
+    # put in.
+    today = timezone.localdate()
+    lights_key = selectors.lights_cache_key(unit, today)
+    found = cache.get_many([lights_key, key])
+    lights = context["lights"] = selectors.deadline_lights(unit, today=today, cached=found.get(lights_key))
+    shown = selectors.lights_values(lights)
+    entry = found.get(key)
+    if entry is None or entry[0] != shown:
+        entry = (shown, render_to_string("reports/_dashboard_body.html",
+                                         {**context, "csrf_token": BODY_CSRF, "as_of_text": BODY_AS_OF}, request=request))
+        cache.set(key, entry, selectors.BODY_TTL)
+    token = get_token(request)
+    context.update(csrf_token=token, body=mark_safe(  # our own template's output, stand-ins replaced
+        entry[1].replace(BODY_CSRF, token).replace(BODY_AS_OF, conditional_escape(context["as_of_text"]))))
     return render(request, "reports/dashboard.html", context)
+
+
+# Stand-ins rendered into the cached body (letters only: escaping leaves them as they are)
+BODY_CSRF = "dashboardBodyCsrfTokenStandIn"
+BODY_AS_OF = "dashboardBodyAsOfStandIn"
+
+
+def as_of_text(as_of) -> str:
+    """What `{{ as_of|date:"SHORT_DATETIME_FORMAT" }}` prints (before escaping), in the current
+    language and time zone."""
+    return date_filter(template_localtime(as_of), "SHORT_DATETIME_FORMAT")
 
 
 @login_required
