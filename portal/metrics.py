@@ -241,13 +241,14 @@ def subtree_counts(qs: QuerySet, units: Sequence, *, path_field: str = "org_path
 
 def _subtree_counts(qs: QuerySet, units: list, *, path_field: str, sum_field: str | None) -> dict[int, int]:
     agg = Sum(sum_field) if sum_field else Count("pk")
-    by_path = {u.path: u.pk for u in units}
+    pks = [u.pk for u in units]
+    by_path = dict(zip((u.path for u in units), pks, strict=True))
     rows = qs.filter(subtree_q(units, path_field)).values(path_field).order_by().annotate(n=agg).values_list(path_field, "n")
     totals: dict[int, int] = defaultdict(int)
     for path, n in rows:
         for pk in units_on_path(path, by_path):
             totals[pk] += n or 0
-    return {u.pk: totals.get(u.pk, 0) for u in units}
+    return {pk: totals.get(pk, 0) for pk in pks}
 
 
 def subtree_q(units: Sequence, path_field: str = "org_path") -> Q:
@@ -340,6 +341,7 @@ class _Batch:
         self.calls: dict[str, list[_Spec | dict]] = defaultdict(list)
         self.current = ""
         self.position = 0
+        self._keyed: dict[tuple, tuple] = {}
 
     def begin(self, key: str) -> None:
         self.current, self.position = key, 0
@@ -349,13 +351,23 @@ class _Batch:
             found = self.calls[self.current][self.position]
             self.position += 1
             return found.result if isinstance(found, _Spec) else found
-        spec = _spec_of(qs, units, path_field, sum_field)
+        keyed = self.keyed(units)
+        spec = _spec_of(qs, units, path_field, sum_field, keyed=keyed)
         if spec is None:  # joins or the like: counted on its own, now
             answer = _subtree_counts(qs, units, path_field=path_field, sum_field=sum_field)
             self.calls[self.current].append(answer)
             return answer
         self.calls[self.current].append(spec)
-        return {u.pk: 0 for u in units}
+        return dict.fromkeys([pk for pk, _path in keyed], 0)
+
+    def keyed(self, units: list) -> tuple:
+        """((pk, path) of each unit), worked out once per list of units: a rebuild's metrics make
+        hundreds of calls over the same units, and reading `pk` of a model is not free."""
+        key = tuple(map(id, units))
+        found = self._keyed.get(key)
+        if found is None:
+            found = self._keyed[key] = (tuple((u.pk, u.path) for u in units), units)  # (the units kept alive)
+        return found[0]
 
     def run(self) -> int:
         """Count every noted call, one query per (table, database, path, units); returns the
@@ -365,7 +377,7 @@ class _Batch:
             for spec in calls:
                 if isinstance(spec, _Spec):
                     if spec.where is None:
-                        spec.result = {pk: 0 for pk, _path in spec.units}
+                        spec.result = dict.fromkeys([pk for pk, _path in spec.units], 0)
                     else:
                         groups[(spec.model, spec.db, spec.path_field, spec.units)].append(spec)
         for (model, db, path_field, _units), specs in groups.items():
@@ -379,7 +391,8 @@ _BATCH: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("metrics_
 _SUBQUERY = re.compile(r"\bSELECT\b", re.IGNORECASE)
 
 
-def _spec_of(qs: QuerySet, units: list, path_field: str, sum_field: str | None) -> _Spec | None:
+def _spec_of(qs: QuerySet, units: list, path_field: str, sum_field: str | None, *,
+             keyed: tuple | None = None) -> _Spec | None:
     """What a `subtree_counts` call counts, when its query reads its own table only."""
     from django.core.exceptions import EmptyResultSet, FullResultSet
 
@@ -405,7 +418,8 @@ def _spec_of(qs: QuerySet, units: list, path_field: str, sum_field: str | None) 
         # them for every row (at 1,000,000 topics: 2.3 million participants × 225,000 sessions
         # held in the year). Counted on its own, in the WHERE clause, it is a semi-join.
         return None
-    return _Spec(qs.model, qs.db, path_field, sum_field, where, tuple((u.pk, u.path) for u in units))
+    return _Spec(qs.model, qs.db, path_field, sum_field, where,
+                 keyed if keyed is not None else tuple((u.pk, u.path) for u in units))
 
 
 def _count_together(model, db: str, path_field: str, specs: list[_Spec]) -> None:
@@ -431,8 +445,9 @@ def _count_together(model, db: str, path_field: str, specs: list[_Spec]) -> None
             if n:
                 for pk in on_path:
                     totals[i][pk] += n
+    zeros = dict.fromkeys([pk for pk, _path in specs[0].units], 0)
     for i, spec in enumerate(specs):
-        spec.result = {pk: totals[i].get(pk, 0) for pk, _path in spec.units}
+        spec.result = {**zeros, **totals[i]}  # (the specs of a group share their units)
 
 
 @dataclass(frozen=True)
