@@ -57,12 +57,21 @@ def topic_list(*, user, status: str = "", channel: str = "", q: str = "", unit: 
     return qs.select_related("org_unit").order_by("-updated_at", "-id")
 
 
+_COUNTS: dict[tuple, Coalesce] = {}
+
+
 def _count_of(model, fk: str, *conditions, **filters):
     """A correlated COUNT of `model` rows pointing at the outer row (PostgreSQL evaluates it for the
-    rows a LIMIT lets through only, so a page costs 30 index probes, not a count of the scope)."""
-    qs = (model.objects.filter(*conditions, **{fk: OuterRef("pk")}, **filters).order_by().values(fk)
-          .annotate(n=Count("pk")))
-    return Coalesce(Subquery(qs.values("n"), output_field=IntegerField()), 0)
+    rows a LIMIT lets through only, so a page costs 30 index probes, not a count of the scope).
+    Built once per process and arguments: `annotate` resolves a copy of it against each query (the
+    expression itself is never changed), so the list pages do not build the inner query anew."""
+    key = (model, fk, conditions, tuple(sorted(filters.items())))
+    expression = _COUNTS.get(key)
+    if expression is None:
+        qs = (model.objects.filter(*conditions, **{fk: OuterRef("pk")}, **filters).order_by().values(fk)
+              .annotate(n=Count("pk")))
+        expression = _COUNTS[key] = Coalesce(Subquery(qs.values("n"), output_field=IntegerField()), 0)
+    return expression
 
 
 def queue_page_columns(topics: QuerySet[Topic]) -> QuerySet[Topic]:

@@ -26,17 +26,37 @@ def due_soon_days(unit: OrgUnit | None, year: int | None = None) -> int:
     return DEFAULT_DAYS if value is None else int(value)
 
 
-class TrafficDays:
-    """Every unit's days, loaded once (one query); `for_path(org_path)` walks the path in memory."""
+# The rows read under one generation of portal.accounts.authcache, per year: that generation is
+# replaced by any save or delete of a unit setting (UnitConfig is one of the models it watches),
+# so rows kept under the current one are the database's. Only the latest generation is kept.
+_BY_GENERATION: dict[tuple, dict[int, tuple]] = {}
 
-    def __init__(self, year: int | None = None):
-        self._rows: dict[int, tuple] = {}
+
+class TrafficDays:
+    """Every unit's days, loaded once (one query); `for_path(org_path)` walks the path in memory.
+
+    `generation`: the authcache generation the request read with its session
+    (`authcache.request_generation`) — the rows are then read once per process and generation
+    instead of once per request. Only for a request that writes no unit setting before it reads
+    them (a list page): its generation was read when it started."""
+
+    def __init__(self, year: int | None = None, *, generation: str | None = None):
+        if generation is not None:
+            rows = _BY_GENERATION.get((generation, year))
+            if rows is not None:
+                self._rows = rows
+                return
+        self._rows = rows = {}
         for unit_id, row_year, value in UnitConfig.objects.filter(key=DUE_SOON_DAYS).values_list(
                 "unit_id", "year", "value"):
             if row_year is not None and row_year != year:
                 continue
-            if unit_id not in self._rows or row_year is not None:
-                self._rows[unit_id] = (row_year, value)
+            if unit_id not in rows or row_year is not None:
+                rows[unit_id] = (row_year, value)
+        if generation is not None:
+            if any(key[0] != generation for key in _BY_GENERATION):
+                _BY_GENERATION.clear()
+            _BY_GENERATION[(generation, year)] = rows
 
     def for_path(self, org_path: str) -> int:
         if self._rows and org_path:

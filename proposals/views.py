@@ -17,6 +17,7 @@ from members.selectors import member_of_user
 from organizations import permissions as org_permissions
 from organizations.models import Role, UnitKind
 from organizations.traffic import TrafficDays
+from portal.accounts import authcache
 from portal.actions import add_form_error, button_action, deny_if_not_allowed, form_action, refuse
 from portal.audit import timeline_for
 from portal.errors import DomainError
@@ -155,7 +156,8 @@ def inbox(request):
                      request.GET.get("page"))  # no COUNT
     row_links(page.object_list, "proposals:detail", key="proposal_id")
     today = timezone.localdate()
-    days = TrafficDays(today.year)  # the rows' lights and the counts read the windows once
+    # the rows' lights and the counts read the windows once, kept while no unit setting changes
+    days = TrafficDays(today.year, generation=authcache.request_generation(request))
     _assignment_lights(page.object_list, today, days)
     choice_labels(page.object_list, "status", "role")
     date_labels(page.object_list, due_on="SHORT_DATE_FORMAT")

@@ -184,6 +184,15 @@ def token_user(token_key: str, authenticate: Callable[[], tuple]) -> tuple:
     return user, token
 
 
+def request_generation(request) -> str | None:
+    """The generation this request read with its session (None: the cache is off, was not read, or
+    holds none yet). Anything kept per generation is as current as the request's signed-in user."""
+    if not enabled():
+        return None
+    prefetched = getattr(getattr(request, "session", None), "auth_prefetch", None)
+    return prefetched[1] if prefetched is not None else None
+
+
 def get_user(request):
     """request.user: from the entry when it is current, else as Django reads it (and the entry is
     written for the next request)."""

@@ -2,7 +2,7 @@
 under its own key prefix, and `clear()` deletes only those keys — Django's own would FLUSHDB the
 shared Redis database, dropping other workers' cache entries and the broker's queued tasks."""
 
-from django.core.cache.backends.redis import RedisCache
+from portal.cache import RedisCache
 
 
 class WorkerRedisCache(RedisCache):

@@ -1,10 +1,13 @@
 """The queue tabs, showing each user only the queues of their roles."""
 
 from django import template
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Role
 from organizations.permissions import roles_of
+from portal.templatetags.portal_fixed import fixed_key
 
 from ..workflows import ASSIGNMENT, PROPOSAL
 
@@ -29,8 +32,21 @@ TABS = [
 ]
 
 
-@register.inclusion_tag("proposals/_tabs.html", takes_context=True)
+# The tabs' HTML per set of tabs, active tab and what literal translations and URLs depend on
+# (portal.templatetags.portal_fixed.fixed_key): the same for every user with the same tabs.
+_HTML: dict[tuple, str] = {}
+
+
+@register.simple_tag(takes_context=True)
 def proposal_tabs(context, active=""):
+    """proposals/_tabs.html for the user's roles (what an inclusion tag of it printed)."""
     roles = roles_of(context["request"].user)
     tabs = [(key, label, url) for key, label, url, wanted in TABS if wanted is None or roles & wanted]
-    return {"tabs": tabs, "active": active}
+    key = (tuple(t[0] for t in tabs), str(active), fixed_key(context))
+    html = _HTML.get(key)
+    if html is None:
+        if len(_HTML) > 256:
+            _HTML.clear()
+        html = _HTML[key] = get_template("proposals/_tabs.html").template.render(
+            context.new({"tabs": tabs, "active": active}))
+    return mark_safe(html)
