@@ -6,6 +6,8 @@ import hall.models
 from django.conf import settings
 from django.db import migrations, models
 
+from portal.migration_ops import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -15,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
+    operations = [LabelsOnly([
         migrations.AlterModelOptions(
             name='abusereport',
             options={'verbose_name': 'abuse report', 'verbose_name_plural': 'abuse reports'},
@@ -275,4 +277,4 @@ class Migration(migrations.Migration):
             name='user',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user'),
         ),
-    ]
+    ])]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from portal.migration_ops import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -13,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
+    operations = [LabelsOnly([
         migrations.AlterField(
             model_name='checklistevidence',
             name='item',
@@ -154,4 +156,4 @@ class Migration(migrations.Migration):
             name='workroom',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='members.workroom', verbose_name='workroom'),
         ),
-    ]
+    ])]

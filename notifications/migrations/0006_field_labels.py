@@ -5,6 +5,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from portal.migration_ops import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -13,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
+    operations = [LabelsOnly([
         migrations.AlterField(
             model_name='channeloptout',
             name='created_at',
@@ -64,4 +66,4 @@ class Migration(migrations.Migration):
             name='started_at',
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='started at'),
         ),
-    ]
+    ])]

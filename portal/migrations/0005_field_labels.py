@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from portal.migration_ops import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -11,7 +13,7 @@ class Migration(migrations.Migration):
         ('portal', '0004_merge_similarity_and_password_history'),
     ]
 
-    operations = [
+    operations = [LabelsOnly([
         migrations.AlterField(
             model_name='auditevent',
             name='org_path',
@@ -122,4 +124,4 @@ class Migration(migrations.Migration):
             name='seen_at',
             field=models.DateTimeField(verbose_name='last seen'),
         ),
-    ]
+    ])]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from portal.migration_ops import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -13,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
+    operations = [LabelsOnly([
         migrations.AlterModelOptions(
             name='adoption',
             options={'ordering': ['adopted_on', 'id'], 'verbose_name': 'public-opinion adoption', 'verbose_name_plural': 'public-opinion adoptions'},
@@ -273,4 +275,4 @@ class Migration(migrations.Migration):
             name='unit',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.orgunit', verbose_name='handling unit'),
         ),
-    ]
+    ])]

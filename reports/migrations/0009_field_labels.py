@@ -5,6 +5,8 @@ import portal.files
 from django.conf import settings
 from django.db import migrations, models
 
+from portal.migration_ops import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -13,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
+    operations = [LabelsOnly([
         migrations.AlterModelOptions(
             name='factmark',
             options={'verbose_name': 'statistics recount mark', 'verbose_name_plural': 'statistics recount marks'},
@@ -172,4 +174,4 @@ class Migration(migrations.Migration):
             name='org_path',
             field=models.CharField(db_index=True, editable=False, max_length=255, verbose_name='unit path'),
         ),
-    ]
+    ])]

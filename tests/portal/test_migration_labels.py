@@ -1,0 +1,71 @@
+"""The label-only migrations (portal/migration_ops.py: `LabelsOnly`) apply their operations to the
+migration state at once and run no SQL. Proof that this changes nothing: every wrapped operation,
+applied on its own to the state before it, would write no SQL on PostgreSQL; and the state the
+wrapper leaves — with the apps rendered, as `migrate` has them — is the one the operations leave
+one by one, models, fields, labels and rendered options alike."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import AlterField
+
+from portal.migration_ops import LabelsOnly
+
+
+def _wrappers(loader):
+    found = []
+    for key, migration in sorted(loader.disk_migrations.items()):
+        for index, op in enumerate(migration.operations):
+            if isinstance(op, LabelsOnly):
+                assert index == 0 and len(migration.operations) == 1, key  # (the state before it is the migration's)
+                found.append((key, op))
+    return found
+
+
+def test_the_label_migrations_of_every_app_are_wrapped():
+    apps = {key[0] for key, _op in _wrappers(MigrationLoader(None, ignore_no_migrations=True))}
+    assert apps == {"portal", "organizations", "members", "consultations", "proposals", "notifications",
+                    "reports", "hall"}
+
+
+def test_only_label_operations_can_be_wrapped():
+    with pytest.raises(TypeError):
+        LabelsOnly([AlterField("x", "y", None), object()])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_no_wrapped_operation_would_write_sql_on_its_own():
+    loader = MigrationLoader(connection)
+    checked = 0
+    for (app_label, name), wrapper in _wrappers(loader):
+        state = loader.project_state((app_label, name), at_end=False)
+        for op in wrapper.operations:
+            after = state.clone()
+            op.state_forwards(app_label, after)
+            with connection.schema_editor(collect_sql=True, atomic=False) as editor:
+                op.database_forwards(app_label, editor, state, after)
+            assert editor.collected_sql == [], (app_label, name, op.describe(), editor.collected_sql)
+            state = after
+            checked += 1
+    assert checked > 200
+
+
+def test_the_wrapper_leaves_the_state_the_operations_leave_one_by_one():
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for (app_label, name), wrapper in _wrappers(loader):
+        before = loader.project_state((app_label, name), at_end=False)
+        before.apps  # rendered, as during migrate  # noqa: B018
+        at_once, one_by_one = before.clone(), before.clone()
+        wrapper.state_forwards(app_label, at_once)
+        for op in wrapper.operations:
+            op.state_forwards(app_label, one_by_one)
+        assert at_once.models == one_by_one.models, (app_label, name)
+        for model_key in at_once.models:
+            if model_key[0] != app_label:
+                continue
+            a = at_once.apps.get_model(*model_key)._meta
+            b = one_by_one.apps.get_model(*model_key)._meta
+            assert (a.verbose_name, a.verbose_name_plural, a.ordering) == (b.verbose_name, b.verbose_name_plural, b.ordering)
+            assert [(f.name, f.verbose_name, f.help_text) for f in a.get_fields() if hasattr(f, "verbose_name")] == \
+                   [(f.name, f.verbose_name, f.help_text) for f in b.get_fields() if hasattr(f, "verbose_name")], model_key
