@@ -230,6 +230,7 @@ def test_other_traffic_lights_render_the_body_again(client, tree, users, summary
 
 
 def test_a_custom_range_is_not_cached(client, tree, users, summary):
+    cache.clear()  # (this worker's keys only: bodies an earlier test on this worker left are not this one's)
     client.force_login(users.clerk)
     url = reverse("reports:unit", args=[tree.county_a.pk]) + f"?period=custom&start={YEAR}-03-01&end={YEAR}-03-31"
     assert _rendered_body(_get(client, url)) and _rendered_body(_get(client, url))
