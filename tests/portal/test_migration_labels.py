@@ -11,6 +11,24 @@ from django.db.migrations.operations import AlterField
 
 from portal.migration_ops import LabelsOnly
 
+_BEFORE = {}
+
+
+def _before(loader, key):
+    """The state before a migration, built once per run (replaying the migrations is the cost)."""
+    if key not in _BEFORE:
+        _BEFORE[key] = loader.project_state(key, at_end=False)
+    return _BEFORE[key].clone()
+
+
+_LOADER = []
+
+
+def _loader():
+    if not _LOADER:
+        _LOADER.append(MigrationLoader(None, ignore_no_migrations=True))
+    return _LOADER[0]
+
 
 def _wrappers(loader):
     found = []
@@ -23,7 +41,7 @@ def _wrappers(loader):
 
 
 def test_the_label_migrations_of_every_app_are_wrapped():
-    apps = {key[0] for key, _op in _wrappers(MigrationLoader(None, ignore_no_migrations=True))}
+    apps = {key[0] for key, _op in _wrappers(_loader())}
     assert apps == {"portal", "organizations", "members", "consultations", "proposals", "notifications",
                     "reports", "hall"}
 
@@ -36,10 +54,10 @@ def test_only_label_operations_can_be_wrapped():
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_no_wrapped_operation_would_write_sql_on_its_own():
-    loader = MigrationLoader(connection)
+    loader = _loader()
     checked = 0
     for (app_label, name), wrapper in _wrappers(loader):
-        state = loader.project_state((app_label, name), at_end=False)
+        state = _before(loader, (app_label, name))
         for op in wrapper.operations:
             after = state.clone()
             op.state_forwards(app_label, after)
@@ -52,9 +70,9 @@ def test_no_wrapped_operation_would_write_sql_on_its_own():
 
 
 def test_the_wrapper_leaves_the_state_the_operations_leave_one_by_one():
-    loader = MigrationLoader(None, ignore_no_migrations=True)
+    loader = _loader()
     for (app_label, name), wrapper in _wrappers(loader):
-        before = loader.project_state((app_label, name), at_end=False)
+        before = _before(loader, (app_label, name))
         before.apps  # rendered, as during migrate  # noqa: B018
         at_once, one_by_one = before.clone(), before.clone()
         wrapper.state_forwards(app_label, at_once)
