@@ -55,7 +55,3 @@ class LabelsOnly(Operation):
 
     def describe(self):
         return f"Labels of {len(self.operations)} fields and models (no SQL)"
-
-    @property
-    def migration_name_fragment(self):
-        return "labels"

@@ -234,10 +234,3 @@ def test_a_custom_range_is_not_cached(client, tree, users, summary):
     url = reverse("reports:unit", args=[tree.county_a.pk]) + f"?period=custom&start={YEAR}-03-01&end={YEAR}-03-31"
     # each request renders the body: none is served from a cache
     assert _rendered_body(_get(client, url)) and _rendered_body(_get(client, url))
-
-
-def _body_keys():
-    try:
-        return list(cache._cache.get_client().scan_iter(match="*reports:body:*"))
-    except AttributeError:  # not Redis
-        return [k for k in getattr(cache, "_cache", {}) if "reports:body:" in str(k)]
