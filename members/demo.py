@@ -43,12 +43,14 @@ def load(*, stdout):
     home = next(c for c in counties if c.code == HOME_COUNTY)
     added = 0
     User = get_user_model()
+    existing = {m.id_key: m for m in Member.objects.filter(id_key__startswith="DEMO-")}
+    posted = set(Posting.objects.values_list("member_id", "org_unit_id"))  # get_or_create, answered once
     for i in range(TOTAL):
         key = f"DEMO-{i + 1:06d}"
         county = home if i < 80 else counties[i % len(counties)]
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
         party = rng.choice(PARTIES)
-        member = Member.objects.filter(id_key=key).first()
+        member = existing.get(key)
         if member is None:
             member = Member.objects.create(
                 id_key=key, name=name, org_unit=county, gender=rng.choice(["m", "f"]),
@@ -66,8 +68,10 @@ def load(*, stdout):
             sandikou_first = sorted(townships, key=lambda t: t.code != "huaibei-xiangshan-sandikou")
             others = sandikou_first[1:] or sandikou_first
             target = sandikou_first[0] if (county == home and i < 14) else rng.choice(others)
-            Posting.objects.get_or_create(member=member, org_unit=target,
-                                          defaults={"basis": rng.choice(list(PostingBasis.values))})
+            basis = rng.choice(list(PostingBasis.values))  # drawn whether or not the posting exists
+            if (member.pk, target.pk) not in posted:
+                Posting.objects.create(member=member, org_unit=target, basis=basis)
+                posted.add((member.pk, target.pk))
     demo_user = User.objects.filter(username="member").first()
     first = Member.objects.get(id_key="DEMO-000001")
     if demo_user and first.user_id is None:
