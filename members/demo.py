@@ -181,7 +181,7 @@ def load_workrooms(*, stdout, today=None):
             plaqued_on=today - datetime.timedelta(days=rng.randint(200, 700)) if status == WorkroomStatus.PLAQUED
             else None,
         )
-        workroom.members.set(chosen)
+        workroom.members.add(*chosen)  # a new workroom: nothing to replace
         added += 1
         if status != WorkroomStatus.PLAQUED:
             continue
@@ -193,16 +193,15 @@ def load_workrooms(*, stdout, today=None):
             activity = WorkroomActivity.objects.create(workroom=workroom, occurred_on=on, title=part[:60],
                                                        summary=part, residents=rng.randint(5, 60))
             participants = rng.sample(chosen, min(len(chosen), 2)) if chosen else []
-            activity.participants.set(participants)
+            activity.participants.add(*participants)  # a new activity: nothing to replace
             if workroom.last_activity_on is None or on > workroom.last_activity_on:
                 workroom.last_activity_on = on
             for m in participants:
-                DutyRecord.objects.get_or_create(
+                # The activity was created just above: no entry names it yet (no get_or_create's look-up).
+                DutyRecord.objects.create(
                     member=m, kind="workroom_activity", source_type=_content_type(WorkroomActivity),
-                    source_id=str(activity.pk),
-                    defaults={"occurred_on": on, "title": f"{workroom.name}：{activity.title}"[:200],
-                              "org_unit_id": m.org_unit_id, "org_path": m.org_path, "activity_unit": unit,
-                              "status": DutyStatus.AUTO})
+                    source_id=str(activity.pk), occurred_on=on, title=f"{workroom.name}：{activity.title}"[:200],
+                    org_unit_id=m.org_unit_id, org_path=m.org_path, activity_unit=unit, status=DutyStatus.AUTO)
         workroom.save(update_fields=["last_activity_on"])
     stdout.write(f"members: {added} workrooms added")
 

@@ -19,6 +19,7 @@ class Command(BaseCommand):
                             help="Do nothing when the org tree already has units (first run only).")
 
     def handle(self, *args, **options):
+        from members import score_table
         from organizations.models import OrgUnit
         from reports import marks
 
@@ -32,9 +33,9 @@ class Command(BaseCommand):
                 if exc.name != f"{config.name}.demo":
                     raise
                 continue
-            # The summary marks of each app's writes go in at the end of its transaction, in one
-            # INSERT rather than one per saved record (the same marks: the refresh sees no difference).
-            with transaction.atomic(), marks.deferred():
+            # The summary and score marks of each app's writes go in at the end of its transaction, in
+            # one INSERT rather than one per saved record (the same marks: the refreshes see no difference).
+            with transaction.atomic(), marks.deferred(), score_table.deferred():
                 module.load(stdout=self.stdout)
         # The demo modules write records directly: index their words for "similar proposals".
         from portal import similarity
