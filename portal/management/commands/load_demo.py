@@ -21,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from members import score_table
         from organizations.models import OrgUnit
+        from portal import audit
         from reports import marks
 
         if options["if_empty"] and OrgUnit.objects.exists():
@@ -33,9 +34,10 @@ class Command(BaseCommand):
                 if exc.name != f"{config.name}.demo":
                     raise
                 continue
-            # The summary and score marks of each app's writes go in at the end of its transaction, in
-            # one INSERT rather than one per saved record (the same marks: the refreshes see no difference).
-            with transaction.atomic(), marks.deferred(), score_table.deferred():
+            # The audit events and the summary and score marks of each app's writes go in at the end
+            # of its transaction, in one INSERT each rather than one per event or saved record (the
+            # same rows: the trail and the refreshes see no difference).
+            with transaction.atomic(), audit.deferred(), marks.deferred(), score_table.deferred():
                 module.load(stdout=self.stdout)
         # The demo modules write records directly: index their words for "similar proposals".
         from portal import similarity
