@@ -43,12 +43,14 @@ def load(*, stdout):
     home = next(c for c in counties if c.code == HOME_COUNTY)
     added = 0
     User = get_user_model()
+    existing = {m.id_key: m for m in Member.objects.filter(id_key__startswith="DEMO-")}
+    posted = set(Posting.objects.values_list("member_id", "org_unit_id"))  # get_or_create, answered once
     for i in range(TOTAL):
         key = f"DEMO-{i + 1:06d}"
         county = home if i < 80 else counties[i % len(counties)]
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
         party = rng.choice(PARTIES)
-        member = Member.objects.filter(id_key=key).first()
+        member = existing.get(key)
         if member is None:
             member = Member.objects.create(
                 id_key=key, name=name, org_unit=county, gender=rng.choice(["m", "f"]),
@@ -66,8 +68,10 @@ def load(*, stdout):
             sandikou_first = sorted(townships, key=lambda t: t.code != "huaibei-xiangshan-sandikou")
             others = sandikou_first[1:] or sandikou_first
             target = sandikou_first[0] if (county == home and i < 14) else rng.choice(others)
-            Posting.objects.get_or_create(member=member, org_unit=target,
-                                          defaults={"basis": rng.choice(list(PostingBasis.values))})
+            basis = rng.choice(list(PostingBasis.values))  # drawn whether or not the posting exists
+            if (member.pk, target.pk) not in posted:
+                Posting.objects.create(member=member, org_unit=target, basis=basis)
+                posted.add((member.pk, target.pk))
     demo_user = User.objects.filter(username="member").first()
     first = Member.objects.get(id_key="DEMO-000001")
     if demo_user and first.user_id is None:
@@ -177,7 +181,7 @@ def load_workrooms(*, stdout, today=None):
             plaqued_on=today - datetime.timedelta(days=rng.randint(200, 700)) if status == WorkroomStatus.PLAQUED
             else None,
         )
-        workroom.members.set(chosen)
+        workroom.members.add(*chosen)  # a new workroom: nothing to replace
         added += 1
         if status != WorkroomStatus.PLAQUED:
             continue
@@ -189,16 +193,15 @@ def load_workrooms(*, stdout, today=None):
             activity = WorkroomActivity.objects.create(workroom=workroom, occurred_on=on, title=part[:60],
                                                        summary=part, residents=rng.randint(5, 60))
             participants = rng.sample(chosen, min(len(chosen), 2)) if chosen else []
-            activity.participants.set(participants)
+            activity.participants.add(*participants)  # a new activity: nothing to replace
             if workroom.last_activity_on is None or on > workroom.last_activity_on:
                 workroom.last_activity_on = on
             for m in participants:
-                DutyRecord.objects.get_or_create(
+                # The activity was created just above: no entry names it yet (no get_or_create's look-up).
+                DutyRecord.objects.create(
                     member=m, kind="workroom_activity", source_type=_content_type(WorkroomActivity),
-                    source_id=str(activity.pk),
-                    defaults={"occurred_on": on, "title": f"{workroom.name}：{activity.title}"[:200],
-                              "org_unit_id": m.org_unit_id, "org_path": m.org_path, "activity_unit": unit,
-                              "status": DutyStatus.AUTO})
+                    source_id=str(activity.pk), occurred_on=on, title=f"{workroom.name}：{activity.title}"[:200],
+                    org_unit_id=m.org_unit_id, org_path=m.org_path, activity_unit=unit, status=DutyStatus.AUTO)
         workroom.save(update_fields=["last_activity_on"])
     stdout.write(f"members: {added} workrooms added")
 

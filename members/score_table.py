@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connections, transaction
 from django.db.models import (
@@ -61,8 +63,40 @@ def mark(*, members: Iterable[tuple[int, int | None]] = (), paths: Iterable[tupl
     rows = {(m, "", y) for m, y in members if m} | {(None, p, y) for p, y in paths if p}
     if not rows:
         return
-    MemberScoreMark.objects.using(using).bulk_create(
-        [MemberScoreMark(member_id=m, path=p, year=y) for m, p, y in rows])
+    marks = [MemberScoreMark(member_id=m, path=p, year=y) for m, p, y in rows]
+    held = _DEFERRED.get()
+    if held is not None:
+        held.setdefault(using, []).extend(marks)
+        return
+    _insert(marks, using)
+
+
+# Marks held back by `deferred()` (per database alias), or None: written at once.
+_DEFERRED: ContextVar[dict[str, list[MemberScoreMark]] | None] = ContextVar("score_marks_deferred", default=None)
+
+
+@contextmanager
+def deferred():
+    """Bulk loads (`manage.py load_demo`): hold the score marks of the writes inside the block and
+    insert them at its end, in one INSERT per database instead of one per write. Use it inside the
+    writes' transaction (they are applied when it commits, as always); nothing inside the block may
+    read the scores (stored_scores, ranked_points …)."""
+    if _DEFERRED.get() is not None:  # nested: the outer block writes them
+        yield
+        return
+    held: dict[str, list[MemberScoreMark]] = {}
+    token = _DEFERRED.set(held)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+    for using, marks in held.items():
+        if marks:
+            _insert(marks, using)
+
+
+def _insert(marks: list[MemberScoreMark], using: str) -> None:
+    MemberScoreMark.objects.using(using).bulk_create(marks, batch_size=2000)
     conn = connections[using]
     if not any(entry[1] is _apply_after_commit for entry in conn.run_on_commit):
         transaction.on_commit(_apply_after_commit, using=using, robust=True)
