@@ -63,8 +63,24 @@ def audit_log(
 ) -> AuditEvent:
     """Record one change. Call it inside the service's transaction so the event and the
     change commit or roll back together."""
+    event = audit_event(actor=actor, action=action, target=target, before=before, after=after, note=note)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    *,
+    actor,
+    action: str,
+    target: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """The event audit_log records, not yet saved: a service that writes many records at once
+    writes their events with one AuditEvent.objects.bulk_create, in the same transaction."""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor_obj,
         action=action,
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
