@@ -21,7 +21,7 @@ from portal.audit import audit_log
 from portal.errors import NotAllowed
 
 from . import services
-from .models import Member, MemberLevel, PostingBasis
+from .models import Member, MemberLevel
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -241,18 +241,16 @@ def import_file(*, actor, unit: OrgUnit, upload) -> ImportResult:
     if not result.ok:
         return result
     with transaction.atomic():
-        for data in result.rows:
-            member = services.member_create(
-                actor=actor, unit=unit, committees=[data["committee"]] if data["committee"] else [],
-                name=data["name"], id_key=data["id_key"], gender=data["gender"], level=data["level"],
-                term=data["term"], sector=data["sector"], party=data["party"], work_unit=data["work_unit"],
-                position=data["position"], phone=data["phone"], expertise=data["expertise"],
-                # members on an old register took office long before the import; without the
-                # column they count from today (pro rata minimum, no escalation this year)
-                **({"joined_on": data["joined_on"]} if data["joined_on"] else {}))
-            for target in data["postings"]:
-                services.posting_add(actor=actor, member=member, unit=target, basis=PostingBasis.RESIDENCE)
-            result.created += 1
+        # one batch: the members, their postings, audit events and marks as if created one by one
+        services.member_create_many(actor=actor, unit=unit, rows=[{
+            "committees": [data["committee"]] if data["committee"] else [], "postings": data["postings"],
+            "name": data["name"], "id_key": data["id_key"], "gender": data["gender"], "level": data["level"],
+            "term": data["term"], "sector": data["sector"], "party": data["party"], "work_unit": data["work_unit"],
+            "position": data["position"], "phone": data["phone"], "expertise": data["expertise"],
+            # members on an old register took office long before the import; without the
+            # column they count from today (pro rata minimum, no escalation this year)
+            **({"joined_on": data["joined_on"]} if data["joined_on"] else {})} for data in result.rows])
+        result.created = len(result.rows)
         audit_log(actor=actor, action="members.import", target=unit,
                   after={"created": result.created, "file": getattr(upload, "name", "")})
     return result

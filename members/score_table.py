@@ -347,9 +347,20 @@ def _rule_changed(sender, instance, raw=False, using=None, **kwargs):
         mark(paths=[plan], using=using)
 
 
-def changed(*, queryset=None, paths=None) -> None:
-    """The listener of portal.metrics.records_changed (called before and after a bulk write) and
-    tree_changed (a subtree moved: the plans its members inherit may differ)."""
+def changed(*, queryset=None, paths=None, created=None) -> None:
+    """The listener of portal.metrics.records_changed (called before and after a bulk write),
+    records_created (new records of a bulk_create: what _duty_saved marks for each new duty record;
+    a new member or plan rule is marked by nothing) and tree_changed (a subtree moved: the plans
+    its members inherit may differ)."""
+    if created:
+        duties = [(d.member_id, _year(d.occurred_on)) for d in created if isinstance(d, DutyRecord)]
+        if duties:
+            mark(members=duties, using=created[0]._state.db)
+        for instance in created:
+            if isinstance(instance, ScoringPlan):
+                _plan_changed(ScoringPlan, instance, using=instance._state.db)
+            elif isinstance(instance, ScoringRule):
+                _rule_changed(ScoringRule, instance, using=instance._state.db)
     if queryset is not None:
         model, using = queryset.model, queryset.db
         qs = queryset.order_by()

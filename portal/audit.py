@@ -65,23 +65,28 @@ def audit_log(
 ) -> AuditEvent:
     """Record one change. Call it inside the service's transaction so the event and the
     change commit or roll back together."""
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    event = audit_event(actor=actor, action=action, target=target, before=before, after=after, note=note)
     held = _DEFERRED.get()
-    if held is not None:
-        event = AuditEvent(
-            actor=actor_obj,
-            action=action,
-            target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
-            target_id="" if target.pk is None else str(target.pk),
-            target_repr=str(target)[:200],
-            org_path=getattr(target, "org_path", None) or getattr(target, "path", "") or "",
-            before=before,
-            after=after,
-            note=note,
-        )
+    if held is not None:  # inside deferred(): written at the block's end
         held.append(event)
         return event
-    return AuditEvent.objects.create(
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    *,
+    actor,
+    action: str,
+    target: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """The event audit_log records, not yet saved: a service that writes many records at once
+    writes their events with one AuditEvent.objects.bulk_create, in the same transaction."""
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent(
         actor=actor_obj,
         action=action,
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),

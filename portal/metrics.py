@@ -41,7 +41,8 @@ Where the numbers come from, so the reports' summary tables recompute only what 
   year (scores "so far this year"): a change then touches every later period of the year too.
 
 Writes that bypass ``save()``/``delete()`` (``QuerySet.update``, ``bulk_update``) call
-``records_changed(queryset)`` before and after; a move of a subtree calls ``tree_changed``.
+``records_changed(queryset)`` before and after; ``QuerySet.bulk_create`` calls
+``records_created(instances)`` after; a move of a subtree calls ``tree_changed``.
 A metric without ``sources`` is recomputed whenever anything at all changed.
 
 A count of distinct people (``who``) among one model's records declares ``distinct=Distinct(…)``
@@ -208,7 +209,7 @@ def shared(key, compute: Callable):
 
 
 # Listeners of writes that bypass model signals (the reports register one; infrastructure never
-# imports them): records_changed(queryset) and tree_changed(paths).
+# imports them): records_changed(queryset), records_created(instances) and tree_changed(paths).
 CHANGE_LISTENERS: list[Callable] = []
 
 
@@ -217,6 +218,16 @@ def records_changed(queryset: QuerySet) -> None:
     call it before a QuerySet.update()/bulk_update() (for the old values) and after it (new ones)."""
     for listener in CHANGE_LISTENERS:
         listener(queryset=queryset)
+
+
+def records_created(instances: Sequence) -> None:
+    """Tell the summary tables about new records written by QuerySet.bulk_create (which sends no
+    signals): call it after the insert, with the created instances (of one model or several, in
+    the order a row-by-row write would have saved them). Each listener marks them exactly as a
+    save() of each would have — in one write instead of one per record."""
+    if instances:
+        for listener in CHANGE_LISTENERS:
+            listener(created=list(instances))
 
 
 def tree_changed(paths: Sequence[str]) -> None:

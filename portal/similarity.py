@@ -174,9 +174,10 @@ def stats_update(*, corpus: str, old: str, new: str) -> None:
             if removed:
                 SimilarityTerm.objects.filter(corpus=corpus, term__in=removed, df__gt=0).update(df=F("df") - 1)
         if delta_docs or delta_len:
-            SimilarityCorpus.objects.get_or_create(corpus=corpus)
-            SimilarityCorpus.objects.filter(corpus=corpus).update(docs=F("docs") + delta_docs,
-                                                                   length=F("length") + delta_len)
+            counts = {"docs": F("docs") + delta_docs, "length": F("length") + delta_len}
+            if not SimilarityCorpus.objects.filter(corpus=corpus).update(**counts):  # the corpus's first record
+                SimilarityCorpus.objects.get_or_create(corpus=corpus)
+                SimilarityCorpus.objects.filter(corpus=corpus).update(**counts)
 
 
 def stats_rebuild(*, corpus: str, terms: Iterable[str], registry=None) -> tuple[int, int]:

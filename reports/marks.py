@@ -206,8 +206,16 @@ def _deleted(sender, instance, using=None, **kwargs):
     _write(_marks(spec, old) + _signed(spec, old, []), using)
 
 
-def changed(*, queryset=None, paths=None) -> None:
-    """The listener of portal.metrics.records_changed / tree_changed."""
+def changed(*, queryset=None, paths=None, created=None) -> None:
+    """The listener of portal.metrics.records_changed / records_created / tree_changed."""
+    if created:  # the marks _saved writes for each new record, in one INSERT
+        marks = []
+        for instance in created:
+            spec = SPECS.get(type(instance))
+            if spec is not None:
+                new = [{lookup: _follow(instance, lookup) for lookup in spec.lookups}]
+                marks += _marks(spec, new) + _signed(spec, [], new)
+        _write(marks, created[0]._state.db or "default")
     if queryset is not None:
         spec = SPECS.get(queryset.model)
         if spec is not None:

@@ -27,6 +27,7 @@ from .roster import (  # noqa: F401
     _check_sector,
     _joined_on,
     member_create,
+    member_create_many,
     member_update,
     posting_add,
     posting_end,

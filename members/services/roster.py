@@ -9,12 +9,16 @@ from django.utils.translation import gettext as _
 
 from organizations import permissions
 from organizations.models import OrgUnit, UnitKind
-from portal.audit import audit_log, changed, snapshot
+from portal.audit import audit_event, audit_log, changed, snapshot
 from portal.concurrency import bump_version, check_version
 from portal.errors import DomainError, GuardFailed, NotAllowed
+from portal.metrics import records_created
+from portal.models import AuditEvent
 
 from ..models import Member, Posting, PostingBasis
 from ._common import CLERKS, _require_clerk
+
+BULK_BATCH = 1000  # rows per INSERT of member_create_many
 
 POSTABLE_KINDS = {UnitKind.TOWNSHIP, UnitKind.VILLAGE, UnitKind.COMPOUND, UnitKind.GRID, UnitKind.GROUP}
 
@@ -57,6 +61,64 @@ def member_create(*, actor, unit: OrgUnit, committees=(), **fields) -> Member:
     member.committees.set(committees)
     audit_log(actor=actor, action="members.member.create", target=member, after=snapshot(member, MEMBER_FIELDS))
     return member
+
+
+@transaction.atomic
+def member_create_many(*, actor, unit: OrgUnit, rows: list[dict]) -> list[Member]:
+    """member_create for each row, then posting_add (basis residence) to each unit of its
+    `postings`, written in bulk: the same members, committee seats, postings, audit events and
+    summary marks, in that order, as one call per row — in a few queries instead of a dozen a row.
+    Each row holds the fields of member_create, `committees` and `postings` (units). All or
+    nothing: a row that member_create or posting_add would refuse refuses the whole batch."""
+    _require_clerk(actor, unit)
+    targets = {target.pk: target for row in rows for target in row.get("postings", ())}
+    for target in targets.values():
+        if not permissions.has_role(actor, CLERKS, target):
+            raise NotAllowed(_("%(unit)s is outside your area.") % {"unit": target.name})
+        if target.kind not in POSTABLE_KINDS:
+            raise DomainError(_("Members are posted to a township, a village or a community."), field="unit")
+    members, seats, keys = [], [], set()
+    for row in rows:
+        fields = {k: v for k, v in row.items() if k not in ("committees", "postings")}
+        fields["id_key"] = (fields.get("id_key") or "").strip().upper()
+        if not fields["id_key"]:
+            raise DomainError(_("Enter the identity key."), field="id_key")
+        if fields["id_key"] in keys:
+            raise DomainError(_("A member with this identity key already exists."), field="id_key")
+        keys.add(fields["id_key"])
+        posted = [target.pk for target in row.get("postings", ())]
+        if len(set(posted)) < len(posted):
+            twice = next(t for t in row["postings"] if posted.count(t.pk) > 1)
+            raise GuardFailed(_("%(member)s is already posted to %(unit)s.") % {"member": fields.get("name", ""),
+                                                                                "unit": twice.name})
+        committees = list(row.get("committees", ()))
+        _check_sector(unit, fields.get("sector"), committees)
+        fields["joined_on"] = _joined_on(fields.get("joined_on"))
+        members.append(Member(org_unit=unit, org_path=unit.path, **fields))
+        seats.append(committees)
+    if Member.objects.filter(id_key__in=keys).exists():
+        raise DomainError(_("A member with this identity key already exists."), field="id_key")
+    Member.objects.bulk_create(members, batch_size=BULK_BATCH)
+    Member.committees.through.objects.bulk_create(
+        [Member.committees.through(member_id=member.pk, body_id=body.pk)
+         for member, committees in zip(members, seats, strict=True) for body in committees], batch_size=BULK_BATCH)
+    postings = {member.pk: [Posting(member=member, org_unit=target, org_path=target.path, basis=PostingBasis.RESIDENCE,
+                                    started_on=None, is_active=True) for target in row.get("postings", ())]
+                for member, row in zip(members, rows, strict=True)}
+    Posting.objects.bulk_create([p for posted in postings.values() for p in posted], batch_size=BULK_BATCH)
+    written, events = [], []
+    for member in members:
+        written.append(member)
+        events.append(audit_event(actor=actor, action="members.member.create", target=member,
+                                  after=snapshot(member, MEMBER_FIELDS)))
+        for posting in postings[member.pk]:
+            written.append(posting)
+            events.append(audit_event(actor=actor, action="members.posting.add", target=member, after={
+                "unit": posting.org_unit_id, "unit_name": posting.org_unit.name, "basis": posting.basis,
+                "started_on": None}))
+    records_created(written)  # bulk_create sends no signals: the summary marks each save writes
+    AuditEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+    return members
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from ..workflows import (  # noqa: F401 - importable from here as before
 from ._common import (  # noqa: F401
     _check_choice,
     _clean_suggestions,
-    _index_terms,
+    _create_indexed,
     _locked,
     _today,
 )

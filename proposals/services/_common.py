@@ -33,11 +33,15 @@ def _clean_suggestions(suggestions) -> list[str]:
     return [s[:2000] for s in cleaned]
 
 
-def _index_terms(record) -> None:
-    """Keep the record's words for "similar earlier proposals / items" in step with its text."""
-    refresh = similar.proposal_terms_refresh if isinstance(record, Proposal) else similar.opinion_terms_refresh
-    if refresh(record):
-        record.save(update_fields=["similarity_terms"])
+def _create_indexed(model, **fields):
+    """``model.objects.create(**fields)`` with the record's words for "similar earlier proposals /
+    items" found before the INSERT: one write of the new record (and of its summary marks)
+    instead of an INSERT and an UPDATE of ``similarity_terms``."""
+    record = model(**fields)
+    refresh = similar.proposal_terms_refresh if model is Proposal else similar.opinion_terms_refresh
+    refresh(record)
+    record.save(force_insert=True)
+    return record
 
 
 def _check_choice(value, choices, field):

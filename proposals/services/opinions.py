@@ -26,7 +26,7 @@ from ..models import (
     OpinionStatus,
 )
 from ..workflows import OPINION
-from ._common import _check_choice, _index_terms
+from ._common import _check_choice, _create_indexed
 
 # ── Public-opinion information (社情民意) ─────────────────────────────────────────────────
 
@@ -62,11 +62,10 @@ def opinion_submit(*, actor, title: str, content: str, unit: OrgUnit | None = No
         raise DomainError(_("Title and content are required."), field="title")
     submitted_on = dates.opinion_submitted_on(submitted_on)
     office = _cppcc_unit_for(unit)
-    item = OpinionItem.objects.create(title=title.strip()[:200], content=content.strip(), submitter=actor,
-                                      member=member, source_point=source_point.strip()[:100], org_unit=office,
-                                      org_path=office.path, submitted_on=submitted_on,
-                                      source_ref=(source_ref or "").strip()[:100])
-    _index_terms(item)
+    item = _create_indexed(OpinionItem, title=title.strip()[:200], content=content.strip(), submitter=actor,
+                           member=member, source_point=source_point.strip()[:100], org_unit=office,
+                           org_path=office.path, submitted_on=submitted_on,
+                           source_ref=(source_ref or "").strip()[:100])
     audit_log(actor=actor, action="proposals.opinion.submit", target=item,
               after={"submitted_on": submitted_on.isoformat()})
     if member is not None:

@@ -52,7 +52,7 @@ from ..workflows import (
     PROPOSAL,
     review_stages,
 )
-from ._common import _check_choice, _clean_suggestions, _index_terms, _locked, _today
+from ._common import _check_choice, _clean_suggestions, _create_indexed, _locked, _today
 
 EDIT_FIELDS = ["title", "case", "analysis", "suggestions", "category", "kind", "body", "publish_wish"]
 
@@ -74,14 +74,13 @@ def proposal_create(*, actor, member: Member, title: str, case: str, suggestions
     _check_choice(kind, ProposalKind, "kind")
     if body is not None and body.unit_id != member.org_unit_id:
         raise DomainError(_("Choose a body of the member's own CPPCC unit."), field="body")
-    proposal = Proposal.objects.create(
-        proposer=member, submitted_by=actor, org_unit_id=member.org_unit_id, org_path=member.org_path,
+    proposal = _create_indexed(
+        Proposal, proposer=member, submitted_by=actor, org_unit_id=member.org_unit_id, org_path=member.org_path,
         title=title.strip()[:200], case=case.strip(), analysis=analysis.strip(),
         suggestions=_clean_suggestions(suggestions), category=category, kind=kind, body=body,
         year=_today().year, publish_wish=bool(publish_wish),
     )
     _set_cosigners(proposal, cosigners or [])
-    _index_terms(proposal)
     audit_log(actor=actor, action="proposals.proposal.create", target=proposal,
               after=snapshot(proposal, ["title", "kind", "category", "publish_wish"]))
     return proposal
@@ -120,8 +119,8 @@ def proposal_enter_on_behalf(*, actor, member: Member, submitted_on: datetime.da
         raise DomainError(_("A joint proposal needs at least one co-signer."), field="cosigners")
     # the date on the paper, at noon local time, so it falls on that day in every report
     submitted_at = timezone.make_aware(datetime.datetime.combine(submitted_on, datetime.time(12)))
-    proposal = Proposal.objects.create(
-        proposer=member, submitted_by=actor, org_unit_id=member.org_unit_id, org_path=member.org_path,
+    proposal = _create_indexed(
+        Proposal, proposer=member, submitted_by=actor, org_unit_id=member.org_unit_id, org_path=member.org_path,
         title=title.strip()[:200], case=case.strip(), analysis=analysis.strip(),
         suggestions=_clean_suggestions(suggestions), category=category, kind=kind, body=body,
         year=submitted_on.year, status=ProposalStatus.SUBMITTED, submitted_at=submitted_at,
@@ -129,7 +128,6 @@ def proposal_enter_on_behalf(*, actor, member: Member, submitted_on: datetime.da
     )
     _set_cosigners(proposal, wanted)
     proposal.cosigners.update(status=CosignerStatus.CONFIRMED)
-    _index_terms(proposal)
     audit_log(actor=actor, action="proposals.proposal.enter_on_behalf", target=proposal,
               after={**snapshot(proposal, ["title", "kind", "category", "status", "entered_by_staff"]),
                      "proposer": member.name, "submitted_on": submitted_on.isoformat(),
@@ -349,12 +347,11 @@ def proposal_reject(*, actor, proposal: Proposal, reason: str, conversion: str =
     audit_log(actor=actor, action="proposals.proposal.reject", target=proposal,
               after={"status": proposal.status, "conversion": proposal.conversion}, note=reason[:500])
     if conversion == NotRegisteredConversion.OPINION:
-        item = OpinionItem.objects.create(
-            title=proposal.title, content=f"{proposal.case}\n\n" + "\n".join(proposal.suggestions),
+        item = _create_indexed(
+            OpinionItem, title=proposal.title, content=f"{proposal.case}\n\n" + "\n".join(proposal.suggestions),
             submitter=proposal.submitted_by, member=proposal.proposer, org_unit_id=proposal.org_unit_id,
             org_path=proposal.org_path, from_proposal=proposal,
         )
-        _index_terms(item)
         audit_log(actor=actor, action="proposals.opinion.submit", target=item, note=_("Converted from a proposal"))
     return proposal
 

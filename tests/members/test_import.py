@@ -164,3 +164,67 @@ def test_a_single_unit_is_preselected(client, users, tree):
     select = re.search(r'<select name="unit".*?</select>', page, re.S).group(0)
     options = re.findall(r"<option[^>]*>", select)
     assert len(options) == 1 and "selected" in options[0]
+
+
+def _written(since_audit, since_mark, names):
+    """The audit events and summary marks written after the given ids, members named."""
+    from reports.models import FactMark
+
+    def who(value):
+        return names.get(str(value), value)
+
+    audit = [(e.action, e.actor_id, e.target_type_id, who(e.target_id), e.target_repr, e.org_path, e.before,
+              e.after, e.note)
+             for e in AuditEvent.objects.filter(pk__gt=since_audit).order_by("pk")]
+    marks = [(m.source, m.path, m.day, m.subtree, who(m.who), m.sign, m.bulk)
+             for m in FactMark.objects.filter(pk__gt=since_mark).order_by("pk")]
+    return audit, marks
+
+
+def test_the_file_writes_what_a_member_at_a_time_would(users, tree, bodies):
+    """The import writes in bulk: the same members, committee seats, postings, audit events and
+    summary marks, in the same order, as member_create and posting_add row by row."""
+    from django.db import transaction
+
+    from members import services
+    from reports.models import FactMark
+
+    def last(model):
+        return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    rows = [["王一", "K001", "男", "区级", "教育界", "提案委员会", "第一中学", "13900000001", "教育", "三堤口街道"],
+            ["孙六", "K006", "女", "市级", "", "", "", "", "", "东山街道、庆相桥社区"],
+            ["李七", "K007", "", "", "", "提案委员会", "", "", "", ""]]
+    checked = importer.check_file(actor=users.clerk, unit=tree.county_a, upload=upload("m.xlsx", xlsx([HEADER, *rows])))
+    assert checked.ok
+
+    def members():
+        found = Member.objects.filter(id_key__in=["K001", "K006", "K007"]).order_by("pk")
+        return {str(m.pk): m.name for m in found}, [
+            ({f.attname: getattr(m, f.attname) for f in m._meta.concrete_fields if f.attname not in {"id", "created_at"}},
+             [b.name for b in m.committees.all()],
+             [(p.org_unit_id, p.org_path, p.basis, p.started_on, p.is_active) for p in m.postings.order_by("pk")])
+            for m in found]
+
+    audit0, mark0 = last(AuditEvent), last(FactMark)
+    with transaction.atomic():
+        for data in checked.rows:
+            member = services.member_create(
+                actor=users.clerk, unit=tree.county_a, committees=[data["committee"]] if data["committee"] else [],
+                name=data["name"], id_key=data["id_key"], gender=data["gender"], level=data["level"], term=data["term"],
+                sector=data["sector"], party=data["party"], work_unit=data["work_unit"], position=data["position"],
+                phone=data["phone"], expertise=data["expertise"])
+            for target in data["postings"]:
+                services.posting_add(actor=users.clerk, member=member, unit=target)
+        one_by_one_names, one_by_one = members()
+        one_by_one_written = _written(audit0, mark0, one_by_one_names)
+        transaction.set_rollback(True)
+
+    audit0, mark0 = last(AuditEvent), last(FactMark)
+    result = importer.import_file(actor=users.clerk, unit=tree.county_a, upload=upload("m.xlsx", xlsx([HEADER, *rows])))
+    assert result.ok and result.created == 3
+    names, imported = members()
+    audit, marks = _written(audit0, mark0, names)
+    assert imported == one_by_one
+    assert audit[:-1] == one_by_one_written[0] and audit[-1][0] == "members.import"
+    assert marks == one_by_one_written[1] and marks

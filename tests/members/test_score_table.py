@@ -171,3 +171,32 @@ def test_rebuild_repairs_the_table(tree, me):
     assert_table_is_direct()
     assert not MemberYearScore.objects.filter(year=2024).exists()
     assert score_table.rebuild() == 0
+
+
+def test_records_created_marks_new_duty_records_and_members_as_their_saves_would(tree):
+    """bulk_create sends no signals: portal.metrics.records_created marks what a save of each
+    would have (the duty record's member and year; nothing for a new member)."""
+    from portal.metrics import records_created
+    from reports.models import FactMark
+
+    def written():
+        return (sorted(((m.member_id, m.path, m.year) for m in MemberScoreMark.objects.all()), key=repr),
+                sorted(((f.source, f.path, f.day, f.who, f.sign) for f in FactMark.objects.all()), key=repr))
+
+    member = make_member(tree.county_a, name="张一")
+    MemberScoreMark.objects.all().delete()
+    FactMark.objects.all().delete()
+    fields = {"member": member, "org_unit": tree.county_a, "org_path": tree.county_a.path, "kind": "research",
+              "title": "调研", "status": DutyStatus.VERIFIED}
+    with transaction.atomic():
+        DutyRecord(occurred_on=datetime.date(2025, 5, 1), **fields).save()
+        Member(org_unit=tree.county_a, name="王二", id_key="K2").save()
+        saved = written()
+        transaction.set_rollback(True)
+    MemberScoreMark.objects.all().delete()
+    FactMark.objects.all().delete()
+    created = [*DutyRecord.objects.bulk_create([DutyRecord(occurred_on=datetime.date(2025, 5, 1), **fields)]),
+               *Member.objects.bulk_create([Member(org_unit=tree.county_a, org_path=tree.county_a.path, name="王二",
+                                                  id_key="K2")])]
+    records_created(created)
+    assert written() == saved and saved[0] == [(member.pk, "", 2025)] and saved[1]
