@@ -21,8 +21,6 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.db import connections, transaction
 from django.db.models import (
@@ -40,6 +38,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from portal import metrics as contract
+from portal.bulk import HeldWrites
 
 from . import scoring
 from .models import DutyRecord, Member, MemberScoreMark, MemberYearScore, ScoringPlan, ScoringRule
@@ -64,35 +63,8 @@ def mark(*, members: Iterable[tuple[int, int | None]] = (), paths: Iterable[tupl
     if not rows:
         return
     marks = [MemberScoreMark(member_id=m, path=p, year=y) for m, p, y in rows]
-    held = _DEFERRED.get()
-    if held is not None:
-        held.setdefault(using, []).extend(marks)
-        return
-    _insert(marks, using)
-
-
-# Marks held back by `deferred()` (per database alias), or None: written at once.
-_DEFERRED: ContextVar[dict[str, list[MemberScoreMark]] | None] = ContextVar("score_marks_deferred", default=None)
-
-
-@contextmanager
-def deferred():
-    """Bulk loads (`manage.py load_demo`): hold the score marks of the writes inside the block and
-    insert them at its end, in one INSERT per database instead of one per write. Use it inside the
-    writes' transaction (they are applied when it commits, as always); nothing inside the block may
-    read the scores (stored_scores, ranked_points …)."""
-    if _DEFERRED.get() is not None:  # nested: the outer block writes them
-        yield
-        return
-    held: dict[str, list[MemberScoreMark]] = {}
-    token = _DEFERRED.set(held)
-    try:
-        yield
-    finally:
-        _DEFERRED.reset(token)
-    for using, marks in held.items():
-        if marks:
-            _insert(marks, using)
+    if not _HELD.hold(marks, using):
+        _insert(marks, using)
 
 
 def _insert(marks: list[MemberScoreMark], using: str) -> None:
@@ -100,6 +72,13 @@ def _insert(marks: list[MemberScoreMark], using: str) -> None:
     conn = connections[using]
     if not any(entry[1] is _apply_after_commit for entry in conn.run_on_commit):
         transaction.on_commit(_apply_after_commit, using=using, robust=True)
+
+
+# Bulk loads (`manage.py load_demo`): inside `deferred()` the score marks are held and inserted at
+# the block's end, one INSERT per database; nothing inside the block may read the scores
+# (stored_scores, ranked_points …). They are applied when the transaction commits, as always.
+_HELD = HeldWrites("score_marks_held", _insert)
+deferred = _HELD.block
 
 
 def _apply_after_commit() -> None:

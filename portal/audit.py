@@ -6,13 +6,12 @@ import datetime
 import decimal
 import uuid
 from collections.abc import Iterable
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from .bulk import HeldWrites
 from .models import AuditEvent
 
 # Field names whose values never go into the trail.
@@ -66,11 +65,8 @@ def audit_log(
     """Record one change. Call it inside the service's transaction so the event and the
     change commit or roll back together."""
     event = audit_event(actor=actor, action=action, target=target, before=before, after=after, note=note)
-    held = _DEFERRED.get()
-    if held is not None:  # inside deferred(): written at the block's end
-        held.append(event)
-        return event
-    event.save(force_insert=True)
+    if not _HELD.hold([event], event._state.db or "default"):  # inside deferred(): written at its end
+        event.save(force_insert=True)
     return event
 
 
@@ -99,28 +95,11 @@ def audit_event(
     )
 
 
-# Events held back by `deferred()`, or None: written at once.
-_DEFERRED: ContextVar[list[AuditEvent] | None] = ContextVar("audit_deferred", default=None)
-
-
-@contextmanager
-def deferred():
-    """Bulk loads (`manage.py load_demo`): hold the events logged inside the block and insert them
-    at its end, in the order they were logged, in one INSERT instead of one per event — the same
-    rows and ids, timed at the block's end. Use it inside the writes' transaction (an exception
-    inside the block writes none). Inside the block nothing may read the trail, and the event
-    audit_log returns is not saved yet."""
-    if _DEFERRED.get() is not None:  # nested: the outer block writes them
-        yield
-        return
-    held: list[AuditEvent] = []
-    token = _DEFERRED.set(held)
-    try:
-        yield
-    finally:
-        _DEFERRED.reset(token)
-    if held:
-        AuditEvent.objects.bulk_create(held, batch_size=1000)
+# Bulk loads (`manage.py load_demo`): inside `deferred()` the events are held and inserted at the
+# block's end in the order they were logged — the same rows and ids, timed at the block's end.
+# Nothing inside the block may read the trail, and the event audit_log returns is not saved yet.
+_HELD = HeldWrites("audit_held", lambda events, using: AuditEvent.objects.using(using).bulk_create(events, batch_size=1000))
+deferred = _HELD.block
 
 
 def timeline_for(target: models.Model):

@@ -17,8 +17,44 @@ import random
 import sys
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection, models, transaction
+
+
+class HeldWrites:
+    """Rows of many small writes (audit events, summary marks, score marks) held back inside
+    `block()` and written at its end, one `write(rows, using)` per database, in the order they
+    were held — for bulk loads (`manage.py load_demo`). Use the block inside the writes'
+    transaction: the rows commit or roll back with them, and an exception inside the block writes
+    none. Nothing inside the block may read the held rows. In a nested block the outer one writes."""
+
+    def __init__(self, name: str, write):
+        self._held: ContextVar[dict[str, list] | None] = ContextVar(name, default=None)
+        self._write = write
+
+    def hold(self, rows, using: str) -> bool:
+        """Keep `rows` for the block's end; False outside a block (the caller writes them now)."""
+        held = self._held.get()
+        if held is None:
+            return False
+        held.setdefault(using, []).extend(rows)
+        return True
+
+    @contextmanager
+    def block(self):
+        if self._held.get() is not None:
+            yield
+            return
+        held: dict[str, list] = {}
+        token = self._held.set(held)
+        try:
+            yield
+        finally:
+            self._held.reset(token)
+        for using, rows in held.items():
+            if rows:
+                self._write(rows, using)
 
 
 class Progress:

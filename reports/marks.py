@@ -10,8 +10,6 @@ instance itself."""
 from __future__ import annotations
 
 import datetime
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -19,6 +17,7 @@ from django.db.models.signals import post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from portal import metrics as contract
+from portal.bulk import HeldWrites
 
 from .models import FactMark
 
@@ -148,39 +147,21 @@ def _signed(spec: Spec, old_rows, new_rows) -> list[FactMark]:
             for (path, day, who), sign in moves.items() if sign]
 
 
-# Marks held back by `deferred()` (per database alias), or None: written at once.
-_DEFERRED: ContextVar[dict[str, list[FactMark]] | None] = ContextVar("reports_marks_deferred", default=None)
+def _insert(marks, using) -> None:
+    FactMark.objects.using(using).bulk_create(marks, batch_size=2000)
 
 
-@contextmanager
-def deferred():
-    """Bulk loads (`manage.py load_demo`): hold the marks of the writes inside the block and insert
-    them all at its end, in one INSERT per database instead of one per write. Use it inside the
-    writes' transaction: the marks still commit or roll back with them (an exception inside the
-    block writes none). Nothing may read the marks inside the block (facts_refresh). A write rolled
-    back to a savepoint inside the block keeps its marks: a mark too many only makes the refresh
-    recompute a figure that did not change, never miss one."""
-    if _DEFERRED.get() is not None:  # nested: the outer block writes them
-        yield
-        return
-    held: dict[str, list[FactMark]] = {}
-    token = _DEFERRED.set(held)
-    try:
-        yield
-    finally:
-        _DEFERRED.reset(token)
-    for using, marks in held.items():
-        if marks:
-            FactMark.objects.using(using).bulk_create(marks, batch_size=2000)
+# Bulk loads (`manage.py load_demo`): inside `deferred()` the marks of the writes are held and
+# inserted at the block's end, one INSERT per database instead of one per write. Nothing may read
+# the marks inside the block (facts_refresh). A write rolled back to a savepoint inside the block
+# keeps its marks: a mark too many only makes the refresh recompute a figure that did not change.
+_HELD = HeldWrites("reports_marks_held", _insert)
+deferred = _HELD.block
 
 
 def _write(marks, using) -> None:
-    if marks:
-        held = _DEFERRED.get()
-        if held is not None:
-            held.setdefault(using, []).extend(marks)
-            return
-        FactMark.objects.using(using).bulk_create(marks)
+    if marks and not _HELD.hold(marks, using):
+        _insert(marks, using)
 
 
 def _remember_old(sender, instance, raw=False, using=None, **kwargs):
