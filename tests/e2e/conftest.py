@@ -102,3 +102,10 @@ def login(page, live_server, username, password=PASSWORD):
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/**")
     assert "/accounts/login/" not in page.url, "login failed"
+
+
+def scroll_width(page):
+    """The page's laid-out width. After a click that navigates, Playwright returns once the new
+    document has committed, when it may not have a root element yet: wait for it to be parsed."""
+    page.wait_for_load_state("domcontentloaded")
+    return page.evaluate("document.documentElement.scrollWidth")

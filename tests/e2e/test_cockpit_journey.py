@@ -16,7 +16,7 @@ from reports.periods import month_period
 from reports.services import facts_refresh
 
 from ..factories import make_member, make_unit, make_user
-from .conftest import login
+from .conftest import login, scroll_width
 
 SHOTS = "/tmp/shots-cockpit"
 # sessions held and proposals closed this year, per county: the two figures colour differently
@@ -125,7 +125,7 @@ def test_city_cockpit_on_a_phone_and_a_wall_screen(live_server, phone, _browser)
     _overdue(city, 3)
     _open(phone, live_server, city)
     assert phone.locator("#cockpit-map").get_attribute("data-regions") == "4"
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert scroll_width(phone) <= 375
     assert phone.locator("#cockpit-figure").is_visible()
     phone.wait_for_timeout(1200)
     _shot(phone, "375")

@@ -13,7 +13,7 @@ from hall.models import CodeMessage
 from organizations.models import Role, UnitKind
 
 from ..factories import make_member, make_unit, make_user
-from .conftest import login
+from .conftest import login, scroll_width
 
 SHOTS = os.environ.get("HALL_SHOTS", "/tmp/shots-hall")
 
@@ -24,7 +24,7 @@ def _own_counters(settings):
 
 
 def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert scroll_width(page) <= page.viewport_size["width"]
 
 
 def _solve(page):

@@ -10,7 +10,7 @@ from consultations.models import Topic, TopicStatus
 from organizations.models import Role, UnitKind
 
 from ..factories import make_member, make_unit, make_user
-from .conftest import login
+from .conftest import login, scroll_width
 
 SHOTS = os.environ.get("SHOTS_DIR", "/tmp/shots-consult")
 
@@ -33,7 +33,7 @@ def _world():
 
 
 def _fits(page, width):
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert scroll_width(page) <= width
 
 
 def test_secretary_takes_a_topic_through_the_whole_loop_on_a_phone(live_server, phone):

@@ -12,7 +12,7 @@ from hall.models import Comment, LiveSession, OnlineConsultation, Question, Subm
 from organizations.models import Role, UnitKind
 
 from ..factories import make_unit, make_user
-from .conftest import login
+from .conftest import login, scroll_width
 
 SHOTS = os.environ.get("HALL_SHOTS", "/tmp/shots-hall")
 
@@ -47,7 +47,7 @@ def _solve(page):
 
 
 def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert scroll_width(page) <= page.viewport_size["width"]
 
 
 def test_resident_proposes_a_topic_on_a_phone_and_follows_it_until_it_becomes_a_topic(

@@ -7,7 +7,7 @@ from members.models import DutyRecord, DutyStatus
 from organizations.models import Role, UnitKind
 
 from ..factories import make_member, make_unit, make_user
-from .conftest import login
+from .conftest import login, scroll_width
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -33,12 +33,12 @@ def test_member_adds_duty_on_phone_office_verifies_ranking_shows(live_server, ph
     phone.set_input_files("#id_evidence", str(photo))
     wide = phone.evaluate("""[...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > 375)
         .map(e => e.tagName + '#' + e.id + '.' + e.className + ':' + e.getBoundingClientRect().right)""")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375, wide
+    assert scroll_width(phone) <= 375, wide
     phone.click("#duty-form button[type=submit]")
     phone.wait_for_selector("text=为庆相桥社区老人义诊")
     assert phone.locator("#duty-entries .badge").first.inner_text() == "待核实"
     assert phone.locator("[data-score]").inner_text() == "0"  # not counted before verification
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert scroll_width(phone) <= 375
 
     # 2. The office verifies it.
     login(page, live_server, "office")

@@ -7,7 +7,7 @@ from notifications.models import Notification, Preference
 from portal.reminders import SOURCES, reminder_source
 
 from ..factories import make_user
-from .conftest import login
+from .conftest import login, scroll_width
 
 
 def _shot(page, name):
@@ -34,7 +34,7 @@ def test_member_reads_reminders_and_picks_a_digest_on_a_phone(live_server, phone
         _shot(phone, "home-bell-375.png")
         phone.click("#notification-bell")
         phone.wait_for_selector("text=提案办理答复将于11月28日到期")
-        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        assert scroll_width(phone) <= 375
         _shot(phone, "inbox-375.png")
         first = Notification.objects.get(key="k2")  # newest first
         phone.click(f"#notification-{first.pk} button[type=submit]")

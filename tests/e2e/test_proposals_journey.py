@@ -7,7 +7,7 @@ from organizations.models import Role, UnitKind
 from proposals.models import Proposal, ProposalStatus
 
 from ..factories import make_member, make_unit, make_user
-from .conftest import login
+from .conftest import login, scroll_width
 
 SHOTS = "/tmp/shots-proposals"
 
@@ -38,7 +38,7 @@ def test_member_submits_staff_registers_department_replies_member_rates(live_ser
     phone.click("#submit-proposal")
     phone.wait_for_selector("#proposal-status >> text=审查中")
     _shot(phone, "02-member-submitted-375")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert scroll_width(phone) <= 375
     proposal = Proposal.objects.get()
 
     # 2. The proposal committee registers and assigns (desktop).
@@ -79,7 +79,7 @@ def test_member_submits_staff_registers_department_replies_member_rates(live_ser
     phone.click("#form-rate button[type=submit]")
     phone.wait_for_selector("#proposal-status >> text=已办结")
     _shot(phone, "08-member-closed-375")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert scroll_width(phone) <= 375
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.CLOSED and proposal.satisfaction_result == "basic"
 

@@ -8,7 +8,7 @@ from members.models import DutyRecord
 from organizations.models import Role, UnitKind
 
 from ..factories import make_member, make_unit, make_user
-from .conftest import login
+from .conftest import login, scroll_width
 
 SHOTS = "/tmp/shots-reports"
 
@@ -93,7 +93,7 @@ def test_clerk_drills_from_the_county_to_a_community_and_its_records(live_server
 
 def test_clerk_drills_on_a_phone(live_server, phone):
     _drill(phone, live_server, "375")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert scroll_width(phone) <= 375
 
 
 def test_bad_period_shows_a_clear_message(live_server, page):

@@ -1,7 +1,7 @@
 from organizations.models import Role, UnitKind
 
 from ..factories import make_unit, make_user
-from .conftest import login
+from .conftest import login, scroll_width
 
 
 def test_secretary_logs_in_on_a_phone_and_opens_the_tree(live_server, phone):
@@ -22,7 +22,7 @@ def test_secretary_logs_in_on_a_phone_and_opens_the_tree(live_server, phone):
     phone.wait_for_load_state("networkidle")
     phone.click(f"li[data-unit='{township.pk}'] > button.toggle")
     phone.wait_for_selector("text=庆相桥社区")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert scroll_width(phone) <= 375
 
 
 def test_wrong_password_shows_chinese_error(live_server, page):

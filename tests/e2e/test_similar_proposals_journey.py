@@ -12,7 +12,7 @@ from proposals import services
 from proposals.models import Proposal
 
 from ..factories import make_member, make_unit, make_user
-from .conftest import login
+from .conftest import login, scroll_width
 
 SHOTS = "/tmp/shots-similar"
 
@@ -57,7 +57,7 @@ def test_member_typing_a_title_sees_similar_earlier_proposals(live_server, phone
     assert row.locator("a").count() == 0
     os.makedirs(SHOTS, exist_ok=True)
     phone.screenshot(path=f"{SHOTS}/similar-while-typing-375.png", full_page=True)
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert scroll_width(phone) <= 375
 
     # Advisory only: the member goes on and saves the draft.
     phone.fill("#id_case", "加装电梯资金筹措难。")

@@ -18,7 +18,7 @@ from portal.celery import app as celery_app
 from tests.consultations.conftest import advance
 from tests.notifications.fake_aliyun import FakeAliyunSms
 
-from .conftest import login
+from .conftest import login, scroll_width
 
 KEY_ID = "LTAI5tFakeKeyForE2E"
 
@@ -55,7 +55,7 @@ def test_an_overdue_suggestion_is_red_and_its_sms_goes_out_at_the_right_hour(liv
         phone.goto(f"{live_server.url}/consultations/handling/")
         phone.wait_for_selector("#handling-list [data-light='red']")
         assert "逾期" in phone.inner_text("#handling-list")
-        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        assert scroll_width(phone) <= 375
         _shot(phone, "handling-traffic-375.png")
 
         phone.goto(f"{live_server.url}/notifications/preferences/")
