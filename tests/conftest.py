@@ -99,6 +99,16 @@ def pytest_sessionstart(session):
     config = session.config
     if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
         return
+    from . import rewrite_cache
+
+    writers = rewrite_cache.write_copies(config)  # forked before any thread starts here
+    try:
+        _start_template_build(config)
+    finally:
+        rewrite_cache.wait(writers)  # the workers start after this hook, and find the copies
+
+
+def _start_template_build(config):
     if not _postgres_default() or config.getoption("reuse_db", False):
         return
     import tempfile
