@@ -251,11 +251,32 @@ LONG_FIRST = (
 )
 
 
+# Of those, the groups whose tests mostly wait (for chromium, a Celery worker, a subprocess) are
+# spread over the first part of the run instead of starting together: when all three workers
+# waited at once, one core stood idle for a minute and more (/proc/stat, 8 Dec 2026).
+SPREAD = ("tests/e2e/", "tests/notifications/test_worker.py", "tests/faults/", "tests/reports/test_worker.py")
+SPREAD_OVER = 0.6  # of the tests that are not long
+
+
 def pytest_collection_modifyitems(config, items):
     def rank(item):
         return next((i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST))
 
     items.sort(key=rank)  # stable: the rest keep their order
+    spread_ranks = {LONG_FIRST.index(prefix) for prefix in SPREAD}
+    front = [item for item in items if rank(item) < len(LONG_FIRST) and rank(item) not in spread_ranks]
+    spread = [item for item in items if rank(item) in spread_ranks]
+    rest = items[len(front) + len(spread):]
+    window = max(int(len(rest) * SPREAD_OVER), 1)
+    mixed, k = [], 0
+    for i, item in enumerate(rest):  # the k-th waiting test near the (k·window/n)-th other one,
+        # one at a time, between two modules (or every 20 tests of a long one), never two together
+        place = i == 0 or item.path != rest[i - 1].path or i % 20 == 0
+        if place and k < len(spread) and k * window // len(spread) <= i:
+            mixed.append(spread[k])
+            k += 1
+        mixed.append(item)
+    items[:] = front + mixed + spread[k:]
 
 
 @pytest.fixture(autouse=True)
