@@ -229,9 +229,19 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
             teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
-# No long serial xdist groups: every test, browser journeys and real-worker tests included, goes
-# to whichever worker is free. The longest start first (in this order, by --durations on 2 shared
-# cores, issue 16), so no worker is left alone with one of them at the end of the run.
+# Tests go to whichever worker is free, in this order: first one serial chain of the tests that
+# only wait (`WAITING_CHAIN`), then the longest (`LONG_FIRST`, by --durations on 2 shared cores,
+# issue 16), so no worker is left alone with one of them at the end of the run; the groups among
+# those that mostly wait for chromium or a subprocess (`SPREAD`) are spread one by one over the
+# rest instead of starting together. When they ran back to back, all three workers often waited
+# at once and a core stood idle for a minute and more (/proc/stat, 8 Dec 2026).
+WAITING_CHAIN = (  # ~3 minutes of a real Celery worker, kill -9, a slow mail server, SMS retries:
+    "tests/faults/test_email_kills.py",  # ~1 % of a core in the test process, a few % in
+    "tests/notifications/test_worker.py",  # the workers it starts; one after the other on one
+    "tests/faults/test_worker_and_redis.py",  # xdist worker (one xdist group) while the two
+    "tests/notifications/test_sms.py",  # others keep both cores busy
+    "tests/notifications/test_sms_tencent.py",
+)
 LONG_FIRST = (
     "tests/portal/test_production_steps.py",
     "tests/faults/test_email_kills.py",
@@ -249,20 +259,29 @@ LONG_FIRST = (
     "tests/perf/",
     "tests/reports/test_worker.py",
 )
-
-
-# Of those, the groups whose tests mostly wait (for chromium, a Celery worker, a subprocess) are
-# spread over the first part of the run instead of starting together: when all three workers
-# waited at once, one core stood idle for a minute and more (/proc/stat, 8 Dec 2026).
 SPREAD = ("tests/e2e/", "tests/notifications/test_worker.py", "tests/faults/", "tests/reports/test_worker.py")
-SPREAD_OVER = 0.6  # of the tests that are not long
+SPREAD_OVER = 0.85  # of the tests that are not long
+
+
+def _link(item):
+    return next((i for i, prefix in enumerate(WAITING_CHAIN) if item.nodeid.startswith(prefix)), None)
+
+
+@pytest.hookimpl(tryfirst=True, specname="pytest_collection_modifyitems")
+def pytest_collection_modifyitems_waiting_chain(items):
+    """The chain's xdist group, marked before xdist reads the marks (its hook runs before the
+    ordering below, which must run after pytest-django's own ordering)."""
+    for item in items:
+        if _link(item) is not None:
+            item.add_marker(pytest.mark.xdist_group("waiting-chain"))
 
 
 def pytest_collection_modifyitems(config, items):
     def rank(item):
         return next((i for i, prefix in enumerate(LONG_FIRST) if item.nodeid.startswith(prefix)), len(LONG_FIRST))
 
-    items.sort(key=rank)  # stable: the rest keep their order
+    chain = sorted((item for item in items if _link(item) is not None), key=_link)
+    items[:] = sorted((item for item in items if _link(item) is None), key=rank)  # stable
     spread_ranks = {LONG_FIRST.index(prefix) for prefix in SPREAD}
     front = [item for item in items if rank(item) < len(LONG_FIRST) and rank(item) not in spread_ranks]
     spread = [item for item in items if rank(item) in spread_ranks]
@@ -276,7 +295,7 @@ def pytest_collection_modifyitems(config, items):
             mixed.append(spread[k])
             k += 1
         mixed.append(item)
-    items[:] = front + mixed + spread[k:]
+    items[:] = chain + front + mixed + spread[k:]
 
 
 @pytest.fixture(autouse=True)

@@ -71,6 +71,7 @@ def test_secretary_takes_a_topic_through_the_whole_loop_on_a_phone(live_server, 
     p.click("#act-session")
     # One page: date, people, attendance, outcome and suggestions, one submit.
     p.wait_for_selector("#session-record")
+    p.wait_for_load_state()  # its script (the member filter) runs once the page has loaded
     p.fill("#id_scheduled_on", timezone.localdate().isoformat())
     p.fill("#id_venue", "庆相桥社区协商议事厅")
     p.fill("[data-member-filter]", "刘芳")

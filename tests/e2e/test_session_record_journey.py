@@ -45,6 +45,7 @@ def test_a_secretary_records_a_whole_session_on_one_page(live_server, page, sett
     p.goto(f"{live_server.url}/consultations/topics/{topic.pk}/")
     p.click("#act-session")
     p.wait_for_selector("#session-record")
+    p.wait_for_load_state()  # its script (the member filter) runs once the page has loaded
     assert p.input_value("#id_venue") == "三堤口街道委员之家"
     assert p.locator("input[name=members]:checked").count() == 5
     p.fill("[data-member-filter]", "孔")
