@@ -3,10 +3,9 @@
 # PostgreSQL and Redis); otherwise SQLite and no Redis, with the service-only tests skipped
 # (in CI, with REQUIRE_SERVICES=1, a skip of those is a failure).
 #
-# One xdist worker more than there are CPUs: the browser journeys and the real-Celery-worker tests
-# (each kept on one worker by their xdist group, and started first) spend much of their time
-# waiting for chromium, a worker process or a live server, and the extra worker keeps both cores
-# busy meanwhile. With PostgreSQL the run migrates once into a template database that every worker
+# One xdist worker more than there are CPUs: the tests that only wait (real Celery workers, kill -9,
+# a slow mail server) run one after another on one worker, first (tests/conftest.py, WAITING_CHAIN),
+# and the browser journeys are spread over the run, so the other workers keep both cores busy. With PostgreSQL the run migrates once into a template database that every worker
 # copies (tests/conftest.py). PYTEST_WORKERS=0 runs everything in this process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
