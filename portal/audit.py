@@ -53,18 +53,10 @@ def changed(before: dict, after: dict) -> tuple[dict, dict]:
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def audit_log(
-    *,
-    actor,
-    action: str,
-    target: models.Model,
-    before: dict | None = None,
-    after: dict | None = None,
-    note: str = "",
-) -> AuditEvent:
-    """Record one change. Call it inside the service's transaction so the event and the
-    change commit or roll back together."""
-    event = audit_event(actor=actor, action=action, target=target, before=before, after=after, note=note)
+def audit_log(**fields) -> AuditEvent:
+    """Record one change (the keyword arguments of audit_event). Call it inside the service's
+    transaction so the event and the change commit or roll back together."""
+    event = audit_event(**fields)
     if not _HELD.hold([event], event._state.db or "default"):  # inside deferred(): written at its end
         event.save(force_insert=True)
     return event

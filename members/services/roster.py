@@ -46,16 +46,37 @@ def _check_sector(unit, sector, committees=()) -> None:
             raise DomainError(_("%(body)s belongs to another CPPCC unit.") % {"body": body.name}, field="sector")
 
 
+def _new_member_fields(unit, fields: dict, committees) -> dict:
+    """A new member's fields, checked and normalised (identity key, sector and committees of this
+    unit, the day of taking office) — member_create's checks, also applied by member_create_many."""
+    fields = {**fields, "id_key": (fields.get("id_key") or "").strip().upper()}
+    if not fields["id_key"]:
+        raise DomainError(_("Enter the identity key."), field="id_key")
+    _check_sector(unit, fields.get("sector"), committees)
+    fields["joined_on"] = _joined_on(fields.get("joined_on"))
+    return fields
+
+
+def _check_posting_target(actor, unit: OrgUnit) -> None:
+    """A member may be posted to this unit by this clerk."""
+    if not permissions.has_role(actor, CLERKS, unit):
+        raise NotAllowed(_("%(unit)s is outside your area.") % {"unit": unit.name})
+    if unit.kind not in POSTABLE_KINDS:
+        raise DomainError(_("Members are posted to a township, a village or a community."), field="unit")
+
+
+def _posting_added(unit: OrgUnit, basis: str, started_on: datetime.date | None) -> dict:
+    """The audit trail's record of a new posting."""
+    return {"unit": unit.pk, "unit_name": unit.name, "basis": basis,
+            "started_on": started_on.isoformat() if started_on else None}
+
+
 @transaction.atomic
 def member_create(*, actor, unit: OrgUnit, committees=(), **fields) -> Member:
     _require_clerk(actor, unit)
-    fields["id_key"] = (fields.get("id_key") or "").strip().upper()
-    if not fields["id_key"]:
-        raise DomainError(_("Enter the identity key."), field="id_key")
+    fields = _new_member_fields(unit, fields, committees)
     if Member.objects.filter(id_key=fields["id_key"]).exists():
         raise DomainError(_("A member with this identity key already exists."), field="id_key")
-    _check_sector(unit, fields.get("sector"), committees)
-    fields["joined_on"] = _joined_on(fields.get("joined_on"))
     member = Member(org_unit=unit, **fields)
     member.save()
     member.committees.set(committees)
@@ -73,16 +94,12 @@ def member_create_many(*, actor, unit: OrgUnit, rows: list[dict]) -> list[Member
     _require_clerk(actor, unit)
     targets = {target.pk: target for row in rows for target in row.get("postings", ())}
     for target in targets.values():
-        if not permissions.has_role(actor, CLERKS, target):
-            raise NotAllowed(_("%(unit)s is outside your area.") % {"unit": target.name})
-        if target.kind not in POSTABLE_KINDS:
-            raise DomainError(_("Members are posted to a township, a village or a community."), field="unit")
+        _check_posting_target(actor, target)
     members, seats, keys = [], [], set()
     for row in rows:
-        fields = {k: v for k, v in row.items() if k not in ("committees", "postings")}
-        fields["id_key"] = (fields.get("id_key") or "").strip().upper()
-        if not fields["id_key"]:
-            raise DomainError(_("Enter the identity key."), field="id_key")
+        committees = list(row.get("committees", ()))
+        fields = _new_member_fields(unit, {k: v for k, v in row.items() if k not in ("committees", "postings")},
+                                    committees)
         if fields["id_key"] in keys:
             raise DomainError(_("A member with this identity key already exists."), field="id_key")
         keys.add(fields["id_key"])
@@ -91,9 +108,6 @@ def member_create_many(*, actor, unit: OrgUnit, rows: list[dict]) -> list[Member
             twice = next(t for t in row["postings"] if posted.count(t.pk) > 1)
             raise GuardFailed(_("%(member)s is already posted to %(unit)s.") % {"member": fields.get("name", ""),
                                                                                 "unit": twice.name})
-        committees = list(row.get("committees", ()))
-        _check_sector(unit, fields.get("sector"), committees)
-        fields["joined_on"] = _joined_on(fields.get("joined_on"))
         members.append(Member(org_unit=unit, org_path=unit.path, **fields))
         seats.append(committees)
     if Member.objects.filter(id_key__in=keys).exists():
@@ -113,9 +127,8 @@ def member_create_many(*, actor, unit: OrgUnit, rows: list[dict]) -> list[Member
                                   after=snapshot(member, MEMBER_FIELDS)))
         for posting in postings[member.pk]:
             written.append(posting)
-            events.append(audit_event(actor=actor, action="members.posting.add", target=member, after={
-                "unit": posting.org_unit_id, "unit_name": posting.org_unit.name, "basis": posting.basis,
-                "started_on": None}))
+            events.append(audit_event(actor=actor, action="members.posting.add", target=member,
+                                      after=_posting_added(posting.org_unit, posting.basis, None)))
     records_created(written)  # bulk_create sends no signals: the summary marks each save writes
     AuditEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
     return members
@@ -153,10 +166,7 @@ def posting_add(*, actor, member: Member, unit: OrgUnit, basis: str = PostingBas
     """Post a member down to a township or community (下沉). The clerk must manage both the
     member's unit and the target unit."""
     _require_clerk(actor, member.org_unit)
-    if not permissions.has_role(actor, CLERKS, unit):
-        raise NotAllowed(_("%(unit)s is outside your area.") % {"unit": unit.name})
-    if unit.kind not in POSTABLE_KINDS:
-        raise DomainError(_("Members are posted to a township, a village or a community."), field="unit")
+    _check_posting_target(actor, unit)
     posting = Posting.objects.select_for_update().filter(member=member, org_unit=unit).first()
     if posting is not None and posting.is_active:
         raise GuardFailed(_("%(member)s is already posted to %(unit)s.") % {"member": member.name, "unit": unit.name})
@@ -164,9 +174,7 @@ def posting_add(*, actor, member: Member, unit: OrgUnit, basis: str = PostingBas
         posting = Posting(member=member, org_unit=unit)
     posting.basis, posting.started_on, posting.is_active = basis, started_on, True
     posting.save()
-    audit_log(actor=actor, action="members.posting.add", target=member,
-              after={"unit": unit.pk, "unit_name": unit.name, "basis": basis,
-                     "started_on": started_on.isoformat() if started_on else None})
+    audit_log(actor=actor, action="members.posting.add", target=member, after=_posting_added(unit, basis, started_on))
     return posting
 
 
